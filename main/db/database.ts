@@ -1,0 +1,122 @@
+/**
+ * The one owner of the SQLite connection. Everything that reads or writes the
+ * database gets this knex instance; nothing else opens the file.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import { takeBackup } from './backup';
+import { ImmediateSqliteClient } from './client';
+import { DatabaseRefusedError } from './errors';
+import { inspectDatabase } from './inspect';
+import { MIGRATIONS, migrationSource } from './migrations';
+
+export const DATABASE_FILE = 'certdesk.sqlite';
+
+export type Db = Knex;
+
+export function databaseFile(dataDir: string): string {
+  return path.join(dataDir, DATABASE_FILE);
+}
+
+interface SqliteConnection {
+  run(sql: string, cb: (err: Error | null) => void): void;
+}
+
+function createKnex(file: string): Knex {
+  return knexFactory({
+    client: ImmediateSqliteClient as unknown as typeof knexFactory.Client,
+    connection: { filename: file },
+    useNullAsDefault: true,
+    // One connection: SQLite has one writer, and one connection keeps the
+    // transaction order the order the app asked for.
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate(conn: SqliteConnection, done: (err: Error | null, conn: SqliteConnection) => void) {
+        const pragmas = [
+          'PRAGMA journal_mode = WAL',
+          'PRAGMA synchronous = FULL',
+          'PRAGMA foreign_keys = ON',
+          'PRAGMA busy_timeout = 5000',
+        ];
+        const next = (i: number): void => {
+          const sql = pragmas[i];
+          if (sql === undefined) return done(null, conn);
+          conn.run(sql, (err) => (err ? done(err, conn) : next(i + 1)));
+        };
+        next(0);
+      },
+    },
+  });
+}
+
+async function tableCounts(db: Knex): Promise<Map<string, number>> {
+  const tables: Array<{ name: string }> = await db('sqlite_master')
+    .where('type', 'table')
+    .whereNot('name', 'like', 'sqlite_%')
+    .whereNot('name', 'like', 'knex_%')
+    .select('name');
+  const counts = new Map<string, number>();
+  for (const { name } of tables) {
+    const row = await db(name).count({ n: '*' }).first();
+    counts.set(name, Number(row?.n ?? 0));
+  }
+  return counts;
+}
+
+export interface OpenOptions {
+  dataDir: string;
+  now?: () => Date;
+}
+
+/**
+ * Opens (or creates) the database in `dataDir`: refuses a damaged file or one
+ * written by a newer CertDesk without touching it, takes a backup before
+ * migrating, and checks that migrating lost no rows.
+ */
+export async function openDatabase({ dataDir, now = () => new Date() }: OpenOptions): Promise<Db> {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const file = databaseFile(dataDir);
+  const known = MIGRATIONS.map((m) => m.name);
+  let applied: string[] = [];
+  if (fs.existsSync(file) && fs.statSync(file).size > 0) {
+    applied = (await inspectDatabase(file)).migrations;
+    const unknown = applied.filter((name) => !known.includes(name));
+    if (unknown.length > 0 || applied.some((name, i) => known[i] !== name)) {
+      throw new DatabaseRefusedError(
+        'DB_TOO_NEW',
+        `This database was written by a newer version of CertDesk (it has ${unknown.join(', ') || 'migrations in another order'}). Update CertDesk to open it.`,
+        file,
+      );
+    }
+  }
+
+  const db = createKnex(file);
+  try {
+    const pending = known.length - applied.length;
+    if (pending > 0 && applied.length > 0) {
+      await takeBackup(db, dataDir, `before-${known[known.length - 1] ?? 'migration'}`, now());
+      const before = await tableCounts(db);
+      await db.migrate.latest({ migrationSource });
+      const after = await tableCounts(db);
+      for (const [table, count] of before) {
+        if (after.has(table) && (after.get(table) ?? 0) < count) {
+          throw new Error(`Migration lost rows in ${table} (${count} → ${after.get(table) ?? 0}); restore the backup taken before it.`);
+        }
+      }
+    } else if (pending > 0) {
+      await db.migrate.latest({ migrationSource });
+    }
+    return db;
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+}
+
+/** Lets SQLite update its statistics, then closes the connection. */
+export async function closeDatabase(db: Db): Promise<void> {
+  await db.raw('PRAGMA optimize');
+  await db.destroy();
+}

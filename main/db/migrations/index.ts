@@ -1,0 +1,16 @@
+import type { Knex } from 'knex';
+import * as m001 from './001_initial';
+
+/**
+ * Every migration, in order, listed explicitly so a bundled build finds them.
+ * Append only: never edit or reorder a migration that has shipped.
+ */
+export const MIGRATIONS: ReadonlyArray<{ name: string; migration: Knex.Migration }> = [
+  { name: '001_initial', migration: m001 },
+];
+
+export const migrationSource: Knex.MigrationSource<{ name: string; migration: Knex.Migration }> = {
+  getMigrations: () => Promise.resolve([...MIGRATIONS]),
+  getMigrationName: (m) => m.name,
+  getMigration: (m) => Promise.resolve(m.migration),
+};

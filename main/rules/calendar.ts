@@ -1,0 +1,119 @@
+/**
+ * Calendar dates as `YYYY-MM-DD` strings. All arithmetic is done on day numbers
+ * (days since 1970-01-01 in the proleptic Gregorian calendar), never on
+ * millisecond timestamps, so results do not depend on the machine's TZ.
+ */
+export type CalendarDate = string;
+
+const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+export function daysInMonth(year: number, month: number): number {
+  const lengths = [31, isLeapYear(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+  return lengths[month - 1] ?? 0;
+}
+
+interface Parts {
+  year: number;
+  month: number;
+  day: number;
+}
+
+function parse(date: CalendarDate): Parts {
+  const match = DATE_PATTERN.exec(date);
+  if (!match) throw new RangeError(`Not a calendar date (YYYY-MM-DD): ${JSON.stringify(date)}`);
+  const parts = { year: Number(match[1]), month: Number(match[2]), day: Number(match[3]) };
+  if (parts.month < 1 || parts.month > 12 || parts.day < 1 || parts.day > daysInMonth(parts.year, parts.month)) {
+    throw new RangeError(`No such day: ${date}`);
+  }
+  return parts;
+}
+
+export function isCalendarDate(value: unknown): value is CalendarDate {
+  if (typeof value !== 'string' || !DATE_PATTERN.test(value)) return false;
+  try {
+    parse(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function format({ year, month, day }: Parts): CalendarDate {
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/** Howard Hinnant's days_from_civil: exact for every Gregorian date. */
+export function toDayNumber(date: CalendarDate): number {
+  const { year, month, day } = parse(date);
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+export function fromDayNumber(dayNumber: number): CalendarDate {
+  const z = dayNumber + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return format({ year, month, day });
+}
+
+export function addDays(date: CalendarDate, days: number): CalendarDate {
+  return fromDayNumber(toDayNumber(date) + days);
+}
+
+/** Adds months, clamping to the last day of the target month (Jan 31 + 1 month = Feb 28/29). */
+export function addMonths(date: CalendarDate, months: number): CalendarDate {
+  const { year, month, day } = parse(date);
+  const index = year * 12 + (month - 1) + months;
+  const targetYear = Math.floor(index / 12);
+  const targetMonth = (index % 12) + 1;
+  return format({ year: targetYear, month: targetMonth, day: Math.min(day, daysInMonth(targetYear, targetMonth)) });
+}
+
+/** Adds years; Feb 29 + 1 year = Feb 28. */
+export function addYears(date: CalendarDate, years: number): CalendarDate {
+  return addMonths(date, years * 12);
+}
+
+export function daysBetween(from: CalendarDate, to: CalendarDate): number {
+  return toDayNumber(to) - toDayNumber(from);
+}
+
+export function compareDates(a: CalendarDate, b: CalendarDate): number {
+  // Zero-padded ISO dates order correctly as strings.
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The calendar date at `instant` in the given IANA time zone (the office's, not the machine's). */
+export function todayIn(timeZone: string, instant: Date): CalendarDate {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).formatToParts(instant);
+  const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,314 @@
+/**
+ * What staff do to certification records. Each function is one transaction that
+ * asks the rules engine, then writes through the record writer.
+ */
+import { isCalendarDate, type CalendarDate } from '../rules/calendar';
+import {
+  evaluate,
+  markAllComplete as planMarkAllComplete,
+  planManualMove,
+  statusOnEnrollment,
+  type EnrollmentSource,
+  type Progress,
+  type ProgramRules,
+} from '../rules/engine';
+import type { Status } from '../rules/statuses';
+import { changesFor, logChanges } from './changelog';
+import { officeToday, ServiceError, stamp, type Actor, type ServiceContext } from './context';
+import { displayName, getContact } from './contacts';
+import { getProgram, programComponents, rulesOf } from './programs';
+import { applyDecisions, insertHistory, type RecordChange, type WriteContext } from './record-writer';
+import type { ComponentRow, ProgramRow, RecordRow } from './rows';
+import { readSettings } from './settings';
+import type { Db } from '../db/database';
+
+interface Loaded {
+  record: RecordRow;
+  program: ProgramRow;
+  rules: ProgramRules;
+  progress: Progress;
+}
+
+export async function getRecordRow(db: Db, id: number): Promise<RecordRow> {
+  const record = (await db('records').where({ id }).first()) as RecordRow | undefined;
+  if (!record) throw new ServiceError('NOT_FOUND', `Certification record ${id} does not exist.`);
+  return record;
+}
+
+/** Required components of the program and how many this record has completed in its current cycle. */
+export async function progressOf(db: Db, record: RecordRow): Promise<Progress> {
+  const required = (await programComponents(db, record.program_id)).filter((c) => c.required === 1);
+  if (required.length === 0) return { requiredTotal: 0, requiredDone: 0 };
+  const done = await db('component_progress')
+    .where({ record_id: record.id, cycle: record.cycle })
+    .whereIn(
+      'component_id',
+      required.map((c) => c.id),
+    )
+    .count({ n: '*' })
+    .first();
+  return { requiredTotal: required.length, requiredDone: Number(done?.n ?? 0) };
+}
+
+async function load(db: Db, id: number): Promise<Loaded> {
+  const record = await getRecordRow(db, id);
+  const program = await getProgram(db, record.program_id);
+  return { record, program, rules: rulesOf(program), progress: await progressOf(db, record) };
+}
+
+async function writeContext(ctx: ServiceContext, trx: Db, actor: Actor): Promise<WriteContext> {
+  const settings = await readSettings(trx);
+  return { actor, settings, today: officeToday(ctx, settings.timeZone), at: stamp(ctx) };
+}
+
+function counters(progress: Progress): Partial<RecordRow> {
+  return { required_total: progress.requiredTotal, required_done: progress.requiredDone };
+}
+
+// ---------------------------------------------------------------------------
+
+export interface EnrollInput {
+  contactId: number;
+  programId: number;
+  source: EnrollmentSource;
+}
+
+/** A contact applies, or staff add them to a certification from the back office. */
+export async function enroll(ctx: ServiceContext, actor: Actor, input: EnrollInput): Promise<RecordRow> {
+  return ctx.db.transaction(async (trx) => {
+    const contact = await getContact(trx, input.contactId);
+    const program = await getProgram(trx, input.programId);
+    if (program.archived_at !== null) {
+      throw new ServiceError('REFUSED', `${program.name} is archived; it takes no new enrollments.`, 'programId');
+    }
+    const existing = (await trx('records').where({ contact_id: contact.id, program_id: program.id }).first()) as RecordRow | undefined;
+    if (existing) {
+      throw new ServiceError(
+        'CONFLICT',
+        `${displayName(contact)} is already enrolled in ${program.name} (${existing.status}); open that record instead.`,
+        'programId',
+      );
+    }
+    const w = await writeContext(ctx, trx, actor);
+    const decision = statusOnEnrollment(input.source, rulesOf(program), w.today);
+    const requiredTotal = (await programComponents(trx, program.id)).filter((c) => c.required === 1).length;
+    const [record] = (await trx('records')
+      .insert({
+        contact_id: contact.id,
+        program_id: program.id,
+        status: decision.status,
+        sort_name: contact.name_key,
+        cycle: 1,
+        applied_on: input.source === 'application' ? w.today : null,
+        started_on: decision.changes.startedOn ?? null,
+        required_total: requiredTotal,
+        required_done: 0,
+        created_at: w.at,
+        updated_at: w.at,
+      })
+      .returning('*')) as RecordRow[];
+    if (!record) throw new Error('insert returned no row');
+    await logChanges(trx, changesFor('record', 'insert', [record]), w.at);
+    await insertHistory(
+      trx,
+      [{ record, from: null, to: decision.status, kind: 'enrollment', rule: decision.rule, detail: `Enrolled in ${program.name}` }],
+      w,
+    );
+    return record;
+  });
+}
+
+export interface SetStatusInput {
+  id: number;
+  to: Status;
+  reason?: string | null;
+}
+
+/** A manual status change from the staff table; a refused move writes nothing. */
+export async function setStatus(ctx: ServiceContext, actor: Actor, input: SetStatusInput): Promise<RecordRow> {
+  return ctx.db.transaction(async (trx) => {
+    const { record, rules, progress } = await load(trx, input.id);
+    const w = await writeContext(ctx, trx, actor);
+    const plan = planManualMove({
+      record: { status: record.status, completedOn: record.completed_on, approvedOn: record.approved_on, expiresOn: record.expires_on },
+      to: input.to,
+      reason: input.reason ?? null,
+      program: rules,
+      progress,
+      settings: w.settings,
+      today: w.today,
+    });
+    if (!plan.allowed) throw new ServiceError('REFUSED', plan.reason, 'to');
+    const extra = plan.startsNewCycle ? {} : counters(progress);
+    const {
+      records: [updated],
+    } = await applyDecisions(trx, [{ record, decision: plan, kind: 'status', reason: input.reason ?? '', extra }], w);
+    return updated as RecordRow;
+  });
+}
+
+export const approveApplication = (ctx: ServiceContext, actor: Actor, id: number): Promise<RecordRow> =>
+  setStatusFrom(ctx, actor, id, 'Applied', 'In Progress', null);
+
+export const declineApplication = (ctx: ServiceContext, actor: Actor, id: number, reason: string): Promise<RecordRow> =>
+  setStatusFrom(ctx, actor, id, 'Applied', 'Declined', reason);
+
+export const renew = (ctx: ServiceContext, actor: Actor, id: number): Promise<RecordRow> =>
+  setStatusFrom(ctx, actor, id, 'Expired', 'In Progress', null);
+
+async function setStatusFrom(ctx: ServiceContext, actor: Actor, id: number, from: Status, to: Status, reason: string | null): Promise<RecordRow> {
+  const record = await getRecordRow(ctx.db, id);
+  if (record.status !== from) {
+    throw new ServiceError('REFUSED', `This works on records that are ${from}; this record is ${record.status}.`);
+  }
+  return setStatus(ctx, actor, { id, to, reason });
+}
+
+export interface CompleteComponentInput {
+  recordId: number;
+  componentId: number;
+  completedOn: CalendarDate;
+  credits?: number | null;
+  note?: string;
+}
+
+/** Statuses in which completed work is recorded (credits before approval count once approved). */
+export const RECORDING_STATUSES: readonly Status[] = ['Applied', 'In Progress', 'Inactive'];
+
+/** Records one component completion; completing the last required one may complete the certification. */
+export async function completeComponent(ctx: ServiceContext, actor: Actor, input: CompleteComponentInput): Promise<RecordRow> {
+  return ctx.db.transaction(async (trx) => {
+    const { record, rules } = await load(trx, input.recordId);
+    const w = await writeContext(ctx, trx, actor);
+    if (!RECORDING_STATUSES.includes(record.status)) {
+      throw new ServiceError('REFUSED', `Completions are recorded while a certification is being worked on; this record is ${record.status}.`);
+    }
+    if (!isCalendarDate(input.completedOn)) throw new ServiceError('INVALID', 'Completion date must be a date (YYYY-MM-DD).', 'completedOn');
+    if (input.completedOn > w.today) throw new ServiceError('INVALID', `Completion date ${input.completedOn} is in the future.`, 'completedOn');
+    const component = (await trx('components').where({ id: input.componentId, program_id: record.program_id }).first()) as
+      | ComponentRow
+      | undefined;
+    if (!component) throw new ServiceError('NOT_FOUND', `Component ${input.componentId} is not part of this certification.`, 'componentId');
+    const already = (await trx('component_progress')
+      .where({ record_id: record.id, component_id: component.id, cycle: record.cycle })
+      .first()) as { completed_on: string } | undefined;
+    if (already) throw new ServiceError('CONFLICT', `${component.name} was already completed on ${already.completed_on}.`, 'componentId');
+    const [progressRow] = (await trx('component_progress')
+      .insert({
+        record_id: record.id,
+        component_id: component.id,
+        cycle: record.cycle,
+        completed_on: input.completedOn,
+        credits: input.credits ?? component.credits,
+        note: input.note ?? '',
+        recorded_by: actor.id,
+        recorded_at: w.at,
+      })
+      .returning('*')) as Array<{ id: number }>;
+    await logChanges(trx, changesFor('progress', 'insert', progressRow ? [progressRow] : []), w.at);
+
+    const progress = await progressOf(trx, record);
+    const decision = evaluate({
+      record: { status: record.status, completedOn: record.completed_on, approvedOn: record.approved_on, expiresOn: record.expires_on },
+      program: rules,
+      progress,
+      settings: w.settings,
+      today: w.today,
+    });
+    const {
+      records: [updated],
+    } = await applyDecisions(
+      trx,
+      [{ record, decision, kind: 'component', detail: `${component.name} completed on ${input.completedOn}`, reason: input.note, extra: counters(progress) }],
+      w,
+    );
+    return updated as RecordRow;
+  });
+}
+
+/** "Mark all complete" for work completed elsewhere; a reason is required. */
+export async function markAllComplete(ctx: ServiceContext, actor: Actor, input: { id: number; reason: string }): Promise<RecordRow> {
+  return ctx.db.transaction(async (trx) => {
+    const { record, rules, progress } = await load(trx, input.id);
+    if (input.reason.trim() === '') throw new ServiceError('INVALID', 'Say why every component is marked complete.', 'reason');
+    const w = await writeContext(ctx, trx, actor);
+    const plan = planMarkAllComplete(
+      { status: record.status, completedOn: record.completed_on, approvedOn: record.approved_on, expiresOn: record.expires_on },
+      rules,
+      w.settings,
+      w.today,
+    );
+    if ('allowed' in plan) throw new ServiceError('REFUSED', plan.reason);
+    const {
+      records: [updated],
+    } = await applyDecisions(
+      trx,
+      [{ record, decision: plan, kind: 'component', detail: 'All components marked complete', reason: input.reason, extra: counters(progress) }],
+      w,
+    );
+    return updated as RecordRow;
+  });
+}
+
+/** A granted certification (Active, Expiring or Expired) has an expiration date staff may change. */
+export function canOverrideExpiration(record: RecordRow): boolean {
+  return record.completed_on !== null && (['Active', 'Expiring', 'Expired'] as Status[]).includes(record.status);
+}
+
+/** Staff set one record's expiration date; the time rules follow at once. */
+export async function overrideExpiration(
+  ctx: ServiceContext,
+  actor: Actor,
+  input: { id: number; expiresOn: CalendarDate | null; reason: string },
+): Promise<RecordRow> {
+  return ctx.db.transaction(async (trx) => {
+    const { record, rules, progress } = await load(trx, input.id);
+    if (input.reason.trim() === '') throw new ServiceError('INVALID', 'Say why the expiration date changes.', 'reason');
+    if (input.expiresOn !== null && !isCalendarDate(input.expiresOn)) {
+      throw new ServiceError('INVALID', 'Expiration date must be a date (YYYY-MM-DD).', 'expiresOn');
+    }
+    if (!canOverrideExpiration(record)) {
+      throw new ServiceError('REFUSED', `Only a completed certification has an expiration date; this record is ${record.status}.`);
+    }
+    const w = await writeContext(ctx, trx, actor);
+    const decision = evaluate({
+      record: { status: record.status, completedOn: record.completed_on, approvedOn: record.approved_on, expiresOn: input.expiresOn },
+      program: rules,
+      progress,
+      settings: w.settings,
+      today: w.today,
+    });
+    const {
+      records: [updated],
+    } = await applyDecisions(
+      trx,
+      [
+        {
+          record,
+          decision,
+          kind: 'expiration',
+          detail: `Expiration date changed from ${record.expires_on ?? 'none'} to ${input.expiresOn ?? 'none'}`,
+          reason: input.reason,
+          extra: { expires_on: input.expiresOn, expiration_overridden: 1 },
+        },
+      ],
+      w,
+    );
+    return updated as RecordRow;
+  });
+}
+
+/** Notes on a record; the change is in its history like any other. */
+export async function setNotes(ctx: ServiceContext, actor: Actor, input: { id: number; notes: string }): Promise<RecordRow> {
+  return ctx.db.transaction(async (trx) => {
+    const record = await getRecordRow(trx, input.id);
+    if (record.notes === input.notes) return record;
+    const w = await writeContext(ctx, trx, actor);
+    const decision = { status: record.status, rule: 'Notes edited by staff', changes: {}, queueExpiringEmail: false, startsNewCycle: false };
+    const change: RecordChange = { record, decision, kind: 'note', detail: 'Notes changed', extra: { notes: input.notes } };
+    const {
+      records: [updated],
+    } = await applyDecisions(trx, [change], w);
+    return updated as RecordRow;
+  });
+}

@@ -1,0 +1,107 @@
+/** The Tracking page's queries: one page of certification records, and the Quick Filter counts. */
+import type { Knex } from 'knex';
+import { STATUSES, type Status } from '../rules/statuses';
+import type { Executor } from './context';
+
+export const SORT_COLUMNS = {
+  contactName: 'r.sort_name',
+  email: 'c.email',
+  certification: 'p.name',
+  status: 'r.status',
+  progress: 'r.required_done',
+  appliedOn: 'r.applied_on',
+  startedOn: 'r.started_on',
+  completedOn: 'r.completed_on',
+  expiresOn: 'r.expires_on',
+  updatedAt: 'r.updated_at',
+} as const;
+
+export type SortColumn = keyof typeof SORT_COLUMNS;
+
+export type QuickFilter = { kind: 'all' } | { kind: 'status'; status: Status } | { kind: 'program'; programId: number };
+
+export interface TrackingQuery {
+  quick: QuickFilter;
+  sort: { column: SortColumn; direction: 'asc' | 'desc' };
+  page: number;
+  pageSize: number;
+}
+
+export interface TrackingRow {
+  id: number;
+  contactId: number;
+  contactName: string;
+  email: string;
+  programId: number;
+  certification: string;
+  status: Status;
+  requiredDone: number;
+  requiredTotal: number;
+  appliedOn: string | null;
+  startedOn: string | null;
+  completedOn: string | null;
+  expiresOn: string | null;
+  updatedAt: string;
+}
+
+export function applyQuickFilter(q: Knex.QueryBuilder, quick: QuickFilter): Knex.QueryBuilder {
+  if (quick.kind === 'status') return q.where('r.status', quick.status);
+  if (quick.kind === 'program') return q.where('r.program_id', quick.programId);
+  return q;
+}
+
+export async function listTracking(db: Executor, query: TrackingQuery): Promise<{ rows: TrackingRow[]; total: number }> {
+  const base = applyQuickFilter(db('records as r'), query.quick);
+  const totalRow = (await base.clone().count({ n: '*' }).first()) as { n: number } | undefined;
+  const column = SORT_COLUMNS[query.sort.column];
+  const rows = (await base
+    .clone()
+    .join('contacts as c', 'c.id', 'r.contact_id')
+    .join('programs as p', 'p.id', 'r.program_id')
+    .select(
+      'r.id',
+      'r.contact_id as contactId',
+      db.raw("c.first_name || ' ' || c.last_name as contactName"),
+      'c.email',
+      'r.program_id as programId',
+      'p.name as certification',
+      'r.status',
+      'r.required_done as requiredDone',
+      'r.required_total as requiredTotal',
+      'r.applied_on as appliedOn',
+      'r.started_on as startedOn',
+      'r.completed_on as completedOn',
+      'r.expires_on as expiresOn',
+      'r.updated_at as updatedAt',
+    )
+    // Empty dates sort last either way; the id keeps the order stable between pages.
+    .orderByRaw('?? is null', [column])
+    .orderBy(column, query.sort.direction)
+    .orderBy('r.id', query.sort.direction)
+    .limit(query.pageSize)
+    .offset((query.page - 1) * query.pageSize)) as TrackingRow[];
+  return { rows, total: Number(totalRow?.n ?? 0) };
+}
+
+export interface TrackingCounts {
+  all: number;
+  byStatus: Record<Status, number>;
+  byProgram: Array<{ id: number; name: string; count: number; archived: boolean }>;
+}
+
+export async function trackingCounts(db: Executor): Promise<TrackingCounts> {
+  const statusRows: Array<{ status: Status; n: number }> = await db('records').select('status').count({ n: '*' }).groupBy('status');
+  const byStatus = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
+  for (const row of statusRows) byStatus[row.status] = Number(row.n);
+  const programRows = (await db('programs as p')
+    .leftJoin('records as r', 'r.program_id', 'p.id')
+    .select('p.id', 'p.name', 'p.archived_at')
+    .count({ n: 'r.id' })
+    .groupBy('p.id')
+    .orderBy('p.name')) as unknown as Array<{ id: number; name: string; archived_at: string | null; n: number }>;
+  return {
+    all: Object.values(byStatus).reduce((a, b) => a + b, 0),
+    byStatus,
+    byProgram: programRows.map((p) => ({ id: p.id, name: p.name, count: Number(p.n), archived: p.archived_at !== null })),
+  };
+}

@@ -1,0 +1,112 @@
+/** Local users: staff and admins, passwords kept only as salted scrypt hashes. */
+import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { ServiceError, stamp, type Actor, type Role, type ServiceContext } from './context';
+
+const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 };
+
+function scrypt(password: string, salt: Buffer, keylen: number, options: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scryptCallback(password.normalize('NFC'), salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key)));
+  });
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scrypt(password, salt, SCRYPT.keylen, SCRYPT);
+  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64'), key.toString('base64')].join('$');
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, n, r, p, salt, hash] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64');
+  const key = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
+  return timingSafeEqual(key, expected);
+}
+
+export interface User {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  disabled: boolean;
+}
+
+interface UserRow {
+  id: number;
+  username: string;
+  display_name: string;
+  role: Role;
+  password_hash: string;
+  disabled_at: string | null;
+}
+
+const toUser = (row: UserRow): User => ({
+  id: row.id,
+  username: row.username,
+  displayName: row.display_name,
+  role: row.role,
+  disabled: row.disabled_at !== null,
+});
+
+export const actorOf = (user: User): Actor => ({ id: user.id, name: user.displayName, role: user.role });
+
+export const MIN_PASSWORD_LENGTH = 10;
+
+export async function countUsers(ctx: ServiceContext): Promise<number> {
+  const row = await ctx.db('users').count({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}
+
+export async function listUsers(ctx: ServiceContext): Promise<User[]> {
+  return ((await ctx.db('users').orderBy('username')) as UserRow[]).map(toUser);
+}
+
+export interface NewUser {
+  username: string;
+  displayName: string;
+  role: Role;
+  password: string;
+}
+
+export async function createUser(ctx: ServiceContext, input: NewUser): Promise<User> {
+  if (input.password.length < MIN_PASSWORD_LENGTH) {
+    throw new ServiceError('INVALID', `A password needs at least ${MIN_PASSWORD_LENGTH} characters.`, 'password');
+  }
+  const username = input.username.trim().toLocaleLowerCase('und');
+  if (!/^[\p{L}\p{N}._-]{2,40}$/u.test(username)) {
+    throw new ServiceError('INVALID', 'A user name is 2–40 letters, digits, dots, dashes or underscores.', 'username');
+  }
+  const passwordHash = await hashPassword(input.password);
+  return ctx.db.transaction(async (trx) => {
+    if (await trx('users').where({ username }).first()) throw new ServiceError('CONFLICT', `The user name ${username} is taken.`, 'username');
+    const [row] = (await trx('users')
+      .insert({ username, display_name: input.displayName.trim() || username, role: input.role, password_hash: passwordHash, created_at: stamp(ctx) })
+      .returning('*')) as UserRow[];
+    if (!row) throw new Error('insert returned no row');
+    return toUser(row);
+  });
+}
+
+/** The first run: only when no user exists yet may an admin be created without signing in. */
+export async function createFirstAdmin(ctx: ServiceContext, input: Omit<NewUser, 'role'>): Promise<User> {
+  if ((await countUsers(ctx)) > 0) throw new ServiceError('FORBIDDEN', 'CertDesk already has users; sign in instead.');
+  return createUser(ctx, { ...input, role: 'admin' });
+}
+
+export async function authenticate(ctx: ServiceContext, username: string, password: string): Promise<User> {
+  const row = (await ctx.db('users').where({ username: username.trim().toLocaleLowerCase('und') }).first()) as UserRow | undefined;
+  // Hash even for an unknown user so the answer takes the same time.
+  const ok = await verifyPassword(password, row?.password_hash ?? `scrypt$16384$8$1$${'A'.repeat(22)}==$${'A'.repeat(43)}=`);
+  if (!row || !ok || row.disabled_at !== null) throw new ServiceError('UNAUTHENTICATED', 'Wrong user name or password.');
+  return toUser(row);
+}
+
+export async function resetPassword(ctx: ServiceContext, userId: number, password: string): Promise<void> {
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    throw new ServiceError('INVALID', `A password needs at least ${MIN_PASSWORD_LENGTH} characters.`, 'password');
+  }
+  const hash = await hashPassword(password);
+  const n = await ctx.db('users').where({ id: userId }).update({ password_hash: hash });
+  if (n === 0) throw new ServiceError('NOT_FOUND', `User ${userId} does not exist.`);
+}
