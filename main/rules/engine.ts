@@ -23,6 +23,8 @@ export interface RecordState {
 export interface Progress {
   requiredTotal: number;
   requiredDone: number;
+  /** The day the latest required component was completed; a late entry dates the certification from it. */
+  lastCompletedOn?: CalendarDate | null;
 }
 
 export interface EngineSettings {
@@ -111,16 +113,15 @@ function completionDecision(
   settings: EngineSettings,
   today: CalendarDate,
   how: string,
+  completedOn: CalendarDate = today,
 ): Decision {
   if (program.requireCompletionApproval) {
-    const d = decision('Admin Review', `${how}; the certification requires admin approval for completion`, {
-      completedOn: today,
-    });
-    return d;
+    return decision('Admin Review', `${how}; the certification requires admin approval for completion`, { completedOn });
   }
-  const expiresOn = computeExpiration(program.expiration, today);
+  // Valid from the day the work was completed, even when it is entered later.
+  const expiresOn = computeExpiration(program.expiration, completedOn);
   const d = timed(from, expiresOn, settings, today, how);
-  d.changes = { completedOn: today, approvedOn: today, expiresOn };
+  d.changes = { completedOn, approvedOn: completedOn, expiresOn };
   return d;
 }
 
@@ -140,7 +141,8 @@ export function evaluate(input: {
   switch (record.status) {
     case 'In Progress':
       if (progress.requiredTotal > 0 && progress.requiredDone >= progress.requiredTotal) {
-        return completionDecision(record.status, program, settings, today, 'Every required component is completed');
+        const on = progress.lastCompletedOn && compareDates(progress.lastCompletedOn, today) < 0 ? progress.lastCompletedOn : today;
+        return completionDecision(record.status, program, settings, today, 'Every required component is completed', on);
       }
       return decision('In Progress', `${progress.requiredDone} of ${progress.requiredTotal} required components completed`);
     case 'Active':
@@ -189,33 +191,33 @@ const MOVES: Record<Status, ManualMove[]> = {
   Applied: [
     { to: 'In Progress', label: 'Approve application', reasonRequired: false },
     { to: 'Declined', label: 'Decline application', reasonRequired: true },
-    { to: 'Cancelled', label: 'Cancel', reasonRequired: true },
+    { to: 'Cancelled', label: 'Cancel certification', reasonRequired: true },
   ],
   'In Progress': [
     { to: 'Inactive', label: 'Mark inactive', reasonRequired: true },
     { to: 'Not Completed', label: 'Mark not completed', reasonRequired: true },
-    { to: 'Cancelled', label: 'Cancel', reasonRequired: true },
+    { to: 'Cancelled', label: 'Cancel certification', reasonRequired: true },
   ],
   'Admin Review': [
     { to: 'Active', label: 'Approve completion', reasonRequired: false },
     { to: 'In Progress', label: 'Send back', reasonRequired: true },
-    { to: 'Cancelled', label: 'Cancel', reasonRequired: true },
+    { to: 'Cancelled', label: 'Cancel certification', reasonRequired: true },
   ],
   Inactive: [
     { to: 'In Progress', label: 'Resume', reasonRequired: false },
     { to: 'Not Completed', label: 'Mark not completed', reasonRequired: true },
-    { to: 'Cancelled', label: 'Cancel', reasonRequired: true },
+    { to: 'Cancelled', label: 'Cancel certification', reasonRequired: true },
   ],
   'Not Completed': [
     { to: 'In Progress', label: 'Reopen', reasonRequired: false },
-    { to: 'Cancelled', label: 'Cancel', reasonRequired: true },
+    { to: 'Cancelled', label: 'Cancel certification', reasonRequired: true },
   ],
   Declined: [
     { to: 'In Progress', label: 'Reconsider', reasonRequired: false },
-    { to: 'Cancelled', label: 'Cancel', reasonRequired: true },
+    { to: 'Cancelled', label: 'Cancel certification', reasonRequired: true },
   ],
-  Active: [{ to: 'Cancelled', label: 'Cancel', reasonRequired: true }],
-  Expiring: [{ to: 'Cancelled', label: 'Cancel', reasonRequired: true }],
+  Active: [{ to: 'Cancelled', label: 'Cancel certification', reasonRequired: true }],
+  Expiring: [{ to: 'Cancelled', label: 'Cancel certification', reasonRequired: true }],
   Expired: [{ to: 'In Progress', label: 'Renew (new cycle)', reasonRequired: false }],
   Cancelled: [{ to: 'In Progress', label: 'Reinstate', reasonRequired: false }],
 };
@@ -295,13 +297,15 @@ export function planManualMove(input: {
   if (record.status === 'Admin Review' && to === 'In Progress') {
     return { allowed: true, ...decision('In Progress', rule, { completedOn: null }) };
   }
-  if (record.status === 'Applied' && to === 'In Progress') {
-    // Credits earned before approval count once it is approved.
+  if (to === 'In Progress') {
+    // Resuming work: components already completed count at once (credits earned
+    // before an application is approved count once it is approved).
+    const startedOn = record.status === 'Applied' || record.status === 'Declined' ? { startedOn: today } : {};
     const next = evaluate({ record: { ...record, status: 'In Progress' }, program, progress, settings, today });
     if (next.status !== 'In Progress') {
-      return { allowed: true, ...next, rule: `${rule}; ${next.rule.charAt(0).toLowerCase()}${next.rule.slice(1)}`, changes: { startedOn: today, ...next.changes } };
+      return { allowed: true, ...next, rule: `${rule}; ${next.rule.charAt(0).toLowerCase()}${next.rule.slice(1)}`, changes: { ...startedOn, ...next.changes } };
     }
-    return { allowed: true, ...decision('In Progress', rule, { startedOn: today }) };
+    return { allowed: true, ...decision('In Progress', rule, startedOn) };
   }
   return { allowed: true, ...decision(to, rule) };
 }

@@ -136,6 +136,13 @@ export async function insertHistory(trx: Executor, entries: readonly HistoryEntr
   return history;
 }
 
+/** Writes one record change and answers the record as it now is. */
+export async function applyOne(trx: Executor, change: RecordChange, w: WriteContext): Promise<RecordRow> {
+  const [record] = (await applyDecisions(trx, [change], w)).records;
+  if (!record) throw new Error('applyDecisions returned no record');
+  return record;
+}
+
 /** One email per record and expiration date, however often the record enters Expiring. */
 async function queueExpiringEmails(trx: Executor, records: readonly RecordRow[], w: WriteContext): Promise<Array<{ id: number }>> {
   const queued: Array<{ id: number }> = [];

@@ -17,7 +17,7 @@ import { changesFor, logChanges } from './changelog';
 import { officeToday, ServiceError, stamp, type Actor, type ServiceContext } from './context';
 import { displayName, getContact } from './contacts';
 import { getProgram, programComponents, rulesOf } from './programs';
-import { applyDecisions, insertHistory, type RecordChange, type WriteContext } from './record-writer';
+import { applyOne, insertHistory, type RecordChange, type WriteContext } from './record-writer';
 import type { ComponentRow, ProgramRow, RecordRow } from './rows';
 import { readSettings } from './settings';
 import type { Db } from '../db/database';
@@ -38,16 +38,17 @@ export async function getRecordRow(db: Db, id: number): Promise<RecordRow> {
 /** Required components of the program and how many this record has completed in its current cycle. */
 export async function progressOf(db: Db, record: RecordRow): Promise<Progress> {
   const required = (await programComponents(db, record.program_id)).filter((c) => c.required === 1);
-  if (required.length === 0) return { requiredTotal: 0, requiredDone: 0 };
-  const done = await db('component_progress')
+  if (required.length === 0) return { requiredTotal: 0, requiredDone: 0, lastCompletedOn: null };
+  const done = (await db('component_progress')
     .where({ record_id: record.id, cycle: record.cycle })
     .whereIn(
       'component_id',
       required.map((c) => c.id),
     )
     .count({ n: '*' })
-    .first();
-  return { requiredTotal: required.length, requiredDone: Number(done?.n ?? 0) };
+    .max({ last: 'completed_on' })
+    .first()) as { n: number; last: string | null } | undefined;
+  return { requiredTotal: required.length, requiredDone: Number(done?.n ?? 0), lastCompletedOn: done?.last ?? null };
 }
 
 async function load(db: Db, id: number): Promise<Loaded> {
@@ -61,7 +62,7 @@ async function writeContext(ctx: ServiceContext, trx: Db, actor: Actor): Promise
   return { actor, settings, today: officeToday(ctx, settings.timeZone), at: stamp(ctx) };
 }
 
-function counters(progress: Progress): Partial<RecordRow> {
+function counters(progress: Progress): Pick<RecordRow, 'required_total' | 'required_done'> {
   return { required_total: progress.requiredTotal, required_done: progress.requiredDone };
 }
 
@@ -140,10 +141,7 @@ export async function setStatus(ctx: ServiceContext, actor: Actor, input: SetSta
     });
     if (!plan.allowed) throw new ServiceError('REFUSED', plan.reason, 'to');
     const extra = plan.startsNewCycle ? {} : counters(progress);
-    const {
-      records: [updated],
-    } = await applyDecisions(trx, [{ record, decision: plan, kind: 'status', reason: input.reason ?? '', extra }], w);
-    return updated as RecordRow;
+    return applyOne(trx, { record, decision: plan, kind: 'status', reason: input.reason ?? '', extra }, w);
   });
 }
 
@@ -215,14 +213,9 @@ export async function completeComponent(ctx: ServiceContext, actor: Actor, input
       settings: w.settings,
       today: w.today,
     });
-    const {
-      records: [updated],
-    } = await applyDecisions(
-      trx,
-      [{ record, decision, kind: 'component', detail: `${component.name} completed on ${input.completedOn}`, reason: input.note, extra: counters(progress) }],
+    return applyOne(trx, { record, decision, kind: 'component', detail: `${component.name} completed on ${input.completedOn}`, reason: input.note, extra: counters(progress) },
       w,
     );
-    return updated as RecordRow;
   });
 }
 
@@ -239,14 +232,9 @@ export async function markAllComplete(ctx: ServiceContext, actor: Actor, input: 
       w.today,
     );
     if ('allowed' in plan) throw new ServiceError('REFUSED', plan.reason);
-    const {
-      records: [updated],
-    } = await applyDecisions(
-      trx,
-      [{ record, decision: plan, kind: 'component', detail: 'All components marked complete', reason: input.reason, extra: counters(progress) }],
+    return applyOne(trx, { record, decision: plan, kind: 'component', detail: 'All components marked complete', reason: input.reason, extra: counters(progress) },
       w,
     );
-    return updated as RecordRow;
   });
 }
 
@@ -278,11 +266,9 @@ export async function overrideExpiration(
       settings: w.settings,
       today: w.today,
     });
-    const {
-      records: [updated],
-    } = await applyDecisions(
-      trx,
-      [
+    // One email per record and expiration date: a new date inside the window is due its own.
+    if (decision.status === 'Expiring' && input.expiresOn !== record.expires_on) decision.queueExpiringEmail = true;
+    return applyOne(trx, 
         {
           record,
           decision,
@@ -291,10 +277,8 @@ export async function overrideExpiration(
           reason: input.reason,
           extra: { expires_on: input.expiresOn, expiration_overridden: 1 },
         },
-      ],
       w,
     );
-    return updated as RecordRow;
   });
 }
 
@@ -306,9 +290,6 @@ export async function setNotes(ctx: ServiceContext, actor: Actor, input: { id: n
     const w = await writeContext(ctx, trx, actor);
     const decision = { status: record.status, rule: 'Notes edited by staff', changes: {}, queueExpiringEmail: false, startsNewCycle: false };
     const change: RecordChange = { record, decision, kind: 'note', detail: 'Notes changed', extra: { notes: input.notes } };
-    const {
-      records: [updated],
-    } = await applyDecisions(trx, [change], w);
-    return updated as RecordRow;
+    return applyOne(trx, change, w);
   });
 }

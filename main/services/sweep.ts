@@ -5,7 +5,6 @@
  */
 import { addDays, type CalendarDate } from '../rules/calendar';
 import { timeStatus } from '../rules/engine';
-import type { Status } from '../rules/statuses';
 import { officeToday, stamp, SYSTEM, type Actor, type Executor, type ServiceContext } from './context';
 import { applyDecisions, type RecordChange, type WriteContext } from './record-writer';
 import type { RecordRow } from './rows';
@@ -56,7 +55,7 @@ export async function sweepWithin(trx: Executor, w: WriteContext, dryRun = false
       changes.push({
         record,
         kind: 'status',
-        decision: { status: status as Status, rule, changes: {}, queueExpiringEmail: status === 'Expiring', startsNewCycle: false },
+        decision: { status: status, rule, changes: {}, queueExpiringEmail: status === 'Expiring', startsNewCycle: false },
       });
     }
     result.changed += changes.length;

@@ -69,7 +69,7 @@ export interface NewUser {
   password: string;
 }
 
-export async function createUser(ctx: ServiceContext, input: NewUser): Promise<User> {
+export async function createUser(ctx: ServiceContext, input: NewUser, onlyIfNoUsers = false): Promise<User> {
   if (input.password.length < MIN_PASSWORD_LENGTH) {
     throw new ServiceError('INVALID', `A password needs at least ${MIN_PASSWORD_LENGTH} characters.`, 'password');
   }
@@ -79,6 +79,8 @@ export async function createUser(ctx: ServiceContext, input: NewUser): Promise<U
   }
   const passwordHash = await hashPassword(input.password);
   return ctx.db.transaction(async (trx) => {
+    // Checked inside the write transaction: two first-run requests cannot both win.
+    if (onlyIfNoUsers && (await trx('users').first())) throw new ServiceError('FORBIDDEN', 'CertDesk already has users; sign in instead.');
     if (await trx('users').where({ username }).first()) throw new ServiceError('CONFLICT', `The user name ${username} is taken.`, 'username');
     const [row] = (await trx('users')
       .insert({ username, display_name: input.displayName.trim() || username, role: input.role, password_hash: passwordHash, created_at: stamp(ctx) })
@@ -90,8 +92,7 @@ export async function createUser(ctx: ServiceContext, input: NewUser): Promise<U
 
 /** The first run: only when no user exists yet may an admin be created without signing in. */
 export async function createFirstAdmin(ctx: ServiceContext, input: Omit<NewUser, 'role'>): Promise<User> {
-  if ((await countUsers(ctx)) > 0) throw new ServiceError('FORBIDDEN', 'CertDesk already has users; sign in instead.');
-  return createUser(ctx, { ...input, role: 'admin' });
+  return createUser(ctx, { ...input, role: 'admin' }, true);
 }
 
 export async function authenticate(ctx: ServiceContext, username: string, password: string): Promise<User> {

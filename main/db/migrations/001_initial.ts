@@ -174,6 +174,6 @@ export async function up(knex: Knex): Promise<void> {
   });
 }
 
-export async function down(): Promise<void> {
-  throw new Error('Migrations are append-only; restore a backup to go back.');
+export function down(): Promise<void> {
+  return Promise.reject(new Error('Migrations are append-only; restore a backup to go back.'));
 }

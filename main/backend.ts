@@ -1,0 +1,48 @@
+/**
+ * CertDesk without Electron: the database, the scheduler, the session and the
+ * handler table behind one `invoke`. The Electron shell and the browser
+ * harness both start exactly this, so they cannot drift apart.
+ */
+import { closeDatabase, openDatabase } from './db/database';
+import type { Envelope } from './ipc/contract';
+import { invoke, type Logger } from './ipc/handle';
+import { handlers, Session, type HandlerContext } from './ipc/handlers';
+import { systemClock, type Clock } from './services/context';
+import { Scheduler } from './services/scheduler';
+
+export interface BackendOptions {
+  dataDir: string;
+  version: string;
+  clock?: Clock;
+  log?: Logger;
+}
+
+export interface Backend {
+  context: HandlerContext;
+  scheduler: Scheduler;
+  invoke(name: string, input: unknown): Promise<Envelope<unknown>>;
+  close(): Promise<void>;
+}
+
+export async function startBackend(options: BackendOptions): Promise<Backend> {
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? (() => undefined);
+  const db = await openDatabase({ dataDir: options.dataDir, now: () => clock.now() });
+  const context: HandlerContext = {
+    services: { db, clock },
+    session: new Session(),
+    dataDir: options.dataDir,
+    version: options.version,
+  };
+  const scheduler = new Scheduler(context.services, { onError: (job, err) => log(`${job} failed`, err) });
+  await scheduler.start();
+  return {
+    context,
+    scheduler,
+    invoke: (name, input) => invoke(handlers, context, name, input, log),
+    async close() {
+      await scheduler.stop();
+      await closeDatabase(db);
+    },
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * Electron main: a thin shell around the backend. It opens the database in the
+ * user's data folder, registers IPC and makes the windows; all logic lives in
+ * backend.ts and below, which run and are tested without Electron.
+ */
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
+import log from 'electron-log/main';
+import { startBackend, type Backend } from './backend';
+import { DatabaseRefusedError } from './db/errors';
+import { registerIpc } from './shell/ipc';
+import { denyAllPermissions, enforceCsp } from './shell/security';
+import { createWindow, mainWindowOptions } from './shell/windows';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const devServer = !app.isPackaged ? (process.env['ELECTRON_RENDERER_URL'] ?? null) : null;
+const appOrigin = devServer ? new URL(devServer).origin : null;
+const windows = new Set<BrowserWindow>();
+let backend: Backend | null = null;
+
+function openMainWindow(): void {
+  const win = createWindow(BrowserWindow, mainWindowOptions({ preload: path.join(here, '../preload/index.cjs'), appOrigin }), appOrigin);
+  windows.add(win);
+  win.on('closed', () => windows.delete(win));
+  if (devServer) void win.loadURL(devServer);
+  else void win.loadURL(pathToFileURL(path.join(here, '../renderer/index.html')).toString());
+}
+
+async function main(): Promise<void> {
+  log.initialize();
+  if (!app.requestSingleInstanceLock()) return app.quit();
+  await app.whenReady();
+  denyAllPermissions(session.defaultSession);
+  enforceCsp(session.defaultSession);
+  const dataDir = process.env['CERTDESK_DATA_DIR'] ?? path.join(app.getPath('userData'), 'data');
+  try {
+    backend = await startBackend({ dataDir, version: app.getVersion(), log: (m, e) => log.error(m, e) });
+  } catch (err) {
+    const message = err instanceof DatabaseRefusedError ? err.message : `CertDesk could not open its database: ${String(err)}`;
+    dialog.showErrorBox('CertDesk cannot open its database', `${message}\n\nThe file was left untouched: ${dataDir}`);
+    return app.quit();
+  }
+  const opened = backend;
+  registerIpc(ipcMain, (name, input) => opened.invoke(name, input), {
+    appOrigin,
+    windowIds: () => new Set([...windows].map((w) => w.webContents.id)),
+  });
+  openMainWindow();
+  app.on('second-instance', () => [...windows][0]?.focus());
+  app.on('activate', () => windows.size === 0 && openMainWindow());
+}
+
+app.on('window-all-closed', () => app.quit());
+app.on('before-quit', (event) => {
+  if (!backend) return;
+  const closing = backend;
+  backend = null;
+  event.preventDefault();
+  void closing.close().finally(() => app.quit());
+});
+
+main().catch((err: unknown) => {
+  log.error('start-up failed', err);
+  app.quit();
+});

@@ -1,0 +1,37 @@
+/**
+ * Every call the renderer may make, and who may make it. Plain data with no
+ * imports, so the preload can bundle it without bringing in main's code.
+ */
+export const CALLS = {
+  'app.info': 'public',
+  'auth.signIn': 'public',
+  'auth.signOut': 'public',
+  'auth.createFirstAdmin': 'public',
+  'tracking.list': 'signedIn',
+  'tracking.counts': 'signedIn',
+  'records.get': 'signedIn',
+  'records.enroll': 'signedIn',
+  'records.setStatus': 'signedIn',
+  'records.completeComponent': 'signedIn',
+  'records.markAllComplete': 'signedIn',
+  'records.overrideExpiration': 'signedIn',
+  'records.setNotes': 'signedIn',
+  'contacts.search': 'signedIn',
+  'contacts.create': 'signedIn',
+  'programs.list': 'signedIn',
+  'settings.get': 'admin',
+  'settings.previewExpiringDays': 'admin',
+  'settings.setExpiringDays': 'admin',
+} as const;
+
+export type CallName = keyof typeof CALLS;
+export type Access = (typeof CALLS)[CallName];
+
+export const CALL_NAMES = Object.keys(CALLS) as CallName[];
+
+/** The Electron IPC channel of a call; main refuses any other channel. */
+export const channelOf = (name: CallName): string => `certdesk:${name}`;
+
+export function isCallName(name: unknown): name is CallName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(CALLS, name);
+}

@@ -1,0 +1,156 @@
+/**
+ * The IPC contract: for each call, the zod schema its input must pass in main
+ * and the type of its result. The renderer's API type derives from this file.
+ */
+import { z } from 'zod';
+import { isCalendarDate } from '../rules/calendar';
+import { STATUSES } from '../rules/statuses';
+import type { CallName } from './calls';
+import type { SweepResult } from '../services/sweep';
+import type { TrackingCounts, TrackingRow } from '../services/tracking';
+import type { RecordDetail } from '../services/record-detail';
+import type { ContactRow, ProgramRow, RecordRow } from '../services/rows';
+import type { Settings } from '../services/settings';
+import type { User } from '../services/users';
+
+// Sizes are generous for people and tight for attackers.
+const id = z.number().int().positive().max(2 ** 40);
+const text = (max: number) => z.string().max(max, `Keep it under ${max} characters.`);
+const required = (label: string, max: number) => z.string().trim().min(1, `${label} is required.`).max(max, `Keep it under ${max} characters.`);
+const calendarDate = z.string().refine(isCalendarDate, 'Use a date as YYYY-MM-DD.');
+const status = z.enum(STATUSES, { error: `Status must be one of: ${STATUSES.join(', ')}.` });
+const none = z.object({}).strict();
+
+export const SORTABLE = [
+  'contactName',
+  'email',
+  'certification',
+  'status',
+  'progress',
+  'appliedOn',
+  'startedOn',
+  'completedOn',
+  'expiresOn',
+  'updatedAt',
+] as const;
+
+export const quickFilterSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('all') }).strict(),
+  z.object({ kind: z.literal('status'), status }).strict(),
+  z.object({ kind: z.literal('program'), programId: id }).strict(),
+]);
+
+export const newContactSchema = z
+  .object({
+    firstName: text(200),
+    lastName: required('Last name', 200),
+    email: z.union([z.literal(''), z.email('Enter an email address like name@example.org.').max(320)]).optional(),
+    memberNumber: text(64).nullable().optional(),
+    organization: text(300).optional(),
+    phone: text(64).optional(),
+  })
+  .strict();
+
+export const INPUTS = {
+  'app.info': none,
+  'auth.signIn': z.object({ username: required('User name', 100), password: z.string().min(1, 'Enter your password.').max(1000) }).strict(),
+  'auth.signOut': none,
+  'auth.createFirstAdmin': z
+    .object({
+      username: required('User name', 40),
+      displayName: required('Your name', 200),
+      password: z.string().min(10, 'A password needs at least 10 characters.').max(1000),
+      loadDemoData: z.boolean(),
+    })
+    .strict(),
+  'tracking.list': z
+    .object({
+      quick: quickFilterSchema,
+      sort: z.object({ column: z.enum(SORTABLE), direction: z.enum(['asc', 'desc']) }).strict(),
+      page: z.number().int().min(1).max(1_000_000),
+      pageSize: z.number().int().min(1).max(500),
+    })
+    .strict(),
+  'tracking.counts': none,
+  'records.get': z.object({ id }).strict(),
+  'records.enroll': z.object({ contactId: id, programId: id }).strict(),
+  'records.setStatus': z.object({ id, to: status, reason: text(2000).optional() }).strict(),
+  'records.completeComponent': z
+    .object({
+      recordId: id,
+      componentId: id,
+      completedOn: calendarDate,
+      credits: z.number().min(0).max(10_000).nullable().optional(),
+      note: text(2000).optional(),
+    })
+    .strict(),
+  'records.markAllComplete': z.object({ id, reason: required('A reason', 2000) }).strict(),
+  'records.overrideExpiration': z.object({ id, expiresOn: calendarDate.nullable(), reason: required('A reason', 2000) }).strict(),
+  'records.setNotes': z.object({ id, notes: text(20_000) }).strict(),
+  'contacts.search': z.object({ text: text(200) }).strict(),
+  'contacts.create': newContactSchema,
+  'programs.list': none,
+  'settings.get': none,
+  'settings.previewExpiringDays': z.object({ expiringDays: z.number().int().min(0).max(365) }).strict(),
+  'settings.setExpiringDays': z.object({ expiringDays: z.number().int().min(0, 'n is 0 or more days.').max(365, 'n is at most 365 days.') }).strict(),
+} satisfies Record<CallName, z.ZodType>;
+
+export interface AppInfo {
+  version: string;
+  today: string;
+  timeZone: string;
+  expiringDays: number;
+  dataDir: string;
+  needsFirstAdmin: boolean;
+  user: User | null;
+}
+
+/** What each call answers when it succeeds. */
+export interface Results {
+  'app.info': AppInfo;
+  'auth.signIn': User;
+  'auth.signOut': null;
+  'auth.createFirstAdmin': User;
+  'tracking.list': { rows: TrackingRow[]; total: number };
+  'tracking.counts': TrackingCounts;
+  'records.get': RecordDetail;
+  'records.enroll': RecordRow;
+  'records.setStatus': RecordRow;
+  'records.completeComponent': RecordRow;
+  'records.markAllComplete': RecordRow;
+  'records.overrideExpiration': RecordRow;
+  'records.setNotes': RecordRow;
+  'contacts.search': Array<ContactRow & { records: number }>;
+  'contacts.create': ContactRow;
+  'programs.list': ProgramRow[];
+  'settings.get': Settings;
+  'settings.previewExpiringDays': SweepResult;
+  'settings.setExpiringDays': SweepResult;
+}
+
+export type Input<K extends CallName> = z.input<(typeof INPUTS)[K]>;
+export type ParsedInput<K extends CallName> = z.output<(typeof INPUTS)[K]>;
+export type Result<K extends CallName> = Results[K];
+
+export type ErrorCode =
+  | 'UNKNOWN_CALL'
+  | 'INVALID'
+  | 'TOO_LARGE'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'REFUSED'
+  | 'CONFLICT'
+  | 'UNTRUSTED_SENDER'
+  | 'INTERNAL';
+
+export interface CallError {
+  code: ErrorCode;
+  /** A sentence staff can read. */
+  message: string;
+  /** The input field the message is about, for forms. */
+  field?: string;
+}
+
+/** Errors cross IPC as data, never as thrown exceptions (which lose their details). */
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: CallError };

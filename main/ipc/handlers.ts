@@ -1,0 +1,79 @@
+/** The handler table: one function per call, each a thin step from validated input to a service. */
+import type { CallName } from './calls';
+import type { ParsedInput, Result } from './contract';
+import { type Actor, type ServiceContext, ServiceError } from '../services/context';
+import { createContact, searchContacts } from '../services/contacts';
+import { loadDemoData } from '../services/demo';
+import { previewExpiringDays, setExpiringDays } from '../services/office-settings';
+import { listPrograms } from '../services/programs';
+import { recordDetail } from '../services/record-detail';
+import { completeComponent, enroll, markAllComplete, overrideExpiration, setNotes, setStatus } from '../services/records';
+import { readSettings } from '../services/settings';
+import { listTracking, trackingCounts } from '../services/tracking';
+import { actorOf, authenticate, countUsers, createFirstAdmin, type User } from '../services/users';
+import { todayIn } from '../rules/calendar';
+
+/** Who is signed in; one per app window set (desktop) or per harness server. */
+export class Session {
+  user: User | null = null;
+}
+
+export interface HandlerContext {
+  services: ServiceContext;
+  session: Session;
+  dataDir: string;
+  version: string;
+}
+
+type Handler<K extends CallName> = (ctx: HandlerContext, input: ParsedInput<K>) => Promise<Result<K>>;
+export type HandlerTable = { [K in CallName]: Handler<K> };
+
+/** The signed-in user as the author of a change (calls that need one are refused before this runs). */
+function actor(ctx: HandlerContext): Actor {
+  if (!ctx.session.user) throw new ServiceError('UNAUTHENTICATED', 'Sign in first.');
+  return actorOf(ctx.session.user);
+}
+
+export const handlers: HandlerTable = {
+  'app.info': async (ctx) => {
+    const settings = await readSettings(ctx.services.db);
+    return {
+      version: ctx.version,
+      today: todayIn(settings.timeZone, ctx.services.clock.now()),
+      timeZone: settings.timeZone,
+      expiringDays: settings.expiringDays,
+      dataDir: ctx.dataDir,
+      needsFirstAdmin: (await countUsers(ctx.services)) === 0,
+      user: ctx.session.user,
+    };
+  },
+  'auth.signIn': async (ctx, input) => {
+    ctx.session.user = await authenticate(ctx.services, input.username, input.password);
+    return ctx.session.user;
+  },
+  'auth.signOut': (ctx) => {
+    ctx.session.user = null;
+    return Promise.resolve(null);
+  },
+  'auth.createFirstAdmin': async (ctx, input) => {
+    const user = await createFirstAdmin(ctx.services, input);
+    ctx.session.user = user;
+    if (input.loadDemoData) await loadDemoData(ctx.services, actorOf(user));
+    return user;
+  },
+  'tracking.list': (ctx, input) => listTracking(ctx.services.db, input),
+  'tracking.counts': (ctx) => trackingCounts(ctx.services.db),
+  'records.get': (ctx, input) => recordDetail(ctx.services.db, input.id),
+  'records.enroll': (ctx, input) => enroll(ctx.services, actor(ctx), { ...input, source: 'back-office' }),
+  'records.setStatus': (ctx, input) => setStatus(ctx.services, actor(ctx), input),
+  'records.completeComponent': (ctx, input) => completeComponent(ctx.services, actor(ctx), input),
+  'records.markAllComplete': (ctx, input) => markAllComplete(ctx.services, actor(ctx), input),
+  'records.overrideExpiration': (ctx, input) => overrideExpiration(ctx.services, actor(ctx), input),
+  'records.setNotes': (ctx, input) => setNotes(ctx.services, actor(ctx), input),
+  'contacts.search': (ctx, input) => searchContacts(ctx.services.db, input.text),
+  'contacts.create': (ctx, input) => createContact(ctx.services, input),
+  'programs.list': (ctx) => listPrograms(ctx.services.db),
+  'settings.get': (ctx) => readSettings(ctx.services.db),
+  'settings.previewExpiringDays': (ctx, input) => previewExpiringDays(ctx.services, actor(ctx), input.expiringDays),
+  'settings.setExpiringDays': (ctx, input) => setExpiringDays(ctx.services, actor(ctx), input.expiringDays),
+};

@@ -1,0 +1,75 @@
+/**
+ * `npm run web -- --data DIR [--demo] [--port N] [--as admin|staff]`
+ * Serves the renderer and the real main-process handlers to a browser at
+ * http://127.0.0.1:N. A test and demo harness: loopback only, never packaged.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startBackend } from '../backend';
+import { SYSTEM } from '../services/context';
+import { loadDemoData } from '../services/demo';
+import { countUsers, createUser, listUsers } from '../services/users';
+import { createHarnessServer } from './server';
+
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string' },
+    demo: { type: 'boolean', default: false },
+    port: { type: 'string', default: '4310' },
+    as: { type: 'string' },
+    build: { type: 'boolean', default: false },
+  },
+});
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+}
+
+const dataDir = values.data ? path.resolve(values.data) : fail('Usage: npm run web -- --data DIR [--demo] [--port N] [--as admin|staff]');
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`--port must be a port number, not ${values.port}`);
+if (values.as !== undefined && values.as !== 'admin' && values.as !== 'staff') fail('--as takes admin or staff');
+
+const projectRoot = path.resolve(import.meta.dirname, '../..');
+const webRoot = path.join(projectRoot, 'out/web');
+if (values.build || !fs.existsSync(path.join(webRoot, 'web.html'))) {
+  process.stdout.write('Building the renderer for the browser…\n');
+  const { build } = await import('vite');
+  await build({ configFile: path.join(projectRoot, 'renderer/vite.web.config.ts'), logLevel: 'warn' });
+}
+
+const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string };
+const backend = await startBackend({ dataDir, version: pkg.version, log: (m, e) => process.stderr.write(`${m}: ${String(e)}\n`) });
+const services = backend.context.services;
+
+if (values.demo && (await countUsers(services)) === 0) {
+  const passwords = { admin: randomBytes(9).toString('base64url'), staff: randomBytes(9).toString('base64url') };
+  await createUser(services, { username: 'admin', displayName: 'Avery Admin', role: 'admin', password: passwords.admin });
+  await createUser(services, { username: 'staff', displayName: 'Sam Staff', role: 'staff', password: passwords.staff });
+  process.stdout.write('Loading demo data…\n');
+  const demo = await loadDemoData(services, SYSTEM);
+  process.stdout.write(`Demo data: ${demo.contacts} contacts, ${demo.records} certification records.\n`);
+  process.stdout.write(`Demo users: admin / ${passwords.admin}   staff / ${passwords.staff}\n`);
+}
+
+if (values.as) {
+  const user = (await listUsers(services)).find((u) => u.role === values.as && !u.disabled);
+  if (!user) fail(`No ${values.as} user exists in ${dataDir}; start with --demo on a new folder.`);
+  backend.context.session.user = user;
+  process.stdout.write(`Signed in as ${user.username} (${user.role}) for this harness session.\n`);
+}
+
+const server = createHarnessServer(backend, webRoot, port);
+server.listen(port, '127.0.0.1', () => {
+  process.stdout.write(`CertDesk web harness: http://127.0.0.1:${port}\n`);
+});
+
+const shutdown = () => {
+  server.close();
+  void backend.close().finally(() => process.exit(0));
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

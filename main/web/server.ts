@@ -1,0 +1,85 @@
+/**
+ * The browser harness's HTTP server: the built renderer plus POST /api/<call>
+ * into the same `invoke` the Electron shell uses. Loopback only; requests from
+ * any other host or origin are refused (no DNS rebinding, no cross-site posts).
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { Backend } from '../backend';
+import { MAX_INPUT_BYTES } from '../ipc/handle';
+import { CONTENT_SECURITY_POLICY } from '../shell/security';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+};
+
+function send(res: http.ServerResponse, status: number, body: string | Buffer, type: string): void {
+  res.writeHead(status, {
+    'Content-Type': type,
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'X-Content-Type-Options': 'nosniff',
+    'Cache-Control': 'no-store',
+  });
+  res.end(body);
+}
+
+const sendJson = (res: http.ServerResponse, status: number, value: unknown) => send(res, status, JSON.stringify(value), 'application/json');
+
+function readBody(req: http.IncomingMessage): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_INPUT_BYTES) {
+        resolve(null);
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export function createHarnessServer(backend: Backend, webRoot: string, port: number): http.Server {
+  const allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  return http.createServer((req, res) => {
+    void (async () => {
+      const host = req.headers.host ?? '';
+      const origin = req.headers.origin;
+      if (!allowedHosts.has(host) || (origin !== undefined && !allowedHosts.has(origin.replace(/^http:\/\//, '')))) {
+        return sendJson(res, 403, { ok: false, error: { code: 'UNTRUSTED_SENDER', message: 'Only this machine may use the harness.' } });
+      }
+      const url = new URL(req.url ?? '/', `http://${host}`);
+      if (url.pathname.startsWith('/api/')) {
+        if (req.method !== 'POST' || !(req.headers['content-type'] ?? '').startsWith('application/json')) {
+          return sendJson(res, 405, { ok: false, error: { code: 'INVALID', message: 'Calls are POSTed as JSON.' } });
+        }
+        const body = await readBody(req);
+        if (body === null) {
+          return sendJson(res, 413, { ok: false, error: { code: 'TOO_LARGE', message: 'The request is too large.' } });
+        }
+        let input: unknown;
+        try {
+          input = body === '' ? {} : JSON.parse(body);
+        } catch {
+          return sendJson(res, 400, { ok: false, error: { code: 'INVALID', message: 'The request body is not JSON.' } });
+        }
+        return sendJson(res, 200, await backend.invoke(decodeURIComponent(url.pathname.slice('/api/'.length)), input));
+      }
+      // Static files of the renderer build; every other path is the app (client-side routes).
+      const file = path.normalize(path.join(webRoot, url.pathname));
+      if (file.startsWith(webRoot + path.sep) && fs.existsSync(file) && fs.statSync(file).isFile()) {
+        return send(res, 200, fs.readFileSync(file), TYPES[path.extname(file)] ?? 'application/octet-stream');
+      }
+      return send(res, 200, fs.readFileSync(path.join(webRoot, 'web.html')), TYPES['.html'] as string);
+    })().catch((err: unknown) => sendJson(res, 500, { ok: false, error: { code: 'INTERNAL', message: String(err) } }));
+  });
+}

@@ -1,0 +1,62 @@
+import { Alert, Center, createTheme, Loader, MantineProvider } from '@mantine/core';
+import { ModalsProvider } from '@mantine/modals';
+import { Notifications } from '@mantine/notifications';
+import { useCallback, useEffect, useState } from 'react';
+import type { AppInfo } from '../../main/ipc/contract';
+import { api, call, messageOf } from './api';
+import { FirstRun } from './auth/FirstRun';
+import { SignIn } from './auth/SignIn';
+import { SessionContext } from './session';
+import { Shell } from './Shell';
+
+const theme = createTheme({
+  primaryColor: 'indigo',
+  defaultRadius: 'sm',
+  fontFamily: 'Inter, "Segoe UI", system-ui, -apple-system, sans-serif',
+});
+
+export function App() {
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const refresh = useCallback(async () => {
+    try {
+      setInfo(await call(api().app.info({})));
+    } catch (err) {
+      setError(messageOf(err));
+    }
+  }, []);
+  useEffect(() => void refresh(), [refresh]);
+
+  let content;
+  if (error) {
+    content = (
+      <Center h="100%">
+        <Alert color="red" title="CertDesk could not start">
+          {error}
+        </Alert>
+      </Center>
+    );
+  } else if (!info) {
+    content = (
+      <Center h="100%">
+        <Loader />
+      </Center>
+    );
+  } else if (info.needsFirstAdmin) {
+    content = <FirstRun onDone={refresh} />;
+  } else if (!info.user) {
+    content = <SignIn onDone={refresh} />;
+  } else {
+    content = (
+      <SessionContext.Provider value={{ info, refresh }}>
+        <Shell />
+      </SessionContext.Provider>
+    );
+  }
+  return (
+    <MantineProvider theme={theme}>
+      <Notifications position="bottom-right" />
+      <ModalsProvider>{content}</ModalsProvider>
+    </MantineProvider>
+  );
+}

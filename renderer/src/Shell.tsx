@@ -1,0 +1,52 @@
+import { AppShell, Anchor, Breadcrumbs, Button, Group, Menu, Text } from '@mantine/core';
+import { api, call } from './api';
+import { useSession } from './session';
+import { TrackingPage } from './tracking/TrackingPage';
+
+export function Shell() {
+  const { info, refresh } = useSession();
+  const signOut = async () => {
+    await call(api().auth.signOut({}));
+    await refresh();
+  };
+  return (
+    <AppShell header={{ height: 52 }} padding="md">
+      <AppShell.Header px="md">
+        <Group h="100%" justify="space-between">
+          <Group gap="lg">
+            <Text fw={800} c="indigo.7" size="lg">
+              CertDesk
+            </Text>
+            <Breadcrumbs separator="›">
+              <Text size="sm" c="dimmed">
+                Continuing Education
+              </Text>
+              <Anchor size="sm" fw={600} underline="never">
+                Tracking
+              </Anchor>
+            </Breadcrumbs>
+          </Group>
+          <Group gap="sm">
+            <Text size="xs" c="dimmed" title={`Office time zone ${info.timeZone}`}>
+              Today {info.today} · n = {info.expiringDays}
+            </Text>
+            <Menu position="bottom-end" withinPortal>
+              <Menu.Target>
+                <Button variant="default" size="xs" data-testid="user-menu">
+                  {info.user?.displayName} ({info.user?.role})
+                </Button>
+              </Menu.Target>
+              <Menu.Dropdown>
+                <Menu.Label>Signed in as {info.user?.username}</Menu.Label>
+                <Menu.Item onClick={() => void signOut()}>Sign out</Menu.Item>
+              </Menu.Dropdown>
+            </Menu>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Main>
+        <TrackingPage />
+      </AppShell.Main>
+    </AppShell>
+  );
+}

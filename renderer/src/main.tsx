@@ -1,0 +1,4 @@
+// Electron: the preload has already installed window.certdesk.
+import { boot } from './boot';
+
+boot();

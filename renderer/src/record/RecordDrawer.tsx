@@ -1,0 +1,92 @@
+import { Alert, Badge, Divider, Drawer, Group, Loader, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { api, call } from '../api';
+import { formatDate } from '../shared/dates';
+import { StatusBadge } from '../shared/StatusBadge';
+import { useLoad } from '../shared/useCall';
+import { HistoryList } from './HistoryList';
+import { MoveButtons } from './MoveButtons';
+
+function DateField({ label, value }: { label: string; value: string | null }) {
+  return (
+    <Stack gap={0}>
+      <Text size="xs" c="dimmed">
+        {label}
+      </Text>
+      <Text size="sm">{formatDate(value)}</Text>
+    </Stack>
+  );
+}
+
+/** The certification record: contact, certification, status and its allowed moves, components, dates, history. */
+export function RecordDrawer({ id, onClose, onChanged }: { id: number | null; onClose: () => void; onChanged: () => void }) {
+  const detail = useLoad(() => (id === null ? Promise.resolve(null) : call(api().records.get({ id }))), [id]);
+  const d = detail.data;
+  const changed = () => {
+    detail.reload();
+    onChanged();
+  };
+  return (
+    <Drawer opened={id !== null} onClose={onClose} position="right" size="xl" title="Certification record" data-testid="record-drawer">
+      {detail.error && <Alert color="red">{detail.error}</Alert>}
+      {!d && detail.loading && <Loader />}
+      {d && (
+        <Stack gap="md">
+          <Stack gap={2}>
+            <Title order={3}>
+              {d.contact.first_name} {d.contact.last_name}
+            </Title>
+            <Text size="sm" c="dimmed">
+              {d.contact.email} · {d.contact.member_number ?? 'no member number'} · {d.contact.organization}
+            </Text>
+          </Stack>
+          <Group justify="space-between">
+            <Stack gap={2}>
+              <Text fw={600}>{d.program.name}</Text>
+              <Text size="xs" c="dimmed">
+                {d.program.code} · {d.program.expirationText}
+                {d.program.require_approval ? ' · requires approval' : ''}
+                {d.program.require_completion_approval ? ' · completion reviewed by an admin' : ''}
+              </Text>
+            </Stack>
+            <StatusBadge status={d.record.status} size="lg" />
+          </Group>
+          {d.moves.length > 0 && <MoveButtons recordId={d.record.id} from={d.record.status} moves={d.moves} onDone={changed} />}
+          <SimpleGrid cols={5}>
+            <DateField label="Applied" value={d.record.applied_on} />
+            <DateField label="Started" value={d.record.started_on} />
+            <DateField label="Completed" value={d.record.completed_on} />
+            <DateField label="Approved" value={d.record.approved_on} />
+            <DateField label="Expires" value={d.record.expires_on} />
+          </SimpleGrid>
+          <Divider label={`Components (cycle ${d.record.cycle})`} labelPosition="left" />
+          <Table withTableBorder verticalSpacing={4} fz="sm">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Component</Table.Th>
+                <Table.Th>Kind</Table.Th>
+                <Table.Th>Credits</Table.Th>
+                <Table.Th>Completed</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {d.components.map((c) => (
+                <Table.Tr key={c.id}>
+                  <Table.Td>
+                    {c.name} {!c.required && <Badge size="xs" variant="outline">optional</Badge>}
+                  </Table.Td>
+                  <Table.Td>{c.kind}</Table.Td>
+                  <Table.Td>
+                    {c.creditsEarned ?? c.credits} {c.creditUnit}
+                  </Table.Td>
+                  <Table.Td>{formatDate(c.completedOn)}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+          <Divider label="History" labelPosition="left" />
+          <HistoryList history={d.history} />
+        </Stack>
+      )}
+    </Drawer>
+  );
+}

@@ -1,0 +1,46 @@
+import { Progress, Stack, Text, Tooltip } from '@mantine/core';
+import type { DataTableColumn } from 'mantine-datatable';
+import type { TrackingRow } from '../../../main/services/tracking';
+import { formatDate, formatTimestamp } from '../shared/dates';
+import { StatusBadge } from '../shared/StatusBadge';
+
+export const TRACKING_COLUMNS: DataTableColumn<TrackingRow>[] = [
+  {
+    accessor: 'contactName',
+    title: 'Contact',
+    sortable: true,
+    render: (r) => (
+      <Stack gap={0}>
+        <Text size="sm" fw={600}>
+          {r.contactName}
+        </Text>
+        <Text size="xs" c="dimmed">
+          {r.email}
+        </Text>
+      </Stack>
+    ),
+  },
+  { accessor: 'certification', title: 'Certification', sortable: true },
+  { accessor: 'status', title: 'Status', sortable: true, width: 150, render: (r) => <StatusBadge status={r.status} /> },
+  {
+    accessor: 'progress',
+    title: 'Progress',
+    sortable: true,
+    width: 120,
+    render: (r) => (
+      <Tooltip label={`${r.requiredDone} of ${r.requiredTotal} required components completed`} withinPortal>
+        <Stack gap={2}>
+          <Text size="xs">
+            {r.requiredDone} / {r.requiredTotal}
+          </Text>
+          <Progress size="sm" value={r.requiredTotal ? (100 * r.requiredDone) / r.requiredTotal : 0} />
+        </Stack>
+      </Tooltip>
+    ),
+  },
+  { accessor: 'appliedOn', title: 'Applied', sortable: true, render: (r) => formatDate(r.appliedOn) },
+  { accessor: 'startedOn', title: 'Started', sortable: true, render: (r) => formatDate(r.startedOn) },
+  { accessor: 'completedOn', title: 'Completed', sortable: true, render: (r) => formatDate(r.completedOn) },
+  { accessor: 'expiresOn', title: 'Expires', sortable: true, render: (r) => formatDate(r.expiresOn) },
+  { accessor: 'updatedAt', title: 'Last change', sortable: true, render: (r) => formatTimestamp(r.updatedAt) },
+];

@@ -1,0 +1,63 @@
+/**
+ * The real desktop app through Playwright's `_electron`: runs wherever an
+ * Electron binary exists, and says plainly that it was skipped where not.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { _electron as electron, type ElectronApplication, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { electronBinary } from '../support/electron';
+import { PROJECT_ROOT } from '../support/harness';
+
+const binary = electronBinary();
+const available = 'path' in binary;
+if (!available) {
+  console.log(`SKIPPED Electron end-to-end tests: ${binary.missing}. They run wherever Electron can be downloaded (npm install on a machine with internet).`);
+}
+
+describe.skipIf(!available)('CertDesk desktop app (Electron)', () => {
+  let app: ElectronApplication;
+  let win: Page;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'certdesk-electron-'));
+
+  beforeAll(async () => {
+    app = await electron.launch({
+      executablePath: (binary as { path: string }).path,
+      args: [path.join(PROJECT_ROOT, 'out/main/index.js')],
+      env: { ...process.env, CERTDESK_DATA_DIR: dataDir },
+    });
+    win = await app.firstWindow();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('opens on the first-run screen with no default password', async () => {
+    await win.getByText('Create the first administrator').waitFor();
+  });
+
+  it('gives the renderer named functions only, no Node and no ipcRenderer', async () => {
+    const seen = await win.evaluate(() => ({
+      require: typeof (globalThis as { require?: unknown }).require,
+      process: typeof (globalThis as { process?: unknown }).process,
+      api: Object.keys((window as unknown as { certdesk: object }).certdesk).sort(),
+    }));
+    expect(seen.require).toBe('undefined');
+    expect(seen.process).toBe('undefined');
+    expect(seen.api).toContain('tracking');
+    expect(seen.api).not.toContain('ipcRenderer');
+  });
+
+  it('blocks window.open and navigation away from the app', async () => {
+    const before = app.windows().length;
+    await win.evaluate(() => window.open('https://example.org/'));
+    await win.evaluate(() => {
+      window.location.href = 'https://example.org/';
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(app.windows().length).toBe(before);
+    expect(win.url()).toMatch(/^file:/);
+  });
+});

@@ -1,0 +1,189 @@
+/**
+ * Shared helpers for the integration tests: a real SQLite file in a fresh
+ * temporary folder, a clock the test moves by hand, and small builders for
+ * programs, contacts and staff that go through the real services.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { closeDatabase, databaseFile, openDatabase, type Db } from '../../main/db/database';
+import type { CalendarDate } from '../../main/rules/calendar';
+import { createContact } from '../../main/services/contacts';
+import type { Actor, Clock, ServiceContext } from '../../main/services/context';
+import { createProgram, programComponents, type NewComponent, type NewProgram } from '../../main/services/programs';
+import type { ComponentRow, ContactRow, ProgramRow } from '../../main/services/rows';
+import { writeSettings } from '../../main/services/settings';
+import { actorOf, createUser } from '../../main/services/users';
+
+/** A clock the test sets; `now()` is what every service sees. */
+export class TestClock implements Clock {
+  private current: Date;
+  constructor(iso: string) {
+    this.current = new Date(iso);
+  }
+  now(): Date {
+    return this.current;
+  }
+  set(iso: string): void {
+    this.current = new Date(iso);
+  }
+  /** Noon UTC of a calendar day (the same calendar day in every zone from UTC-11 to UTC+11). */
+  setDay(day: CalendarDate, time = '12:00:00'): void {
+    this.current = new Date(`${day}T${time}Z`);
+  }
+}
+
+export function tempDir(label = 'certdesk-it-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), label));
+}
+
+export function removeDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+export function sha256(file: string): string {
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+export interface TestDb {
+  dir: string;
+  file: string;
+  db: Db;
+  clock: TestClock;
+  ctx: ServiceContext;
+  /** Closes the connection (idempotent); the file stays. */
+  close(): Promise<void>;
+  /** Closes the connection (idempotent) and deletes the folder. */
+  dispose(): Promise<void>;
+}
+
+export const OFFICE_TZ = 'America/New_York';
+
+/**
+ * A fresh database file in a fresh folder, with the office time zone set.
+ * Default instant: 2026-03-10 15:00 UTC = 11:00 in New York, so "today" is 2026-03-10.
+ */
+export async function freshDb(options: { at?: string; timeZone?: string; expiringDays?: number } = {}): Promise<TestDb> {
+  const dir = tempDir();
+  const clock = new TestClock(options.at ?? '2026-03-10T15:00:00Z');
+  const db = await openDatabase({ dataDir: dir, now: () => clock.now() });
+  await writeSettings(db, { timeZone: options.timeZone ?? OFFICE_TZ, expiringDays: options.expiringDays ?? 30 });
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await closeDatabase(db);
+  };
+  return {
+    dir,
+    file: databaseFile(dir),
+    db,
+    clock,
+    ctx: { db, clock },
+    close,
+    async dispose() {
+      await close();
+      removeDir(dir);
+    },
+  };
+}
+
+/** The tables a staff change touches, plus the rest, counted. */
+export const TABLES = [
+  'contacts',
+  'programs',
+  'components',
+  'users',
+  'records',
+  'component_progress',
+  'record_history',
+  'settings',
+  'outbox',
+  'change_log',
+  'saved_filters',
+] as const;
+
+export type Counts = Record<(typeof TABLES)[number], number>;
+
+export async function countRows(db: Db): Promise<Counts> {
+  const counts = {} as Counts;
+  for (const table of TABLES) {
+    const row = (await db(table).count({ n: '*' }).first()) as { n: number } | undefined;
+    counts[table] = Number(row?.n ?? 0);
+  }
+  return counts;
+}
+
+/** Row counts and the full contents of the tables a write would touch, for "nothing changed" checks. */
+export async function snapshot(db: Db): Promise<string> {
+  const parts: unknown[] = [];
+  for (const table of TABLES) {
+    parts.push(table, await db(table).select('*').orderByRaw('rowid'));
+  }
+  return JSON.stringify(parts);
+}
+
+export interface LogEntry {
+  seq: number;
+  entity: string;
+  entity_id: number;
+  op: string;
+  data: string;
+  at: string;
+}
+
+export async function maxSeq(db: Db): Promise<number> {
+  const row = (await db('change_log').max({ m: 'seq' }).first()) as { m: number | null } | undefined;
+  return Number(row?.m ?? 0);
+}
+
+export async function logSince(db: Db, afterSeq: number): Promise<LogEntry[]> {
+  return (await db('change_log').where('seq', '>', afterSeq).orderBy('seq')) as LogEntry[];
+}
+
+export const ONE_COMPONENT: NewComponent[] = [{ name: 'Core Course', kind: 'course', credits: 5, creditUnit: 'hours', required: true }];
+
+export const THREE_COMPONENTS: NewComponent[] = [
+  { name: 'Course A', kind: 'course', credits: 4, creditUnit: 'hours', required: true },
+  { name: 'Course B', kind: 'course', credits: 4, creditUnit: 'hours', required: true },
+  { name: 'Final Exam', kind: 'exam', credits: 0, creditUnit: 'credits', required: true },
+  { name: 'Optional Workshop', kind: 'task', credits: 1, creditUnit: 'hours', required: false },
+];
+
+let programSerial = 0;
+
+export async function makeProgram(
+  ctx: ServiceContext,
+  overrides: Partial<NewProgram> = {},
+): Promise<{ program: ProgramRow; components: ComponentRow[]; required: ComponentRow[] }> {
+  programSerial += 1;
+  const program = await createProgram(ctx, {
+    code: `P${programSerial}`,
+    name: `Program ${programSerial}`,
+    requireApproval: false,
+    requireCompletionApproval: false,
+    expiration: { kind: 'period', amount: 1, unit: 'years' },
+    components: THREE_COMPONENTS,
+    ...overrides,
+  });
+  const components = await programComponents(ctx.db, program.id);
+  return { program, components, required: components.filter((c) => c.required === 1) };
+}
+
+let contactSerial = 0;
+
+export async function makeContact(ctx: ServiceContext, lastName?: string): Promise<ContactRow> {
+  contactSerial += 1;
+  return createContact(ctx, {
+    firstName: `Pat${contactSerial}`,
+    lastName: lastName ?? `Member${contactSerial}`,
+    email: `pat${contactSerial}@example.org`,
+    memberNumber: `T${String(10000 + contactSerial)}`,
+  });
+}
+
+export async function makeStaff(ctx: ServiceContext, username = 'dana', displayName = 'Dana Staff', role: 'staff' | 'admin' = 'staff'): Promise<Actor> {
+  const user = await createUser(ctx, { username, displayName, role, password: 'correct horse battery' });
+  return actorOf(user);
+}

@@ -1,0 +1,102 @@
+/**
+ * Starts the real browser harness (`main/web/cli.ts`, what `npm run web` runs)
+ * on a fresh data folder and a free port, and real Debian Chromium to drive it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+
+export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
+
+export interface Harness {
+  url: string;
+  dataDir: string;
+  output: () => string;
+  /** The demo passwords the harness printed, by user name. */
+  passwords: Record<string, string>;
+  stop: () => Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+export async function startHarness(options: { demo?: boolean; as?: 'admin' | 'staff'; dataDir?: string } = {}): Promise<Harness> {
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'certdesk-e2e-'));
+  const port = await freePort();
+  const args = ['--import', 'tsx', 'main/web/cli.ts', '--data', dataDir, '--port', String(port)];
+  if (options.demo) args.push('--demo');
+  if (options.as) args.push('--as', options.as);
+  const child: ChildProcess = spawn(process.execPath, args, { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`harness did not start:\n${output}`)), 90_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /CertDesk web harness: (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`harness exited with ${code}:\n${output}`));
+    });
+  });
+  const passwords: Record<string, string> = {};
+  for (const m of output.matchAll(/(admin|staff) \/ (\S+)/g)) if (m[1] && m[2]) passwords[m[1]] = m[2];
+  return {
+    url,
+    dataDir,
+    passwords,
+    output: () => output,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** POSTs one call to the harness, as the renderer's transport does. */
+export async function apiCall<T>(harness: Harness, name: string, input: unknown): Promise<T> {
+  const response = await fetch(`${harness.url}/api/${name}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(input),
+  });
+  const envelope = (await response.json()) as { ok: boolean; value?: T; error?: { message: string } };
+  if (!envelope.ok) throw new Error(`${name} refused: ${envelope.error?.message ?? 'unknown'}`);
+  return envelope.value as T;
+}
+
+export const SCREENSHOT_DIR = path.join(PROJECT_ROOT, 'test-results', 'screenshots');
