@@ -11,6 +11,7 @@ import {
   type EnrollmentSource,
   type Progress,
   type ProgramRules,
+  type RecordState,
 } from '../rules/engine';
 import type { Status } from '../rules/statuses';
 import { changesFor, logChanges } from './changelog';
@@ -60,6 +61,11 @@ async function load(db: Db, id: number): Promise<Loaded> {
 async function writeContext(ctx: ServiceContext, trx: Db, actor: Actor): Promise<WriteContext> {
   const settings = await readSettings(trx);
   return { actor, settings, today: officeToday(ctx, settings.timeZone), at: stamp(ctx) };
+}
+
+/** What the rules engine needs to know of a record row. */
+function stateOf(record: RecordRow): RecordState {
+  return { status: record.status, completedOn: record.completed_on, approvedOn: record.approved_on, expiresOn: record.expires_on };
 }
 
 function counters(progress: Progress): Pick<RecordRow, 'required_total' | 'required_done'> {
@@ -131,7 +137,7 @@ export async function setStatus(ctx: ServiceContext, actor: Actor, input: SetSta
     const { record, rules, progress } = await load(trx, input.id);
     const w = await writeContext(ctx, trx, actor);
     const plan = planManualMove({
-      record: { status: record.status, completedOn: record.completed_on, approvedOn: record.approved_on, expiresOn: record.expires_on },
+      record: stateOf(record),
       to: input.to,
       reason: input.reason ?? null,
       program: rules,
@@ -207,7 +213,7 @@ export async function completeComponent(ctx: ServiceContext, actor: Actor, input
 
     const progress = await progressOf(trx, record);
     const decision = evaluate({
-      record: { status: record.status, completedOn: record.completed_on, approvedOn: record.approved_on, expiresOn: record.expires_on },
+      record: stateOf(record),
       program: rules,
       progress,
       settings: w.settings,
@@ -226,7 +232,7 @@ export async function markAllComplete(ctx: ServiceContext, actor: Actor, input: 
     if (input.reason.trim() === '') throw new ServiceError('INVALID', 'Say why every component is marked complete.', 'reason');
     const w = await writeContext(ctx, trx, actor);
     const plan = planMarkAllComplete(
-      { status: record.status, completedOn: record.completed_on, approvedOn: record.approved_on, expiresOn: record.expires_on },
+      stateOf(record),
       rules,
       w.settings,
       w.today,
@@ -260,7 +266,7 @@ export async function overrideExpiration(
     }
     const w = await writeContext(ctx, trx, actor);
     const decision = evaluate({
-      record: { status: record.status, completedOn: record.completed_on, approvedOn: record.approved_on, expiresOn: input.expiresOn },
+      record: { ...stateOf(record), expiresOn: input.expiresOn },
       program: rules,
       progress,
       settings: w.settings,
