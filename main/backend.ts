@@ -8,6 +8,7 @@ import type { Envelope } from './ipc/contract';
 import { invoke, type Logger } from './ipc/handle';
 import { handlers, Session, type HandlerContext } from './ipc/handlers';
 import { systemClock, type Clock } from './services/context';
+import { Jobs } from './services/jobs';
 import { Scheduler } from './services/scheduler';
 
 export interface BackendOptions {
@@ -30,6 +31,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const db = await openDatabase({ dataDir: options.dataDir, now: () => clock.now() });
   const context: HandlerContext = {
     services: { db, clock },
+    jobs: new Jobs(),
     session: new Session(),
     dataDir: options.dataDir,
     version: options.version,
@@ -42,6 +44,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     invoke: (name, input) => invoke(handlers, context, name, input, log),
     async close() {
       await scheduler.stop();
+      await context.jobs.idle();
       await closeDatabase(db);
     },
   };

@@ -6,6 +6,10 @@ import { z } from 'zod';
 import { isCalendarDate } from '../rules/calendar';
 import { STATUSES } from '../rules/statuses';
 import type { CallName } from './calls';
+import { filterTreeSchema } from '../filters/fields';
+import type { BulkResult } from '../services/bulk';
+import type { JobStatus } from '../services/jobs';
+import type { SavedFilter } from '../services/saved-filters';
 import type { SweepResult } from '../services/sweep';
 import type { TrackingCounts, TrackingRow } from '../services/tracking';
 import type { RecordDetail } from '../services/record-detail';
@@ -40,6 +44,19 @@ export const quickFilterSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('program'), programId: id }).strict(),
 ]);
 
+const sortSchema = z.object({ column: z.enum(SORTABLE), direction: z.enum(['asc', 'desc']) }).strict();
+
+/** What the list shows: Quick Filter AND Customize Filter AND name search. */
+export const selectionSchema = z
+  .object({
+    quick: quickFilterSchema,
+    filter: filterTreeSchema.nullable().optional(),
+    search: text(200).optional(),
+  })
+  .strict();
+
+export const viewSchema = selectionSchema.extend({ sort: sortSchema, pageSize: z.number().int().min(1).max(500) }).strict();
+
 export const newContactSchema = z
   .object({
     firstName: text(200),
@@ -63,15 +80,28 @@ export const INPUTS = {
       loadDemoData: z.boolean(),
     })
     .strict(),
-  'tracking.list': z
-    .object({
-      quick: quickFilterSchema,
-      sort: z.object({ column: z.enum(SORTABLE), direction: z.enum(['asc', 'desc']) }).strict(),
-      page: z.number().int().min(1).max(1_000_000),
-      pageSize: z.number().int().min(1).max(500),
-    })
+  'tracking.list': selectionSchema
+    .extend({ sort: sortSchema, page: z.number().int().min(1).max(1_000_000), pageSize: z.number().int().min(1).max(500) })
     .strict(),
   'tracking.counts': none,
+  'tracking.exportCsv': selectionSchema.extend({ sort: sortSchema }).strict(),
+  'tracking.getView': none,
+  'tracking.saveView': viewSchema,
+  'jobs.get': z.object({ id: z.uuid() }).strict(),
+  'filters.list': none,
+  'filters.save': z.object({ name: required('A name', 100), tree: filterTreeSchema }).strict(),
+  'filters.update': z.object({ id, name: required('A name', 100).optional(), tree: filterTreeSchema.optional() }).strict(),
+  'filters.delete': z.object({ id }).strict(),
+  'records.bulkSetStatus': z
+    .object({
+      selection: z.discriminatedUnion('kind', [
+        z.object({ kind: z.literal('ids'), ids: z.array(id).min(1, 'Select at least one record.').max(100_000) }).strict(),
+        selectionSchema.extend({ kind: z.literal('matching') }).strict(),
+      ]),
+      to: status,
+      reason: text(2000).optional(),
+    })
+    .strict(),
   'records.get': z.object({ id }).strict(),
   'records.enroll': z.object({ contactId: id, programId: id }).strict(),
   'records.setStatus': z.object({ id, to: status, reason: text(2000).optional() }).strict(),
@@ -113,6 +143,15 @@ export interface Results {
   'auth.createFirstAdmin': User;
   'tracking.list': { rows: TrackingRow[]; total: number };
   'tracking.counts': TrackingCounts;
+  'tracking.exportCsv': JobStatus;
+  'tracking.getView': { view: z.infer<typeof viewSchema> | null };
+  'tracking.saveView': null;
+  'jobs.get': JobStatus;
+  'filters.list': SavedFilter[];
+  'filters.save': SavedFilter;
+  'filters.update': SavedFilter;
+  'filters.delete': null;
+  'records.bulkSetStatus': BulkResult;
   'records.get': RecordDetail;
   'records.enroll': RecordRow;
   'records.setStatus': RecordRow;

@@ -1,15 +1,21 @@
 /** The handler table: one function per call, each a thin step from validated input to a service. */
 import type { CallName } from './calls';
 import type { ParsedInput, Result } from './contract';
-import { type Actor, type ServiceContext, ServiceError } from '../services/context';
+import { type Actor, officeToday, type ServiceContext, ServiceError } from '../services/context';
 import { createContact, searchContacts } from '../services/contacts';
 import { loadDemoData } from '../services/demo';
 import { previewExpiringDays, setExpiringDays } from '../services/office-settings';
 import { listPrograms } from '../services/programs';
 import { recordDetail } from '../services/record-detail';
 import { completeComponent, enroll, markAllComplete, overrideExpiration, setNotes, setStatus } from '../services/records';
-import { readSettings } from '../services/settings';
-import { listTracking, trackingCounts } from '../services/tracking';
+import { readSettings, writeSettings } from '../services/settings';
+import { listTracking, matching, trackingCounts } from '../services/tracking';
+import { BULK_LIMIT, bulkSetStatus } from '../services/bulk';
+import { exportTrackingCsv } from '../services/csv-export';
+import type { Jobs } from '../services/jobs';
+import { deleteFilter, listSavedFilters, saveFilter, updateFilter } from '../services/saved-filters';
+import { viewSchema } from './contract';
+import path from 'node:path';
 import { actorOf, authenticate, countUsers, createFirstAdmin, type User } from '../services/users';
 import { todayIn } from '../rules/calendar';
 
@@ -20,6 +26,7 @@ export class Session {
 
 export interface HandlerContext {
   services: ServiceContext;
+  jobs: Jobs;
   session: Session;
   dataDir: string;
   version: string;
@@ -32,6 +39,15 @@ export type HandlerTable = { [K in CallName]: Handler<K> };
 function actor(ctx: HandlerContext): Actor {
   if (!ctx.session.user) throw new ServiceError('UNAUTHENTICATED', 'Sign in first.');
   return actorOf(ctx.session.user);
+}
+
+async function today(ctx: HandlerContext): Promise<string> {
+  return officeToday(ctx.services, (await readSettings(ctx.services.db)).timeZone);
+}
+
+function exportFile(ctx: HandlerContext): string {
+  const at = ctx.services.clock.now().toISOString().replace(/[:.]/g, '-');
+  return path.join(ctx.dataDir, 'exports', `tracking-${at}.csv`);
 }
 
 export const handlers: HandlerTable = {
@@ -61,8 +77,46 @@ export const handlers: HandlerTable = {
     if (input.loadDemoData) await loadDemoData(ctx.services, actorOf(user));
     return user;
   },
-  'tracking.list': (ctx, input) => listTracking(ctx.services.db, input),
+  'tracking.list': async (ctx, input) => listTracking(ctx.services.db, { ...input, today: await today(ctx) }),
   'tracking.counts': (ctx) => trackingCounts(ctx.services.db),
+  'tracking.exportCsv': async (ctx, input) => {
+    const query = { ...input, today: await today(ctx) };
+    const file = exportFile(ctx);
+    return ctx.jobs.start('export-csv', (job) => exportTrackingCsv(ctx.services.db, query, file, job));
+  },
+  'tracking.getView': async (ctx) => {
+    const stored = (await readSettings(ctx.services.db)).trackingFilter;
+    const parsed = stored ? viewSchema.safeParse(JSON.parse(stored)) : null;
+    return { view: parsed?.success ? parsed.data : null };
+  },
+  'tracking.saveView': async (ctx, input) => {
+    await writeSettings(ctx.services.db, { trackingFilter: JSON.stringify(input) });
+    return null;
+  },
+  'jobs.get': (ctx, input) => {
+    const job = ctx.jobs.get(input.id);
+    if (!job) throw new ServiceError('NOT_FOUND', 'That export or import is no longer known (CertDesk was restarted).');
+    return Promise.resolve(job);
+  },
+  'filters.list': (ctx) => listSavedFilters(ctx.services),
+  'filters.save': (ctx, input) => saveFilter(ctx.services, actor(ctx), input),
+  'filters.update': (ctx, input) => updateFilter(ctx.services, input),
+  'filters.delete': async (ctx, input) => {
+    await deleteFilter(ctx.services, input.id);
+    return null;
+  },
+  'records.bulkSetStatus': async (ctx, input) => {
+    const { selection } = input;
+    let ids: number[];
+    if (selection.kind === 'ids') ids = selection.ids;
+    else {
+      const rows = (await matching(ctx.services.db, { ...selection, today: await today(ctx) })
+        .select('r.id')
+        .limit(BULK_LIMIT + 1)) as Array<{ id: number }>;
+      ids = rows.map((r) => r.id);
+    }
+    return bulkSetStatus(ctx.services, actor(ctx), { ids, to: input.to, reason: input.reason });
+  },
   'records.get': (ctx, input) => recordDetail(ctx.services.db, input.id),
   'records.enroll': (ctx, input) => enroll(ctx.services, actor(ctx), { ...input, source: 'back-office' }),
   'records.setStatus': (ctx, input) => setStatus(ctx.services, actor(ctx), input),

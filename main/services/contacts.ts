@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import { changesFor, logChanges } from './changelog';
 import { ServiceError, stamp, type Executor, type ServiceContext } from './context';
 import type { ContactRow } from './rows';
@@ -67,17 +68,27 @@ export async function createContact(ctx: ServiceContext, input: NewContact): Pro
 
 /** Contacts whose name, email or member number contains `text`, with how many records each has. */
 export async function searchContacts(db: Executor, text: string, limit = 20): Promise<Array<ContactRow & { records: number }>> {
-  const folded = foldForSearch(text);
-  const like = `%${escapeLike(folded)}%`;
+  const like = `%${escapeLike(foldForSearch(text))}%`;
   const rows = (await db('contacts as c')
     .leftJoin('records as r', 'r.contact_id', 'c.id')
-    .where((q) => void q.whereRaw("c.name_key like ? escape '\\'", [like]).orWhereRaw("lower(c.email) like ? escape '\\'", [like]).orWhere('c.member_number', text.trim()))
+    .where((q) => void q.where((n) => void whereNameMatches(n, 'c.name_key', text)).orWhereRaw("lower(c.email) like ? escape '\\'", [like]).orWhere('c.member_number', text.trim()))
     .select('c.*')
     .count({ records: 'r.id' })
     .groupBy('c.id')
     .orderBy('c.name_key')
     .limit(limit)) as unknown as Array<ContactRow & { records: number }>;
   return rows.map((r) => ({ ...r, records: Number(r.records) }));
+}
+
+/**
+ * Adds "every word of `text` appears in the name" on a name_key column, so
+ * "Misty Abernathy" finds "abernathy misty". Case-folded beyond ASCII.
+ */
+export function whereNameMatches(q: Knex.QueryBuilder, column: string, text: string): Knex.QueryBuilder {
+  for (const word of foldForSearch(text).split(' ').filter(Boolean)) {
+    void q.whereRaw("?? like ? escape '\\'", [column, `%${escapeLike(word)}%`]);
+  }
+  return q;
 }
 
 /** LIKE treats % and _ as wildcards; a search for them means the characters themselves. */

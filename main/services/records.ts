@@ -64,7 +64,7 @@ async function writeContext(ctx: ServiceContext, trx: Db, actor: Actor): Promise
 }
 
 /** What the rules engine needs to know of a record row. */
-function stateOf(record: RecordRow): RecordState {
+export function stateOf(record: RecordRow): RecordState {
   return { status: record.status, completedOn: record.completed_on, approvedOn: record.approved_on, expiresOn: record.expires_on };
 }
 

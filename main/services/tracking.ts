@@ -1,6 +1,10 @@
 /** The Tracking page's queries: one page of certification records, and the Quick Filter counts. */
 import type { Knex } from 'knex';
 import { STATUSES, type Status } from '../rules/statuses';
+import { applyFilterTree } from '../filters/compile';
+import type { FilterTree } from '../filters/fields';
+import type { CalendarDate } from '../rules/calendar';
+import { whereNameMatches } from './contacts';
 import type { Executor } from './context';
 
 export const SORT_COLUMNS = {
@@ -22,6 +26,12 @@ export type QuickFilter = { kind: 'all' } | { kind: 'status'; status: Status } |
 
 export interface TrackingQuery {
   quick: QuickFilter;
+  /** The Customize Filter tree, already validated against the allow-list. */
+  filter?: FilterTree | null;
+  /** Contact name search from the list's search box. */
+  search?: string;
+  /** The office's today, for relative dates ("in the next 30 days"). */
+  today: CalendarDate;
   sort: { column: SortColumn; direction: 'asc' | 'desc' };
   page: number;
   pageSize: number;
@@ -50,8 +60,19 @@ export function applyQuickFilter(q: Knex.QueryBuilder, quick: QuickFilter): Knex
   return q;
 }
 
+export type Selection = Pick<TrackingQuery, 'quick' | 'filter' | 'search' | 'today'>;
+
+/** The records the list shows for a Quick Filter, a Customize Filter and a name search, combined with AND. */
+export function matching(db: Executor, query: Selection): Knex.QueryBuilder {
+  let q = applyQuickFilter(db('records as r'), query.quick);
+  if (query.filter) q = applyFilterTree(q, query.filter, query.today);
+  const search = query.search?.trim() ?? '';
+  if (search !== '') q = whereNameMatches(q, 'r.sort_name', search);
+  return q;
+}
+
 export async function listTracking(db: Executor, query: TrackingQuery): Promise<{ rows: TrackingRow[]; total: number }> {
-  const base = applyQuickFilter(db('records as r'), query.quick);
+  const base = matching(db, query);
   const totalRow = (await base.clone().count({ n: '*' }).first()) as { n: number } | undefined;
   const column = SORT_COLUMNS[query.sort.column];
   const rows = (await base

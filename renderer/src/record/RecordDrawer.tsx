@@ -1,9 +1,13 @@
-import { Alert, Badge, Divider, Drawer, Group, Loader, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Divider, Drawer, Group, Loader, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { api, call } from '../api';
 import { formatDate } from '../shared/dates';
 import { StatusBadge } from '../shared/StatusBadge';
 import { useLoad } from '../shared/useCall';
+import { useSession } from '../session';
+import { ComponentsTable } from './ComponentsTable';
+import { ExpirationEditor } from './ExpirationEditor';
 import { HistoryList } from './HistoryList';
+import { NotesEditor } from './NotesEditor';
 import { MoveButtons } from './MoveButtons';
 
 function DateField({ label, value }: { label: string; value: string | null }) {
@@ -19,6 +23,7 @@ function DateField({ label, value }: { label: string; value: string | null }) {
 
 /** The certification record: contact, certification, status and its allowed moves, components, dates, history. */
 export function RecordDrawer({ id, onClose, onChanged }: { id: number | null; onClose: () => void; onChanged: () => void }) {
+  const { info } = useSession();
   const detail = useLoad(() => (id === null ? Promise.resolve(null) : call(api().records.get({ id }))), [id]);
   const d = detail.data;
   const changed = () => {
@@ -56,33 +61,15 @@ export function RecordDrawer({ id, onClose, onChanged }: { id: number | null; on
             <DateField label="Started" value={d.record.started_on} />
             <DateField label="Completed" value={d.record.completed_on} />
             <DateField label="Approved" value={d.record.approved_on} />
-            <DateField label="Expires" value={d.record.expires_on} />
+            <Group gap={4} align="flex-end">
+              <DateField label="Expires" value={d.record.expires_on} />
+              {d.canOverrideExpiration && <ExpirationEditor recordId={d.record.id} current={d.record.expires_on} onDone={changed} />}
+            </Group>
           </SimpleGrid>
           <Divider label={`Components (cycle ${d.record.cycle})`} labelPosition="left" />
-          <Table withTableBorder verticalSpacing={4} fz="sm">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Component</Table.Th>
-                <Table.Th>Kind</Table.Th>
-                <Table.Th>Credits</Table.Th>
-                <Table.Th>Completed</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {d.components.map((c) => (
-                <Table.Tr key={c.id}>
-                  <Table.Td>
-                    {c.name} {!c.required && <Badge size="xs" variant="outline">optional</Badge>}
-                  </Table.Td>
-                  <Table.Td>{c.kind}</Table.Td>
-                  <Table.Td>
-                    {c.creditsEarned ?? c.credits} {c.creditUnit}
-                  </Table.Td>
-                  <Table.Td>{formatDate(c.completedOn)}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+          <ComponentsTable detail={d} today={info.today} onDone={changed} />
+          <Divider label="Notes" labelPosition="left" />
+          <NotesEditor key={d.record.updated_at} recordId={d.record.id} notes={d.record.notes} onDone={changed} />
           <Divider label="History" labelPosition="left" />
           <HistoryList history={d.history} />
         </Stack>

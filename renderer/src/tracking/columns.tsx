@@ -38,9 +38,9 @@ export const TRACKING_COLUMNS: DataTableColumn<TrackingRow>[] = [
       </Tooltip>
     ),
   },
-  { accessor: 'appliedOn', title: 'Applied', sortable: true, render: (r) => formatDate(r.appliedOn) },
-  { accessor: 'startedOn', title: 'Started', sortable: true, render: (r) => formatDate(r.startedOn) },
-  { accessor: 'completedOn', title: 'Completed', sortable: true, render: (r) => formatDate(r.completedOn) },
-  { accessor: 'expiresOn', title: 'Expires', sortable: true, render: (r) => formatDate(r.expiresOn) },
-  { accessor: 'updatedAt', title: 'Last change', sortable: true, render: (r) => formatTimestamp(r.updatedAt) },
+  { accessor: 'appliedOn', title: 'Applied', sortable: true, noWrap: true, render: (r) => formatDate(r.appliedOn) },
+  { accessor: 'startedOn', title: 'Started', sortable: true, noWrap: true, render: (r) => formatDate(r.startedOn) },
+  { accessor: 'completedOn', title: 'Completed', sortable: true, noWrap: true, render: (r) => formatDate(r.completedOn) },
+  { accessor: 'expiresOn', title: 'Expires', sortable: true, noWrap: true, render: (r) => formatDate(r.expiresOn) },
+  { accessor: 'updatedAt', title: 'Last change', sortable: true, noWrap: true, render: (r) => formatTimestamp(r.updatedAt) },
 ];

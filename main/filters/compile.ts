@@ -1,0 +1,275 @@
+/**
+ * Turns a checked filter tree into where clauses on a query over `records as r`.
+ *
+ * The SQL text comes only from this file (column names, operators, the shape
+ * of the tree); every value the user typed is a `?` binding. Contact fields
+ * are tested through `r.contact_id in (select … from contacts …)`, so the
+ * clauses work on the list query (which joins contacts as c and programs as p)
+ * and on its count query (which joins nothing) alike.
+ *
+ * Every condition is two-valued (never SQL NULL), so `not` on a group is the
+ * plain logical negation of what the group matches:
+ * - empty means NULL or '' for text and dates; the percent, status and certification are never empty;
+ * - "does not contain", "is not" and "is not one of" include empty values;
+ * - "is on", "is before", "is after", "is between" and "in the last/next N days" never match an empty date.
+ *
+ * Empty groups (no conditions anywhere inside) are dropped with their `not`:
+ * an empty group inside an OR adds nothing, and an entirely empty tree adds no
+ * condition at all.
+ */
+import type { Knex } from 'knex';
+import { addDays, isCalendarDate, type CalendarDate } from '../rules/calendar';
+import { escapeLike, foldForSearch } from '../services/contacts';
+import { filterField, filterTreeSchema, isFilterGroup, type FilterGroup, type FilterRule, type FilterTree } from './fields';
+
+interface Fragment {
+  sql: string;
+  bindings: Array<string | number>;
+}
+
+const frag = (sql: string, ...bindings: Array<string | number>): Fragment => ({ sql, bindings });
+
+/** "x escape '\'": the escape character escapeLike uses. */
+const ESCAPE = "escape '\\'";
+
+const DATE_COLUMNS = {
+  appliedOn: 'r.applied_on',
+  startedOn: 'r.started_on',
+  completedOn: 'r.completed_on',
+  expiresOn: 'r.expires_on',
+  updatedAt: 'substr(r.updated_at, 1, 10)',
+} as const;
+
+const CONTACT_TEXT_COLUMNS = {
+  email: 'fc.email',
+  memberNumber: 'fc.member_number',
+  organization: 'fc.organization',
+} as const;
+
+const PERCENT = '(case when r.required_total = 0 then 0 else r.required_done * 100.0 / r.required_total end)';
+
+function text(value: unknown): string {
+  if (typeof value !== 'string') throw new TypeError('filter value is not text; check the tree with filterTreeSchema first');
+  return value;
+}
+
+function num(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new TypeError('filter value is not a number; check the tree with filterTreeSchema first');
+  return value;
+}
+
+function list<T>(value: unknown, item: (v: unknown) => T): T[] {
+  if (!Array.isArray(value) || value.length === 0) throw new TypeError('filter value is not a list; check the tree with filterTreeSchema first');
+  return (value as unknown[]).map(item);
+}
+
+function pair<T>(value: unknown, item: (v: unknown) => T): [T, T] {
+  const [a, b, ...rest] = list(value, item);
+  if (a === undefined || b === undefined || rest.length > 0) throw new TypeError('filter value is not a pair');
+  return [a, b];
+}
+
+const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+
+/** A condition on the record's contact. */
+function onContact(condition: Fragment): Fragment {
+  return { sql: `r.contact_id in (select fc.id from contacts as fc where ${condition.sql})`, bindings: condition.bindings };
+}
+
+function words(value: string): string[] {
+  return foldForSearch(value).split(' ').filter((w) => w !== '');
+}
+
+/**
+ * Contact name, against contacts.name_key: "last first", folded with full
+ * Unicode case folding in JavaScript. The typed text is folded the same way
+ * and taken word by word, so the order of first and last name does not matter:
+ * - contains: every word appears somewhere in the name;
+ * - begins with / ends with: every word begins / ends some word of the name;
+ * - is: the name's words are the typed words in the same cyclic order, so
+ *   "Anna Smith" and "Smith Anna" both match Anna Smith;
+ * - the negations match exactly the names the positive form does not.
+ */
+function contactName(operator: string, value: string): Fragment {
+  if (operator === 'null') return onContact(frag("fc.name_key = ''"));
+  if (operator === 'notNull') return onContact(frag("fc.name_key <> ''"));
+  const ws = words(value);
+  // The schema refuses blank text, so there is at least one word.
+  const all = (one: (w: string) => Fragment): Fragment => {
+    const parts = ws.map(one);
+    return { sql: parts.map((p) => p.sql).join(' and '), bindings: parts.flatMap((p) => p.bindings) };
+  };
+  let positive: Fragment;
+  switch (operator) {
+    case 'contains':
+    case 'doesNotContain':
+      positive = all((w) => frag(`fc.name_key like ? ${ESCAPE}`, `%${escapeLike(w)}%`));
+      break;
+    case 'beginsWith':
+      positive = all((w) => frag(`(' ' || fc.name_key) like ? ${ESCAPE}`, `% ${escapeLike(w)}%`));
+      break;
+    case 'endsWith':
+      positive = all((w) => frag(`(fc.name_key || ' ') like ? ${ESCAPE}`, `%${escapeLike(w)} %`));
+      break;
+    case '=':
+    case '!=': {
+      const rotations = ws.map((_, i) => [...ws.slice(i), ...ws.slice(0, i)].join(' '));
+      positive = frag(`fc.name_key in (${placeholders(rotations.length)})`, ...rotations);
+      break;
+    }
+    default:
+      throw new TypeError(`operator ${operator} does not apply to contactName`);
+  }
+  const negate = operator === 'doesNotContain' || operator === '!=';
+  return onContact(negate ? { sql: `not (${positive.sql})`, bindings: positive.bindings } : positive);
+}
+
+/**
+ * Email, member number, organization: LIKE with the wildcards escaped, lower()
+ * on both sides (SQLite folds ASCII letters only, so "É" and "é" differ here).
+ */
+function contactText(column: string, operator: string, value: string): Fragment {
+  const col = `lower(coalesce(${column}, ''))`;
+  const pattern = escapeLike(value);
+  switch (operator) {
+    case 'contains':
+      return onContact(frag(`${col} like lower(?) ${ESCAPE}`, `%${pattern}%`));
+    case 'doesNotContain':
+      return onContact(frag(`${col} not like lower(?) ${ESCAPE}`, `%${pattern}%`));
+    case 'beginsWith':
+      return onContact(frag(`${col} like lower(?) ${ESCAPE}`, `${pattern}%`));
+    case 'endsWith':
+      return onContact(frag(`${col} like lower(?) ${ESCAPE}`, `%${pattern}`));
+    case '=':
+      return onContact(frag(`${col} = lower(?)`, value));
+    case '!=':
+      return onContact(frag(`${col} <> lower(?)`, value));
+    case 'null':
+      return onContact(frag(`${col} = ''`));
+    case 'notNull':
+      return onContact(frag(`${col} <> ''`));
+    default:
+      throw new TypeError(`operator ${operator} does not apply to text`);
+  }
+}
+
+function inList(column: string, operator: string, values: Array<string | number>): Fragment {
+  switch (operator) {
+    case '=':
+      return frag(`${column} = ?`, ...values);
+    case '!=':
+      return frag(`${column} <> ?`, ...values);
+    case 'in':
+      return frag(`${column} in (${placeholders(values.length)})`, ...values);
+    case 'notIn':
+      return frag(`${column} not in (${placeholders(values.length)})`, ...values);
+    default:
+      throw new TypeError(`operator ${operator} does not apply to a list field`);
+  }
+}
+
+function dateCondition(column: string, operator: string, value: unknown, today: CalendarDate): Fragment {
+  const present = `coalesce(${column}, '') <> ''`;
+  switch (operator) {
+    case 'null':
+      return frag(`coalesce(${column}, '') = ''`);
+    case 'notNull':
+      return frag(present);
+    case '=':
+      return frag(`(${present} and ${column} = ?)`, text(value));
+    case '<':
+      return frag(`(${present} and ${column} < ?)`, text(value));
+    case '>':
+      return frag(`(${present} and ${column} > ?)`, text(value));
+    case 'between': {
+      const [from, to] = pair(value, text);
+      return frag(`(${present} and ${column} >= ? and ${column} <= ?)`, from, to);
+    }
+    case 'inLastDays':
+      return frag(`(${present} and ${column} >= ? and ${column} <= ?)`, addDays(today, -num(value)), today);
+    case 'inNextDays':
+      return frag(`(${present} and ${column} >= ? and ${column} <= ?)`, today, addDays(today, num(value)));
+    default:
+      throw new TypeError(`operator ${operator} does not apply to a date`);
+  }
+}
+
+function percentCondition(operator: string, value: unknown): Fragment {
+  switch (operator) {
+    case '=':
+    case '!=':
+    case '<':
+    case '<=':
+    case '>':
+    case '>=':
+      return frag(`${PERCENT} ${operator === '!=' ? '<>' : operator} ?`, num(value));
+    case 'between': {
+      const [low, high] = pair(value, num);
+      return frag(`${PERCENT} between ? and ?`, low, high);
+    }
+    default:
+      throw new TypeError(`operator ${operator} does not apply to a percent`);
+  }
+}
+
+function compileRule(rule: FilterRule, today: CalendarDate): Fragment {
+  const field = filterField(rule.field);
+  if (!field || !(field.operators as readonly string[]).includes(rule.operator)) {
+    throw new TypeError('filter rule is not on the allow-list; check the tree with filterTreeSchema first');
+  }
+  const { operator, value } = rule;
+  switch (field.name) {
+    case 'contactName':
+      return contactName(operator, operator === 'null' || operator === 'notNull' ? '' : text(value));
+    case 'email':
+    case 'memberNumber':
+    case 'organization':
+      return contactText(CONTACT_TEXT_COLUMNS[field.name], operator, operator === 'null' || operator === 'notNull' ? '' : text(value));
+    case 'status':
+      return inList('r.status', operator, operator === 'in' || operator === 'notIn' ? list(value, text) : [text(value)]);
+    case 'certification':
+      return inList('r.program_id', operator, operator === 'in' || operator === 'notIn' ? list(value, num) : [num(value)]);
+    case 'appliedOn':
+    case 'startedOn':
+    case 'completedOn':
+    case 'expiresOn':
+    case 'updatedAt':
+      return dateCondition(DATE_COLUMNS[field.name], operator, value, today);
+    case 'progress':
+      return percentCondition(operator, value);
+  }
+}
+
+/** The group's condition, or null when nothing inside it is a condition. */
+function compileGroup(group: FilterGroup, today: CalendarDate): Fragment | null {
+  const parts: Fragment[] = [];
+  for (const child of group.rules) {
+    const part = isFilterGroup(child) ? compileGroup(child, today) : compileRule(child, today);
+    if (part) parts.push(part);
+  }
+  if (parts.length === 0) return null;
+  const joined = parts.map((p) => `(${p.sql})`).join(group.combinator === 'or' ? ' or ' : ' and ');
+  return { sql: group.not ? `not (${joined})` : joined, bindings: parts.flatMap((p) => p.bindings) };
+}
+
+/** The tree's condition as SQL text and bindings (null: no condition). Exposed for tests and EXPLAIN. */
+export function compileFilterTree(tree: FilterTree, today: CalendarDate): Fragment | null {
+  if (!isCalendarDate(today)) throw new RangeError(`today is not a calendar date: ${String(today)}`);
+  return compileGroup(tree, today);
+}
+
+/**
+ * Adds the tree's condition to `q`, a query over `records as r`. The tree must
+ * have passed `filterTreeSchema` (use `validateFilterTree`); `today` is the
+ * office's date, for "in the last / next N days".
+ */
+export function applyFilterTree(q: Knex.QueryBuilder, tree: FilterTree, today: CalendarDate): Knex.QueryBuilder {
+  const compiled = compileFilterTree(tree, today);
+  return compiled ? q.whereRaw(`(${compiled.sql})`, compiled.bindings) : q;
+}
+
+export function validateFilterTree(input: unknown): { ok: true; tree: FilterTree } | { ok: false; message: string } {
+  const parsed = filterTreeSchema.safeParse(input);
+  if (parsed.success) return { ok: true, tree: parsed.data };
+  return { ok: false, message: parsed.error.issues[0]?.message ?? 'The filter is not valid.' };
+}

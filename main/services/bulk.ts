@@ -1,0 +1,117 @@
+/**
+ * Bulk status change on a selection: every record the rules allow changes, in
+ * one transaction; every refused one is listed with its reason. Nothing half-done.
+ */
+import { planManualMove, type Decision, type Progress } from '../rules/engine';
+import type { Status } from '../rules/statuses';
+import { officeToday, ServiceError, stamp, type Actor, type Executor, type ServiceContext } from './context';
+import { displayName } from './contacts';
+import { rulesOf } from './programs';
+import { applyDecisions, type RecordChange } from './record-writer';
+import { stateOf } from './records';
+import type { ContactRow, ProgramRow, RecordRow } from './rows';
+import { readSettings } from './settings';
+
+export const BULK_LIMIT = 100_000;
+const CHUNK = 500;
+
+export interface BulkRefusal {
+  id: number;
+  contactName: string;
+  certification: string;
+  status: Status;
+  reason: string;
+}
+
+export interface BulkResult {
+  changed: number;
+  refused: BulkRefusal[];
+  emailsQueued: number;
+}
+
+/** Progress of many records in two queries (required components per program, completions per record). */
+async function progressMany(trx: Executor, records: readonly RecordRow[]): Promise<Map<number, Progress>> {
+  const programIds = [...new Set(records.map((r) => r.program_id))];
+  const required: Array<{ id: number; program_id: number }> = await trx('components')
+    .whereIn('program_id', programIds)
+    .where({ required: true })
+    .whereNull('archived_at')
+    .select('id', 'program_id');
+  const requiredIds = required.map((c) => c.id);
+  const done: Array<{ record_id: number; cycle: number; n: number; last: string | null }> = await trx('component_progress')
+    .whereIn(
+      'record_id',
+      records.map((r) => r.id),
+    )
+    .whereIn('component_id', requiredIds)
+    .groupBy('record_id', 'cycle')
+    .select('record_id', 'cycle')
+    .count({ n: '*' })
+    .max({ last: 'completed_on' });
+  const result = new Map<number, Progress>();
+  for (const r of records) {
+    const d = done.find((x) => x.record_id === r.id && x.cycle === r.cycle);
+    result.set(r.id, {
+      requiredTotal: required.filter((c) => c.program_id === r.program_id).length,
+      requiredDone: Number(d?.n ?? 0),
+      lastCompletedOn: d?.last ?? null,
+    });
+  }
+  return result;
+}
+
+export async function bulkSetStatus(
+  ctx: ServiceContext,
+  actor: Actor,
+  input: { ids: readonly number[]; to: Status; reason?: string },
+): Promise<BulkResult> {
+  const ids = [...new Set(input.ids)];
+  if (ids.length === 0) throw new ServiceError('INVALID', 'Select at least one record.', 'ids');
+  if (ids.length > BULK_LIMIT) throw new ServiceError('INVALID', `A bulk change takes at most ${BULK_LIMIT.toLocaleString('en')} records.`, 'ids');
+  return ctx.db.transaction(async (trx) => {
+    const settings = await readSettings(trx);
+    const w = { actor, settings, today: officeToday(ctx, settings.timeZone), at: stamp(ctx) };
+    const result: BulkResult = { changed: 0, refused: [], emailsQueued: 0 };
+    const programs = new Map<number, ProgramRow>(((await trx('programs').select('*')) as ProgramRow[]).map((p) => [p.id, p]));
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const slice = ids.slice(i, i + CHUNK);
+      const rows: Array<RecordRow & Pick<ContactRow, 'first_name' | 'last_name'>> = await trx('records as r')
+        .join('contacts as c', 'c.id', 'r.contact_id')
+        .whereIn('r.id', slice)
+        .select('r.*', 'c.first_name', 'c.last_name');
+      const missing = slice.filter((id) => !rows.some((r) => r.id === id));
+      if (missing.length > 0) throw new ServiceError('NOT_FOUND', `Certification record ${missing[0]} does not exist.`, 'ids');
+      const progress = await progressMany(trx, rows);
+      const changes: RecordChange[] = [];
+      for (const row of rows) {
+        const { first_name, last_name, ...record } = row;
+        const program = programs.get(record.program_id) as ProgramRow;
+        const plan = planManualMove({
+          record: stateOf(record),
+          to: input.to,
+          reason: input.reason ?? null,
+          program: rulesOf(program),
+          progress: progress.get(record.id) as Progress,
+          settings,
+          today: w.today,
+        });
+        if (!plan.allowed) {
+          result.refused.push({
+            id: record.id,
+            contactName: displayName({ first_name, last_name }),
+            certification: program.name,
+            status: record.status,
+            reason: plan.reason,
+          });
+          continue;
+        }
+        const decision: Decision = plan;
+        changes.push({ record, decision, kind: 'status', reason: input.reason ?? '', detail: 'Bulk status change' });
+      }
+      const applied = await applyDecisions(trx, changes, w);
+      result.changed += applied.records.length;
+      result.emailsQueued += applied.emailsQueued;
+    }
+    return result;
+  });
+}

@@ -1,0 +1,57 @@
+/**
+ * Exports the Tracking list as filtered (every matching row, not just the page)
+ * to a CSV file, written under a temporary name and renamed when complete.
+ * Cells that a spreadsheet would run as a formula are neutralised (OWASP).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import type { Executor } from './context';
+import type { JobProgress } from './jobs';
+import { listTracking, type TrackingQuery, type TrackingRow } from './tracking';
+
+const HEADER = ['Contact', 'Email', 'Certification', 'Status', 'Completed components', 'Required components', 'Applied', 'Started', 'Completed', 'Expires', 'Last change'];
+
+/** A leading =, +, -, @, tab or CR makes a spreadsheet evaluate the cell; a quote before it keeps it text. */
+export function neutraliseCell(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+function toLine(r: TrackingRow): string[] {
+  return [r.contactName, r.email, r.certification, r.status, String(r.requiredDone), String(r.requiredTotal), r.appliedOn ?? '', r.startedOn ?? '', r.completedOn ?? '', r.expiresOn ?? '', r.updatedAt].map(
+    neutraliseCell,
+  );
+}
+
+const PAGE = 5000;
+
+export async function exportTrackingCsv(
+  db: Executor,
+  query: Omit<TrackingQuery, 'page' | 'pageSize'>,
+  file: string,
+  job: JobProgress,
+): Promise<{ file: string; rows: number }> {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const temp = `${file}.partial`;
+  const fd = fs.openSync(temp, 'w');
+  try {
+    // A BOM lets spreadsheet apps read the UTF-8 names right.
+    fs.writeSync(fd, `\uFEFF${stringify([HEADER], { record_delimiter: 'windows' })}`);
+    let rows = 0;
+    for (let page = 1; ; page++) {
+      const { rows: batch, total } = await listTracking(db, { ...query, page, pageSize: PAGE });
+      if (batch.length > 0) fs.writeSync(fd, stringify(batch.map(toLine), { record_delimiter: 'windows' }));
+      rows += batch.length;
+      job.progress(rows, total, `${rows.toLocaleString('en')} of ${total.toLocaleString('en')} rows`);
+      if (batch.length < PAGE) break;
+    }
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fs.renameSync(temp, file);
+    return { file, rows };
+  } catch (err) {
+    fs.closeSync(fd);
+    fs.rmSync(temp, { force: true });
+    throw err;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Long work (exports, imports) runs as a job the renderer can watch: state,
+ * progress and outcome, polled by id. Kept in memory: a job lives as long as
+ * the app does.
+ */
+import { randomUUID } from 'node:crypto';
+
+export interface JobStatus {
+  id: string;
+  kind: string;
+  state: 'running' | 'done' | 'failed';
+  done: number;
+  total: number | null;
+  message: string;
+  result: unknown;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export interface JobProgress {
+  progress(done: number, total?: number | null, message?: string): void;
+}
+
+export class Jobs {
+  private readonly jobs = new Map<string, JobStatus>();
+
+  start<T>(kind: string, run: (p: JobProgress) => Promise<T>): JobStatus {
+    const job: JobStatus = {
+      id: randomUUID(),
+      kind,
+      state: 'running',
+      done: 0,
+      total: null,
+      message: '',
+      result: null,
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+    };
+    this.jobs.set(job.id, job);
+    const progress: JobProgress = {
+      progress(done, total, message) {
+        job.done = done;
+        if (total !== undefined) job.total = total;
+        if (message !== undefined) job.message = message;
+      },
+    };
+    run(progress).then(
+      (result) => Object.assign(job, { state: 'done', result, finishedAt: new Date().toISOString() }),
+      (err: unknown) =>
+        Object.assign(job, { state: 'failed', message: err instanceof Error ? err.message : String(err), finishedAt: new Date().toISOString() }),
+    );
+    return { ...job };
+  }
+
+  get(id: string): JobStatus | null {
+    const job = this.jobs.get(id);
+    return job ? { ...job } : null;
+  }
+
+  /** Resolves when every running job has finished (used on quit). */
+  async idle(): Promise<void> {
+    while ([...this.jobs.values()].some((j) => j.state === 'running')) await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,37 @@
+import { Group, Paper, Text, UnstyledButton } from '@mantine/core';
+import type { Status } from '../../../main/rules/statuses';
+import type { TrackingCounts } from '../../../main/services/tracking';
+import { STATUS_COLORS } from '../shared/status';
+
+const ITEMS: Array<{ status: Status; label: string; hint: string }> = [
+  { status: 'Applied', label: 'Applications to review', hint: 'Approve or decline' },
+  { status: 'Admin Review', label: 'Completions to approve', hint: 'Every required component done' },
+  { status: 'Expiring', label: 'Expiring soon', hint: 'Renewal reminders queued' },
+];
+
+/** What waits for staff, each a click away from the filtered list. */
+export function ActionRequired({ counts, onPick }: { counts: TrackingCounts | null; onPick: (status: Status) => void }) {
+  return (
+    <Group gap="sm" data-testid="action-required">
+      {ITEMS.map((item) => (
+        <UnstyledButton key={item.status} onClick={() => onPick(item.status)} aria-label={`${item.label}: ${counts?.byStatus[item.status] ?? 0}`}>
+          <Paper withBorder px="md" py={6} radius="md" style={{ borderLeft: `4px solid var(--mantine-color-${STATUS_COLORS[item.status]}-6)` }}>
+            <Group gap="sm" wrap="nowrap">
+              <Text fw={700} size="xl" c={`${STATUS_COLORS[item.status]}.7`}>
+                {counts ? counts.byStatus[item.status].toLocaleString() : '…'}
+              </Text>
+              <div>
+                <Text size="sm" fw={600} lh={1.2}>
+                  {item.label}
+                </Text>
+                <Text size="xs" c="dimmed" lh={1.2}>
+                  {item.hint}
+                </Text>
+              </div>
+            </Group>
+          </Paper>
+        </UnstyledButton>
+      ))}
+    </Group>
+  );
+}
