@@ -1,0 +1,52 @@
+/**
+ * The reference receiver, from the command line:
+ *   npm run sync:load -- DIR --pg postgres://user:password@host:5432/db
+ * Loads every batch of DIR into PostgreSQL, in order; skips batches already
+ * loaded; refuses a batch that does not verify or would leave a gap.
+ */
+import { parseArgs } from 'node:util';
+import { errorMessage, SyncError } from './errors';
+import { loadIntoPostgres, safeUrl } from './load-pg';
+
+const USAGE = 'Usage: npm run sync:load -- DIR --pg postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE\n';
+const say = (line: string): void => void process.stdout.write(`${line}\n`);
+
+async function main(): Promise<number> {
+  let values: { pg?: string; help?: boolean };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ allowPositionals: true, options: { pg: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+  } catch (err) {
+    process.stderr.write(`${errorMessage(err)}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const folder = positionals[0];
+  if (!folder || positionals.length > 1 || !values.pg) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  say(`Loading ${folder} into ${safeUrl(values.pg)}`);
+  try {
+    const result = await loadIntoPostgres({
+      folder,
+      pgUrl: values.pg,
+      onBatch(o, i, total) {
+        say(`  [${i + 1}/${total}] ${o.outcome}: ${o.batch}${o.outcome === 'loaded' ? ` (${o.changes} changes)` : o.why ? ` (${o.why})` : ''}`);
+      },
+    });
+    for (const w of result.warnings) say(`  warning: ${w}`);
+    if (result.ignored.length > 0) say(`  warning: this receiver has no place for ${result.ignored.join(', ')}; left out`);
+    say(`Loaded ${result.loaded} batch${result.loaded === 1 ? '' : 'es'} (${result.changes} changes), skipped ${result.skipped} already loaded, in ${result.durationMs} ms.`);
+    return 0;
+  } catch (err) {
+    const refused = err instanceof SyncError && (err.code === 'GAP' || err.code === 'INVALID_BATCH' || err.code === 'CONFLICT');
+    process.stderr.write(`Load ${refused ? 'refused' : 'failed'}: ${errorMessage(err)}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main();
