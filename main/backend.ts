@@ -16,6 +16,8 @@ export interface BackendOptions {
   version: string;
   clock?: Clock;
   log?: Logger;
+  /** Opens the admin settings window (Electron only; the browser harness uses a route instead). */
+  openSettingsWindow?: () => void;
 }
 
 export interface Backend {
@@ -29,14 +31,17 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? (() => undefined);
   const db = await openDatabase({ dataDir: options.dataDir, now: () => clock.now() });
+  const services = { db, clock };
+  const scheduler = new Scheduler(services, options.dataDir, { onError: (job, err) => log(`${job} failed`, err) });
   const context: HandlerContext = {
-    services: { db, clock },
+    services,
     jobs: new Jobs(),
+    scheduler,
     session: new Session(),
     dataDir: options.dataDir,
     version: options.version,
+    openSettingsWindow: options.openSettingsWindow,
   };
-  const scheduler = new Scheduler(context.services, { onError: (job, err) => log(`${job} failed`, err) });
   await scheduler.start();
   return {
     context,

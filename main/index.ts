@@ -11,7 +11,7 @@ import { startBackend, type Backend } from './backend';
 import { DatabaseRefusedError } from './db/errors';
 import { registerIpc } from './shell/ipc';
 import { denyAllPermissions, enforceCsp } from './shell/security';
-import { createWindow, mainWindowOptions } from './shell/windows';
+import { createWindow, mainWindowOptions, settingsWindowOptions } from './shell/windows';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const devServer = !app.isPackaged ? (process.env['ELECTRON_RENDERER_URL'] ?? null) : null;
@@ -19,12 +19,28 @@ const appOrigin = devServer ? new URL(devServer).origin : null;
 const windows = new Set<BrowserWindow>();
 let backend: Backend | null = null;
 
-function openMainWindow(): void {
-  const win = createWindow(BrowserWindow, mainWindowOptions({ preload: path.join(here, '../preload/index.cjs'), appOrigin }), appOrigin);
+const plan = () => ({ preload: path.join(here, '../preload/index.cjs'), appOrigin });
+let settingsWindow: BrowserWindow | null = null;
+
+function track(win: BrowserWindow, hash: string): BrowserWindow {
   windows.add(win);
   win.on('closed', () => windows.delete(win));
-  if (devServer) void win.loadURL(devServer);
-  else void win.loadURL(pathToFileURL(path.join(here, '../renderer/index.html')).toString());
+  const url = devServer ? new URL(devServer) : pathToFileURL(path.join(here, '../renderer/index.html'));
+  url.hash = hash;
+  void win.loadURL(url.toString());
+  return win;
+}
+
+function openMainWindow(): void {
+  track(createWindow(BrowserWindow, mainWindowOptions(plan()), appOrigin), '');
+}
+
+/** The admin settings window: one at a time, in front of the main window. */
+function openSettingsWindow(): void {
+  if (settingsWindow && !settingsWindow.isDestroyed()) return settingsWindow.focus();
+  const parent = [...windows][0];
+  settingsWindow = track(createWindow(BrowserWindow, settingsWindowOptions(plan(), parent), appOrigin), 'settings');
+  settingsWindow.on('closed', () => (settingsWindow = null));
 }
 
 async function main(): Promise<void> {
@@ -35,7 +51,7 @@ async function main(): Promise<void> {
   enforceCsp(session.defaultSession);
   const dataDir = process.env['CERTDESK_DATA_DIR'] ?? path.join(app.getPath('userData'), 'data');
   try {
-    backend = await startBackend({ dataDir, version: app.getVersion(), log: (m, e) => log.error(m, e) });
+    backend = await startBackend({ dataDir, version: app.getVersion(), log: (m, e) => log.error(m, e), openSettingsWindow });
   } catch (err) {
     const message = err instanceof DatabaseRefusedError ? err.message : `CertDesk could not open its database: ${String(err)}`;
     dialog.showErrorBox('CertDesk cannot open its database', `${message}\n\nThe file was left untouched: ${dataDir}`);

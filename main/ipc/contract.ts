@@ -3,6 +3,9 @@
  * and the type of its result. The renderer's API type derives from this file.
  */
 import { z } from 'zod';
+import type { OutboxRow } from '../services/outbox-list';
+import type { ProgramChangeEffect, ProgramWithComponents } from '../services/program-admin';
+import type { SyncRun } from '../sync/runs';
 import { isCalendarDate } from '../rules/calendar';
 import { STATUSES } from '../rules/statuses';
 import type { CallName } from './calls';
@@ -24,6 +27,8 @@ const required = (label: string, max: number) => z.string().trim().min(1, `${lab
 const calendarDate = z.string().refine(isCalendarDate, 'Use a date as YYYY-MM-DD.');
 const status = z.enum(STATUSES, { error: `Status must be one of: ${STATUSES.join(', ')}.` });
 const none = z.object({}).strict();
+// The renderer bundles this file too, so no node:path here.
+const isAbsolutePath = (p: string) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p);
 
 export const SORTABLE = [
   'contactName',
@@ -65,6 +70,46 @@ export const newContactSchema = z
     memberNumber: text(64).nullable().optional(),
     organization: text(300).optional(),
     phone: text(64).optional(),
+  })
+  .strict();
+
+const expirationSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('never') }).strict(),
+  z
+    .object({
+      kind: z.literal('period'),
+      amount: z.number().int('Whole numbers only.').min(1, 'At least 1.').max(1200, 'At most 1200.'),
+      unit: z.enum(['days', 'months', 'years']),
+    })
+    .strict(),
+  z.object({ kind: z.literal('fixed'), date: calendarDate }).strict(),
+]);
+
+export const programSchema = z
+  .object({
+    code: required('Code', 30).regex(/^[\p{L}\p{N}._-]+$/u, 'Letters, digits, dots, dashes or underscores only.'),
+    name: required('Name', 200),
+    version: text(30).optional(),
+    category: text(100).optional(),
+    description: text(5000).optional(),
+    requireApproval: z.boolean(),
+    requireCompletionApproval: z.boolean(),
+    expiration: expirationSchema,
+    components: z
+      .array(
+        z
+          .object({
+            id: id.optional(),
+            name: required('Component name', 200),
+            kind: z.enum(['course', 'exam', 'task', 'document']),
+            credits: z.number().min(0, 'Credits are 0 or more.').max(10_000),
+            creditUnit: z.enum(['credits', 'hours']),
+            required: z.boolean(),
+          })
+          .strict(),
+      )
+      .max(100, 'At most 100 components.')
+      .refine((list) => new Set(list.map((c) => c.name.trim().toLowerCase())).size === list.length, 'Two components have the same name.'),
   })
   .strict();
 
@@ -120,7 +165,34 @@ export const INPUTS = {
   'contacts.search': z.object({ text: text(200) }).strict(),
   'contacts.create': newContactSchema,
   'programs.list': none,
+  'app.openSettings': none,
   'settings.get': none,
+  'settings.setTimeZone': z.object({ timeZone: required('Time zone', 64) }).strict(),
+  'settings.setEmailTemplate': z.object({ subject: required('Subject', 200), body: required('Text', 5000) }).strict(),
+  'settings.setSync': z
+    .object({
+      folder: text(1000).refine((f) => f === '' || isAbsolutePath(f), 'Give the full path of the folder (e.g. /srv/exports or C:\\Exports).'),
+      everyMinutes: z.number().int().min(0, '0 turns the schedule off.').max(7 * 24 * 60, 'At most once a week.'),
+    })
+    .strict(),
+  'programs.adminList': none,
+  'programs.create': programSchema,
+  'programs.previewEdit': z.object({ id, program: programSchema }).strict(),
+  'programs.update': z.object({ id, program: programSchema, applyToExisting: z.boolean() }).strict(),
+  'programs.setArchived': z.object({ id, archived: z.boolean() }).strict(),
+  'users.list': none,
+  'users.create': z
+    .object({
+      username: required('User name', 40),
+      displayName: required('Name', 200),
+      role: z.enum(['admin', 'staff']),
+      password: z.string().min(10, 'A password needs at least 10 characters.').max(1000),
+    })
+    .strict(),
+  'users.resetPassword': z.object({ id, password: z.string().min(10, 'A password needs at least 10 characters.').max(1000) }).strict(),
+  'outbox.list': z.object({ search: text(200).optional(), state: z.enum(['queued', 'exported', 'all']).optional() }).strict(),
+  'sync.status': none,
+  'sync.exportNow': none,
   'settings.previewExpiringDays': z.object({ expiringDays: z.number().int().min(0).max(365) }).strict(),
   'settings.setExpiringDays': z.object({ expiringDays: z.number().int().min(0, 'n is 0 or more days.').max(365, 'n is at most 365 days.') }).strict(),
 } satisfies Record<CallName, z.ZodType>;
@@ -162,7 +234,22 @@ export interface Results {
   'contacts.search': Array<ContactRow & { records: number }>;
   'contacts.create': ContactRow;
   'programs.list': ProgramRow[];
+  'app.openSettings': { opened: boolean };
   'settings.get': Settings;
+  'settings.setTimeZone': SweepResult;
+  'settings.setEmailTemplate': null;
+  'settings.setSync': null;
+  'programs.adminList': ProgramWithComponents[];
+  'programs.create': ProgramRow;
+  'programs.previewEdit': ProgramChangeEffect;
+  'programs.update': { program: ProgramRow; effect: ProgramChangeEffect };
+  'programs.setArchived': ProgramRow;
+  'users.list': User[];
+  'users.create': User;
+  'users.resetPassword': null;
+  'outbox.list': { rows: OutboxRow[]; total: number };
+  'sync.status': { deviceId: string | null; checkpoint: number; lastSeq: number; pending: number; runs: SyncRun[]; running: boolean };
+  'sync.exportNow': JobStatus;
   'settings.previewExpiringDays': SweepResult;
   'settings.setExpiringDays': SweepResult;
 }

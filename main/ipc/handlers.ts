@@ -4,8 +4,7 @@ import type { ParsedInput, Result } from './contract';
 import { type Actor, officeToday, type ServiceContext, ServiceError } from '../services/context';
 import { createContact, searchContacts } from '../services/contacts';
 import { loadDemoData } from '../services/demo';
-import { previewExpiringDays, setExpiringDays } from '../services/office-settings';
-import { listPrograms } from '../services/programs';
+import { previewExpiringDays, setExpiringDays, setTimeZone } from '../services/office-settings';
 import { recordDetail } from '../services/record-detail';
 import { completeComponent, enroll, markAllComplete, overrideExpiration, setNotes, setStatus } from '../services/records';
 import { readSettings, writeSettings } from '../services/settings';
@@ -16,7 +15,13 @@ import type { Jobs } from '../services/jobs';
 import { deleteFilter, listSavedFilters, saveFilter, updateFilter } from '../services/saved-filters';
 import { viewSchema } from './contract';
 import path from 'node:path';
-import { actorOf, authenticate, countUsers, createFirstAdmin, type User } from '../services/users';
+import { actorOf, authenticate, countUsers, createFirstAdmin, createUser, listUsers, resetPassword, type User } from '../services/users';
+import { listOutbox } from '../services/outbox-list';
+import { previewProgramEdit, programsForAdmin, setProgramArchived, updateProgram } from '../services/program-admin';
+import { createProgram, listPrograms } from '../services/programs';
+import type { Scheduler } from '../services/scheduler';
+import { listSyncRuns } from '../sync/runs';
+import { readSyncState } from '../sync/state';
 import { todayIn } from '../rules/calendar';
 
 /** Who is signed in; one per app window set (desktop) or per harness server. */
@@ -27,6 +32,8 @@ export class Session {
 export interface HandlerContext {
   services: ServiceContext;
   jobs: Jobs;
+  scheduler: Scheduler;
+  openSettingsWindow?: () => void;
   session: Session;
   dataDir: string;
   version: string;
@@ -127,7 +134,39 @@ export const handlers: HandlerTable = {
   'contacts.search': (ctx, input) => searchContacts(ctx.services.db, input.text),
   'contacts.create': (ctx, input) => createContact(ctx.services, input),
   'programs.list': (ctx) => listPrograms(ctx.services.db),
+  'app.openSettings': (ctx) => {
+    if (!ctx.openSettingsWindow) return Promise.resolve({ opened: false });
+    ctx.openSettingsWindow();
+    return Promise.resolve({ opened: true });
+  },
   'settings.get': (ctx) => readSettings(ctx.services.db),
+  'settings.setTimeZone': (ctx, input) => setTimeZone(ctx.services, actor(ctx), input.timeZone),
+  'settings.setEmailTemplate': async (ctx, input) => {
+    await writeSettings(ctx.services.db, { expiringEmailSubject: input.subject, expiringEmailBody: input.body });
+    return null;
+  },
+  'settings.setSync': async (ctx, input) => {
+    await writeSettings(ctx.services.db, { syncFolder: input.folder, syncEveryMinutes: input.everyMinutes });
+    return null;
+  },
+  'programs.adminList': (ctx) => programsForAdmin(ctx.services.db),
+  'programs.create': (ctx, input) => createProgram(ctx.services, input),
+  'programs.previewEdit': (ctx, input) => previewProgramEdit(ctx.services, actor(ctx), input.id, input.program),
+  'programs.update': (ctx, input) => updateProgram(ctx.services, actor(ctx), input.id, input.program, input.applyToExisting),
+  'programs.setArchived': (ctx, input) => setProgramArchived(ctx.services, input.id, input.archived),
+  'users.list': (ctx) => listUsers(ctx.services),
+  'users.create': (ctx, input) => createUser(ctx.services, input),
+  'users.resetPassword': async (ctx, input) => {
+    await resetPassword(ctx.services, input.id, input.password);
+    return null;
+  },
+  'outbox.list': (ctx, input) => listOutbox(ctx.services.db, input),
+  'sync.status': async (ctx) => ({
+    ...(await readSyncState(ctx.services.db)),
+    runs: listSyncRuns(ctx.dataDir, 50),
+    running: ctx.scheduler.isExporting,
+  }),
+  'sync.exportNow': (ctx) => Promise.resolve(ctx.jobs.start('sync-export', (job) => ctx.scheduler.exportNow('manual', job))),
   'settings.previewExpiringDays': (ctx, input) => previewExpiringDays(ctx.services, actor(ctx), input.expiringDays),
   'settings.setExpiringDays': (ctx, input) => setExpiringDays(ctx.services, actor(ctx), input.expiringDays),
 };

@@ -9,7 +9,7 @@ import type { Decision } from '../rules/engine';
 import { changesFor, logChanges, type Change } from './changelog';
 import type { Actor, Executor } from './context';
 import { displayName } from './contacts';
-import { renderExpiringEmail } from './outbox';
+import { renderExpiringEmail } from '../rules/expiring-email';
 import type { ContactRow, HistoryRow, RecordRow } from './rows';
 import type { Settings } from './settings';
 

@@ -7,6 +7,7 @@ import { api, call, messageOf } from './api';
 import { FirstRun } from './auth/FirstRun';
 import { SignIn } from './auth/SignIn';
 import { SessionContext } from './session';
+import { SettingsPage } from './settings/SettingsPage';
 import { Shell } from './Shell';
 
 const theme = createTheme({
@@ -18,6 +19,12 @@ const theme = createTheme({
 export function App() {
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [route, setRoute] = useState(window.location.hash);
+  useEffect(() => {
+    const onHash = () => setRoute(window.location.hash);
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
   const refresh = useCallback(async () => {
     try {
       setInfo(await call(api().app.info({})));
@@ -49,7 +56,7 @@ export function App() {
   } else {
     content = (
       <SessionContext.Provider value={{ info, refresh }}>
-        <Shell />
+        {route === '#settings' ? <SettingsPage /> : <Shell />}
       </SessionContext.Provider>
     );
   }

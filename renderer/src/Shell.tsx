@@ -9,6 +9,11 @@ export function Shell() {
     await call(api().auth.signOut({}));
     await refresh();
   };
+  // A window of its own in the desktop app; a route in the browser harness.
+  const openSettings = async () => {
+    const { opened } = await call(api().app.openSettings({}));
+    if (!opened) window.location.hash = '#settings';
+  };
   return (
     <AppShell header={{ height: 52 }} padding="md">
       <AppShell.Header px="md">
@@ -30,6 +35,9 @@ export function Shell() {
             <Text size="xs" c="dimmed" title={`Office time zone ${info.timeZone}`}>
               Today {info.today} · n = {info.expiringDays}
             </Text>
+            <Button variant="subtle" size="xs" onClick={() => void openSettings()}>
+              Settings
+            </Button>
             <Menu position="bottom-end" withinPortal>
               <Menu.Target>
                 <Button variant="default" size="xs" data-testid="user-menu">

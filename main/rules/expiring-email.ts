@@ -1,5 +1,6 @@
+/** The "Certification Expiring" email: its placeholders and how its text is filled. Pure, shared with the settings screen. */
 import type { CalendarDate } from '../rules/calendar';
-import type { Settings } from './settings';
+import type { Settings } from '../services/settings';
 
 export interface ExpiringEmailVars {
   contactName: string;
@@ -23,7 +24,7 @@ export function fillTemplate(template: string, vars: ExpiringEmailVars): string 
   });
 }
 
-export function renderExpiringEmail(settings: Settings, vars: ExpiringEmailVars): { subject: string; body: string } {
+export function renderExpiringEmail(settings: Pick<Settings, 'expiringEmailSubject' | 'expiringEmailBody'>, vars: ExpiringEmailVars): { subject: string; body: string } {
   return {
     subject: fillTemplate(settings.expiringEmailSubject, vars),
     body: fillTemplate(settings.expiringEmailBody, vars),

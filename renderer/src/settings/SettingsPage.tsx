@@ -1,0 +1,68 @@
+import { Alert, Anchor, AppShell, Center, Group, Loader, Tabs, Text, Title } from '@mantine/core';
+import { api, call } from '../api';
+import { useSession } from '../session';
+import { useLoad } from '../shared/useCall';
+import { GeneralSettings } from './GeneralSettings';
+import { OutboxList } from './OutboxList';
+import { ProgramsAdmin } from './ProgramsAdmin';
+import { SyncSettings } from './SyncSettings';
+import { UsersAdmin } from './UsersAdmin';
+
+/** The admin settings window (its own window in the app; the #settings route in the browser harness). */
+export function SettingsPage() {
+  const { info } = useSession();
+  const isAdmin = info.user?.role === 'admin';
+  const settings = useLoad(() => (isAdmin ? call(api().settings.get({})) : Promise.resolve(null)), [isAdmin]);
+  return (
+    <AppShell header={{ height: 52 }} padding="md">
+      <AppShell.Header px="md">
+        <Group h="100%" justify="space-between">
+          <Group gap="lg">
+            <Text fw={800} c="indigo.7" size="lg">
+              CertDesk
+            </Text>
+            <Title order={4}>Settings</Title>
+          </Group>
+          <Anchor size="sm" href="#">
+            Back to Tracking
+          </Anchor>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Main>
+        {!isAdmin ? (
+          <Alert color="yellow" title="Settings are for admins" data-testid="settings-refused" maw={640}>
+            You are signed in as {info.user?.displayName}, a staff user. Certification General Settings, certification programs, users and the sync export are
+            changed by an admin only; ask an admin to make the change.
+          </Alert>
+        ) : !settings.data ? (
+          <Center h={200}>{settings.error ? <Alert color="red">{settings.error}</Alert> : <Loader />}</Center>
+        ) : (
+          <Tabs defaultValue="general" keepMounted={false}>
+            <Tabs.List mb="md">
+              <Tabs.Tab value="general">Certification General Settings</Tabs.Tab>
+              <Tabs.Tab value="programs">Certification programs</Tabs.Tab>
+              <Tabs.Tab value="users">Users</Tabs.Tab>
+              <Tabs.Tab value="outbox">Outbox</Tabs.Tab>
+              <Tabs.Tab value="sync">Sync export</Tabs.Tab>
+            </Tabs.List>
+            <Tabs.Panel value="general">
+              <GeneralSettings settings={settings.data} onSaved={settings.reload} />
+            </Tabs.Panel>
+            <Tabs.Panel value="programs">
+              <ProgramsAdmin />
+            </Tabs.Panel>
+            <Tabs.Panel value="users">
+              <UsersAdmin />
+            </Tabs.Panel>
+            <Tabs.Panel value="outbox">
+              <OutboxList />
+            </Tabs.Panel>
+            <Tabs.Panel value="sync">
+              <SyncSettings settings={settings.data} onSaved={settings.reload} />
+            </Tabs.Panel>
+          </Tabs>
+        )}
+      </AppShell.Main>
+    </AppShell>
+  );
+}
