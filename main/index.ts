@@ -8,6 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 import log from 'electron-log/main';
 import { startBackend, type Backend } from './backend';
+import { listBackups, restoreBackup } from './db/backup';
 import { DatabaseRefusedError } from './db/errors';
 import { registerIpc } from './shell/ipc';
 import { denyAllPermissions, enforceCsp } from './shell/security';
@@ -53,9 +54,7 @@ async function main(): Promise<void> {
   try {
     backend = await startBackend({ dataDir, version: app.getVersion(), log: (m, e) => log.error(m, e), openSettingsWindow });
   } catch (err) {
-    const message = err instanceof DatabaseRefusedError ? err.message : `CertDesk could not open its database: ${String(err)}`;
-    dialog.showErrorBox('CertDesk cannot open its database', `${message}\n\nThe file was left untouched: ${dataDir}`);
-    return app.quit();
+    return refuseDatabase(dataDir, err);
   }
   const opened = backend;
   registerIpc(ipcMain, (name, input) => opened.invoke(name, input), {
@@ -65,6 +64,30 @@ async function main(): Promise<void> {
   openMainWindow();
   app.on('second-instance', () => [...windows][0]?.focus());
   app.on('activate', () => windows.size === 0 && openMainWindow());
+}
+
+/**
+ * A damaged or newer database is never replaced by an empty one: say why, keep
+ * the file, and offer the newest good backup (the refused file is moved aside, not deleted).
+ */
+async function refuseDatabase(dataDir: string, err: unknown): Promise<void> {
+  log.error('database refused', err);
+  const message = err instanceof DatabaseRefusedError ? err.message : `CertDesk could not open its database: ${String(err)}`;
+  const newest = listBackups(dataDir)[0];
+  const choice = dialog.showMessageBoxSync({
+    type: 'error',
+    title: 'CertDesk cannot open its database',
+    message: 'CertDesk cannot open its database',
+    detail: `${message}\n\nThe file was left untouched in ${dataDir}.${newest ? `\n\nNewest backup: ${path.basename(newest)}` : '\n\nThere is no backup to restore.'}`,
+    buttons: newest ? ['Quit', 'Restore the newest backup'] : ['Quit'],
+    defaultId: 0,
+    cancelId: 0,
+  });
+  if (choice === 1 && newest) {
+    await restoreBackup(dataDir, newest, new Date());
+    app.relaunch();
+  }
+  app.exit(0);
 }
 
 app.on('window-all-closed', () => app.quit());

@@ -3,21 +3,17 @@
  * database gets this knex instance; nothing else opens the file.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { takeBackup } from './backup';
+import { databaseFile } from './files';
 import { ImmediateSqliteClient } from './client';
 import { DatabaseRefusedError } from './errors';
 import { inspectDatabase } from './inspect';
 import { MIGRATIONS, migrationSource } from './migrations';
 
-export const DATABASE_FILE = 'certdesk.sqlite';
+export { DATABASE_FILE, databaseFile } from './files';
 
 export type Db = Knex;
-
-export function databaseFile(dataDir: string): string {
-  return path.join(dataDir, DATABASE_FILE);
-}
 
 interface SqliteConnection {
   run(sql: string, cb: (err: Error | null) => void): void;

@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBackend } from '../backend';
+import { listBackups } from '../db/backup';
+import { DatabaseRefusedError } from '../db/errors';
 import { SYSTEM } from '../services/context';
 import { loadDemoData } from '../services/demo';
 import { countUsers, createUser, listUsers } from '../services/users';
@@ -42,7 +44,11 @@ if (values.build || !fs.existsSync(path.join(webRoot, 'web.html'))) {
 }
 
 const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string };
-const backend = await startBackend({ dataDir, version: pkg.version, log: (m, e) => process.stderr.write(`${m}: ${String(e)}\n`) });
+const backend = await startBackend({ dataDir, version: pkg.version, log: (m, e) => process.stderr.write(`${m}: ${String(e)}\n`) }).catch((err: unknown) => {
+  if (!(err instanceof DatabaseRefusedError)) throw err;
+  const newest = listBackups(dataDir)[0];
+  fail(`${err.message}\nThe file was left untouched.${newest ? ` Newest good backup: ${newest}` : ' There is no backup.'}`);
+});
 const services = backend.context.services;
 
 if (values.demo && (await countUsers(services)) === 0) {
