@@ -6,6 +6,8 @@ import { z } from 'zod';
 import type { OutboxRow } from '../services/outbox-list';
 import type { ProgramChangeEffect, ProgramWithComponents } from '../services/program-admin';
 import type { SyncRun } from '../sync/runs';
+import type { BatchImportResult } from '../import/batch';
+import type { CsvImportResult } from '../import/csv';
 import { isCalendarDate } from '../rules/calendar';
 import { STATUSES } from '../rules/statuses';
 import type { CallName } from './calls';
@@ -113,6 +115,17 @@ export const programSchema = z
   })
   .strict();
 
+/** CSV files travel as text; they may be larger than other inputs (see LARGE_INPUTS in handle.ts). */
+export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
+
+const csvImportSchema = z
+  .object({
+    kind: z.enum(['contacts', 'programs']),
+    text: z.string().max(MAX_IMPORT_BYTES, 'The file is larger than 64 MB; split it.'),
+    mapping: z.record(z.string().max(40), z.string().max(200).nullable()).optional(),
+  })
+  .strict();
+
 export const INPUTS = {
   'app.info': none,
   'auth.signIn': z.object({ username: required('User name', 100), password: z.string().min(1, 'Enter your password.').max(1000) }).strict(),
@@ -165,6 +178,10 @@ export const INPUTS = {
   'contacts.search': z.object({ text: text(200) }).strict(),
   'contacts.create': newContactSchema,
   'programs.list': none,
+  'imports.preview': csvImportSchema,
+  'imports.apply': csvImportSchema.extend({ expectSha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
+  'imports.batchPreview': z.object({ folder: required('Folder', 1000) }).strict(),
+  'imports.batchApply': z.object({ folder: required('Folder', 1000) }).strict(),
   'app.openSettings': none,
   'settings.get': none,
   'settings.setTimeZone': z.object({ timeZone: required('Time zone', 64) }).strict(),
@@ -234,6 +251,10 @@ export interface Results {
   'contacts.search': Array<ContactRow & { records: number }>;
   'contacts.create': ContactRow;
   'programs.list': ProgramRow[];
+  'imports.preview': CsvImportResult<string>;
+  'imports.apply': JobStatus;
+  'imports.batchPreview': BatchImportResult;
+  'imports.batchApply': JobStatus;
   'app.openSettings': { opened: boolean };
   'settings.get': Settings;
   'settings.setTimeZone': SweepResult;

@@ -5,13 +5,19 @@
  */
 import type { z } from 'zod';
 import { CALLS, isCallName } from './calls';
-import { INPUTS, type CallError, type Envelope } from './contract';
+import { INPUTS, MAX_IMPORT_BYTES, type CallError, type Envelope } from './contract';
 import type { HandlerContext, HandlerTable } from './handlers';
 import { ServiceError } from '../services/context';
 import { DatabaseRefusedError } from '../db/errors';
 
 /** Largest input accepted, serialized; bigger inputs are refused before parsing. */
 export const MAX_INPUT_BYTES = 2 * 1024 * 1024;
+
+/** Calls that carry a whole file, and their own limit. */
+const LARGE_INPUTS: Partial<Record<string, number>> = {
+  'imports.preview': MAX_IMPORT_BYTES + 1024 * 1024,
+  'imports.apply': MAX_IMPORT_BYTES + 1024 * 1024,
+};
 
 const fail = (error: CallError): Envelope<never> => ({ ok: false, error });
 
@@ -39,8 +45,9 @@ export async function invoke(
 ): Promise<Envelope<unknown>> {
   if (!isCallName(name)) return fail({ code: 'UNKNOWN_CALL', message: `CertDesk has no call named ${String(name).slice(0, 60)}.` });
   const size = sizeOf(input ?? {});
-  if (size === null || size > MAX_INPUT_BYTES) {
-    return fail({ code: 'TOO_LARGE', message: `The request is too large or too deeply nested (limit ${MAX_INPUT_BYTES / 1024 / 1024} MB).` });
+  const limit = LARGE_INPUTS[name] ?? MAX_INPUT_BYTES;
+  if (size === null || size > limit) {
+    return fail({ code: 'TOO_LARGE', message: `The request is too large or too deeply nested (limit ${Math.round(limit / 1024 / 1024)} MB).` });
   }
   const access = CALLS[name];
   if (access !== 'public' && !ctx.session.user) return fail({ code: 'UNAUTHENTICATED', message: 'Sign in first.' });

@@ -21,6 +21,9 @@ import { previewProgramEdit, programsForAdmin, setProgramArchived, updateProgram
 import { createProgram, listPrograms } from '../services/programs';
 import type { Scheduler } from '../services/scheduler';
 import { listSyncRuns } from '../sync/runs';
+import { applyBatchImport, previewBatchImport } from '../import/batch';
+import { applyContactsCsv, previewContactsCsv } from '../import/contacts-csv';
+import { applyProgramsCsv, previewProgramsCsv } from '../import/programs-csv';
 import { readSyncState } from '../sync/state';
 import { todayIn } from '../rules/calendar';
 
@@ -46,6 +49,12 @@ export type HandlerTable = { [K in CallName]: Handler<K> };
 function actor(ctx: HandlerContext): Actor {
   if (!ctx.session.user) throw new ServiceError('UNAUTHENTICATED', 'Sign in first.');
   return actorOf(ctx.session.user);
+}
+
+/** Certification programs are changed by admins only, whichever door the change comes through. */
+function adminOnly<T>(ctx: HandlerContext, value: T): T {
+  if (ctx.session.user?.role !== 'admin') throw new ServiceError('FORBIDDEN', 'Only an admin may import certification programs.');
+  return value;
 }
 
 async function today(ctx: HandlerContext): Promise<string> {
@@ -134,6 +143,25 @@ export const handlers: HandlerTable = {
   'contacts.search': (ctx, input) => searchContacts(ctx.services.db, input.text),
   'contacts.create': (ctx, input) => createContact(ctx.services, input),
   'programs.list': (ctx) => listPrograms(ctx.services.db),
+  'imports.preview': (ctx, input) => {
+    const { kind, ...csv } = input;
+    if (kind === 'programs') return previewProgramsCsv(ctx.services.db, adminOnly(ctx, csv));
+    return previewContactsCsv(ctx.services.db, csv);
+  },
+  'imports.apply': (ctx, input) => {
+    const { kind, ...csv } = input;
+    const who = actor(ctx);
+    if (kind === 'programs') {
+      const checked = adminOnly(ctx, csv);
+      return Promise.resolve(ctx.jobs.start('import-programs', (job) => applyProgramsCsv(ctx.services, who, checked, job)));
+    }
+    return Promise.resolve(ctx.jobs.start('import-contacts', (job) => applyContactsCsv(ctx.services, who, csv, job)));
+  },
+  'imports.batchPreview': (ctx, input) => previewBatchImport(ctx.services.db, input.folder),
+  'imports.batchApply': (ctx, input) => {
+    const who = actor(ctx);
+    return Promise.resolve(ctx.jobs.start('import-batch', (job) => applyBatchImport(ctx.services, who, input.folder, job)));
+  },
   'app.openSettings': (ctx) => {
     if (!ctx.openSettingsWindow) return Promise.resolve({ opened: false });
     ctx.openSettingsWindow();

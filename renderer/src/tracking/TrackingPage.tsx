@@ -13,6 +13,7 @@ import { TRACKING_COLUMNS } from './columns';
 import { EnrollModal, type EnrollTarget } from './EnrollModal';
 import { ExportButton } from './ExportButton';
 import { FilterBuilder } from './FilterBuilder';
+import { ImportModal } from './ImportModal';
 import { NotEnrolledHint } from './NotEnrolledHint';
 import { QuickFilter } from './QuickFilter';
 import { SavedFilters } from './SavedFilters';
@@ -30,6 +31,7 @@ export function TrackingPage() {
   const [openId, setOpenId] = useState<number | null>(null);
   const [builderOpen, setBuilderOpen] = useState(false);
   const [enroll, setEnroll] = useState<EnrollTarget | null>(null);
+  const [importOpen, setImportOpen] = useState(false);
   const [version, setVersion] = useState(0);
 
   // The last view comes back after a restart.
@@ -96,6 +98,9 @@ export function TrackingPage() {
           <SavedFilters filters={saved.data ?? []} onApply={(filter) => update({ filter })} onChanged={changed} />
         </Group>
         <Group gap="sm">
+          <Button variant="default" onClick={() => setImportOpen(true)}>
+            Import…
+          </Button>
           <Button variant="default" onClick={() => setEnroll({})}>
             Enroll contact
           </Button>
@@ -179,6 +184,14 @@ export function TrackingPage() {
           onClose={() => setBuilderOpen(false)}
         />
       )}
+      <ImportModal
+        opened={importOpen}
+        onClose={() => setImportOpen(false)}
+        onDone={() => {
+          setImportOpen(false);
+          changed();
+        }}
+      />
       <EnrollModal
         target={enroll}
         onClose={() => setEnroll(null)}

@@ -1,0 +1,363 @@
+/**
+ * Contacts from CSV: a preview (new, changed, unchanged, rejected with line
+ * and reason), then the apply, in one transaction, of exactly the rows the
+ * preview counted. The rules (docs/import.md):
+ *
+ * - A row is matched to a stored contact by its central ID; else by its member
+ *   number; a row with neither is matched by name and email (the folded
+ *   "last first" name key, email compared case-insensitively) and is new only
+ *   when no contact has that name and email.
+ * - A row matched by member number to a contact without a central ID gives it
+ *   the row's central ID.
+ * - Values are stored exactly as the file has them (trimmed of surrounding
+ *   blanks; no Unicode normalisation, no formula neutralisation). Only the
+ *   search key is folded.
+ * - An empty cell never erases: it leaves the stored value as it is (a new
+ *   contact gets an empty value).
+ * - Importing the same file again changes nothing: every row is unchanged.
+ */
+import type { Db } from '../db/database';
+import { displayName, foldForSearch, nameKey } from '../services/contacts';
+import { stamp, type Actor, type ServiceContext } from '../services/context';
+import type { JobProgress } from '../services/jobs';
+import type { ContactRow } from '../services/rows';
+import { z } from 'zod';
+import {
+  cell,
+  checkText,
+  failedResult,
+  ImportFileError,
+  parseCsv,
+  readSource,
+  resolveMapping,
+  Tally,
+  type CsvImportInput,
+  type CsvImportResult,
+  type FieldChange,
+  type ImportField,
+  type MappingResult,
+  type ParsedCsv,
+  type SourceBytes,
+} from './csv';
+import { inTransaction, insertLogged, progressReporter, resortRecords, updateLogged } from './write';
+
+export const CONTACT_FIELDS = ['firstName', 'lastName', 'email', 'memberNumber', 'organization', 'phone', 'centralId'] as const;
+export type ContactField = (typeof CONTACT_FIELDS)[number];
+
+export type ContactsCsvInput = CsvImportInput<ContactField>;
+export type ContactsCsvResult = CsvImportResult<ContactField>;
+
+export const CONTACT_FIELD_LABELS: Record<ContactField, string> = {
+  firstName: 'First name',
+  lastName: 'Last name',
+  email: 'Email',
+  memberNumber: 'Member number',
+  organization: 'Organization',
+  phone: 'Phone',
+  centralId: 'Central ID',
+};
+
+/** Longest value each field takes, in characters. */
+export const CONTACT_LIMITS: Record<ContactField, number> = {
+  firstName: 1000,
+  lastName: 1000,
+  email: 320,
+  memberNumber: 64,
+  organization: 1000,
+  phone: 100,
+  centralId: 200,
+};
+
+/** Header names recognised for each field, normalised (lower case, letters and digits only). */
+export const CONTACT_HEADER_SYNONYMS: Record<ContactField, readonly string[]> = {
+  firstName: ['firstname', 'givenname', 'forename', 'first', 'vorname', 'prenom', 'nombre'],
+  lastName: ['lastname', 'surname', 'familyname', 'last', 'nachname', 'nom', 'apellido', 'apellidos'],
+  email: ['email', 'emailaddress', 'mail', 'emailadresse', 'courriel', 'correo', 'correoelectronico'],
+  memberNumber: ['membernumber', 'memberid', 'memberno', 'membershipnumber', 'membershipid', 'membershipno', 'member', 'mitgliedsnummer'],
+  organization: ['organization', 'organisation', 'company', 'companyname', 'employer', 'org', 'firma'],
+  phone: ['phone', 'phonenumber', 'telephone', 'tel', 'mobile', 'mobilephone', 'cell', 'telefon', 'telefono'],
+  centralId: ['centralid', 'centralsystemid', 'centralcontactid', 'externalid'],
+};
+
+const COLUMN: Record<ContactField, 'first_name' | 'last_name' | 'email' | 'member_number' | 'organization' | 'phone' | 'central_id'> = {
+  firstName: 'first_name',
+  lastName: 'last_name',
+  email: 'email',
+  memberNumber: 'member_number',
+  organization: 'organization',
+  phone: 'phone',
+  centralId: 'central_id',
+};
+
+/** The fields with their labels, for the mapping UI. */
+export const CONTACT_IMPORT_FIELDS: Array<ImportField<ContactField>> = CONTACT_FIELDS.map((field) => ({ field, label: CONTACT_FIELD_LABELS[field], required: field === 'lastName' }));
+
+const EMAIL = z.email();
+
+type Values = Partial<Record<ContactField, string>>;
+
+/** Every problem of one row's values, in field order. */
+export function contactValueProblems(v: Values): Array<{ field: ContactField; reason: string }> {
+  const problems: Array<{ field: ContactField; reason: string }> = [];
+  for (const field of CONTACT_FIELDS) {
+    const value = v[field];
+    if (value === undefined) continue;
+    const problem = checkText(CONTACT_FIELD_LABELS[field], value, CONTACT_LIMITS[field], field === 'organization');
+    if (problem) problems.push({ field, reason: problem });
+    else if (field === 'email' && !EMAIL.safeParse(value).success) problems.push({ field, reason: `Email "${value}" is not an email address like name@example.org.` });
+  }
+  if (v.lastName === undefined) problems.push({ field: 'lastName', reason: 'Last name is empty.' });
+  return problems;
+}
+
+/** Identity of a contact without keys: folded "last first" name and email. */
+function identity(nameKeyValue: string, email: string): string {
+  return `${nameKeyValue}\u0000${foldForSearch(email)}`;
+}
+
+function label(v: { lastName?: string; firstName?: string; memberNumber?: string }): string {
+  const name = [v.lastName, v.firstName].filter((p) => p !== undefined && p !== '').join(', ');
+  return v.memberNumber ? `${name} (member ${v.memberNumber})` : name;
+}
+
+interface Prepared {
+  source: SourceBytes;
+  parsed: ParsedCsv;
+  map: MappingResult<ContactField>;
+}
+
+async function prepare(input: ContactsCsvInput): Promise<Prepared | ContactsCsvResult> {
+  const source = await readSource(input);
+  const parsed = parseCsv(source.bytes, input.delimiter);
+  if ('error' in parsed) return failedResult(CONTACT_IMPORT_FIELDS, parsed.error, source.sha256);
+  const map = resolveMapping(parsed.headers, CONTACT_FIELDS, CONTACT_HEADER_SYNONYMS, CONTACT_FIELD_LABELS, ['lastName'], input.mapping);
+  if ('error' in map) return failedResult(CONTACT_IMPORT_FIELDS, map.error, source.sha256, parsed.headers, parsed.delimiter);
+  return { source, parsed, map };
+}
+
+type NewContactRow = Omit<ContactRow, 'id' | 'created_at' | 'updated_at'>;
+
+interface Plan {
+  result: ContactsCsvResult;
+  inserts: NewContactRow[];
+  updates: Array<{ id: number; patch: Partial<ContactRow> }>;
+}
+
+/** Decides every row against the stored contacts; pure apart from its inputs. */
+function plan({ source, parsed, map }: Prepared, stored: readonly ContactRow[]): Plan {
+  const byCentral = new Map<string, ContactRow>();
+  const byMember = new Map<string, ContactRow>();
+  const byIdentity = new Map<string, ContactRow[]>();
+  for (const c of stored) {
+    if (c.central_id !== null) byCentral.set(c.central_id, c);
+    if (c.member_number !== null) byMember.set(c.member_number, c);
+    const id = identity(c.name_key, c.email);
+    byIdentity.set(id, [...(byIdentity.get(id) ?? []), c]);
+  }
+  const seenCentral = new Map<string, number>();
+  const seenMember = new Map<string, number>();
+  const seenIdentity = new Map<string, number>();
+  const matched = new Map<number, number>();
+  const tally = new Tally();
+  const inserts: NewContactRow[] = [];
+  const updates: Plan['updates'] = [];
+  const valuesOf = (fields: readonly string[]): Values => {
+    const v: Values = {};
+    for (const field of CONTACT_FIELDS) {
+      const value = cell(fields, map.columns[field]);
+      if (value !== undefined) v[field] = value;
+    }
+    return v;
+  };
+  // Name and email of the rows that have a key: a row without a key that shares them is
+  // ambiguous wherever it stands in the file (else a second import would see two contacts).
+  const keyedIdentity = new Map<string, number>();
+  for (const row of parsed.rows) {
+    if (row.ragged !== undefined) continue;
+    const v = valuesOf(row.fields);
+    if (v.lastName === undefined || (v.centralId === undefined && v.memberNumber === undefined)) continue;
+    const id = identity(nameKey(v.firstName ?? '', v.lastName), v.email ?? '');
+    if (!keyedIdentity.has(id)) keyedIdentity.set(id, row.line);
+  }
+
+  for (const row of parsed.rows) {
+    if (row.ragged !== undefined) {
+      tally.reject(row.line, row.ragged);
+      continue;
+    }
+    const v = valuesOf(row.fields);
+    const problems = contactValueProblems(v);
+    const bad = new Set(problems.map((p) => p.field));
+    const reasons = problems.map((p) => p.reason);
+    // Keys first: a key seen on an earlier line makes this row a duplicate, whatever else is wrong with either.
+    if (v.centralId !== undefined && !bad.has('centralId')) {
+      const first = seenCentral.get(v.centralId);
+      if (first !== undefined) reasons.unshift(`Central ID ${v.centralId} is also on line ${first}; only the first of them is imported.`);
+      else seenCentral.set(v.centralId, row.line);
+    }
+    if (v.memberNumber !== undefined && !bad.has('memberNumber')) {
+      const first = seenMember.get(v.memberNumber);
+      if (first !== undefined) reasons.unshift(`Member number ${v.memberNumber} is also on line ${first}; only the first of them is imported.`);
+      else seenMember.set(v.memberNumber, row.line);
+    }
+    if (reasons.length > 0) {
+      tally.reject(row.line, reasons.join(' '));
+      continue;
+    }
+    const lastName = v.lastName as string;
+    const rowIdentity = identity(nameKey(v.firstName ?? '', lastName), v.email ?? '');
+    const keyless = v.centralId === undefined && v.memberNumber === undefined;
+    const firstWithIdentity = seenIdentity.get(rowIdentity);
+    if (firstWithIdentity === undefined) seenIdentity.set(rowIdentity, row.line);
+    else if (keyless) {
+      tally.reject(row.line, `Same name and email as line ${firstWithIdentity}, and this row has no central ID or member number to tell them apart; only the first is imported.`);
+      continue;
+    }
+    const keyedLine = keyedIdentity.get(rowIdentity);
+    if (keyless && keyedLine !== undefined) {
+      tally.reject(row.line, `Same name and email as line ${keyedLine}, which has a central ID or member number; give this row the same one, or leave it out.`);
+      continue;
+    }
+
+    // Which stored contact is this row?
+    let contact: ContactRow | undefined;
+    if (v.centralId !== undefined) {
+      contact = byCentral.get(v.centralId);
+      if (!contact && v.memberNumber !== undefined) {
+        const holder = byMember.get(v.memberNumber);
+        if (holder && holder.central_id !== null) {
+          tally.reject(row.line, `Member number ${v.memberNumber} belongs to ${displayName(holder)}, whose central ID is ${holder.central_id}, not ${v.centralId}.`);
+          continue;
+        }
+        contact = holder; // linked: the contact gets the row's central ID
+      }
+    } else if (v.memberNumber !== undefined) {
+      contact = byMember.get(v.memberNumber);
+    } else {
+      const candidates = byIdentity.get(rowIdentity) ?? [];
+      if (candidates.length > 1) {
+        tally.reject(row.line, `No central ID or member number, and ${candidates.length} contacts have this name and email; add a member number to say which one.`);
+        continue;
+      }
+      contact = candidates[0];
+    }
+    if (v.memberNumber !== undefined) {
+      const holder = byMember.get(v.memberNumber);
+      if (holder && holder.id !== contact?.id) {
+        tally.reject(row.line, `Member number ${v.memberNumber} belongs to another contact, ${displayName(holder)}${holder.central_id !== null ? ` (central ID ${holder.central_id})` : ''}.`);
+        continue;
+      }
+    }
+    if (contact) {
+      const firstLine = matched.get(contact.id);
+      if (firstLine !== undefined) {
+        tally.reject(row.line, `This row and line ${firstLine} are the same contact (${displayName(contact)}); only the first is imported.`);
+        continue;
+      }
+      matched.set(contact.id, row.line);
+    }
+
+    if (!contact) {
+      const firstName = v.firstName ?? '';
+      inserts.push({
+        central_id: v.centralId ?? null,
+        member_number: v.memberNumber ?? null,
+        first_name: firstName,
+        last_name: lastName,
+        email: v.email ?? '',
+        organization: v.organization ?? '',
+        phone: v.phone ?? '',
+        name_key: nameKey(firstName, lastName),
+      });
+      const fields = CONTACT_FIELDS.flatMap((f) => (v[f] !== undefined ? [{ field: CONTACT_FIELD_LABELS[f], from: '', to: v[f] }] : []));
+      tally.count('new', row.line, label(v), fields);
+      continue;
+    }
+    const patch: Partial<ContactRow> = {};
+    const fields: FieldChange[] = [];
+    for (const field of CONTACT_FIELDS) {
+      const value = v[field];
+      const column = COLUMN[field];
+      if (value === undefined || contact[column] === value) continue;
+      patch[column] = value;
+      fields.push({ field: CONTACT_FIELD_LABELS[field], from: contact[column] ?? '', to: value });
+    }
+    if (patch.first_name !== undefined || patch.last_name !== undefined) {
+      const key = nameKey(patch.first_name ?? contact.first_name, patch.last_name ?? contact.last_name);
+      if (key !== contact.name_key) patch.name_key = key;
+    }
+    if (fields.length === 0) tally.count('unchanged', row.line, label(v), []);
+    else {
+      updates.push({ id: contact.id, patch });
+      tally.count('changed', row.line, label({ ...v, lastName: patch.last_name ?? contact.last_name, firstName: patch.first_name ?? contact.first_name }), fields);
+    }
+  }
+
+  return {
+    result: {
+      fields: CONTACT_IMPORT_FIELDS,
+      headers: parsed.headers,
+      mapping: map.mapping,
+      unmappedHeaders: map.unmappedHeaders,
+      delimiter: parsed.delimiter,
+      total: parsed.rows.length,
+      rows: tally.rows,
+      rejected: tally.rejected,
+      changes: tally.changes,
+      fileError: null,
+      sha256: source.sha256,
+    },
+    inserts,
+    updates,
+  };
+}
+
+/** What importing the CSV would do; writes nothing. A malformed file comes back with `fileError` set. */
+export async function previewContactsCsv(db: Db, input: ContactsCsvInput): Promise<ContactsCsvResult> {
+  const prepared = await prepare(input);
+  if (!('parsed' in prepared)) return prepared;
+  const stored = (await db('contacts').select('*')) as ContactRow[];
+  return plan(prepared, stored).result;
+}
+
+/**
+ * Imports the CSV in one transaction: exactly the rows the preview counts as
+ * new or changed, each logged for the sync export; renamed contacts' records
+ * re-sorted. Staff and admins may import contacts (`actor` is who does it).
+ * A malformed file (or one that changed since the preview, when
+ * `expectSha256` is given) throws ImportFileError and commits nothing.
+ */
+export async function applyContactsCsv(ctx: ServiceContext, actor: Actor, input: ContactsCsvInput, job?: JobProgress): Promise<ContactsCsvResult> {
+  job?.progress(0, null, 'Reading the file');
+  const prepared = await prepare(input);
+  if (!('parsed' in prepared)) {
+    const error = prepared.fileError ?? { line: 1, reason: 'The file cannot be imported.' };
+    throw new ImportFileError(error.line, error.reason);
+  }
+  if (input.expectSha256 !== undefined && input.expectSha256 !== prepared.source.sha256) {
+    throw new ImportFileError(1, 'The file has changed since the preview. Preview it again before importing.');
+  }
+  return inTransaction(ctx.db, async (trx) => {
+    const stored = (await trx('contacts').select('*')) as ContactRow[];
+    const planned = plan(prepared, stored);
+    const at = stamp(ctx);
+    const total = planned.inserts.length + planned.updates.length;
+    const tick = progressReporter(job, total, (done) => `Importing contacts: ${done} of ${total}`);
+    await insertLogged<ContactRow>(
+      trx,
+      'contacts',
+      'contact',
+      planned.inserts.map((row) => ({ ...row, created_at: at, updated_at: at })),
+      at,
+      tick,
+    );
+    const renamed: ContactRow[] = [];
+    for (const { id, patch } of planned.updates) {
+      const row = await updateLogged<ContactRow>(trx, 'contacts', 'contact', id, { ...patch, updated_at: at }, at);
+      if (patch.name_key !== undefined) renamed.push(row);
+      tick(1);
+    }
+    await resortRecords(trx, renamed, at);
+    return planned.result;
+  });
+}
