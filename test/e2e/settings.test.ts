@@ -4,24 +4,12 @@
  * emails its preview promised; a program edit applied to existing records changes
  * them and writes their history; archiving keeps records; users are managed.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import sqlite3 from 'sqlite3';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, SCREENSHOT_DIR, startHarness, type Harness } from '../support/harness';
+import { queryDb, scalar } from '../support/db';
+import { SCREENSHOT_DIR, startBrowserSession, type BrowserSession, type Harness } from '../support/harness';
 
-function queryDb<T>(dataDir: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  return new Promise((resolve, reject) => {
-    const db = new sqlite3.Database(path.join(dataDir, 'certdesk.sqlite'), sqlite3.OPEN_READONLY);
-    db.all(sql, params, (err, rows) => {
-      db.close();
-      if (err) reject(err);
-      else resolve(rows as T[]);
-    });
-  });
-}
-const scalar = async (dataDir: string, sql: string, params: unknown[] = []) => (await queryDb<{ n: number }>(dataDir, sql, params))[0]?.n ?? -1;
 
 async function post(harness: Harness, name: string, input: unknown): Promise<{ ok: boolean; value?: unknown; error?: { code: string; message: string } }> {
   const r = await fetch(`${harness.url}/api/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
@@ -29,21 +17,17 @@ async function post(harness: Harness, name: string, input: unknown): Promise<{ o
 }
 
 describe('Admin settings window (Chromium, npm run web)', () => {
+  let session: BrowserSession;
   let harness: Harness;
-  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    harness = await startHarness({ demo: true, as: 'admin' });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.setDefaultTimeout(10_000);
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    session = await startBrowserSession({ timeout: 10_000 });
+    ({ harness, page } = session);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await harness?.stop();
+    await session?.close();
   });
 
   it('refuses every settings call to staff in main, and tells staff why on the page', async () => {

@@ -5,26 +5,23 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyFolder } from '../../main/sync/verify';
-import { launchChromium, SCREENSHOT_DIR, startHarness, type Harness } from '../support/harness';
+import { SCREENSHOT_DIR, startBrowserSession, type BrowserSession, type Harness } from '../support/harness';
 
 describe('Sync export settings (Chromium, npm run web)', () => {
+  let session: BrowserSession;
   let harness: Harness;
-  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    harness = await startHarness({ demo: true, as: 'admin' });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.setDefaultTimeout(15_000);
+    session = await startBrowserSession({ timeout: 15_000 });
+    ({ harness, page } = session);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await harness?.stop();
+    await session?.close();
   });
 
   it('sets the folder and schedule, exports now, lists the run, and the batches verify', async () => {

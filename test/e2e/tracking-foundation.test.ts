@@ -3,40 +3,25 @@
  * the demo records, and a status change made through the API shows on the page
  * and in the record's history.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import sqlite3 from 'sqlite3';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiCall, launchChromium, SCREENSHOT_DIR, startHarness, type Harness } from '../support/harness';
+import { queryDb } from '../support/db';
+import { apiCall, SCREENSHOT_DIR, startBrowserSession, type BrowserSession, type Harness } from '../support/harness';
 
-function queryDb<T>(dataDir: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  return new Promise((resolve, reject) => {
-    const db = new sqlite3.Database(path.join(dataDir, 'certdesk.sqlite'), sqlite3.OPEN_READONLY);
-    db.all(sql, params, (err, rows) => {
-      db.close();
-      if (err) reject(err);
-      else resolve(rows as T[]);
-    });
-  });
-}
 
 describe('Tracking page in Chromium (npm run web)', () => {
+  let session: BrowserSession;
   let harness: Harness;
-  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    harness = await startHarness({ demo: true, as: 'admin' });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.setDefaultTimeout(10_000);
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    session = await startBrowserSession({ timeout: 10_000 });
+    ({ harness, page } = session);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await harness?.stop();
+    await session?.close();
   });
 
   it('shows the demo records with their status and dates, and the total from the database', async () => {

@@ -5,29 +5,19 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import sqlite3 from 'sqlite3';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryDb } from '../support/db';
 import { STATUSES } from '../../main/rules/statuses';
-import { apiCall, launchChromium, SCREENSHOT_DIR, startHarness, type Harness } from '../support/harness';
+import { apiCall, SCREENSHOT_DIR, startBrowserSession, type BrowserSession, type Harness } from '../support/harness';
 
-function queryDb<T>(dataDir: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  return new Promise((resolve, reject) => {
-    const db = new sqlite3.Database(path.join(dataDir, 'certdesk.sqlite'), sqlite3.OPEN_READONLY);
-    db.all(sql, params, (err, rows) => {
-      db.close();
-      if (err) reject(err);
-      else resolve(rows as T[]);
-    });
-  });
-}
 
 const count = async (dataDir: string, where: string, params: unknown[] = []) =>
   (await queryDb<{ n: number }>(dataDir, `select count(*) as n from records r where ${where}`, params))[0]?.n ?? -1;
 
 describe('Tracking page (Chromium, npm run web)', () => {
+  let session: BrowserSession;
   let harness: Harness;
-  let browser: Browser;
   let page: Page;
 
   const total = async () => {
@@ -46,18 +36,14 @@ describe('Tracking page (Chromium, npm run web)', () => {
   };
 
   beforeAll(async () => {
-    harness = await startHarness({ demo: true, as: 'admin' });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.setDefaultTimeout(10_000);
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    session = await startBrowserSession({ timeout: 10_000 });
+    ({ harness, page } = session);
     await page.goto(harness.url);
     await page.waitForSelector('[data-record-id]');
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await harness?.stop();
+    await session?.close();
   });
 
   it('each Quick Filter status shows exactly its records, and the drop-down count equals the rows', async () => {

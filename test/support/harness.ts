@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -100,3 +100,28 @@ export async function apiCall<T>(harness: Harness, name: string, input: unknown)
 }
 
 export const SCREENSHOT_DIR = path.join(PROJECT_ROOT, 'test-results', 'screenshots');
+
+export interface BrowserSession {
+  harness: Harness;
+  browser: Browser;
+  page: Page;
+  close: () => Promise<void>;
+}
+
+/** A harness with demo data, signed in, and one Chromium page on it (the usual e2e fixture). */
+export async function startBrowserSession(options: { as?: 'admin' | 'staff'; timeout?: number } = {}): Promise<BrowserSession> {
+  const harness = await startHarness({ demo: true, as: options.as ?? 'admin' });
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.setDefaultTimeout(options.timeout ?? 10_000);
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  return {
+    harness,
+    browser,
+    page,
+    close: async () => {
+      await browser.close();
+      await harness.stop();
+    },
+  };
+}
