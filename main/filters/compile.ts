@@ -265,7 +265,8 @@ export function compileFilterTree(tree: FilterTree, today: CalendarDate): Fragme
  */
 export function applyFilterTree(q: Knex.QueryBuilder, tree: FilterTree, today: CalendarDate): Knex.QueryBuilder {
   const compiled = compileFilterTree(tree, today);
-  return compiled ? q.whereRaw(`(${compiled.sql})`, compiled.bindings) : q;
+  // The callback form makes knex put the condition in parentheses; values stay bound.
+  return compiled ? q.where((w) => void w.whereRaw(compiled.sql, compiled.bindings)) : q;
 }
 
 export function validateFilterTree(input: unknown): { ok: true; tree: FilterTree } | { ok: false; message: string } {
