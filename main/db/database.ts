@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import knexFactory, { type Knex } from 'knex';
-import { takeBackup } from './backup';
+import { listBackups, restoreBackup, takeBackup } from './backup';
 import { databaseFile } from './files';
 import { ImmediateSqliteClient } from './client';
 import { DatabaseRefusedError } from './errors';
@@ -76,6 +76,10 @@ export async function openDatabase({ dataDir, now = () => new Date() }: OpenOpti
   const file = databaseFile(dataDir);
   const known = MIGRATIONS.map((m) => m.name);
   let applied: string[] = [];
+  if (fs.existsSync(file) && fs.statSync(file).size === 0 && listBackups(dataDir).length > 0) {
+    // A file emptied by a failed copy or a disk error is not a new database.
+    throw new DatabaseRefusedError('DB_CORRUPT', 'The database file is empty (0 bytes), but backups of it exist. Restore the newest backup.', file);
+  }
   if (fs.existsSync(file) && fs.statSync(file).size > 0) {
     applied = (await inspectDatabase(file)).migrations;
     const unknown = applied.filter((name) => !known.includes(name));
@@ -89,26 +93,41 @@ export async function openDatabase({ dataDir, now = () => new Date() }: OpenOpti
   }
 
   const db = createKnex(file);
+  let backup: string | null = null;
+  let guardFailed = false;
   try {
     const pending = known.length - applied.length;
     if (pending > 0 && applied.length > 0) {
-      await takeBackup(db, dataDir, `before-${known[known.length - 1] ?? 'migration'}`, now());
+      backup = await takeBackup(db, dataDir, `before-${known[known.length - 1] ?? 'migration'}`, now());
       const before = await tableCounts(db);
+      const triggersBefore = await triggerNames(db);
       await db.migrate.latest({ migrationSource });
       const after = await tableCounts(db);
+      const triggersAfter = await triggerNames(db);
+      guardFailed = true;
       for (const [table, count] of before) {
         if (after.has(table) && (after.get(table) ?? 0) < count) {
-          throw new Error(`Migration lost rows in ${table} (${count} → ${after.get(table) ?? 0}); restore the backup taken before it.`);
+          throw new Error(`Updating the database lost rows in ${table} (${count} → ${after.get(table) ?? 0}); the backup taken before it was put back.`);
         }
       }
+      // knex rebuilds a table for most ALTERs on SQLite, and its triggers (history is append-only) go with it.
+      const lost = triggersBefore.filter((t) => !triggersAfter.includes(t));
+      if (lost.length > 0) throw new Error(`Updating the database dropped the safeguards ${lost.join(', ')}; the backup taken before it was put back.`);
+      guardFailed = false;
     } else if (pending > 0) {
       await db.migrate.latest({ migrationSource });
     }
     return db;
   } catch (err) {
     await db.destroy();
+    // The migration is committed by now; put the pre-migration backup back so nothing stays lost.
+    if (guardFailed && backup) await restoreBackup(dataDir, backup, now());
     throw err;
   }
+}
+
+async function triggerNames(db: Knex): Promise<string[]> {
+  return ((await db('sqlite_master').where('type', 'trigger').pluck('name')) as string[]).sort();
 }
 
 /** Lets SQLite update its statistics, then closes the connection. */

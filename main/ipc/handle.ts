@@ -62,6 +62,9 @@ export async function invoke(
   } catch (err) {
     if (err instanceof ServiceError) return fail({ code: err.code, message: err.message, field: err.field });
     if (err instanceof DatabaseRefusedError) return fail({ code: 'REFUSED', message: err.message });
+    if (err instanceof Error && /SQLITE_FULL|ENOSPC/.test(err.message)) {
+      return fail({ code: 'REFUSED', message: 'The disk that holds CertDesk’s data is full, so nothing was changed. Free some disk space and try again.' });
+    }
     log(`call ${name} failed`, err);
     return fail({ code: 'INTERNAL', message: `CertDesk could not finish this: ${err instanceof Error ? err.message : String(err)}` });
   }
