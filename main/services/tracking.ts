@@ -73,12 +73,25 @@ export function matching(db: Executor, query: Selection): Knex.QueryBuilder {
 
 export async function listTracking(db: Executor, query: TrackingQuery): Promise<{ rows: TrackingRow[]; total: number }> {
   const base = matching(db, query);
-  const totalRow = (await base.clone().count({ n: '*' }).first()) as { n: number } | undefined;
+  const total = query.filter || query.search?.trim() ? await countMatching(base) : await countQuick(db, query.quick);
   const column = SORT_COLUMNS[query.sort.column];
-  const rows = (await base
-    .clone()
+  // First the page's ids from the records alone, so SQLite can walk a sort index and stop
+  // after the page; then the page's rows with their contact and certification.
+  const idQuery = base.clone().select('r.id');
+  if (column.startsWith('c.')) void idQuery.join('contacts as c', 'c.id', 'r.contact_id');
+  if (column.startsWith('p.')) void idQuery.join('programs as p', 'p.id', 'r.program_id');
+  const ids = ((await idQuery
+    // Empty dates sort last either way; the id keeps the order stable between pages.
+    .orderByRaw('?? is null', [column])
+    .orderBy(column, query.sort.direction)
+    .orderBy('r.id', query.sort.direction)
+    .limit(query.pageSize)
+    .offset((query.page - 1) * query.pageSize)) as unknown as Array<{ id: number }>).map((r) => r.id);
+  if (ids.length === 0) return { rows: [], total };
+  const found: TrackingRow[] = await db('records as r')
     .join('contacts as c', 'c.id', 'r.contact_id')
     .join('programs as p', 'p.id', 'r.program_id')
+    .whereIn('r.id', ids)
     .select(
       'r.id',
       'r.contact_id as contactId',
@@ -94,14 +107,24 @@ export async function listTracking(db: Executor, query: TrackingQuery): Promise<
       'r.completed_on as completedOn',
       'r.expires_on as expiresOn',
       'r.updated_at as updatedAt',
-    )
-    // Empty dates sort last either way; the id keeps the order stable between pages.
-    .orderByRaw('?? is null', [column])
-    .orderBy(column, query.sort.direction)
-    .orderBy('r.id', query.sort.direction)
-    .limit(query.pageSize)
-    .offset((query.page - 1) * query.pageSize)) as TrackingRow[];
-  return { rows, total: Number(totalRow?.n ?? 0) };
+    );
+  const byId = new Map(found.map((r) => [r.id, r]));
+  const rows = ids.flatMap((id) => byId.get(id) ?? []);
+  return { rows, total };
+}
+
+async function countMatching(q: Knex.QueryBuilder): Promise<number> {
+  const row = (await q.clone().count({ n: '*' }).first()) as { n: number } | undefined;
+  return Number(row?.n ?? 0);
+}
+
+/** A plain Quick Filter's total, from the counts kept by triggers (migration 003) instead of a count over every record. */
+async function countQuick(db: Executor, quick: QuickFilter): Promise<number> {
+  const q = db('record_counts').sum({ n: 'n' });
+  if (quick.kind === 'status') void q.where('status', quick.status);
+  if (quick.kind === 'program') void q.where('program_id', quick.programId);
+  const row = (await q.first()) as { n: number | null } | undefined;
+  return Number(row?.n ?? 0);
 }
 
 export interface TrackingCounts {
@@ -111,18 +134,17 @@ export interface TrackingCounts {
 }
 
 export async function trackingCounts(db: Executor): Promise<TrackingCounts> {
-  const statusRows: Array<{ status: Status; n: number }> = await db('records').select('status').count({ n: '*' }).groupBy('status');
+  const counts: Array<{ program_id: number; status: Status; n: number }> = await db('record_counts').select('program_id', 'status', 'n');
+  const programs = (await db('programs').select('id', 'name', 'archived_at').orderBy('name')) as Array<{ id: number; name: string; archived_at: string | null }>;
   const byStatus = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
-  for (const row of statusRows) byStatus[row.status] = Number(row.n);
-  const programRows = (await db('programs as p')
-    .leftJoin('records as r', 'r.program_id', 'p.id')
-    .select('p.id', 'p.name', 'p.archived_at')
-    .count({ n: 'r.id' })
-    .groupBy('p.id')
-    .orderBy('p.name')) as unknown as Array<{ id: number; name: string; archived_at: string | null; n: number }>;
+  const byProgramId = new Map<number, number>();
+  for (const c of counts) {
+    byStatus[c.status] += Number(c.n);
+    byProgramId.set(c.program_id, (byProgramId.get(c.program_id) ?? 0) + Number(c.n));
+  }
   return {
     all: Object.values(byStatus).reduce((a, b) => a + b, 0),
     byStatus,
-    byProgram: programRows.map((p) => ({ id: p.id, name: p.name, count: Number(p.n), archived: p.archived_at !== null })),
+    byProgram: programs.map((p) => ({ id: p.id, name: p.name, count: byProgramId.get(p.id) ?? 0, archived: p.archived_at !== null })),
   };
 }

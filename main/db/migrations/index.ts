@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as m001 from './001_initial';
+import * as m003 from './003_performance';
 
 /**
  * Every migration, in order, listed explicitly so a bundled build finds them.
@@ -7,6 +8,8 @@ import * as m001 from './001_initial';
  */
 export const MIGRATIONS: ReadonlyArray<{ name: string; migration: Knex.Migration }> = [
   { name: '001_initial', migration: m001 },
+  // 002 was never shipped (the sync export needed no schema change).
+  { name: '003_performance', migration: m003 },
 ];
 
 export const migrationSource: Knex.MigrationSource<{ name: string; migration: Knex.Migration }> = {

@@ -1,0 +1,659 @@
+/**
+ * The benchmark: `npm run bench [-- --records N] [--out FILE] [--seed S] [--data DIR]`.
+ *
+ * Generates a deterministic database of N certification records (default
+ * 1,000,000; see bench-generate.ts), starts the real backend on it with a fixed
+ * clock, signs in an admin and times every operation through `backend.invoke`
+ * (the handler table IPC calls), each many times after a warm-up, reporting the
+ * median and p95. Every list query is also timed as the best hand-written SQL
+ * for the same rows (checked to be the same rows), the baseline.
+ *
+ * --data DIR keeps the generated database in DIR and reuses it on the next run
+ * (the operations that write leave it slightly changed; delete DIR for a fresh
+ * one). Without it the database lives in a temporary folder removed at the end.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sqlite3 from 'sqlite3';
+import { startBackend, type Backend } from '../main/backend';
+import { closeDatabase, databaseFile, openDatabase, type Db } from '../main/db/database';
+import { addDays, type CalendarDate } from '../main/rules/calendar';
+import { STATUSES, type Status } from '../main/rules/statuses';
+import type { Clock } from '../main/services/context';
+import { runSweep } from '../main/services/sweep';
+import type { TrackingCounts, TrackingRow } from '../main/services/tracking';
+import { authenticate, createUser, type User } from '../main/services/users';
+import { exportChanges } from '../main/sync/export';
+import { readCheckpoint, readSyncState, writeCheckpoint } from '../main/sync/state';
+import { BENCH_NOW, BENCH_TODAY, type GenerateResult } from './bench-generate';
+
+// ---------------------------------------------------------------------------
+// Options
+
+interface Options {
+  records: number;
+  seed: number;
+  out: string | null;
+  data: string | null;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const options: Options = { records: 1_000_000, seed: 20260615, out: null, data: null };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === '--records') options.records = Number(value().replace(/[_,]/g, ''));
+    else if (arg === '--seed') options.seed = Number(value());
+    else if (arg === '--out') options.out = path.resolve(value());
+    else if (arg === '--data') options.data = path.resolve(value());
+    else if (arg === '--help' || arg === '-h') {
+      console.log('npm run bench [-- --records N] [--out FILE] [--seed S] [--data DIR]');
+      process.exit(0);
+    } else throw new Error(`Unknown option ${arg} (try --help)`);
+  }
+  if (!Number.isInteger(options.records) || options.records < 1000) throw new Error('--records must be a whole number ≥ 1000');
+  return options;
+}
+
+const log = (message: string): void => void process.stderr.write(`${message}\n`);
+
+// ---------------------------------------------------------------------------
+// Timing
+
+interface Result {
+  name: string;
+  median_ms: number;
+  p95_ms: number;
+  baseline_ms: number | null;
+  target_ms: number | null;
+  runs: number;
+  /** median / baseline for list queries. */
+  ratio: number | null;
+  ok: boolean | null;
+  note?: string;
+}
+
+interface Timing {
+  median: number;
+  p95: number;
+  runs: number;
+}
+
+const RUNS = 20;
+/** Time spent on one operation's measured runs before it stops early (at least MIN_RUNS). */
+const BUDGET_MS = 1500;
+const MIN_RUNS = 3;
+
+function summarize(samples: number[]): Timing {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
+  const mid = sorted.length / 2;
+  const median = sorted.length % 2 === 1 ? (sorted[Math.floor(mid)] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
+  return { median, p95: at(0.95), runs: sorted.length };
+}
+
+/**
+ * Runs `fn` (given the run number) after `warmup` unmeasured runs, `runs` times
+ * or, after `minRuns`, until the budget is spent.
+ */
+async function time(
+  fn: (run: number) => Promise<unknown>,
+  options: { runs?: number; warmup?: number; budgetMs?: number; minRuns?: number } = {},
+): Promise<Timing> {
+  const runs = options.runs ?? RUNS;
+  const warmup = options.warmup ?? 2;
+  const budget = options.budgetMs ?? BUDGET_MS;
+  const minRuns = options.minRuns ?? MIN_RUNS;
+  let run = 0;
+  for (let i = 0; i < warmup; i++) {
+    const t0 = performance.now();
+    await fn(run++);
+    // A slow operation needs no second warm-up.
+    if (performance.now() - t0 > budget / 3) break;
+  }
+  const samples: number[] = [];
+  const started = performance.now();
+  while (samples.length < runs && (samples.length < minRuns || performance.now() - started < budget)) {
+    const t0 = performance.now();
+    await fn(run++);
+    samples.push(performance.now() - t0);
+  }
+  return summarize(samples);
+}
+
+const results: Result[] = [];
+const skipped: string[] = [];
+
+function record(name: string, t: Timing, target: number | null, baseline: Timing | null = null, note?: string): void {
+  const ratio = baseline ? t.median / baseline.median : null;
+  let ok: boolean | null = target === null ? null : t.median <= target;
+  if (ok !== null && ratio !== null) ok = ok && ratio <= 2;
+  results.push({ name, median_ms: round(t.median), p95_ms: round(t.p95), baseline_ms: baseline ? round(baseline.median) : null, target_ms: target, runs: t.runs, ratio: ratio === null ? null : round(ratio), ok, note });
+  const base = baseline ? ` (baseline ${fmt(baseline.median)}, ×${ratio?.toFixed(2)})` : '';
+  log(`  ${name}: median ${fmt(t.median)} ms, p95 ${fmt(t.p95)} ms${base}${note ? ` — ${note}` : ''}`);
+}
+
+const round = (ms: number): number => Math.round(ms * 100) / 100;
+const fmt = (ms: number): string => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
+
+// ---------------------------------------------------------------------------
+// Calls
+
+async function call<T>(backend: Backend, name: string, input: unknown): Promise<T> {
+  const envelope = await backend.invoke(name, input);
+  if (!envelope.ok) throw new Error(`${name} failed: ${envelope.error.code} ${envelope.error.message}`);
+  return envelope.value as T;
+}
+
+type Quick = { kind: 'all' } | { kind: 'status'; status: Status } | { kind: 'program'; programId: number };
+type Sort = 'contactName' | 'expiresOn';
+
+interface ListCase {
+  name: string;
+  quick: Quick;
+  filter?: unknown;
+  search?: string;
+  sort: Sort;
+  page: number;
+  target: number;
+  /** The hand-written SQL: the condition on `records` (no alias) with its bindings. */
+  where: { sql: string; bindings: Array<string | number> } | null;
+  /** The total can come from the counts table (quick filter only). */
+  countable: boolean;
+}
+
+const PAGE_SIZE = 50;
+
+interface Order {
+  /** ORDER BY of the page's ids. */
+  ids: string;
+  /** ORDER BY of the 50 joined rows. */
+  rows: string;
+}
+
+/**
+ * The ways to write each sort by hand; the baseline is the fastest. Empty dates
+ * sort last, as in the app. A contact name is never empty, so it can be sorted
+ * with or without the app's `IS NULL` term (which index serves depends on it).
+ */
+const ORDERS: Record<Sort, Order[]> = {
+  contactName: [
+    { ids: 'sort_name, id', rows: 'r.sort_name, r.id' },
+    { ids: 'sort_name IS NULL, sort_name, id', rows: 'r.sort_name IS NULL, r.sort_name, r.id' },
+  ],
+  expiresOn: [{ ids: 'expires_on IS NULL, expires_on, id', rows: 'r.expires_on IS NULL, r.expires_on, r.id' }],
+};
+
+/** The best hand-written SQL for a page and its total: an index walk for the page's ids, then the joins for 50 rows. */
+async function handWritten(db: Db, c: ListCase, counts: boolean, order: Order): Promise<{ rows: Array<{ id: number }>; total: number }> {
+  const where = c.where ? `WHERE ${c.where.sql}` : '';
+  const bindings = c.where?.bindings ?? [];
+  let total: number;
+  if (counts && c.countable) {
+    // The counts table of migration 003: one row per (certification, status).
+    const [sql, args] =
+      c.quick.kind === 'status'
+        ? ['SELECT sum(n) AS n FROM record_counts WHERE status = ?', [c.quick.status]]
+        : c.quick.kind === 'program'
+          ? ['SELECT sum(n) AS n FROM record_counts WHERE program_id = ?', [c.quick.programId]]
+          : ['SELECT sum(n) AS n FROM record_counts', []];
+    const row = (await db.raw(sql, args)) as Array<{ n: number }>;
+    total = Number(row[0]?.n ?? 0);
+  } else {
+    const row = (await db.raw(`SELECT count(*) AS n FROM records ${where}`, bindings)) as Array<{ n: number }>;
+    total = Number(row[0]?.n ?? 0);
+  }
+  const rows = (await db.raw(
+    `SELECT r.id, r.contact_id AS contactId, c.first_name || ' ' || c.last_name AS contactName, c.email, r.program_id AS programId,
+       p.name AS certification, r.status, r.required_done AS requiredDone, r.required_total AS requiredTotal, r.applied_on AS appliedOn,
+       r.started_on AS startedOn, r.completed_on AS completedOn, r.expires_on AS expiresOn, r.updated_at AS updatedAt
+     FROM (SELECT id FROM records ${where} ORDER BY ${order.ids} LIMIT ? OFFSET ?) AS page
+     JOIN records r ON r.id = page.id
+     JOIN contacts c ON c.id = r.contact_id
+     JOIN programs p ON p.id = r.program_id
+     ORDER BY ${order.rows}`,
+    [...bindings, PAGE_SIZE, (c.page - 1) * PAGE_SIZE],
+  )) as Array<{ id: number }>;
+  return { rows, total };
+}
+
+async function benchList(backend: Backend, db: Db, c: ListCase, counts: boolean): Promise<void> {
+  const input = {
+    quick: c.quick,
+    filter: c.filter ?? null,
+    search: c.search ?? '',
+    sort: { column: c.sort, direction: 'asc' },
+    page: c.page,
+    pageSize: PAGE_SIZE,
+  };
+  const app = await call<{ rows: TrackingRow[]; total: number }>(backend, 'tracking.list', input);
+  let best: Timing | null = null;
+  for (const order of ORDERS[c.sort]) {
+    const hand = await handWritten(db, c, counts, order);
+    const same = app.total === hand.total && app.rows.length === hand.rows.length && app.rows.every((r, i) => r.id === hand.rows[i]?.id);
+    if (!same) {
+      throw new Error(
+        `${c.name}: the hand-written SQL does not give the app's rows (total ${app.total} vs ${hand.total}; ` +
+          `ids ${app.rows.slice(0, 3).map((r) => r.id).join(',')} vs ${hand.rows.slice(0, 3).map((r) => r.id).join(',')})`,
+      );
+    }
+    const b = await time(() => handWritten(db, c, counts, order));
+    if (!best || b.median < best.median) best = b;
+  }
+  const t = await time(() => call(backend, 'tracking.list', input));
+  record(c.name, t, c.target, best, `${app.total.toLocaleString('en')} rows`);
+}
+
+// ---------------------------------------------------------------------------
+// The run
+
+function machine(sqlite: string) {
+  const cpus = os.cpus();
+  return {
+    cpus: cpus.length,
+    model: cpus[0]?.model ?? 'unknown',
+    memory_gb: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    sqlite,
+    platform: `${os.platform()} ${os.release()}`,
+    loadavg_start: os.loadavg().map((x) => round(x)),
+  };
+}
+
+function sqliteVersion(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const db = new sqlite3.Database(':memory:');
+    db.get('SELECT sqlite_version() AS v', (err, row: { v: string } | undefined) => {
+      db.close();
+      if (err) reject(err);
+      else resolve(row?.v ?? 'unknown');
+    });
+  });
+}
+
+const fixedClock = (at: Date): Clock => ({ now: () => at });
+
+async function signIn(backend: Backend): Promise<User> {
+  const ctx = backend.context.services;
+  const credentials = { username: 'bench-admin', password: 'benchmark password 2026' };
+  try {
+    return await createUser(ctx, { ...credentials, displayName: 'Bench Admin', role: 'admin' });
+  } catch {
+    // A reused database already has the bench admin.
+    return authenticate(ctx, credentials.username, credentials.password);
+  }
+}
+
+async function tableExists(db: Db, name: string): Promise<boolean> {
+  const rows = (await db.raw("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name])) as unknown[];
+  return rows.length > 0;
+}
+
+function listCases(counts: TrackingCounts, topProgram: { id: number; name: string; count: number }): ListCase[] {
+  const quicks: Array<{ label: string; quick: Quick; total: number; where: ListCase['where'] }> = [
+    { label: 'All', quick: { kind: 'all' }, total: counts.all, where: null },
+    ...STATUSES.map((status) => ({
+      label: status,
+      quick: { kind: 'status', status } as Quick,
+      total: counts.byStatus[status],
+      where: { sql: 'status = ?', bindings: [status] },
+    })),
+    {
+      label: topProgram.name,
+      quick: { kind: 'program', programId: topProgram.id },
+      total: topProgram.count,
+      where: { sql: 'program_id = ?', bindings: [topProgram.id] },
+    },
+  ];
+  const cases: ListCase[] = [];
+  for (const q of quicks) {
+    const last = Math.max(1, Math.ceil(q.total / PAGE_SIZE));
+    const deep = Math.min(2000, last);
+    for (const sort of ['contactName', 'expiresOn'] as const) {
+      for (const page of deep > 1 ? [1, deep] : [1]) {
+        cases.push({
+          name: `list ${q.label} by ${sort === 'contactName' ? 'name' : 'expiry'}, page ${page}${page === last && page > 1 ? ' (last)' : ''}`,
+          quick: q.quick,
+          sort,
+          page,
+          target: 30,
+          where: q.where,
+          countable: true,
+        });
+      }
+    }
+  }
+  return cases;
+}
+
+function filterCases(today: CalendarDate, topProgram: { id: number; name: string }): ListCase[] {
+  const fragment = 'mar';
+  const like = `%${fragment}%`;
+  const next30 = addDays(today, 30);
+  return [
+    {
+      name: `filter name contains "${fragment}", by name`,
+      quick: { kind: 'all' },
+      filter: { combinator: 'and', rules: [{ field: 'contactName', operator: 'contains', value: fragment }] },
+      sort: 'contactName',
+      page: 1,
+      target: 60,
+      where: { sql: "sort_name LIKE ? ESCAPE '\\'", bindings: [like] },
+      countable: false,
+    },
+    {
+      name: `search box "${fragment}", by name`,
+      quick: { kind: 'all' },
+      search: fragment,
+      sort: 'contactName',
+      page: 1,
+      target: 60,
+      where: { sql: "sort_name LIKE ? ESCAPE '\\'", bindings: [like] },
+      countable: false,
+    },
+    ...(['expiresOn', 'contactName'] as const).map(
+      (sort): ListCase => ({
+        name: `filter expires in next 30 days AND status in (Active, Expiring), by ${sort === 'expiresOn' ? 'expiry' : 'name'}`,
+        quick: { kind: 'all' },
+        filter: {
+          combinator: 'and',
+          rules: [
+            { field: 'expiresOn', operator: 'inNextDays', value: 30 },
+            { field: 'status', operator: 'in', value: ['Active', 'Expiring'] },
+          ],
+        },
+        sort,
+        page: 1,
+        target: 30,
+        where: { sql: "status IN (?, ?) AND expires_on BETWEEN ? AND ?", bindings: ['Active', 'Expiring', today, next30] },
+        countable: false,
+      }),
+    ),
+    {
+      name: 'filter Admin Review OR certification OR organization contains "health", by name',
+      quick: { kind: 'all' },
+      filter: {
+        combinator: 'or',
+        rules: [
+          { field: 'status', operator: '=', value: 'Admin Review' },
+          { field: 'certification', operator: '=', value: topProgram.id },
+          { field: 'organization', operator: 'contains', value: 'health' },
+        ],
+      },
+      sort: 'contactName',
+      page: 1,
+      target: 30,
+      where: {
+        sql: "status = ? OR program_id = ? OR contact_id IN (SELECT id FROM contacts WHERE organization LIKE ? ESCAPE '\\')",
+        bindings: ['Admin Review', topProgram.id, '%health%'],
+      },
+      countable: false,
+    },
+  ];
+}
+
+/**
+ * Generates in a child process (the same Node and loader), so the memory the
+ * load uses is not counted as the memory of the process that then serves the page.
+ */
+function generateInChild(dataDir: string, options: Options): Promise<GenerateResult> {
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'bench-generate.ts');
+  const child = spawn(process.execPath, [...process.execArgv, script, dataDir, String(options.records), String(options.seed)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as GenerateResult) : reject(new Error(`generating the database failed (exit ${code})`))));
+  });
+}
+
+async function checkpointAndCopy(db: Db, from: string, dir: string): Promise<void> {
+  await db.raw('PRAGMA wal_checkpoint(TRUNCATE)');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.copyFileSync(from, databaseFile(dir));
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const sqlite = await sqliteVersion();
+  const info = machine(sqlite);
+  log(`CertDesk bench: ${options.records.toLocaleString('en')} records, seed ${options.seed}; ${info.cpus} × ${info.model}, Node ${info.node}, SQLite ${sqlite}, load ${info.loadavg_start.join(' ')}`);
+  if (info.loadavg_start[0] !== undefined && info.loadavg_start[0] > info.cpus) log(`  note: the machine is busy (load ${info.loadavg_start[0]} on ${info.cpus} cores); timings will be high`);
+
+  const temporary = options.data === null;
+  const dataDir = options.data ?? fs.mkdtempSync(path.join(os.tmpdir(), 'certdesk-bench-'));
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'certdesk-bench-scratch-'));
+  let generated: GenerateResult | null = null;
+  let backend: Backend | null = null;
+  try {
+    if (fs.existsSync(databaseFile(dataDir))) {
+      log(`reusing the database in ${dataDir}`);
+    } else {
+      generated = await generateInChild(dataDir, options);
+      log(`generated ${generated.records.toLocaleString('en')} records, ${generated.history.toLocaleString('en')} history rows, ${generated.changeLog.toLocaleString('en')} change-log rows`);
+      record(`generate ${options.records.toLocaleString('en')}-record database`, { median: generated.ms, p95: generated.ms, runs: 1 }, 60_000);
+    }
+
+    // Start: open (integrity check, migrations) and the start-up sweep, as the app starts.
+    const t0 = performance.now();
+    backend = await startBackend({ dataDir, version: 'bench', clock: fixedClock(BENCH_NOW) });
+    record('start backend (open, integrity check, start-up sweep)', { median: performance.now() - t0, p95: performance.now() - t0, runs: 1 }, null);
+    const db = backend.context.services.db;
+    backend.context.session.user = await signIn(backend);
+    const counts = await call<TrackingCounts>(backend, 'tracking.counts', {});
+    const top = [...counts.byProgram].sort((a, b) => b.count - a.count)[0];
+    if (!top) throw new Error('no programs');
+    const hasCounts = await tableExists(db, 'record_counts');
+
+    log('Tracking page: Quick Filters');
+    for (const c of listCases(counts, top)) await benchList(backend, db, c, hasCounts);
+    log('Tracking page: Customize Filters');
+    for (const c of filterCases(BENCH_TODAY, top)) await benchList(backend, db, c, hasCounts);
+
+    log('Other operations');
+    record('status counts (tracking.counts)', await time(() => call(backend as Backend, 'tracking.counts', {})), 10);
+    const total = counts.all;
+    record(
+      'open a record with history (records.get)',
+      await time((run) => call(backend as Backend, 'records.get', { id: 1 + ((run * 104_729) % total) }), { runs: 30 }),
+      10,
+    );
+    const rss = Math.round(process.memoryUsage().rss / 2 ** 20);
+    log(`  process RSS after browsing: ${rss} MB`);
+
+    // Bulk: 1,000 In Progress records → Inactive per run, a fresh set each time.
+    const candidates = ((await db.raw("SELECT id FROM records WHERE status = 'In Progress' ORDER BY (id * 2654435761) % 1000003 LIMIT ?", [9000])) as Array<{ id: number }>).map((r) => r.id);
+    const bulkRuns = Math.min(8, Math.floor(candidates.length / 1000) - 1);
+    if (bulkRuns >= 1) {
+      let refused = 0;
+      const bulk = await time(
+        async (run) => {
+          const ids = candidates.slice(run * 1000, (run + 1) * 1000);
+          const result = await call<{ changed: number; refused: unknown[] }>(backend as Backend, 'records.bulkSetStatus', {
+            selection: { kind: 'ids', ids },
+            to: 'Inactive',
+            reason: 'Benchmark: member on leave',
+          });
+          refused += result.refused.length;
+        },
+        { runs: bulkRuns, warmup: 1, budgetMs: 60_000, minRuns: 1 },
+      );
+      record('bulk status change of 1,000 records', bulk, 500, null, refused > 0 ? `${refused} refused` : undefined);
+    } else skipped.push('bulk status change: fewer than 2,000 In Progress records');
+
+    // Changing n re-derives statuses in the same transaction.
+    let changedN = 0;
+    const setN = await time(
+      async (run) => {
+        const result = await call<{ changed: number }>(backend as Backend, 'settings.setExpiringDays', { expiringDays: run % 2 === 0 ? 45 : 30 });
+        changedN = Math.max(changedN, result.changed);
+      },
+      { runs: 6, warmup: 0, budgetMs: 60_000 },
+    );
+    record('change n (settings.setExpiringDays 30 ↔ 45)', setN, null, null, `up to ${changedN.toLocaleString('en')} records changed`);
+    await call(backend, 'settings.setExpiringDays', { expiringDays: 30 });
+
+    // CSV export of one Quick Filter through the job.
+    const csvStatus: Status = 'Expired';
+    const csv = await time(
+      async () => {
+        const job = await call<{ id: string }>(backend as Backend, 'tracking.exportCsv', {
+          quick: { kind: 'status', status: csvStatus },
+          sort: { column: 'contactName', direction: 'asc' },
+        });
+        const result = (await waitForJob(backend as Backend, job.id)) as { file: string } | null;
+        if (result) fs.rmSync(result.file, { force: true });
+      },
+      { runs: 2, warmup: 0, minRuns: 1, budgetMs: 10_000 },
+    );
+    record(`CSV export of ${csvStatus} (${counts.byStatus[csvStatus].toLocaleString('en')} rows, tracking.exportCsv + jobs.get)`, csv, null);
+
+    // The time sweep a year later, on fresh copies of the database.
+    const sweepRuns = options.records <= 200_000 ? 3 : 2;
+    const sweepSamples: number[] = [];
+    let swept = 0;
+    for (let i = 0; i < sweepRuns && (i === 0 || (sweepSamples[0] ?? 0) < 10_000); i++) {
+      const dir = path.join(scratch, `sweep-${i}`);
+      await checkpointAndCopy(db, databaseFile(dataDir), dir);
+      const later = fixedClock(new Date(BENCH_NOW.getTime() + 365 * 86_400_000));
+      const copy = await openDatabase({ dataDir: dir, now: () => later.now() });
+      try {
+        const t = performance.now();
+        const result = await runSweep({ db: copy, clock: later });
+        sweepSamples.push(performance.now() - t);
+        swept = result.changed;
+      } finally {
+        await closeDatabase(copy);
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    record('time sweep a year later (runSweep)', summarize(sweepSamples), 1500, null, `${swept.toLocaleString('en')} records changed`);
+
+    await benchExport(db, dataDir, scratch);
+    await benchImport(backend);
+
+    const memory = { rss_mb_after_browsing: rss, target_mb: 400 };
+    const end = os.loadavg().map((x) => round(x));
+    printTable(memory, end);
+    if (options.out) {
+      const report = {
+        machine: { ...info, loadavg_end: end },
+        records: options.records,
+        seed: options.seed,
+        generated,
+        results,
+        memory,
+        skipped,
+      };
+      fs.mkdirSync(path.dirname(options.out), { recursive: true });
+      fs.writeFileSync(options.out, `${JSON.stringify(report, null, 2)}\n`);
+      log(`wrote ${options.out}`);
+    }
+  } finally {
+    await backend?.close();
+    fs.rmSync(scratch, { recursive: true, force: true });
+    if (temporary) fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The sync export of 100,000 changes (main/sync/export.ts), from a checkpoint set that far back each run. */
+async function benchExport(db: Db, dataDir: string, scratch: string): Promise<void> {
+  const lastSeq = (await readSyncState(db)).lastSeq;
+  const n = Math.min(100_000, lastSeq);
+  const folder = path.join(scratch, 'sync');
+  const before = await readCheckpoint(db);
+  let exported = 0;
+  const t = await time(
+    async () => {
+      fs.rmSync(folder, { recursive: true, force: true });
+      fs.mkdirSync(folder, { recursive: true });
+      await writeCheckpoint(db, lastSeq - n);
+      const result = await exportChanges({ db, dataDir, folder, maxChanges: 100_000, trigger: 'bench', now: () => BENCH_NOW });
+      exported = result.changes;
+    },
+    { runs: 3, warmup: 0, minRuns: 1, budgetMs: 10_000 },
+  );
+  await writeCheckpoint(db, Math.max(before, lastSeq));
+  fs.rmSync(folder, { recursive: true, force: true });
+  record(`sync export of ${exported.toLocaleString('en')} changes (exportChanges)`, t, 2000);
+}
+
+/** A CSV of `n` new contacts (member numbers of their own, so every row is new). */
+function contactsCsv(n: number, run: number): string {
+  const lines = ['First Name,Last Name,Email,Member Number,Organization,Phone'];
+  const first = ['Avery', 'Jordan', 'Maria', 'Chen', 'Fatima', 'Lukas', 'Zoë', 'Sipho', 'Ana', 'Kenji'];
+  const last = ['Nakamura', 'Okafor', 'Lindqvist', 'García', 'Moreau', 'Kowalski', 'Haddad', 'Silva', "O'Neill", 'Petrov'];
+  for (let i = 0; i < n; i++) {
+    const f = first[i % first.length] ?? 'Avery';
+    const l = `${last[Math.floor(i / first.length) % last.length] ?? 'Silva'}${i % 7 === 0 ? '-Smith' : ''}`;
+    lines.push(`${f},${l},${f.toLowerCase()}.${i}.${run}@example.org,IMP${run}-${String(i).padStart(6, '0')},"Regional Health Partners, Unit ${i % 40}",555-${String(i % 10_000).padStart(4, '0')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function waitForJob(backend: Backend, id: string): Promise<unknown> {
+  for (;;) {
+    const status = await call<{ state: string; message: string; result: unknown }>(backend, 'jobs.get', { id });
+    if (status.state === 'failed') throw new Error(`job failed: ${status.message}`);
+    if (status.state === 'done') return status.result;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Import of 100,000 new contacts from CSV through the Import dialog's calls: preview, then apply (a job). */
+async function benchImport(backend: Backend): Promise<void> {
+  const n = 100_000;
+  const previews: number[] = [];
+  const t = await time(
+    async (run) => {
+      const text = contactsCsv(n, run);
+      const p0 = performance.now();
+      const preview = await call<{ sha256: string; fileError: unknown; rejected: unknown[] }>(backend, 'imports.preview', { kind: 'contacts', text });
+      previews.push(performance.now() - p0);
+      if (preview.fileError) throw new Error(`import preview refused the file: ${JSON.stringify(preview.fileError)}`);
+      const job = await call<{ id: string }>(backend, 'imports.apply', { kind: 'contacts', text, expectSha256: preview.sha256 });
+      await waitForJob(backend, job.id);
+    },
+    { runs: 2, warmup: 0, minRuns: 1, budgetMs: 10_000 },
+  );
+  record(`import of ${n.toLocaleString('en')} contacts from CSV: preview`, summarize(previews), null);
+  record(`import of ${n.toLocaleString('en')} contacts from CSV: preview + apply (imports.preview, imports.apply)`, t, 5000);
+}
+
+function printTable(memory: { rss_mb_after_browsing: number; target_mb: number }, loadEnd: number[]): void {
+  const header = ['operation', 'median ms', 'p95 ms', 'baseline ms', '×', 'target ms', 'ok?'];
+  const rows = results.map((r) => [
+    r.name + (r.note ? ` [${r.note}]` : ''),
+    fmt(r.median_ms),
+    fmt(r.p95_ms),
+    r.baseline_ms === null ? '' : fmt(r.baseline_ms),
+    r.ratio === null ? '' : r.ratio.toFixed(2),
+    r.target_ms === null ? '' : String(r.target_ms),
+    r.ok === null ? '' : r.ok ? 'ok' : 'SLOW',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  console.log('');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of rows) console.log(line(row));
+  console.log('');
+  console.log(`main process RSS after browsing: ${memory.rss_mb_after_browsing} MB (target ≤ ${memory.target_mb} MB)`);
+  const slow = results.filter((r) => r.ok === false).length;
+  console.log(`${results.filter((r) => r.ok === true).length} ok, ${slow} slow, ${results.filter((r) => r.ok === null).length} without a target; load average at the end ${loadEnd.join(' ')}`);
+  for (const s of skipped) console.log(`skipped: ${s}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
