@@ -25,19 +25,16 @@ import { z } from 'zod';
 import {
   cell,
   checkText,
-  failedResult,
-  ImportFileError,
-  parseCsv,
-  readSource,
-  resolveMapping,
   Tally,
   type CsvImportInput,
   type CsvImportResult,
   type FieldChange,
   type ImportField,
-  type MappingResult,
-  type ParsedCsv,
-  type SourceBytes,
+  plannedResult,
+  prepareCsv,
+  prepareCsvForApply,
+  type CsvSpec,
+  type PreparedCsv,
 } from './csv';
 import { inTransaction, insertLogged, progressReporter, resortRecords, updateLogged } from './write';
 
@@ -120,20 +117,15 @@ function label(v: { lastName?: string; firstName?: string; memberNumber?: string
   return v.memberNumber ? `${name} (member ${v.memberNumber})` : name;
 }
 
-interface Prepared {
-  source: SourceBytes;
-  parsed: ParsedCsv;
-  map: MappingResult<ContactField>;
-}
+const SPEC: CsvSpec<ContactField> = {
+  fields: CONTACT_FIELDS,
+  importFields: CONTACT_IMPORT_FIELDS,
+  synonyms: CONTACT_HEADER_SYNONYMS,
+  labels: CONTACT_FIELD_LABELS,
+  required: ['lastName'],
+};
 
-async function prepare(input: ContactsCsvInput): Promise<Prepared | ContactsCsvResult> {
-  const source = await readSource(input);
-  const parsed = parseCsv(source.bytes, input.delimiter);
-  if ('error' in parsed) return failedResult(CONTACT_IMPORT_FIELDS, parsed.error, source.sha256);
-  const map = resolveMapping(parsed.headers, CONTACT_FIELDS, CONTACT_HEADER_SYNONYMS, CONTACT_FIELD_LABELS, ['lastName'], input.mapping);
-  if ('error' in map) return failedResult(CONTACT_IMPORT_FIELDS, map.error, source.sha256, parsed.headers, parsed.delimiter);
-  return { source, parsed, map };
-}
+type Prepared = PreparedCsv<ContactField>;
 
 type NewContactRow = Omit<ContactRow, 'id' | 'created_at' | 'updated_at'>;
 
@@ -144,7 +136,8 @@ interface Plan {
 }
 
 /** Decides every row against the stored contacts; pure apart from its inputs. */
-function plan({ source, parsed, map }: Prepared, stored: readonly ContactRow[]): Plan {
+function plan(prepared: Prepared, stored: readonly ContactRow[]): Plan {
+  const { parsed, map } = prepared;
   const byCentral = new Map<string, ContactRow>();
   const byMember = new Map<string, ContactRow>();
   const byIdentity = new Map<string, ContactRow[]>();
@@ -294,19 +287,7 @@ function plan({ source, parsed, map }: Prepared, stored: readonly ContactRow[]):
   }
 
   return {
-    result: {
-      fields: CONTACT_IMPORT_FIELDS,
-      headers: parsed.headers,
-      mapping: map.mapping,
-      unmappedHeaders: map.unmappedHeaders,
-      delimiter: parsed.delimiter,
-      total: parsed.rows.length,
-      rows: tally.rows,
-      rejected: tally.rejected,
-      changes: tally.changes,
-      fileError: null,
-      sha256: source.sha256,
-    },
+    result: plannedResult(SPEC, prepared, tally),
     inserts,
     updates,
   };
@@ -314,7 +295,7 @@ function plan({ source, parsed, map }: Prepared, stored: readonly ContactRow[]):
 
 /** What importing the CSV would do; writes nothing. A malformed file comes back with `fileError` set. */
 export async function previewContactsCsv(db: Db, input: ContactsCsvInput): Promise<ContactsCsvResult> {
-  const prepared = await prepare(input);
+  const prepared = await prepareCsv(SPEC, input);
   if (!('parsed' in prepared)) return prepared;
   const stored = (await db('contacts').select('*')) as ContactRow[];
   return plan(prepared, stored).result;
@@ -329,14 +310,7 @@ export async function previewContactsCsv(db: Db, input: ContactsCsvInput): Promi
  */
 export async function applyContactsCsv(ctx: ServiceContext, actor: Actor, input: ContactsCsvInput, job?: JobProgress): Promise<ContactsCsvResult> {
   job?.progress(0, null, 'Reading the file');
-  const prepared = await prepare(input);
-  if (!('parsed' in prepared)) {
-    const error = prepared.fileError ?? { line: 1, reason: 'The file cannot be imported.' };
-    throw new ImportFileError(error.line, error.reason);
-  }
-  if (input.expectSha256 !== undefined && input.expectSha256 !== prepared.source.sha256) {
-    throw new ImportFileError(1, 'The file has changed since the preview. Preview it again before importing.');
-  }
+  const prepared = await prepareCsvForApply(SPEC, input);
   return inTransaction(ctx.db, async (trx) => {
     const stored = (await trx('contacts').select('*')) as ContactRow[];
     const planned = plan(prepared, stored);

@@ -490,3 +490,58 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
+
+/** What one kind of CSV import (contacts, programs) reads: its fields, their headers and labels. */
+export interface CsvSpec<F extends string> {
+  fields: readonly F[];
+  importFields: Array<ImportField<F>>;
+  synonyms: Record<F, readonly string[]>;
+  labels: Record<F, string>;
+  required: readonly F[];
+}
+
+export interface PreparedCsv<F extends string> {
+  source: SourceBytes;
+  parsed: ParsedCsv;
+  map: MappingResult<F>;
+}
+
+/** Reads, parses and maps the file; a file that cannot be imported comes back as a failed result. */
+export async function prepareCsv<F extends string>(spec: CsvSpec<F>, input: CsvImportInput<F>): Promise<PreparedCsv<F> | CsvImportResult<F>> {
+  const source = await readSource(input);
+  const parsed = parseCsv(source.bytes, input.delimiter);
+  if ('error' in parsed) return failedResult(spec.importFields, parsed.error, source.sha256);
+  const map = resolveMapping(parsed.headers, spec.fields, spec.synonyms, spec.labels, spec.required, input.mapping);
+  if ('error' in map) return failedResult(spec.importFields, map.error, source.sha256, parsed.headers, parsed.delimiter);
+  return { source, parsed, map };
+}
+
+/** As prepareCsv, for apply: a file that cannot be imported, or changed since the preview, throws and commits nothing. */
+export async function prepareCsvForApply<F extends string>(spec: CsvSpec<F>, input: CsvImportInput<F>): Promise<PreparedCsv<F>> {
+  const prepared = await prepareCsv(spec, input);
+  if (!('parsed' in prepared)) {
+    const error = prepared.fileError ?? { line: 1, reason: 'The file cannot be imported.' };
+    throw new ImportFileError(error.line, error.reason);
+  }
+  if (input.expectSha256 !== undefined && input.expectSha256 !== prepared.source.sha256) {
+    throw new ImportFileError(1, 'The file has changed since the preview. Preview it again before importing.');
+  }
+  return prepared;
+}
+
+/** The result of planning a file: what the preview shows and apply reports. */
+export function plannedResult<F extends string>(spec: CsvSpec<F>, { source, parsed, map }: PreparedCsv<F>, tally: Tally): CsvImportResult<F> {
+  return {
+    fields: spec.importFields,
+    headers: parsed.headers,
+    mapping: map.mapping,
+    unmappedHeaders: map.unmappedHeaders,
+    delimiter: parsed.delimiter,
+    total: parsed.rows.length,
+    rows: tally.rows,
+    rejected: tally.rejected,
+    changes: tally.changes,
+    fileError: null,
+    sha256: source.sha256,
+  };
+}

@@ -24,19 +24,16 @@ import type { ProgramRow } from '../services/rows';
 import {
   cell,
   checkText,
-  failedResult,
-  ImportFileError,
-  parseCsv,
-  readSource,
-  resolveMapping,
   Tally,
   type CsvImportInput,
   type CsvImportResult,
   type FieldChange,
   type ImportField,
-  type MappingResult,
-  type ParsedCsv,
-  type SourceBytes,
+  plannedResult,
+  prepareCsv,
+  prepareCsvForApply,
+  type CsvSpec,
+  type PreparedCsv,
 } from './csv';
 import { inTransaction, insertLogged, progressReporter, requireAdmin, updateLogged } from './write';
 
@@ -159,20 +156,15 @@ function readRow(fields: readonly string[], columns: Partial<Record<ProgramField
   return { values, problems };
 }
 
-interface Prepared {
-  source: SourceBytes;
-  parsed: ParsedCsv;
-  map: MappingResult<ProgramField>;
-}
+const SPEC: CsvSpec<ProgramField> = {
+  fields: PROGRAM_FIELDS,
+  importFields: PROGRAM_IMPORT_FIELDS,
+  synonyms: PROGRAM_HEADER_SYNONYMS,
+  labels: PROGRAM_FIELD_LABELS,
+  required: ['code', 'name'],
+};
 
-async function prepare(input: ProgramsCsvInput): Promise<Prepared | ProgramsCsvResult> {
-  const source = await readSource(input);
-  const parsed = parseCsv(source.bytes, input.delimiter);
-  if ('error' in parsed) return failedResult(PROGRAM_IMPORT_FIELDS, parsed.error, source.sha256);
-  const map = resolveMapping(parsed.headers, PROGRAM_FIELDS, PROGRAM_HEADER_SYNONYMS, PROGRAM_FIELD_LABELS, ['code', 'name'], input.mapping);
-  if ('error' in map) return failedResult(PROGRAM_IMPORT_FIELDS, map.error, source.sha256, parsed.headers, parsed.delimiter);
-  return { source, parsed, map };
-}
+type Prepared = PreparedCsv<ProgramField>;
 
 type NewProgramRow = Omit<ProgramRow, 'id' | 'created_at' | 'updated_at' | 'central_id' | 'archived_at' | 'require_approval' | 'require_completion_approval'> & {
   require_approval: boolean;
@@ -187,7 +179,8 @@ interface Plan {
 
 const yesNo = (v: boolean): string => (v ? 'yes' : 'no');
 
-function plan({ source, parsed, map }: Prepared, stored: readonly ProgramRow[]): Plan {
+function plan(prepared: Prepared, stored: readonly ProgramRow[]): Plan {
+  const { parsed, map } = prepared;
   const byCode = new Map(stored.map((p) => [p.code, p]));
   const seenCode = new Map<string, number>();
   const tally = new Tally();
@@ -270,19 +263,7 @@ function plan({ source, parsed, map }: Prepared, stored: readonly ProgramRow[]):
     }
   }
   return {
-    result: {
-      fields: PROGRAM_IMPORT_FIELDS,
-      headers: parsed.headers,
-      mapping: map.mapping,
-      unmappedHeaders: map.unmappedHeaders,
-      delimiter: parsed.delimiter,
-      total: parsed.rows.length,
-      rows: tally.rows,
-      rejected: tally.rejected,
-      changes: tally.changes,
-      fileError: null,
-      sha256: source.sha256,
-    },
+    result: plannedResult(SPEC, prepared, tally),
     inserts,
     updates,
   };
@@ -290,7 +271,7 @@ function plan({ source, parsed, map }: Prepared, stored: readonly ProgramRow[]):
 
 /** What importing the CSV would do; writes nothing. A malformed file comes back with `fileError` set. */
 export async function previewProgramsCsv(db: Db, input: ProgramsCsvInput): Promise<ProgramsCsvResult> {
-  const prepared = await prepare(input);
+  const prepared = await prepareCsv(SPEC, input);
   if (!('parsed' in prepared)) return prepared;
   return plan(prepared, (await db('programs').select('*')) as ProgramRow[]).result;
 }
@@ -304,14 +285,7 @@ export async function previewProgramsCsv(db: Db, input: ProgramsCsvInput): Promi
 export async function applyProgramsCsv(ctx: ServiceContext, actor: Actor, input: ProgramsCsvInput, job?: JobProgress): Promise<ProgramsCsvResult> {
   requireAdmin(actor, 'import certification programs');
   job?.progress(0, null, 'Reading the file');
-  const prepared = await prepare(input);
-  if (!('parsed' in prepared)) {
-    const error = prepared.fileError ?? { line: 1, reason: 'The file cannot be imported.' };
-    throw new ImportFileError(error.line, error.reason);
-  }
-  if (input.expectSha256 !== undefined && input.expectSha256 !== prepared.source.sha256) {
-    throw new ImportFileError(1, 'The file has changed since the preview. Preview it again before importing.');
-  }
+  const prepared = await prepareCsvForApply(SPEC, input);
   return inTransaction(ctx.db, async (trx) => {
     const planned = plan(prepared, (await trx('programs').select('*')) as ProgramRow[]);
     const at = stamp(ctx);

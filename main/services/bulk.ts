@@ -4,11 +4,11 @@
  */
 import { planManualMove, type Decision, type Progress } from '../rules/engine';
 import type { Status } from '../rules/statuses';
-import { officeToday, ServiceError, stamp, type Actor, type Executor, type ServiceContext } from './context';
+import { officeToday, ServiceError, stamp, type Actor, type ServiceContext } from './context';
 import { displayName } from './contacts';
 import { rulesOf } from './programs';
 import { applyDecisions, type RecordChange } from './record-writer';
-import { stateOf } from './records';
+import { progressOfMany, stateOf } from './records';
 import type { ContactRow, ProgramRow, RecordRow } from './rows';
 import { readSettings } from './settings';
 
@@ -27,37 +27,6 @@ export interface BulkResult {
   changed: number;
   refused: BulkRefusal[];
   emailsQueued: number;
-}
-
-/** Progress of many records in two queries (required components per program, completions per record). */
-async function progressMany(trx: Executor, records: readonly RecordRow[]): Promise<Map<number, Progress>> {
-  const programIds = [...new Set(records.map((r) => r.program_id))];
-  const required: Array<{ id: number; program_id: number }> = await trx('components')
-    .whereIn('program_id', programIds)
-    .where({ required: true })
-    .whereNull('archived_at')
-    .select('id', 'program_id');
-  const requiredIds = required.map((c) => c.id);
-  const done: Array<{ record_id: number; cycle: number; n: number; last: string | null }> = await trx('component_progress')
-    .whereIn(
-      'record_id',
-      records.map((r) => r.id),
-    )
-    .whereIn('component_id', requiredIds)
-    .groupBy('record_id', 'cycle')
-    .select('record_id', 'cycle')
-    .count({ n: '*' })
-    .max({ last: 'completed_on' });
-  const result = new Map<number, Progress>();
-  for (const r of records) {
-    const d = done.find((x) => x.record_id === r.id && x.cycle === r.cycle);
-    result.set(r.id, {
-      requiredTotal: required.filter((c) => c.program_id === r.program_id).length,
-      requiredDone: Number(d?.n ?? 0),
-      lastCompletedOn: d?.last ?? null,
-    });
-  }
-  return result;
 }
 
 export async function bulkSetStatus(
@@ -79,9 +48,10 @@ export async function bulkSetStatus(
         .join('contacts as c', 'c.id', 'r.contact_id')
         .whereIn('r.id', slice)
         .select('r.*', 'c.first_name', 'c.last_name');
-      const missing = slice.filter((id) => !rows.some((r) => r.id === id));
+      const present = new Set(rows.map((r) => r.id));
+      const missing = slice.filter((id) => !present.has(id));
       if (missing.length > 0) throw new ServiceError('NOT_FOUND', `Certification record ${missing[0]} does not exist.`, 'ids');
-      const progress = await progressMany(trx, rows);
+      const progress = await progressOfMany(trx, rows);
       const changes: RecordChange[] = [];
       for (const row of rows) {
         const { first_name, last_name, ...record } = row;

@@ -9,7 +9,8 @@ import { changesFor, logChanges } from './changelog';
 import { officeToday, ServiceError, stamp, type Actor, type Executor, type ServiceContext } from './context';
 import { expirationOf, getProgram, programComponents, rulesOf, type NewComponent, type NewProgram } from './programs';
 import { applyDecisions, type RecordChange, type WriteContext } from './record-writer';
-import { progressOf, stateOf } from './records';
+import { progressOfMany, RECORDING_STATUSES, stateOf } from './records';
+import { TIMED_STATUSES } from '../rules/statuses';
 import type { ComponentRow, ProgramRow, RecordRow } from './rows';
 import { readSettings } from './settings';
 
@@ -56,7 +57,7 @@ async function planExisting(trx: Executor, program: ProgramRow, edit: ProgramEdi
   const rules = { ...rulesOf(program), requireApproval: edit.requireApproval, requireCompletionApproval: edit.requireCompletionApproval, expiration: edit.expiration };
   for (const record of records) {
     let change: RecordChange | null = null;
-    const granted = ['Active', 'Expiring', 'Expired'].includes(record.status) && record.expiration_overridden === 0;
+    const granted = TIMED_STATUSES.includes(record.status) && record.expiration_overridden === 0;
     if (expirationChanged && granted) {
       const from = record.approved_on ?? record.completed_on;
       const expiresOn = from ? computeExpiration(edit.expiration, from) : null;
@@ -72,7 +73,7 @@ async function planExisting(trx: Executor, program: ProgramRow, edit: ProgramEdi
         };
       }
     }
-    if (['Applied', 'In Progress', 'Inactive'].includes(record.status)) {
+    if (RECORDING_STATUSES.includes(record.status)) {
       // Progress under the new list of required components (matched by name; new ones start undone).
       const done: Array<{ name: string }> = await trx('component_progress as cp')
         .join('components as c', 'c.id', 'cp.component_id')
@@ -184,13 +185,16 @@ export async function updateProgram(
 
     if (planned) {
       // Components now have their final ids; recount against them before writing.
-      const fixed: RecordChange[] = [];
-      for (const change of planned.changes) {
-        if (change.kind === 'component') {
-          const progress = await progressOf(trx, change.record);
-          fixed.push({ ...change, extra: { required_total: progress.requiredTotal, required_done: progress.requiredDone } });
-        } else fixed.push(change);
-      }
+      const recount = await progressOfMany(
+        trx,
+        planned.changes.filter((c) => c.kind === 'component').map((c) => c.record),
+      );
+      const fixed = planned.changes.map((change): RecordChange => {
+        const progress = recount.get(change.record.id);
+        return progress && change.kind === 'component'
+          ? { ...change, extra: { required_total: progress.requiredTotal, required_done: progress.requiredDone } }
+          : change;
+      });
       await applyDecisions(trx, fixed, w);
     }
     return { program, effect: { changes, ...(planned?.effect ?? { expirationRecomputed: 0, progressRecounted: 0, statusMoves: {} }) } };

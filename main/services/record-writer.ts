@@ -156,8 +156,9 @@ async function queueExpiringEmails(trx: Executor, records: readonly RecordRow[],
         slice.map((r) => r.id),
       )
       .select('c.*', 'r.id as record_id', 'p.name as program_name');
+    const byRecord = new Map(details.map((d) => [d.record_id, d]));
     const rows = slice.flatMap((record) => {
-      const d = details.find((x) => x.record_id === record.id);
+      const d = byRecord.get(record.id);
       if (!d || record.expires_on === null) return [];
       const email = renderExpiringEmail(w.settings, {
         contactName: displayName(d),

@@ -13,7 +13,7 @@ import {
   type ProgramRules,
   type RecordState,
 } from '../rules/engine';
-import type { Status } from '../rules/statuses';
+import { TIMED_STATUSES, type Status } from '../rules/statuses';
 import { changesFor, logChanges } from './changelog';
 import { officeToday, ServiceError, stamp, type Actor, type ServiceContext } from './context';
 import { displayName, getContact } from './contacts';
@@ -36,20 +36,42 @@ export async function getRecordRow(db: Db, id: number): Promise<RecordRow> {
   return record;
 }
 
-/** Required components of the program and how many this record has completed in its current cycle. */
-export async function progressOf(db: Db, record: RecordRow): Promise<Progress> {
-  const required = (await programComponents(db, record.program_id)).filter((c) => c.required === 1);
-  if (required.length === 0) return { requiredTotal: 0, requiredDone: 0, lastCompletedOn: null };
-  const done = (await db('component_progress')
-    .where({ record_id: record.id, cycle: record.cycle })
+/**
+ * Required components of each record's program and how many the record has
+ * completed in its current cycle, in two queries however many records.
+ */
+export async function progressOfMany(db: Db, records: readonly RecordRow[]): Promise<Map<number, Progress>> {
+  const required: Array<{ id: number; program_id: number }> = await db('components')
+    .whereIn('program_id', [...new Set(records.map((r) => r.program_id))])
+    .where({ required: true })
+    .whereNull('archived_at')
+    .select('id', 'program_id');
+  const requiredPerProgram = new Map<number, number>();
+  for (const c of required) requiredPerProgram.set(c.program_id, (requiredPerProgram.get(c.program_id) ?? 0) + 1);
+  const done: Array<{ record_id: number; cycle: number; n: number; last: string | null }> = await db('component_progress')
+    .whereIn(
+      'record_id',
+      records.map((r) => r.id),
+    )
     .whereIn(
       'component_id',
       required.map((c) => c.id),
     )
+    .groupBy('record_id', 'cycle')
+    .select('record_id', 'cycle')
     .count({ n: '*' })
-    .max({ last: 'completed_on' })
-    .first()) as { n: number; last: string | null } | undefined;
-  return { requiredTotal: required.length, requiredDone: Number(done?.n ?? 0), lastCompletedOn: done?.last ?? null };
+    .max({ last: 'completed_on' });
+  const doneOf = new Map(done.map((d) => [`${d.record_id}|${d.cycle}`, d]));
+  return new Map(
+    records.map((r) => {
+      const d = doneOf.get(`${r.id}|${r.cycle}`);
+      return [r.id, { requiredTotal: requiredPerProgram.get(r.program_id) ?? 0, requiredDone: Number(d?.n ?? 0), lastCompletedOn: d?.last ?? null }];
+    }),
+  );
+}
+
+export async function progressOf(db: Db, record: RecordRow): Promise<Progress> {
+  return (await progressOfMany(db, [record])).get(record.id) as Progress;
 }
 
 async function load(db: Db, id: number): Promise<Loaded> {
@@ -246,7 +268,7 @@ export async function markAllComplete(ctx: ServiceContext, actor: Actor, input: 
 
 /** A granted certification (Active, Expiring or Expired) has an expiration date staff may change. */
 export function canOverrideExpiration(record: RecordRow): boolean {
-  return record.completed_on !== null && (['Active', 'Expiring', 'Expired'] as Status[]).includes(record.status);
+  return record.completed_on !== null && TIMED_STATUSES.includes(record.status);
 }
 
 /** Staff set one record's expiration date; the time rules follow at once. */

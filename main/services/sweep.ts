@@ -17,13 +17,15 @@ export interface SweepResult {
   emailsQueued: number;
 }
 
-const PAGE = 5000;
+/** Ids per pass: the sweep walks the records in fixed id windows, each read once. */
+const WINDOW = 20_000;
 
-/** Records in a timed status whose status disagrees with the time rules, in id order. */
-function mismatched(trx: Executor, today: CalendarDate, n: number, afterId: number) {
+/** Records with ids in (afterId, upTo] in a timed status that disagrees with the time rules, in id order. */
+function mismatched(trx: Executor, today: CalendarDate, n: number, afterId: number, upTo: number) {
   const horizon = addDays(today, n);
   return trx('records')
     .where('id', '>', afterId)
+    .where('id', '<=', upTo)
     .where((q) => {
       void q
         .where((x) => void x.whereIn('status', ['Active', 'Expiring']).where('expires_on', '<', today))
@@ -34,18 +36,16 @@ function mismatched(trx: Executor, today: CalendarDate, n: number, afterId: numb
         });
       if (n > 0) void q.orWhere((x) => void x.whereIn('status', ['Active', 'Expired']).whereBetween('expires_on', [today, horizon]));
     })
-    .orderBy('id')
-    .limit(PAGE) as Promise<RecordRow[]>;
+    .orderBy('id') as Promise<RecordRow[]>;
 }
 
 /** Plans (and, unless `dryRun`, applies) the sweep inside the caller's transaction. */
 export async function sweepWithin(trx: Executor, w: WriteContext, dryRun = false): Promise<SweepResult> {
   const result: SweepResult = { today: w.today, changed: 0, byTransition: {}, emailsQueued: 0 };
-  let afterId = 0;
-  for (;;) {
-    const rows = await mismatched(trx, w.today, w.settings.expiringDays, afterId);
-    if (rows.length === 0) break;
-    afterId = rows[rows.length - 1]?.id ?? afterId;
+  const last = Number(((await trx('records').max({ m: 'id' }).first()) as { m: number | null } | undefined)?.m ?? 0);
+  for (let afterId = 0; afterId < last; afterId += WINDOW) {
+    const rows = await mismatched(trx, w.today, w.settings.expiringDays, afterId, afterId + WINDOW);
+    if (rows.length === 0) continue;
     const changes: RecordChange[] = [];
     for (const record of rows) {
       const { status, rule } = timeStatus(record.expires_on, w.settings, w.today);
@@ -64,7 +64,6 @@ export async function sweepWithin(trx: Executor, w: WriteContext, dryRun = false
     } else {
       result.emailsQueued += (await applyDecisions(trx, changes, w)).emailsQueued;
     }
-    if (rows.length < PAGE) break;
   }
   return result;
 }
@@ -82,7 +81,8 @@ async function countNewEmails(trx: Executor, changes: readonly RecordChange[]): 
         slice.map((c) => c.record.id),
       )
       .select('record_id', 'expires_on');
-    count += slice.filter((c) => !sent.some((s) => s.record_id === c.record.id && s.expires_on === c.record.expires_on)).length;
+    const already = new Set(sent.map((s) => `${s.record_id}|${s.expires_on}`));
+    count += slice.filter((c) => !already.has(`${c.record.id}|${c.record.expires_on}`)).length;
   }
   return count;
 }

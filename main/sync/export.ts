@@ -338,16 +338,13 @@ async function moveCheckpoint(db: Db, expected: number, batch: BuiltBatch): Prom
       );
     }
     await writeCheckpoint(trx, toSeq);
-    const ids = (
-      await trx('change_log').where('entity', 'outbox').whereBetween('seq', [fromSeq, toSeq]).distinct<Array<{ entity_id: number }>>('entity_id')
-    ).map((r) => r.entity_id);
-    for (let i = 0; i < ids.length; i += 400) {
-      await trx('outbox')
-        .whereIn('id', ids.slice(i, i + 400))
-        .update({
-          exported_seq: trx.raw('(select max(seq) from change_log where entity = ? and entity_id = outbox.id and seq between ? and ?)', ['outbox', fromSeq, toSeq]),
-          state: trx.raw('case when state = ? then ? else state end', ['queued', 'exported']),
-        });
-    }
+    // One statement for the whole batch: each outbox row the batch carries takes the seq of its
+    // last change in it (a correlated lookup per row took minutes at 100k changes).
+    await trx.raw(
+      'UPDATE outbox SET exported_seq = last.seq, state = CASE WHEN outbox.state = ? THEN ? ELSE outbox.state END ' +
+        'FROM (SELECT entity_id AS id, max(seq) AS seq FROM change_log WHERE entity = ? AND seq BETWEEN ? AND ? GROUP BY entity_id) AS last ' +
+        'WHERE outbox.id = last.id',
+      ['queued', 'exported', 'outbox', fromSeq, toSeq],
+    );
   });
 }

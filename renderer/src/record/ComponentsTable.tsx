@@ -1,74 +1,50 @@
-import { Badge, Button, Group, Popover, Stack, Table, Text, Textarea } from '@mantine/core';
+import { Badge, Group, Stack, Table, Text, Textarea } from '@mantine/core';
 import { DateInput } from '@mantine/dates';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import type { RecordDetail } from '../../../main/services/record-detail';
-import { api, call, messageOf } from '../api';
+import { api, call } from '../api';
+import { PopoverForm } from '../shared/PopoverForm';
 import { formatDate } from '../shared/dates';
 
 function CompleteButton({ recordId, componentId, name, today, onDone }: { recordId: number; componentId: number; name: string; today: string; onDone: () => void }) {
   const [date, setDate] = useState<string | null>(today);
-  const [error, setError] = useState<string | null>(null);
-  const [open, setOpen] = useState(false);
-  const save = async () => {
-    if (!date) return setError('Choose the day it was completed.');
-    try {
-      await call(api().records.completeComponent({ recordId, componentId, completedOn: date }));
-      notifications.show({ color: 'green', message: `${name} completed on ${date}` });
-      setOpen(false);
-      onDone();
-    } catch (err) {
-      setError(messageOf(err));
-    }
-  };
   return (
-    <Popover opened={open} onChange={setOpen} withinPortal position="left" trapFocus>
-      <Popover.Target>
-        <Button size="compact-xs" variant="light" onClick={() => setOpen((o) => !o)}>
-          Record completion
-        </Button>
-      </Popover.Target>
-      <Popover.Dropdown>
-        <Stack gap="xs" w={240}>
-          <DateInput label={`${name} completed on`} value={date} onChange={setDate} maxDate={today} valueFormat="D MMM YYYY" error={error} popoverProps={{ withinPortal: false }} />
-          <Button size="xs" onClick={() => void save()}>
-            Save
-          </Button>
-        </Stack>
-      </Popover.Dropdown>
-    </Popover>
+    <PopoverForm
+      trigger="Record completion"
+      width={240}
+      submitLabel="Save"
+      onSubmit={async () => {
+        if (!date) throw new Error('Choose the day it was completed.');
+        await call(api().records.completeComponent({ recordId, componentId, completedOn: date }));
+        notifications.show({ color: 'green', message: `${name} completed on ${date}` });
+        onDone();
+      }}
+    >
+      {(error) => (
+        <DateInput label={`${name} completed on`} value={date} onChange={setDate} maxDate={today} valueFormat="D MMM YYYY" error={error} popoverProps={{ withinPortal: false }} />
+      )}
+    </PopoverForm>
   );
 }
 
 function MarkAllComplete({ recordId, onDone }: { recordId: number; onDone: () => void }) {
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [open, setOpen] = useState(false);
-  const save = async () => {
-    try {
-      await call(api().records.markAllComplete({ id: recordId, reason }));
-      setOpen(false);
-      onDone();
-    } catch (err) {
-      setError(messageOf(err));
-    }
-  };
   return (
-    <Popover opened={open} onChange={setOpen} withinPortal position="bottom-end" trapFocus>
-      <Popover.Target>
-        <Button size="xs" variant="default" onClick={() => setOpen((o) => !o)}>
-          Mark all complete…
-        </Button>
-      </Popover.Target>
-      <Popover.Dropdown>
-        <Stack gap="xs" w={300}>
-          <Textarea label="Why (work completed elsewhere)" withAsterisk value={reason} onChange={(e) => setReason(e.currentTarget.value)} error={error} />
-          <Button size="xs" disabled={reason.trim() === ''} onClick={() => void save()}>
-            Mark all complete
-          </Button>
-        </Stack>
-      </Popover.Dropdown>
-    </Popover>
+    <PopoverForm
+      trigger="Mark all complete…"
+      triggerProps={{ size: 'xs', variant: 'default' }}
+      position="bottom-end"
+      width={300}
+      submitLabel="Mark all complete"
+      canSubmit={reason.trim() !== ''}
+      onSubmit={async () => {
+        await call(api().records.markAllComplete({ id: recordId, reason }));
+        onDone();
+      }}
+    >
+      {(error) => <Textarea label="Why (work completed elsewhere)" withAsterisk value={reason} onChange={(e) => setReason(e.currentTarget.value)} error={error} />}
+    </PopoverForm>
   );
 }
 

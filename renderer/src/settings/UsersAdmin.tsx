@@ -1,42 +1,29 @@
-import { Alert, Badge, Button, Group, PasswordInput, Popover, Select, Stack, Table, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Group, PasswordInput, Select, Stack, Table, TextInput, Title } from '@mantine/core';
 import { schemaResolver, useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { INPUTS } from '../../../main/ipc/contract';
-import { api, call, messageOf } from '../api';
+import { api, call } from '../api';
+import { PopoverForm } from '../shared/PopoverForm';
 import { showCallError } from '../shared/forms';
 import { useLoad } from '../shared/useCall';
 
 function ResetPassword({ id, name }: { id: number; name: string }) {
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [open, setOpen] = useState(false);
-  const save = async () => {
-    try {
-      await call(api().users.resetPassword({ id, password }));
-      notifications.show({ color: 'green', message: `New password set for ${name}.` });
-      setOpen(false);
-      setPassword('');
-    } catch (err) {
-      setError(messageOf(err));
-    }
-  };
   return (
-    <Popover opened={open} onChange={setOpen} withinPortal position="left" trapFocus>
-      <Popover.Target>
-        <Button size="compact-xs" variant="subtle" onClick={() => setOpen((o) => !o)}>
-          Reset password
-        </Button>
-      </Popover.Target>
-      <Popover.Dropdown>
-        <Stack gap="xs" w={260}>
-          <PasswordInput label={`New password for ${name}`} value={password} onChange={(e) => setPassword(e.currentTarget.value)} error={error} />
-          <Button size="xs" onClick={() => void save()}>
-            Set password
-          </Button>
-        </Stack>
-      </Popover.Dropdown>
-    </Popover>
+    <PopoverForm
+      trigger="Reset password"
+      triggerProps={{ variant: 'subtle' }}
+      width={260}
+      submitLabel="Set password"
+      onSubmit={async () => {
+        await call(api().users.resetPassword({ id, password }));
+        notifications.show({ color: 'green', message: `New password set for ${name}.` });
+        setPassword('');
+      }}
+    >
+      {(error) => <PasswordInput label={`New password for ${name}`} value={password} onChange={(e) => setPassword(e.currentTarget.value)} error={error} />}
+    </PopoverForm>
   );
 }
 

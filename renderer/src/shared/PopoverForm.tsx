@@ -1,0 +1,47 @@
+import { Button, Popover, Stack, type ButtonProps, type PopoverProps } from '@mantine/core';
+import { useState, type ReactNode } from 'react';
+import { messageOf } from '../api';
+
+/**
+ * A small form behind a button (record a completion, change a date, reset a
+ * password): opens, submits, shows main's refusal next to the fields, closes on success.
+ */
+export function PopoverForm(props: {
+  trigger: ReactNode;
+  triggerProps?: ButtonProps;
+  position?: PopoverProps['position'];
+  width: number;
+  submitLabel: string;
+  canSubmit?: boolean;
+  onSubmit: () => Promise<void>;
+  children: (error: string | null) => ReactNode;
+}) {
+  const [open, setOpen] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async () => {
+    setError(null);
+    try {
+      await props.onSubmit();
+      setOpen(false);
+    } catch (err) {
+      setError(messageOf(err));
+    }
+  };
+  return (
+    <Popover opened={open} onChange={setOpen} withinPortal position={props.position ?? 'left'} trapFocus>
+      <Popover.Target>
+        <Button size="compact-xs" variant="light" {...props.triggerProps} onClick={() => setOpen((o) => !o)}>
+          {props.trigger}
+        </Button>
+      </Popover.Target>
+      <Popover.Dropdown>
+        <Stack gap="xs" w={props.width}>
+          {props.children(error)}
+          <Button size="xs" disabled={props.canSubmit === false} onClick={() => void submit()}>
+            {props.submitLabel}
+          </Button>
+        </Stack>
+      </Popover.Dropdown>
+    </Popover>
+  );
+}
