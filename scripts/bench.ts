@@ -29,6 +29,7 @@ import { authenticate, createUser, type User } from '../main/services/users';
 import { exportChanges } from '../main/sync/export';
 import { readCheckpoint, readSyncState, writeCheckpoint } from '../main/sync/state';
 import { BENCH_NOW, BENCH_TODAY, type GenerateResult } from './bench-generate';
+import { browserUnavailable, measureFirstScreen } from './bench-browser';
 
 // ---------------------------------------------------------------------------
 // Options
@@ -541,6 +542,11 @@ async function main(): Promise<void> {
     await benchExport(db, dataDir, scratch);
     await benchImport(backend);
 
+    // The browser harness opens the same file in its own process: close ours first.
+    await backend.close();
+    backend = null;
+    await benchFirstScreen(dataDir);
+
     const memory = { rss_mb_after_browsing: rss, target_mb: 400 };
     const end = os.loadavg().map((x) => round(x));
     printTable(memory, end);
@@ -563,6 +569,19 @@ async function main(): Promise<void> {
     fs.rmSync(scratch, { recursive: true, force: true });
     if (temporary) fs.rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** The first Tracking screen in Chromium through `npm run web`, or why it was skipped. */
+async function benchFirstScreen(dataDir: string): Promise<void> {
+  const unavailable = browserUnavailable();
+  if (unavailable) {
+    skipped.push(`first Tracking screen in Chromium: ${unavailable}`);
+    return;
+  }
+  log('Chromium');
+  const { samples, harnessStartMs } = await measureFirstScreen(dataDir, BENCH_NOW);
+  record('start the web harness (npm run web: open, checks, start-up sweep)', { median: harnessStartMs, p95: harnessStartMs, runs: 1 }, null);
+  record('first Tracking screen in Chromium, navigation to rows visible', summarize(samples), 1500);
 }
 
 /** The sync export of 100,000 changes (main/sync/export.ts), from a checkpoint set that far back each run. */

@@ -35,6 +35,8 @@ function createKnex(file: string): Knex {
           'PRAGMA synchronous = FULL',
           'PRAGMA foreign_keys = ON',
           'PRAGMA busy_timeout = 5000',
+          // 64 MB of page cache (the default is 2 MB): a million records' indexes are ~300 MB.
+          'PRAGMA cache_size = -65536',
         ];
         const next = (i: number): void => {
           const sql = pragmas[i];

@@ -35,10 +35,13 @@ export async function inspectDatabase(file: string): Promise<Inspection> {
     throw new DatabaseRefusedError('DB_UNREADABLE', `The database file cannot be opened: ${String(err)}`, file);
   });
   try {
-    const check = await all<{ integrity_check: string }>(db, 'PRAGMA integrity_check').catch((err: unknown) => {
+    // quick_check reads every page and record (O(N), ~5x faster than integrity_check at a million
+    // records) but skips cross-checking index entries against rows: enough to refuse a damaged
+    // file before we write to it, without making staff wait 20 s at every start.
+    const check = await all<{ quick_check: string }>(db, 'PRAGMA quick_check').catch((err: unknown) => {
       throw new DatabaseRefusedError('DB_CORRUPT', `The database file is damaged: ${String(err)}`, file);
     });
-    const verdict = check.map((r) => r.integrity_check).join('; ');
+    const verdict = check.map((r) => r.quick_check).join('; ');
     if (verdict !== 'ok') {
       throw new DatabaseRefusedError('DB_CORRUPT', `The database file is damaged: ${verdict.slice(0, 300)}`, file);
     }

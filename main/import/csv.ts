@@ -462,9 +462,10 @@ export class Tally {
     if (this.rejected.length < MAX_REJECTED_LISTED) this.rejected.push({ line, reason });
   }
 
-  count(kind: 'new' | 'changed' | 'unchanged', line: number, label: string, fields: FieldChange[]): void {
+  /** `fields` may be a function: it is called only for a change that is listed. */
+  count(kind: 'new' | 'changed' | 'unchanged', line: number, label: string, fields: FieldChange[] | (() => FieldChange[])): void {
     this.rows[kind]++;
-    if (kind !== 'unchanged' && this.changes.length < MAX_CHANGES_LISTED) this.changes.push({ line, kind, label, fields });
+    if (kind !== 'unchanged' && this.changes.length < MAX_CHANGES_LISTED) this.changes.push({ line, kind, label, fields: typeof fields === 'function' ? fields() : fields });
   }
 }
 

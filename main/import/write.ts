@@ -9,16 +9,17 @@ import { ServiceError, type Actor, type Executor } from '../services/context';
 import type { JobProgress } from '../services/jobs';
 import type { RecordRow } from '../services/rows';
 import { chunk } from './csv';
+import { bulkInsert } from '../db/bulk-insert';
 
-/** Rows per INSERT: SQLite binds at most a few thousand variables per statement; tables here have ≤ 17 columns. */
-const INSERT_CHUNK = 50;
+/** Rows per step of an import: progress is reported after each. */
+const INSERT_CHUNK = 5000;
 const ID_CHUNK = 400;
 
 /** Inserts rows (in chunks), logs each as an insert, and returns them as stored. */
 export async function insertLogged<T extends { id: number }>(trx: Executor, table: string, entity: Entity, rows: readonly object[], at: string, onChunk?: (n: number) => void): Promise<T[]> {
   const out: T[] = [];
   for (const part of chunk(rows, INSERT_CHUNK)) {
-    const stored = (await trx(table).insert(part).returning('*')) as T[];
+    const stored = await bulkInsert<T>(trx, table, part as ReadonlyArray<Record<string, unknown>>, { returning: true });
     if (stored.length !== part.length) throw new Error(`Inserting into ${table} returned ${stored.length} rows for ${part.length}.`);
     await logChanges(trx, changesFor(entity, 'insert', stored), at);
     out.push(...stored);

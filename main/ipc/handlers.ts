@@ -7,7 +7,7 @@ import { loadDemoData } from '../services/demo';
 import { previewExpiringDays, setExpiringDays, setTimeZone } from '../services/office-settings';
 import { recordDetail } from '../services/record-detail';
 import { completeComponent, enroll, markAllComplete, overrideExpiration, setNotes, setStatus } from '../services/records';
-import { readSettings, writeSettings } from '../services/settings';
+import { readSettings, readSetting, writeSettings } from '../services/settings';
 import { listTracking, matching, trackingCounts } from '../services/tracking';
 import { BULK_LIMIT, bulkSetStatus } from '../services/bulk';
 import { exportTrackingCsv } from '../services/csv-export';
@@ -58,7 +58,7 @@ function adminOnly<T>(ctx: HandlerContext, value: T): T {
 }
 
 async function today(ctx: HandlerContext): Promise<string> {
-  return officeToday(ctx.services, (await readSettings(ctx.services.db)).timeZone);
+  return officeToday(ctx.services, await readSetting(ctx.services.db, 'timeZone'));
 }
 
 function exportFile(ctx: HandlerContext): string {

@@ -1,3 +1,4 @@
+import { bulkInsert } from '../db/bulk-insert';
 import type { Executor } from './context';
 
 /** Entities the sync export hands to the central system (SPEC.md §5). */
@@ -15,9 +16,11 @@ export interface Change {
  * the change itself, so the log and the data can never disagree.
  */
 export async function logChanges(trx: Executor, changes: readonly Change[], at: string): Promise<void> {
-  const rows = changes.map((c) => ({ entity: c.entity, entity_id: c.entityId, op: c.op, data: JSON.stringify(c.data), at }));
-  // Chunked: SQLite limits bound variables per statement.
-  for (let i = 0; i < rows.length; i += 150) await trx('change_log').insert(rows.slice(i, i + 150));
+  await bulkInsert(
+    trx,
+    'change_log',
+    changes.map((c) => ({ entity: c.entity, entity_id: c.entityId, op: c.op, data: JSON.stringify(c.data), at })),
+  );
 }
 
 /** Change-log entries for rows that carry their own id. */

@@ -6,6 +6,8 @@
  */
 import type { CalendarDate } from '../rules/calendar';
 import type { Decision } from '../rules/engine';
+import { bulkInsert } from '../db/bulk-insert';
+import { whereInJson } from '../db/where-in-json';
 import { changesFor, logChanges, type Change } from './changelog';
 import type { Actor, Executor } from './context';
 import { displayName } from './contacts';
@@ -72,7 +74,7 @@ export async function applyDecisions(trx: Executor, changes: readonly RecordChan
     groups.set(key, group);
   }
   for (const { patch, ids } of groups.values()) {
-    for (let i = 0; i < ids.length; i += CHUNK) await trx('records').whereIn('id', ids.slice(i, i + CHUNK)).update(patch);
+    await whereInJson(trx('records'), 'id', ids).update(patch);
   }
 
   await insertHistory(
@@ -128,10 +130,7 @@ export async function insertHistory(trx: Executor, entries: readonly HistoryEntr
     on_date: w.today,
     at: w.at,
   }));
-  const history: HistoryRow[] = [];
-  for (let i = 0; i < rows.length; i += 80) {
-    history.push(...((await trx('record_history').insert(rows.slice(i, i + 80)).returning('*')) as HistoryRow[]));
-  }
+  const history = await bulkInsert<HistoryRow>(trx, 'record_history', rows, { returning: true });
   await logChanges(trx, changesFor('history', 'insert', history), w.at);
   return history;
 }

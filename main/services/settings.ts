@@ -37,6 +37,12 @@ export async function readSettings(db: Executor): Promise<Settings> {
   return SETTINGS_SCHEMA.parse({ ...DEFAULT_SETTINGS, ...stored });
 }
 
+/** One setting: the calls made on every list page need only the time zone, not the saved view. */
+export async function readSetting<K extends keyof Settings>(db: Executor, key: K): Promise<Settings[K]> {
+  const row: { value: string } | undefined = await db('settings').where({ key }).first('value');
+  return SETTINGS_SCHEMA.shape[key].parse(row ? JSON.parse(row.value) : DEFAULT_SETTINGS[key]) as Settings[K];
+}
+
 export async function writeSettings(db: Executor, patch: Partial<Settings>): Promise<void> {
   const valid = SETTINGS_SCHEMA.partial().parse(patch);
   for (const [key, value] of Object.entries(valid)) {

@@ -73,58 +73,59 @@ export function matching(db: Executor, query: Selection): Knex.QueryBuilder {
 
 export async function listTracking(db: Executor, query: TrackingQuery): Promise<{ rows: TrackingRow[]; total: number }> {
   const base = matching(db, query);
-  const total = query.filter || query.search?.trim() ? await countMatching(base) : await countQuick(db, query.quick);
+  const filtered = Boolean(query.filter || query.search?.trim());
+  const totalQuery = (): Knex.QueryBuilder => (filtered ? base.clone().count({ n: '*' }) : countQuick(db, query.quick));
   const column = SORT_COLUMNS[query.sort.column];
-  // First the page's ids from the records alone, so SQLite can walk a sort index and stop
-  // after the page; then the page's rows with their contact and certification.
-  const idQuery = base.clone().select('r.id');
-  if (column.startsWith('c.')) void idQuery.join('contacts as c', 'c.id', 'r.contact_id');
-  if (column.startsWith('p.')) void idQuery.join('programs as p', 'p.id', 'r.program_id');
-  const ids = ((await idQuery
-    // Empty dates sort last either way; the id keeps the order stable between pages.
-    .orderByRaw('?? is null', [column])
-    .orderBy(column, query.sort.direction)
-    .orderBy('r.id', query.sort.direction)
-    .limit(query.pageSize)
-    .offset((query.page - 1) * query.pageSize)) as unknown as Array<{ id: number }>).map((r) => r.id);
-  if (ids.length === 0) return { rows: [], total };
-  const found: TrackingRow[] = await db('records as r')
-    .join('contacts as c', 'c.id', 'r.contact_id')
-    .join('programs as p', 'p.id', 'r.program_id')
-    .whereIn('r.id', ids)
-    .select(
-      'r.id',
-      'r.contact_id as contactId',
-      db.raw("c.first_name || ' ' || c.last_name as contactName"),
-      'c.email',
-      'r.program_id as programId',
-      'p.name as certification',
-      'r.status',
-      'r.required_done as requiredDone',
-      'r.required_total as requiredTotal',
-      'r.applied_on as appliedOn',
-      'r.started_on as startedOn',
-      'r.completed_on as completedOn',
-      'r.expires_on as expiresOn',
-      'r.updated_at as updatedAt',
-    );
-  const byId = new Map(found.map((r) => [r.id, r]));
-  const rows = ids.flatMap((id) => byId.get(id) ?? []);
-  return { rows, total };
+  // The page's ids come from the records alone, so SQLite can walk a sort index and stop after
+  // the page; only those rows are then joined to their contact and certification. The total
+  // rides along as a scalar subquery (evaluated once): one statement, one trip to SQLite.
+  const pageIds = base.clone().select('r.id');
+  if (column.startsWith('c.')) void pageIds.join('contacts as c', 'c.id', 'r.contact_id');
+  if (column.startsWith('p.')) void pageIds.join('programs as p', 'p.id', 'r.program_id');
+  const found = (await inListOrder(
+    db
+      .from(inListOrder(pageIds, column, query.sort.direction).limit(query.pageSize).offset((query.page - 1) * query.pageSize).as('page'))
+      .join('records as r', 'r.id', 'page.id')
+      .join('contacts as c', 'c.id', 'r.contact_id')
+      .join('programs as p', 'p.id', 'r.program_id')
+      .select(
+        'r.id',
+        'r.contact_id as contactId',
+        db.raw("c.first_name || ' ' || c.last_name as contactName"),
+        'c.email',
+        'r.program_id as programId',
+        'p.name as certification',
+        'r.status',
+        'r.required_done as requiredDone',
+        'r.required_total as requiredTotal',
+        'r.applied_on as appliedOn',
+        'r.started_on as startedOn',
+        'r.completed_on as completedOn',
+        'r.expires_on as expiresOn',
+        'r.updated_at as updatedAt',
+        totalQuery().as('total'),
+      ),
+    column,
+    query.sort.direction,
+  )) as Array<TrackingRow & { total: number }>;
+  const rows = found.map(({ total: _total, ...row }) => row);
+  if (found[0]) return { rows, total: Number(found[0].total) };
+  // A page past the end (or nothing matches): the total on its own.
+  const row = (await totalQuery().first()) as { n: number | null } | undefined;
+  return { rows, total: Number(row?.n ?? 0) };
 }
 
-async function countMatching(q: Knex.QueryBuilder): Promise<number> {
-  const row = (await q.clone().count({ n: '*' }).first()) as { n: number } | undefined;
-  return Number(row?.n ?? 0);
+/** The list's order: empty values last either way; the id keeps the order stable between pages. */
+function inListOrder(q: Knex.QueryBuilder, column: string, direction: 'asc' | 'desc'): Knex.QueryBuilder {
+  return q.orderByRaw('?? is null', [column]).orderBy(column, direction).orderBy('r.id', direction);
 }
 
 /** A plain Quick Filter's total, from the counts kept by triggers (migration 003) instead of a count over every record. */
-async function countQuick(db: Executor, quick: QuickFilter): Promise<number> {
+function countQuick(db: Executor, quick: QuickFilter): Knex.QueryBuilder {
   const q = db('record_counts').sum({ n: 'n' });
   if (quick.kind === 'status') void q.where('status', quick.status);
   if (quick.kind === 'program') void q.where('program_id', quick.programId);
-  const row = (await q.first()) as { n: number | null } | undefined;
-  return Number(row?.n ?? 0);
+  return q;
 }
 
 export interface TrackingCounts {

@@ -1,5 +1,5 @@
 /**
- * `npm run web -- --data DIR [--demo] [--port N] [--as admin|staff]`
+ * `npm run web -- --data DIR [--demo] [--port N] [--as admin|staff] [--now ISO-TIME]`
  * Serves the renderer and the real main-process handlers to a browser at
  * http://127.0.0.1:N. A test and demo harness: loopback only, never packaged.
  */
@@ -22,6 +22,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: '4310' },
     as: { type: 'string' },
     build: { type: 'boolean', default: false },
+    now: { type: 'string' },
   },
 });
 
@@ -34,6 +35,12 @@ const dataDir = values.data ? path.resolve(values.data) : fail('Usage: npm run w
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`--port must be a port number, not ${values.port}`);
 if (values.as !== undefined && values.as !== 'admin' && values.as !== 'staff') fail('--as takes admin or staff');
+// --now: the harness's clock starts at that instant and runs on from there (the benchmark's
+// database is dated; a demo can show a later day's sweep).
+const startsAt = values.now === undefined ? null : Date.parse(values.now);
+if (startsAt !== null && !Number.isFinite(startsAt)) fail(`--now must be a date and time such as 2026-06-15T15:00:00Z, not ${values.now}`);
+const started = Date.now();
+const clock = { now: () => new Date(startsAt === null ? Date.now() : startsAt + (Date.now() - started)) };
 
 const projectRoot = path.resolve(import.meta.dirname, '../..');
 const webRoot = path.join(projectRoot, 'out/web');
@@ -44,7 +51,7 @@ if (values.build || !fs.existsSync(path.join(webRoot, 'web.html'))) {
 }
 
 const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string };
-const backend = await startBackend({ dataDir, version: pkg.version, log: (m, e) => process.stderr.write(`${m}: ${String(e)}\n`) }).catch((err: unknown) => {
+const backend = await startBackend({ dataDir, version: pkg.version, clock, log: (m, e) => process.stderr.write(`${m}: ${String(e)}\n`) }).catch((err: unknown) => {
   if (!(err instanceof DatabaseRefusedError)) throw err;
   const newest = listBackups(dataDir)[0];
   fail(`${err.message}\nThe file was left untouched.${newest ? ` Newest good backup: ${newest}` : ' There is no backup.'}`);

@@ -36,8 +36,6 @@ const MILLION_RECORD_STATS: Array<[string, string, string]> = [
   ['records', 'records_contact_id_index', '1000000 5'],
   ['records', 'records_sort_name_index', '1000000 10'],
   ['records', 'records_expires_on_index', '1000000 201'],
-  ['records', 'records_program_id_status_index', '1000000 2001 2001'],
-  ['records', 'records_status_index', '1000000 2001'],
   ['records', 'records_contact_id_program_id_unique', '1000000 5 1'],
   ['programs', 'programs_code_unique', '40 1'],
   ['programs', 'programs_central_id_unique', '40 40'],

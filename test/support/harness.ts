@@ -31,12 +31,13 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startHarness(options: { demo?: boolean; as?: 'admin' | 'staff'; dataDir?: string } = {}): Promise<Harness> {
+export async function startHarness(options: { demo?: boolean; as?: 'admin' | 'staff'; dataDir?: string; now?: Date } = {}): Promise<Harness> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'certdesk-e2e-'));
   const port = await freePort();
   const args = ['--import', 'tsx', 'main/web/cli.ts', '--data', dataDir, '--port', String(port)];
   if (options.demo) args.push('--demo');
   if (options.as) args.push('--as', options.as);
+  if (options.now) args.push('--now', options.now.toISOString());
   const child: ChildProcess = spawn(process.execPath, args, { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
