@@ -93,7 +93,8 @@ export const handlers: HandlerTable = {
     if (input.loadDemoData) await loadDemoData(ctx.services, actorOf(user));
     return user;
   },
-  'tracking.list': async (ctx, input) => listTracking(ctx.services.db, { ...input, today: await today(ctx) }),
+  // The office date is read only when a Customize Filter may need it.
+  'tracking.list': async (ctx, input) => listTracking(ctx.services.db, { ...input, today: input.filter ? await today(ctx) : undefined }),
   'tracking.counts': (ctx) => trackingCounts(ctx.services.db),
   'tracking.exportCsv': async (ctx, input) => {
     const query = { ...input, today: await today(ctx) };

@@ -30,8 +30,8 @@ export interface TrackingQuery {
   filter?: FilterTree | null;
   /** Contact name search from the list's search box. */
   search?: string;
-  /** The office's today, for relative dates ("in the next 30 days"). */
-  today: CalendarDate;
+  /** The office's today, for a Customize Filter's relative dates ("in the next 30 days"); needed only with a filter. */
+  today?: CalendarDate;
   sort: { column: SortColumn; direction: 'asc' | 'desc' };
   page: number;
   pageSize: number;
@@ -65,16 +65,40 @@ export type Selection = Pick<TrackingQuery, 'quick' | 'filter' | 'search' | 'tod
 /** The records the list shows for a Quick Filter, a Customize Filter and a name search, combined with AND. */
 export function matching(db: Executor, query: Selection): Knex.QueryBuilder {
   let q = applyQuickFilter(db('records as r'), query.quick);
-  if (query.filter) q = applyFilterTree(q, query.filter, query.today);
+  if (query.filter) {
+    if (query.today === undefined) throw new Error('A Customize Filter needs the office date (today).');
+    q = applyFilterTree(q, query.filter, query.today);
+  }
   const search = query.search?.trim() ?? '';
   if (search !== '') q = whereNameMatches(q, 'r.sort_name', search);
   return q;
+}
+
+/**
+ * Totals of filtered lists, per database, for as long as nothing has been written. A broad
+ * Customize Filter takes 40–200 ms to count at a million records; paging and re-sorting
+ * the same selection then costs no recount.
+ */
+const filteredTotals = new WeakMap<object, Map<string, { version: string; total: number }>>();
+const KEPT_TOTALS = 50;
+
+/** Changes on this connection (total_changes) and commits by any other (data_version): equal only if nothing was written. */
+async function dataVersion(db: Executor): Promise<string> {
+  const row: { c: number; d: number } | undefined = await db.first(db.raw('total_changes() as c'), db.raw('(select data_version from pragma_data_version) as d'));
+  return `${row?.c}:${row?.d}`;
 }
 
 export async function listTracking(db: Executor, query: TrackingQuery): Promise<{ rows: TrackingRow[]; total: number }> {
   const base = matching(db, query);
   const filtered = Boolean(query.filter || query.search?.trim());
   const totalQuery = (): Knex.QueryBuilder => (filtered ? base.clone().count({ n: '*' }) : countQuick(db, query.quick));
+  // A plain Quick Filter's total is a read of the counts table: never worth caching.
+  const cache = filtered ? (filteredTotals.get(db) ?? new Map<string, { version: string; total: number }>()) : null;
+  const cacheKey = JSON.stringify([query.quick, query.filter ?? null, query.search?.trim() ?? '', query.today ?? null]);
+  const version = cache ? await dataVersion(db) : '';
+  const cached = cache?.get(cacheKey);
+  const knownTotal = cached?.version === version ? cached.total : null;
+
   const column = SORT_COLUMNS[query.sort.column];
   // The page's ids come from the records alone, so SQLite can walk a sort index and stop after
   // the page; only those rows are then joined to their contact and certification. The total
@@ -103,16 +127,25 @@ export async function listTracking(db: Executor, query: TrackingQuery): Promise<
         'r.completed_on as completedOn',
         'r.expires_on as expiresOn',
         'r.updated_at as updatedAt',
-        totalQuery().as('total'),
+        knownTotal === null ? totalQuery().as('total') : db.raw('? as total', [knownTotal]),
       ),
     column,
     query.sort.direction,
   )) as Array<TrackingRow & { total: number }>;
   const rows = found.map(({ total: _total, ...row }) => row);
-  if (found[0]) return { rows, total: Number(found[0].total) };
   // A page past the end (or nothing matches): the total on its own.
-  const row = (await totalQuery().first()) as { n: number | null } | undefined;
-  return { rows, total: Number(row?.n ?? 0) };
+  const total = found[0] ? Number(found[0].total) : (knownTotal ?? Number(((await totalQuery().first()) as { n: number | null } | undefined)?.n ?? 0));
+  if (cache) {
+    cache.delete(cacheKey);
+    cache.set(cacheKey, { version, total });
+    // Maps iterate in insertion order: drop the least recently used.
+    for (const key of cache.keys()) {
+      if (cache.size <= KEPT_TOTALS) break;
+      cache.delete(key);
+    }
+    filteredTotals.set(db, cache);
+  }
+  return { rows, total };
 }
 
 /** The list's order: empty values last either way; the id keeps the order stable between pages. */
