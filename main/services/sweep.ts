@@ -5,6 +5,8 @@
  */
 import { addDays, type CalendarDate } from '../rules/calendar';
 import { timeStatus } from '../rules/engine';
+import type { Status } from '../rules/statuses';
+import { whereInJson } from '../db/where-in-json';
 import { officeToday, stamp, SYSTEM, type Actor, type Executor, type ServiceContext } from './context';
 import { applyDecisions, type RecordChange, type WriteContext } from './record-writer';
 import type { RecordRow } from './rows';
@@ -17,35 +19,36 @@ export interface SweepResult {
   emailsQueued: number;
 }
 
-/** Ids per pass: the sweep walks the records in fixed id windows, each read once. */
-const WINDOW = 20_000;
+/** Records per pass: read, decided and written together. */
+const CHUNK = 20_000;
 
-/** Records with ids in (afterId, upTo] in a timed status that disagrees with the time rules, in id order. */
-function mismatched(trx: Executor, today: CalendarDate, n: number, afterId: number, upTo: number) {
+/**
+ * Ids of the records in a timed status that disagrees with the time rules, in id order.
+ * Four disjoint index range scans on (status, expires_on IS NULL, expires_on) (migration 003),
+ * never a read of every record: at a million records this takes tens of milliseconds, so
+ * the settings window's live preview of n stays live.
+ */
+async function mismatchedIds(trx: Executor, today: CalendarDate, n: number): Promise<number[]> {
   const horizon = addDays(today, n);
-  return trx('records')
-    .where('id', '>', afterId)
-    .where('id', '<=', upTo)
-    .where((q) => {
-      void q
-        .where((x) => void x.whereIn('status', ['Active', 'Expiring']).where('expires_on', '<', today))
-        .orWhere((x) => {
-          void x.whereIn('status', ['Expiring', 'Expired']);
-          if (n > 0) void x.where((y) => void y.whereNull('expires_on').orWhere('expires_on', '>', horizon));
-          else void x.where((y) => void y.whereNull('expires_on').orWhere('expires_on', '>=', today));
-        });
-      if (n > 0) void q.orWhere((x) => void x.whereIn('status', ['Active', 'Expired']).whereBetween('expires_on', [today, horizon]));
-    })
-    .orderBy('id') as Promise<RecordRow[]>;
+  const ids = (inStatuses: Status[]) => trx('records').select('id').whereIn('status', inStatuses);
+  const dated = (inStatuses: Status[]) => ids(inStatuses).whereRaw('(expires_on is null) = 0');
+  // Active or Expiring past the expiration date: Expired.
+  const q = dated(['Active', 'Expiring']).where('expires_on', '<', today);
+  // Expiring or Expired with no date, or a date beyond the window: Active.
+  void q.unionAll(ids(['Expiring', 'Expired']).whereRaw('(expires_on is null) = 1'));
+  void q.unionAll(n > 0 ? dated(['Expiring', 'Expired']).where('expires_on', '>', horizon) : dated(['Expiring', 'Expired']).where('expires_on', '>=', today));
+  // Active or Expired within the window: Expiring.
+  if (n > 0) void q.unionAll(dated(['Active', 'Expired']).whereBetween('expires_on', [today, horizon]));
+  const rows = (await q) as Array<{ id: number }>;
+  return rows.map((r) => r.id).sort((a, b) => a - b);
 }
 
 /** Plans (and, unless `dryRun`, applies) the sweep inside the caller's transaction. */
 export async function sweepWithin(trx: Executor, w: WriteContext, dryRun = false): Promise<SweepResult> {
   const result: SweepResult = { today: w.today, changed: 0, byTransition: {}, emailsQueued: 0 };
-  const last = Number(((await trx('records').max({ m: 'id' }).first()) as { m: number | null } | undefined)?.m ?? 0);
-  for (let afterId = 0; afterId < last; afterId += WINDOW) {
-    const rows = await mismatched(trx, w.today, w.settings.expiringDays, afterId, afterId + WINDOW);
-    if (rows.length === 0) continue;
+  const all = await mismatchedIds(trx, w.today, w.settings.expiringDays);
+  for (let i = 0; i < all.length; i += CHUNK) {
+    const rows = (await whereInJson(trx('records'), 'id', all.slice(i, i + CHUNK)).select('*').orderBy('id')) as RecordRow[];
     const changes: RecordChange[] = [];
     for (const record of rows) {
       const { status, rule } = timeStatus(record.expires_on, w.settings, w.today);
