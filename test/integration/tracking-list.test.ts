@@ -1,5 +1,6 @@
 /**
- * The Tracking list keeps the total of a filtered list while nothing is
+ * The Tracking list's search box finds contacts by any words of their name,
+ * in any order, case-folded beyond ASCII. The list keeps the total of a filtered list while nothing is
  * written (paging and re-sorting do not recount); any write — through the
  * services, in a rolled-back transaction, or from another connection to the
  * file — makes the next page count again, so staff never see a stale total.
@@ -29,7 +30,7 @@ beforeEach(async () => {
   t = await freshDb();
   const { program } = await makeProgram(t.ctx, { requireApproval: false });
   recordIds = [];
-  for (const name of ['Abara', 'Berg', 'Chen', 'Dubois', 'Eze']) {
+  for (const name of ['Abara', 'Berg', 'Chen', 'Dubois', 'Ångström']) {
     const contact = await makeContact(t.ctx, name);
     recordIds.push((await enroll(t.ctx, SYSTEM, { contactId: contact.id, programId: program.id, source: 'back-office' })).id);
   }
@@ -64,5 +65,20 @@ describe('the total of a filtered list', () => {
       });
     });
     expect((await listTracking(t.db, onHold(1))).total).toBe(4);
+  });
+});
+
+describe('the search box', () => {
+  const search = async (text: string): Promise<string[]> =>
+    (await listTracking(t.db, { ...onHold(1), filter: null, pageSize: 50, search: text })).rows.map((r) => r.contactName.split(' ').at(-1) ?? '');
+
+  it('matches fragments of any word of the name, in any order and case', async () => {
+    expect(await search('ber')).toEqual(['Berg']);
+    expect(await search('ÅNGSTR')).toEqual(['Ångström']);
+    expect(await search('ångström pat')).toEqual(['Ångström']);
+    expect(await search('  dub   PAT ')).toEqual(['Dubois']);
+    expect(await search('a')).toEqual(['Abara', 'Berg', 'Chen', 'Dubois', 'Ångström']);
+    expect(await search('zz')).toEqual([]);
+    expect((await listTracking(t.db, { ...onHold(1), filter: null, search: '%' })).total).toBe(0);
   });
 });
