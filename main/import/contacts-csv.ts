@@ -136,13 +136,27 @@ interface Plan {
   updates: Array<{ id: number; patch: Partial<ContactRow> }>;
 }
 
-function rowValues(fields: readonly string[], map: Prepared['map']): Values {
-  const v: Values = {};
-  for (const field of CONTACT_FIELDS) {
-    const value = cell(fields, map.columns[field]);
-    if (value !== undefined) v[field] = value;
-  }
-  return v;
+/** A data row's values, with its folded name key and name-and-email identity (null without a last name). */
+interface FileRow {
+  line: number;
+  ragged?: string;
+  v: Values;
+  nameKey: string | null;
+  identity: string | null;
+}
+
+/** Reads every row's values once, for the lookup of stored contacts and for the plan. */
+function readRows({ parsed, map }: Prepared): FileRow[] {
+  return parsed.rows.map((row) => {
+    if (row.ragged !== undefined) return { line: row.line, ragged: row.ragged, v: {}, nameKey: null, identity: null };
+    const v: Values = {};
+    for (const field of CONTACT_FIELDS) {
+      const value = cell(row.fields, map.columns[field]);
+      if (value !== undefined) v[field] = value;
+    }
+    const key = v.lastName === undefined ? null : nameKey(v.firstName ?? '', v.lastName);
+    return { line: row.line, v, nameKey: key, identity: key === null ? null : identity(key, v.email ?? '') };
+  });
 }
 
 /**
@@ -151,16 +165,14 @@ function rowValues(fields: readonly string[], map: Prepared['map']): Values {
  * neither. Three index lookups instead of reading every contact (250,000 at a
  * million records); the keys travel as bound JSON arrays.
  */
-async function storedContactsFor(db: Executor, { parsed, map }: Prepared): Promise<ContactRow[]> {
+async function storedContactsFor(db: Executor, rows: readonly FileRow[]): Promise<ContactRow[]> {
   const central = new Set<string>();
   const member = new Set<string>();
   const names = new Set<string>();
-  for (const row of parsed.rows) {
-    if (row.ragged !== undefined) continue;
-    const v = rowValues(row.fields, map);
+  for (const { v, nameKey: key } of rows) {
     if (v.centralId !== undefined) central.add(v.centralId);
     if (v.memberNumber !== undefined) member.add(v.memberNumber);
-    if (v.centralId === undefined && v.memberNumber === undefined && v.lastName !== undefined) names.add(nameKey(v.firstName ?? '', v.lastName));
+    if (v.centralId === undefined && v.memberNumber === undefined && key !== null) names.add(key);
   }
   const q = db('contacts');
   whereInJson(q, 'central_id', [...central]);
@@ -170,8 +182,7 @@ async function storedContactsFor(db: Executor, { parsed, map }: Prepared): Promi
 }
 
 /** Decides every row against the stored contacts; pure apart from its inputs. */
-function plan(prepared: Prepared, stored: readonly ContactRow[]): Plan {
-  const { parsed, map } = prepared;
+function plan(prepared: Prepared, rows: readonly FileRow[], stored: readonly ContactRow[]): Plan {
   const byCentral = new Map<string, ContactRow>();
   const byMember = new Map<string, ContactRow>();
   const byIdentity = new Map<string, ContactRow[]>();
@@ -188,24 +199,20 @@ function plan(prepared: Prepared, stored: readonly ContactRow[]): Plan {
   const tally = new Tally();
   const inserts: NewContactRow[] = [];
   const updates: Plan['updates'] = [];
-  const valuesOf = (fields: readonly string[]): Values => rowValues(fields, map);
   // Name and email of the rows that have a key: a row without a key that shares them is
   // ambiguous wherever it stands in the file (else a second import would see two contacts).
   const keyedIdentity = new Map<string, number>();
-  for (const row of parsed.rows) {
-    if (row.ragged !== undefined) continue;
-    const v = valuesOf(row.fields);
-    if (v.lastName === undefined || (v.centralId === undefined && v.memberNumber === undefined)) continue;
-    const id = identity(nameKey(v.firstName ?? '', v.lastName), v.email ?? '');
-    if (!keyedIdentity.has(id)) keyedIdentity.set(id, row.line);
+  for (const { v, identity: id, line } of rows) {
+    if (id === null || (v.centralId === undefined && v.memberNumber === undefined)) continue;
+    if (!keyedIdentity.has(id)) keyedIdentity.set(id, line);
   }
 
-  for (const row of parsed.rows) {
+  for (const row of rows) {
     if (row.ragged !== undefined) {
       tally.reject(row.line, row.ragged);
       continue;
     }
-    const v = valuesOf(row.fields);
+    const v = row.v;
     const problems = contactValueProblems(v);
     const bad = new Set(problems.map((p) => p.field));
     const reasons = problems.map((p) => p.reason);
@@ -224,8 +231,9 @@ function plan(prepared: Prepared, stored: readonly ContactRow[]): Plan {
       tally.reject(row.line, reasons.join(' '));
       continue;
     }
+    // A row without a last name was rejected above, so it has a name key and an identity.
     const lastName = v.lastName as string;
-    const rowIdentity = identity(nameKey(v.firstName ?? '', lastName), v.email ?? '');
+    const rowIdentity = row.identity as string;
     const keyless = v.centralId === undefined && v.memberNumber === undefined;
     const firstWithIdentity = seenIdentity.get(rowIdentity);
     if (firstWithIdentity === undefined) seenIdentity.set(rowIdentity, row.line);
@@ -287,7 +295,7 @@ function plan(prepared: Prepared, stored: readonly ContactRow[]): Plan {
         email: v.email ?? '',
         organization: v.organization ?? '',
         phone: v.phone ?? '',
-        name_key: nameKey(firstName, lastName),
+        name_key: row.nameKey as string,
       });
       // Only the first few changes are listed: their fields are built only then.
       tally.count('new', row.line, label(v), () => CONTACT_FIELDS.flatMap((f) => (v[f] !== undefined ? [{ field: CONTACT_FIELD_LABELS[f], from: '', to: v[f] }] : [])));
@@ -324,7 +332,8 @@ function plan(prepared: Prepared, stored: readonly ContactRow[]): Plan {
 export async function previewContactsCsv(db: Db, input: ContactsCsvInput): Promise<ContactsCsvResult> {
   const prepared = await prepareCsv(SPEC, input);
   if (!('parsed' in prepared)) return prepared;
-  return plan(prepared, await storedContactsFor(db, prepared)).result;
+  const rows = readRows(prepared);
+  return plan(prepared, rows, await storedContactsFor(db, rows)).result;
 }
 
 /**
@@ -338,7 +347,8 @@ export async function applyContactsCsv(ctx: ServiceContext, actor: Actor, input:
   job?.progress(0, null, 'Reading the file');
   const prepared = await prepareCsvForApply(SPEC, input);
   return inTransaction(ctx.db, async (trx) => {
-    const planned = plan(prepared, await storedContactsFor(trx, prepared));
+    const rows = readRows(prepared);
+    const planned = plan(prepared, rows, await storedContactsFor(trx, rows));
     const at = stamp(ctx);
     const total = planned.inserts.length + planned.updates.length;
     const tick = progressReporter(job, total, (done) => `Importing contacts: ${done} of ${total}`);

@@ -5,6 +5,7 @@ import { applyFilterTree } from '../filters/compile';
 import type { FilterTree } from '../filters/fields';
 import type { CalendarDate } from '../rules/calendar';
 import { whereNameMatches } from './contacts';
+import { knownTotal } from './list-totals';
 import type { Executor } from './context';
 
 export const SORT_COLUMNS = {
@@ -76,30 +77,13 @@ export function matching(db: Executor, query: Selection): Knex.QueryBuilder {
   return q;
 }
 
-/**
- * Totals of filtered lists, per database, for as long as nothing has been written. A broad
- * Customize Filter takes 40–200 ms to count at a million records; paging and re-sorting
- * the same selection then costs no recount.
- */
-const filteredTotals = new WeakMap<object, Map<string, { version: string; total: number }>>();
-const KEPT_TOTALS = 50;
-
-/** Changes on this connection (total_changes) and commits by any other (data_version): equal only if nothing was written. */
-async function dataVersion(db: Executor): Promise<string> {
-  const row: { c: number; d: number } | undefined = await db.first(db.raw('total_changes() as c'), db.raw('(select data_version from pragma_data_version) as d'));
-  return `${row?.c}:${row?.d}`;
-}
-
 export async function listTracking(db: Executor, query: TrackingQuery): Promise<{ rows: TrackingRow[]; total: number }> {
   const base = matching(db, query);
   const filtered = Boolean(query.filter || query.search?.trim());
   const totalQuery = (): Knex.QueryBuilder => (filtered ? base.clone().count({ n: '*' }) : countQuick(db, query.quick));
-  // A plain Quick Filter's total is a read of the counts table: never worth caching.
-  const cache = filtered ? (filteredTotals.get(db) ?? new Map<string, { version: string; total: number }>()) : null;
-  const cacheKey = JSON.stringify([query.quick, query.filter ?? null, query.search?.trim() ?? '', query.today ?? null]);
-  const version = cache ? await dataVersion(db) : '';
-  const cached = cache?.get(cacheKey);
-  const knownTotal = cached?.version === version ? cached.total : null;
+  // A plain Quick Filter's total is a read of the counts table: never worth keeping.
+  const kept = filtered ? await knownTotal(db, JSON.stringify([query.quick, query.filter ?? null, query.search?.trim() ?? '', query.today ?? null])) : null;
+  const keptTotal = kept?.total ?? null;
 
   const column = SORT_COLUMNS[query.sort.column];
   // The page's ids come from the records alone, so SQLite can walk a sort index and stop after
@@ -129,24 +113,15 @@ export async function listTracking(db: Executor, query: TrackingQuery): Promise<
         'r.completed_on as completedOn',
         'r.expires_on as expiresOn',
         'r.updated_at as updatedAt',
-        knownTotal === null ? totalQuery().as('total') : db.raw('? as total', [knownTotal]),
+        keptTotal === null ? totalQuery().as('total') : db.raw('? as total', [keptTotal]),
       ),
     column,
     query.sort.direction,
   )) as Array<TrackingRow & { total: number }>;
   const rows = found.map(({ total: _total, ...row }) => row);
   // A page past the end (or nothing matches): the total on its own.
-  const total = found[0] ? Number(found[0].total) : (knownTotal ?? Number(((await totalQuery().first()) as { n: number | null } | undefined)?.n ?? 0));
-  if (cache) {
-    cache.delete(cacheKey);
-    cache.set(cacheKey, { version, total });
-    // Maps iterate in insertion order: drop the least recently used.
-    for (const key of cache.keys()) {
-      if (cache.size <= KEPT_TOTALS) break;
-      cache.delete(key);
-    }
-    filteredTotals.set(db, cache);
-  }
+  const total = found[0] ? Number(found[0].total) : (keptTotal ?? Number(((await totalQuery().first()) as { n: number | null } | undefined)?.n ?? 0));
+  kept?.remember(total);
   return { rows, total };
 }
 

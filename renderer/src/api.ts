@@ -30,3 +30,10 @@ export async function call<T>(pending: Promise<Envelope<T>>): Promise<T> {
 export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** The message shown under the field it names: without main's "field: " prefix, which only a banner needs. */
+export function fieldMessageOf(err: unknown): string {
+  const message = messageOf(err);
+  const prefix = err instanceof ApiError && err.field ? `${err.field}: ` : '';
+  return prefix && message.startsWith(prefix) ? message.slice(prefix.length) : message;
+}

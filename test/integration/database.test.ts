@@ -15,6 +15,7 @@ import { MIGRATIONS } from '../../main/db/migrations';
 import { SYSTEM } from '../../main/services/context';
 import { enroll } from '../../main/services/records';
 import { freshDb, makeContact, makeProgram, removeDir, sha256, tempDir, type TestDb } from './support';
+import { pageSizeOf } from '../support/files';
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -61,15 +62,6 @@ async function expectRefused(dir: string, codes: Array<DatabaseRefusedError['cod
   expect(refused.file).toBe(databaseFile(dir));
   expect(refused.message.length).toBeGreaterThan(20);
   return refused;
-}
-
-function pageSizeOf(file: string): number {
-  const header = Buffer.alloc(18);
-  const fd = fs.openSync(file, 'r');
-  fs.readSync(fd, header, 0, 18, 0);
-  fs.closeSync(fd);
-  const size = header.readUInt16BE(16);
-  return size === 1 ? 65536 : size;
 }
 
 function overwrite(file: string, offset: number, bytes: Buffer): void {

@@ -3,7 +3,6 @@
  * temporary folder, a clock the test moves by hand, and small builders for
  * programs, contacts and staff that go through the real services.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,9 +41,7 @@ export function removeDir(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-export function sha256(file: string): string {
-  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-}
+export { sha256 } from '../support/files';
 
 export interface TestDb {
   dir: string;

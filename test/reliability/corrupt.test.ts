@@ -25,6 +25,7 @@ import { SYSTEM } from '../../main/services/context';
 import { loadDemoData } from '../../main/services/demo';
 import { writeSettings } from '../../main/services/settings';
 import { appTables, BASE_NOW, checkpointAndClose, OFFICE_TZ, removeDir, sha256, tempDir } from './support';
+import { pageSizeOf } from '../support/files';
 
 const dirs: string[] = [];
 let template: string;
@@ -96,15 +97,6 @@ function rawExec(file: string, sql: string): Promise<void> {
       handle.exec(sql, (err) => handle.close(() => (err ? reject(err) : resolve())));
     });
   });
-}
-
-function pageSizeOf(file: string): number {
-  const header = Buffer.alloc(18);
-  const fd = fs.openSync(file, 'r');
-  fs.readSync(fd, header, 0, 18, 0);
-  fs.closeSync(fd);
-  const size = header.readUInt16BE(16);
-  return size === 1 ? 65536 : size;
 }
 
 function readAt(file: string, offset: number, length: number): Buffer {

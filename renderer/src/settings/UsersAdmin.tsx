@@ -13,6 +13,7 @@ function ResetPassword({ id, name }: { id: number; name: string }) {
   return (
     <PopoverForm
       trigger="Reset password"
+      position="bottom-end"
       triggerProps={{ variant: 'subtle' }}
       width={260}
       submitLabel="Set password"

@@ -1,6 +1,6 @@
 import { Button, Popover, Stack, type ButtonProps, type PopoverProps } from '@mantine/core';
 import { useState, type ReactNode } from 'react';
-import { messageOf } from '../api';
+import { fieldMessageOf } from '../api';
 
 /**
  * A small form behind a button (record a completion, change a date, reset a
@@ -24,7 +24,7 @@ export function PopoverForm(props: {
       await props.onSubmit();
       setOpen(false);
     } catch (err) {
-      setError(messageOf(err));
+      setError(fieldMessageOf(err));
     }
   };
   return (

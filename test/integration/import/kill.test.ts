@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { closeDatabase, DATABASE_FILE, openDatabase } from '../../../main/db/database';
-import { random } from '../sync/helpers';
+import { random } from '../../support/random';
 import { freshDb, removeDir, tempDir } from '../support';
 import { csv } from './helpers';
 

@@ -17,17 +17,9 @@ import { parseBatchName } from '../../../main/sync/format';
 import { readBatch } from '../../../main/sync/verify';
 import { maxSeq, OFFICE_TZ, type TestDb } from '../support';
 
-/** mulberry32: a small seeded generator, so a failing workload can be replayed. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from '../../support/random';
+
+export { random };
 
 const NAMES = ['Zoë', 'İlknur', 'Straße', 'José', 'Nguyễn', 'Ōta', 'Søren', 'O’Brien', 'Anne-Marie', 'محمد', 'יעל', '李', 'Renée 🎓', 'Łukasz'];
 
