@@ -31,6 +31,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Db } from '../db/database';
+import { whereInJson } from '../db/where-in-json';
 import { isCalendarDate } from '../rules/calendar';
 import { describeExpiration, type ExpirationRule } from '../rules/expiration';
 import { displayName, nameKey } from '../services/contacts';
@@ -668,7 +669,7 @@ export async function applyBatchImport(ctx: ServiceContext, actor: Actor, folder
       }
     }
     const contactInserts = ops.flatMap((op) => (op.entity === 'contact' && op.kind === 'insert' ? [{ ...op.row, created_at: at, updated_at: at }] : []));
-    await insertLogged<ContactRow>(trx, 'contacts', 'contact', contactInserts, at, tick);
+    await insertLogged(trx, 'contacts', 'contact', contactInserts, at, tick);
     await resortRecords(trx, renamed, at);
 
     for (const op of ops) {
@@ -678,7 +679,7 @@ export async function applyBatchImport(ctx: ServiceContext, actor: Actor, folder
       }
     }
     const programInserts = ops.flatMap((op) => (op.entity === 'program' && op.kind === 'insert' ? [op] : []));
-    const insertedPrograms = await insertLogged<ProgramRow>(
+    const insertedProgramIds = await insertLogged(
       trx,
       'programs',
       'program',
@@ -686,7 +687,8 @@ export async function applyBatchImport(ctx: ServiceContext, actor: Actor, folder
       at,
       tick,
     );
-    // RETURNING order is not promised; codes are unique, so map by code.
+    // Codes are unique: map the planned programs to their ids by code.
+    const insertedPrograms: Array<Pick<ProgramRow, 'id' | 'code'>> = await whereInJson(trx('programs'), 'id', insertedProgramIds).select('id', 'code');
     const programIdByCode = new Map(insertedPrograms.map((p) => [p.code, p.id]));
     const programIdOfRef = new Map(programInserts.map((op) => [op.ref, programIdByCode.get(op.row.code as string)]));
     const programId = (refOrId: number): number => {
@@ -703,9 +705,9 @@ export async function applyBatchImport(ctx: ServiceContext, actor: Actor, folder
         const patch = op.programRef !== null ? { ...op.patch, program_id: programId(op.programRef) } : op.patch;
         await updateLogged<ComponentRow>(trx, 'components', 'component', op.id, patch, at);
       } else {
-        const [row] = await insertLogged<ComponentRow>(trx, 'components', 'component', [{ ...op.row, program_id: programId(op.programRef) }], at);
-        if (!row) throw new Error('insert returned no row');
-        componentIds[op.centralId] = row.id;
+        const [id] = await insertLogged(trx, 'components', 'component', [{ ...op.row, program_id: programId(op.programRef) }], at);
+        if (id === undefined) throw new Error('insert returned no row');
+        componentIds[op.centralId] = id;
       }
       tick(1);
     }

@@ -34,9 +34,11 @@ import {
   plannedResult,
   prepareCsv,
   prepareCsvForApply,
+  readSourceForApply,
   type CsvSpec,
   type PreparedCsv,
 } from './csv';
+import { planAndKeep, planForApply, planKey } from './kept-plan';
 import { inTransaction, insertLogged, progressReporter, resortRecords, updateLogged } from './write';
 
 export const CONTACT_FIELDS = ['firstName', 'lastName', 'email', 'memberNumber', 'organization', 'phone', 'centralId'] as const;
@@ -328,12 +330,21 @@ function plan(prepared: Prepared, rows: readonly FileRow[], stored: readonly Con
   };
 }
 
-/** What importing the CSV would do; writes nothing. A malformed file comes back with `fileError` set. */
+/** Plans a parsed file against the stored contacts it can match. */
+async function planFile(db: Executor, prepared: Prepared): Promise<Plan> {
+  const rows = readRows(prepared);
+  return plan(prepared, rows, await storedContactsFor(db, rows));
+}
+
+/**
+ * What importing the CSV would do; writes nothing. A malformed file comes back
+ * with `fileError` set. The plan is kept for applying this file (kept-plan.ts).
+ */
 export async function previewContactsCsv(db: Db, input: ContactsCsvInput): Promise<ContactsCsvResult> {
   const prepared = await prepareCsv(SPEC, input);
   if (!('parsed' in prepared)) return prepared;
-  const rows = readRows(prepared);
-  return plan(prepared, rows, await storedContactsFor(db, rows)).result;
+  const key = planKey('contacts', prepared.source.sha256, input);
+  return (await planAndKeep(db, key, () => planFile(db, prepared))).result;
 }
 
 /**
@@ -345,14 +356,14 @@ export async function previewContactsCsv(db: Db, input: ContactsCsvInput): Promi
  */
 export async function applyContactsCsv(ctx: ServiceContext, actor: Actor, input: ContactsCsvInput, job?: JobProgress): Promise<ContactsCsvResult> {
   job?.progress(0, null, 'Reading the file');
-  const prepared = await prepareCsvForApply(SPEC, input);
+  const source = await readSourceForApply(input);
+  const key = planKey('contacts', source.sha256, input);
   return inTransaction(ctx.db, async (trx) => {
-    const rows = readRows(prepared);
-    const planned = plan(prepared, rows, await storedContactsFor(trx, rows));
+    const planned = await planForApply(ctx.db, trx, key, async () => planFile(trx, await prepareCsvForApply(SPEC, input, source)));
     const at = stamp(ctx);
     const total = planned.inserts.length + planned.updates.length;
     const tick = progressReporter(job, total, (done) => `Importing contacts: ${done} of ${total}`);
-    await insertLogged<ContactRow>(
+    await insertLogged(
       trx,
       'contacts',
       'contact',

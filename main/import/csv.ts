@@ -507,9 +507,9 @@ export interface PreparedCsv<F extends string> {
   map: MappingResult<F>;
 }
 
-/** Reads, parses and maps the file; a file that cannot be imported comes back as a failed result. */
-export async function prepareCsv<F extends string>(spec: CsvSpec<F>, input: CsvImportInput<F>): Promise<PreparedCsv<F> | CsvImportResult<F>> {
-  const source = await readSource(input);
+/** Reads (unless `source` is given), parses and maps the file; a file that cannot be imported comes back as a failed result. */
+export async function prepareCsv<F extends string>(spec: CsvSpec<F>, input: CsvImportInput<F>, source?: SourceBytes): Promise<PreparedCsv<F> | CsvImportResult<F>> {
+  source ??= await readSource(input);
   const parsed = parseCsv(source.bytes, input.delimiter);
   if ('error' in parsed) return failedResult(spec.importFields, parsed.error, source.sha256);
   const map = resolveMapping(parsed.headers, spec.fields, spec.synonyms, spec.labels, spec.required, input.mapping);
@@ -517,15 +517,22 @@ export async function prepareCsv<F extends string>(spec: CsvSpec<F>, input: CsvI
   return { source, parsed, map };
 }
 
-/** As prepareCsv, for apply: a file that cannot be imported, or changed since the preview, throws and commits nothing. */
-export async function prepareCsvForApply<F extends string>(spec: CsvSpec<F>, input: CsvImportInput<F>): Promise<PreparedCsv<F>> {
-  const prepared = await prepareCsv(spec, input);
+/** Apply's first step: the file's bytes, refused (nothing committed) when they changed since the preview. */
+export async function readSourceForApply(input: CsvImportInput<string>): Promise<SourceBytes> {
+  const source = await readSource(input);
+  if (input.expectSha256 !== undefined && input.expectSha256 !== source.sha256) {
+    throw new ImportFileError(1, 'The file has changed since the preview. Preview it again before importing.');
+  }
+  return source;
+}
+
+/** As prepareCsv, for apply: a file that cannot be imported throws and commits nothing. */
+export async function prepareCsvForApply<F extends string>(spec: CsvSpec<F>, input: CsvImportInput<F>, source?: SourceBytes): Promise<PreparedCsv<F>> {
+  source ??= await readSourceForApply(input);
+  const prepared = await prepareCsv(spec, input, source);
   if (!('parsed' in prepared)) {
     const error = prepared.fileError ?? { line: 1, reason: 'The file cannot be imported.' };
     throw new ImportFileError(error.line, error.reason);
-  }
-  if (input.expectSha256 !== undefined && input.expectSha256 !== prepared.source.sha256) {
-    throw new ImportFileError(1, 'The file has changed since the preview. Preview it again before importing.');
   }
   return prepared;
 }

@@ -291,7 +291,7 @@ export async function applyProgramsCsv(ctx: ServiceContext, actor: Actor, input:
     const at = stamp(ctx);
     const total = planned.inserts.length + planned.updates.length;
     const tick = progressReporter(job, total, (done) => `Importing certifications: ${done} of ${total}`);
-    await insertLogged<ProgramRow>(
+    await insertLogged(
       trx,
       'programs',
       'program',

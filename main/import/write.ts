@@ -4,7 +4,7 @@
  * records' copy of a renamed contact's name key.
  */
 import type { Entity } from '../services/changelog';
-import { changesFor, logChanges } from '../services/changelog';
+import { changesFor, logChanges, logStoredRows } from '../services/changelog';
 import { ServiceError, type Actor, type Executor } from '../services/context';
 import type { JobProgress } from '../services/jobs';
 import type { RecordRow } from '../services/rows';
@@ -15,14 +15,14 @@ import { bulkInsert } from '../db/bulk-insert';
 const INSERT_CHUNK = 5000;
 const ID_CHUNK = 400;
 
-/** Inserts rows (in chunks), logs each as an insert, and returns them as stored. */
-export async function insertLogged<T extends { id: number }>(trx: Executor, table: string, entity: Entity, rows: readonly object[], at: string, onChunk?: (n: number) => void): Promise<T[]> {
-  const out: T[] = [];
+/** Inserts rows (in chunks), logs each as an insert, and answers their ids in insertion order. */
+export async function insertLogged(trx: Executor, table: string, entity: Entity, rows: readonly object[], at: string, onChunk?: (n: number) => void): Promise<number[]> {
+  const out: number[] = [];
   for (const part of chunk(rows, INSERT_CHUNK)) {
-    const stored = await bulkInsert<T>(trx, table, part as ReadonlyArray<Record<string, unknown>>, { returning: true });
-    if (stored.length !== part.length) throw new Error(`Inserting into ${table} returned ${stored.length} rows for ${part.length}.`);
-    await logChanges(trx, changesFor(entity, 'insert', stored), at);
-    out.push(...stored);
+    const ids = await bulkInsert(trx, table, part as ReadonlyArray<Record<string, unknown>>, { returning: 'id' });
+    if (ids.length !== part.length) throw new Error(`Inserting into ${table} returned ${ids.length} rows for ${part.length}.`);
+    await logStoredRows(trx, table, entity, 'insert', ids, at);
+    out.push(...ids);
     onChunk?.(part.length);
   }
   return out;

@@ -79,7 +79,7 @@ export async function bulkSetStatus(
         changes.push({ record, decision, kind: 'status', reason: input.reason ?? '', detail: 'Bulk status change' });
       }
       const applied = await applyDecisions(trx, changes, w);
-      result.changed += applied.records.length;
+      result.changed += applied.changed;
       result.emailsQueued += applied.emailsQueued;
     }
     return result;

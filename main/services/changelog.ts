@@ -1,4 +1,4 @@
-import { bulkInsert } from '../db/bulk-insert';
+import { BULK_ROWS, bulkInsert } from '../db/bulk-insert';
 import type { Executor } from './context';
 
 /** Entities the sync export hands to the central system (SPEC.md §5). */
@@ -21,6 +21,26 @@ export async function logChanges(trx: Executor, changes: readonly Change[], at: 
     'change_log',
     changes.map((c) => ({ entity: c.entity, entity_id: c.entityId, op: c.op, data: JSON.stringify(c.data), at })),
   );
+}
+
+/**
+ * Logs rows as they are stored now, by id, in the order given: SQLite reads
+ * each row and writes it as the entry's JSON (`json_object` over the table's
+ * columns, in table order — the same object `changesFor` makes of a
+ * `select *` row), so no row crosses into JavaScript. Column names come from
+ * the schema and are bound as identifiers, never spliced in.
+ */
+export async function logStoredRows(trx: Executor, table: string, entity: Entity, op: Change['op'], ids: readonly number[], at: string): Promise<void> {
+  if (ids.length === 0) return;
+  const info: Array<{ name: string }> = await trx.raw('SELECT name FROM pragma_table_info(?) ORDER BY cid', [table]);
+  const columns = info.map((c) => c.name);
+  const sql = `INSERT INTO change_log (entity, entity_id, op, data, at)
+    SELECT ?, t.id, ?, json_object(${columns.map(() => '?, t.??').join(', ')}), ? FROM jsonb_each(?) AS j JOIN ?? AS t ON t.id = j.value ORDER BY j.key RETURNING seq`;
+  for (let i = 0; i < ids.length; i += BULK_ROWS) {
+    const part = ids.slice(i, i + BULK_ROWS);
+    const logged = (await trx.raw(sql, [entity, op, ...columns.flatMap((c) => [c, c]), at, JSON.stringify(part), table])) as unknown[];
+    if (logged.length !== part.length) throw new Error(`Logging ${part.length} ${table} rows found ${logged.length}: a row to log is missing.`);
+  }
 }
 
 /** Change-log entries for rows that carry their own id. */

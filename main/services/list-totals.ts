@@ -3,16 +3,11 @@
  * has been written. A broad Customize Filter takes 40–200 ms to count at a
  * million records; paging and re-sorting the same selection then costs no recount.
  */
+import { dataVersion } from '../db/data-version';
 import type { Executor } from './context';
 
 const KEPT = 50;
 const byDatabase = new WeakMap<object, Map<string, { version: string; total: number }>>();
-
-/** Changes on this connection (total_changes) and commits by any other (data_version): equal only if nothing was written. */
-async function dataVersion(db: Executor): Promise<string> {
-  const row: { c: number; d: number } | undefined = await db.first(db.raw('total_changes() as c'), db.raw('(select data_version from pragma_data_version) as d'));
-  return `${row?.c}:${row?.d}`;
-}
 
 export interface KnownTotal {
   /** The total counted for this selection while the data was as it is now, or null. */

@@ -48,15 +48,15 @@ function describeChanges(before: ProgramRow, components: ComponentRow[], edit: P
 }
 
 /** Plans the effect on existing records (used by the preview and by the apply). */
-async function planExisting(trx: Executor, program: ProgramRow, edit: ProgramEdit, w: WriteContext, detail: string): Promise<{ changes: RecordChange[]; effect: Omit<ProgramChangeEffect, 'changes'> }> {
+async function planExisting(trx: Executor, program: ProgramRow, edit: ProgramEdit, w: WriteContext, detail: string): Promise<{ changes: Array<RecordChange<RecordRow>>; effect: Omit<ProgramChangeEffect, 'changes'> }> {
   const records = (await trx('records').where({ program_id: program.id })) as RecordRow[];
   const expirationChanged = !sameExpiration(expirationOf(program), edit.expiration);
   const requiredNames = new Set(edit.components.filter((c) => c.required).map((c) => c.name.trim()));
-  const changes: RecordChange[] = [];
+  const changes: Array<RecordChange<RecordRow>> = [];
   const effect = { expirationRecomputed: 0, progressRecounted: 0, statusMoves: {} as Record<string, number> };
   const rules = { ...rulesOf(program), requireApproval: edit.requireApproval, requireCompletionApproval: edit.requireCompletionApproval, expiration: edit.expiration };
   for (const record of records) {
-    let change: RecordChange | null = null;
+    let change: RecordChange<RecordRow> | null = null;
     const granted = TIMED_STATUSES.includes(record.status) && record.expiration_overridden === 0;
     if (expirationChanged && granted) {
       const from = record.approved_on ?? record.completed_on;

@@ -2,13 +2,15 @@
  * The one write path of certification records. Every change of a record goes
  * through `applyDecisions`, inside the caller's transaction: the record, its
  * history entry, its change-log entries and, where due, exactly one
- * "Certification Expiring" email.
+ * "Certification Expiring" email. Rows are written and logged by id in a few
+ * statements per batch; stored rows come back into JavaScript only for
+ * `applyOne`, whose caller shows the record (a year's sweep moves 180,000).
  */
 import type { CalendarDate } from '../rules/calendar';
 import type { Decision } from '../rules/engine';
 import { bulkInsert } from '../db/bulk-insert';
 import { whereInJson } from '../db/where-in-json';
-import { changesFor, logChanges, type Change } from './changelog';
+import { logStoredRows } from './changelog';
 import type { Actor, Executor } from './context';
 import { displayName } from './contacts';
 import { renderExpiringEmail } from '../rules/expiring-email';
@@ -17,8 +19,11 @@ import type { Settings } from './settings';
 
 export type HistoryKind = HistoryRow['kind'];
 
-export interface RecordChange {
-  record: RecordRow;
+/** What the writer needs of the record being changed: the rest is read and logged by SQLite. */
+export type ChangedRecord = Pick<RecordRow, 'id' | 'status' | 'cycle'>;
+
+export interface RecordChange<R extends ChangedRecord = ChangedRecord> {
+  record: R;
   decision: Decision;
   kind: HistoryKind;
   /** What happened beyond the status, e.g. "Expiration date changed from … to …". */
@@ -38,7 +43,7 @@ export interface WriteContext {
 const CHUNK = 400;
 
 export interface Applied {
-  records: RecordRow[];
+  changed: number;
   emailsQueued: number;
 }
 
@@ -62,50 +67,41 @@ function patchFor(change: RecordChange, at: string): Partial<RecordRow> {
 
 /** Writes a batch of record changes; records with the same patch are updated together. */
 export async function applyDecisions(trx: Executor, changes: readonly RecordChange[], w: WriteContext): Promise<Applied> {
-  if (changes.length === 0) return { records: [], emailsQueued: 0 };
-  const updated: RecordRow[] = [];
+  if (changes.length === 0) return { changed: 0, emailsQueued: 0 };
   const groups = new Map<string, { patch: Partial<RecordRow>; ids: number[] }>();
+  const history: HistoryEntry[] = [];
+  const emailDue: number[] = [];
   for (const change of changes) {
+    const { record, decision } = change;
     const patch = patchFor(change, w.at);
-    updated.push({ ...change.record, ...patch });
     const key = JSON.stringify(patch);
     const group = groups.get(key) ?? { patch, ids: [] };
-    group.ids.push(change.record.id);
+    group.ids.push(record.id);
     groups.set(key, group);
+    history.push({
+      record: { id: record.id, cycle: patch.cycle ?? record.cycle },
+      from: record.status,
+      to: decision.status,
+      kind: record.status !== decision.status ? 'status' : change.kind,
+      detail: change.detail,
+      reason: change.reason,
+      rule: decision.rule,
+    });
+    if (decision.queueExpiringEmail) emailDue.push(record.id);
   }
   for (const { patch, ids } of groups.values()) {
     await whereInJson(trx('records'), 'id', ids).update(patch);
   }
-
-  await insertHistory(
-    trx,
-    changes.map((change, i) => ({
-      record: updated[i] as RecordRow,
-      from: change.record.status,
-      to: change.decision.status,
-      kind: change.record.status !== change.decision.status ? 'status' : change.kind,
-      detail: change.detail,
-      reason: change.reason,
-      rule: change.decision.rule,
-    })),
-    w,
-  );
-
-  const outbox = await queueExpiringEmails(
-    trx,
-    updated.filter((_, i) => changes[i]?.decision.queueExpiringEmail),
-    w,
-  );
-  const log: Change[] = [
-    ...changesFor('record', 'update', updated),
-    ...changesFor('outbox', 'insert', outbox),
-  ];
-  await logChanges(trx, log, w.at);
-  return { records: updated, emailsQueued: outbox.length };
+  await insertHistory(trx, history, w);
+  const outbox = await queueExpiringEmails(trx, emailDue, w);
+  await logStoredRows(trx, 'records', 'record', 'update', changes.map((c) => c.record.id), w.at);
+  await logStoredRows(trx, 'outbox', 'outbox', 'insert', outbox, w.at);
+  return { changed: changes.length, emailsQueued: outbox.length };
 }
 
 export interface HistoryEntry {
-  record: RecordRow;
+  /** The record as it is after the change (a renewal's entry belongs to the new cycle). */
+  record: Pick<RecordRow, 'id' | 'cycle'>;
   from: RecordRow['status'] | null;
   to: RecordRow['status'];
   kind: HistoryKind;
@@ -115,7 +111,7 @@ export interface HistoryEntry {
 }
 
 /** Appends history entries (and their change-log entries); history is never edited. */
-export async function insertHistory(trx: Executor, entries: readonly HistoryEntry[], w: WriteContext): Promise<HistoryRow[]> {
+export async function insertHistory(trx: Executor, entries: readonly HistoryEntry[], w: WriteContext): Promise<void> {
   const rows = entries.map((e) => ({
     record_id: e.record.id,
     cycle: e.record.cycle,
@@ -130,45 +126,44 @@ export async function insertHistory(trx: Executor, entries: readonly HistoryEntr
     on_date: w.today,
     at: w.at,
   }));
-  const history = await bulkInsert<HistoryRow>(trx, 'record_history', rows, { returning: true });
-  await logChanges(trx, changesFor('history', 'insert', history), w.at);
-  return history;
+  const ids = await bulkInsert(trx, 'record_history', rows, { returning: 'id' });
+  await logStoredRows(trx, 'record_history', 'history', 'insert', ids, w.at);
 }
 
-/** Writes one record change and answers the record as it now is. */
+/** Writes one record change and answers the record as it is now stored. */
 export async function applyOne(trx: Executor, change: RecordChange, w: WriteContext): Promise<RecordRow> {
-  const [record] = (await applyDecisions(trx, [change], w)).records;
-  if (!record) throw new Error('applyDecisions returned no record');
+  await applyDecisions(trx, [change], w);
+  const record = (await trx('records').where({ id: change.record.id }).first()) as RecordRow | undefined;
+  if (!record) throw new Error(`Record ${change.record.id} disappeared while it was being changed.`);
   return record;
 }
 
-/** One email per record and expiration date, however often the record enters Expiring. */
-async function queueExpiringEmails(trx: Executor, records: readonly RecordRow[], w: WriteContext): Promise<Array<{ id: number }>> {
-  const queued: Array<{ id: number }> = [];
-  for (let i = 0; i < records.length; i += CHUNK) {
-    const slice = records.slice(i, i + CHUNK);
-    const details: Array<ContactRow & { record_id: number; program_name: string }> = await trx('records as r')
-      .join('contacts as c', 'c.id', 'r.contact_id')
-      .join('programs as p', 'p.id', 'r.program_id')
-      .whereIn(
-        'r.id',
-        slice.map((r) => r.id),
-      )
-      .select('c.*', 'r.id as record_id', 'p.name as program_name');
-    const byRecord = new Map(details.map((d) => [d.record_id, d]));
-    const rows = slice.flatMap((record) => {
-      const d = byRecord.get(record.id);
-      if (!d || record.expires_on === null) return [];
+/**
+ * One email per record and expiration date, however often the record enters
+ * Expiring. Reads the records as just written; answers the ids of the emails queued.
+ */
+async function queueExpiringEmails(trx: Executor, recordIds: readonly number[], w: WriteContext): Promise<number[]> {
+  const queued: number[] = [];
+  for (let i = 0; i < recordIds.length; i += CHUNK) {
+    const details: Array<ContactRow & { record_id: number; expires_on: string | null; program_name: string }> = await whereInJson(
+      trx('records as r').join('contacts as c', 'c.id', 'r.contact_id').join('programs as p', 'p.id', 'r.program_id'),
+      'r.id',
+      recordIds.slice(i, i + CHUNK),
+    )
+      .orderBy('r.id')
+      .select('c.*', 'r.id as record_id', 'r.expires_on', 'p.name as program_name');
+    const rows = details.flatMap((d) => {
+      if (d.expires_on === null) return [];
       const email = renderExpiringEmail(w.settings, {
         contactName: displayName(d),
         certification: d.program_name,
-        expirationDate: record.expires_on,
+        expirationDate: d.expires_on,
       });
       return [
         {
           kind: 'certification-expiring',
-          record_id: record.id,
-          expires_on: record.expires_on,
+          record_id: d.record_id,
+          expires_on: d.expires_on,
           to_email: d.email,
           to_name: displayName(d),
           subject: email.subject,
@@ -179,13 +174,13 @@ async function queueExpiringEmails(trx: Executor, records: readonly RecordRow[],
       ];
     });
     for (let j = 0; j < rows.length; j += 40) {
-      const inserted = (await trx('outbox')
+      const inserted: Array<{ id: number }> = await trx('outbox')
         .insert(rows.slice(j, j + 40))
         .onConflict(['kind', 'record_id', 'expires_on'])
         .ignore()
-        .returning('*')) as Array<{ id: number }>;
-      queued.push(...inserted);
+        .returning('id');
+      queued.push(...inserted.map((r) => r.id));
     }
   }
-  return queued;
+  return queued.sort((a, b) => a - b);
 }

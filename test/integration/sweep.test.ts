@@ -9,7 +9,7 @@ import { openDatabase } from '../../main/db/database';
 import { addDays, todayIn, type CalendarDate } from '../../main/rules/calendar';
 import { ServiceError, type Actor } from '../../main/services/context';
 import { previewExpiringDays, setExpiringDays, setTimeZone } from '../../main/services/office-settings';
-import { enroll, markAllComplete, overrideExpiration, renew } from '../../main/services/records';
+import { enroll, markAllComplete, overrideExpiration, renew, setNotes } from '../../main/services/records';
 import type { HistoryRow, RecordRow } from '../../main/services/rows';
 import { readSettings } from '../../main/services/settings';
 import { runSweep, type SweepResult } from '../../main/services/sweep';
@@ -125,6 +125,36 @@ describe('changing n ("Send Certification Expiring Emails n Days Before Expirati
       await expect(setExpiringDays(t.ctx, admin, n)).rejects.toSatisfy((e: unknown) => e instanceof ServiceError && e.code === 'INVALID');
       expect(await snapshot(t.db)).toBe(before);
     }
+  });
+});
+
+describe('what the sweep hands to the sync export', () => {
+  it('logs each moved record, its history entry and its email exactly as stored, field for field and in column order', async () => {
+    const soon = await granted(addDays(TODAY, 40), 'Soon');
+    const past = await granted(addDays(TODAY, 10), 'Past');
+    // Text that JSON must escape, and characters beyond ASCII, survive the log unchanged.
+    await setNotes(t.ctx, admin, { id: soon.id, notes: 'Called "twice"\nback\\slash\ttab, Zoë 😀 \u0001' });
+    const before = Number((await t.db('change_log').max({ m: 'seq' }).first())?.m ?? 0);
+
+    t.clock.setDay(addDays(TODAY, 20));
+    const result = await runSweep(t.ctx);
+    expect(result.byTransition).toEqual({ 'Active → Expiring': 1, 'Expiring → Expired': 1 });
+
+    const log = (await t.db('change_log').where('seq', '>', before).orderBy('seq')) as Array<{ entity: string; entity_id: number; op: string; data: string }>;
+    expect(log.map((e) => `${e.entity} ${e.op}`)).toEqual(['history insert', 'history insert', 'record update', 'record update', 'outbox insert']);
+    const tables: Record<string, string> = { history: 'record_history', record: 'records', outbox: 'outbox' };
+    for (const entry of log) {
+      const stored = (await t.db(tables[entry.entity] as string).where({ id: entry.entity_id }).first()) as Record<string, unknown>;
+      const data = JSON.parse(entry.data) as Record<string, unknown>;
+      expect(data).toEqual(stored);
+      expect(Object.keys(data)).toEqual(Object.keys(stored));
+    }
+    const soonLogged = JSON.parse(log.find((e) => e.entity === 'record' && e.entity_id === soon.id)?.data ?? '{}') as RecordRow;
+    expect(soonLogged.notes).toBe('Called "twice"\nback\\slash\ttab, Zoë 😀 \u0001');
+    expect(soonLogged.status).toBe('Expiring');
+    const histories = log.filter((e) => e.entity === 'history').map((e) => JSON.parse(e.data) as HistoryRow);
+    const pastHistory = histories.find((h) => h.record_id === past.id);
+    expect(pastHistory).toMatchObject({ from_status: 'Expiring', to_status: 'Expired', cycle: past.cycle, on_date: addDays(TODAY, 20) });
   });
 });
 

@@ -321,6 +321,29 @@ describe('headers and CSV dialects', () => {
     expect(await contactBy({ member_number: 'M-9' })).toMatchObject({ first_name: 'Jörg', last_name: 'Müller; Sohn', organization: 'Acme' });
   });
 
+  it('apply writes what the preview planned only while nothing changed since; otherwise it plans again against the data as it is', async () => {
+    const text = csv([HEADER, ['Grace', 'Hopper', 'grace@example.org', 'M-3', 'Navy', '']]);
+    // Staff add the same member between the preview and the apply: the file's row is now that contact.
+    const preview = await previewContactsCsv(t.db, { text });
+    expect(preview.rows).toEqual({ new: 1, changed: 0, unchanged: 0, rejected: 0 });
+    const added = await createContact(t.ctx, { firstName: 'Grace', lastName: 'Hopper', email: 'grace@example.org', memberNumber: 'M-3', organization: '', phone: '' });
+    const applied = await applyContactsCsv(t.ctx, staff, { text, expectSha256: preview.sha256 });
+    expect(applied.rows).toEqual({ new: 0, changed: 1, unchanged: 0, rejected: 0 });
+    expect(await t.db('contacts').where({ member_number: 'M-3' }).select('id', 'organization')).toEqual([{ id: added.id, organization: 'Navy' }]);
+
+    // A previewed plan is applied once: applying the same file again finds every row unchanged.
+    const next = csv([HEADER, ['Edsger', 'Dijkstra', '', 'M-4', '', '']]);
+    const second = await previewContactsCsv(t.db, { text: next });
+    expect((await applyContactsCsv(t.ctx, staff, { text: next, expectSha256: second.sha256 })).rows.new).toBe(1);
+    expect((await applyContactsCsv(t.ctx, staff, { text: next, expectSha256: second.sha256 })).rows).toEqual({ new: 0, changed: 0, unchanged: 1, rejected: 0 });
+    // Another mapping is another plan: Phone read from the Organization column.
+    const third = await previewContactsCsv(t.db, { text, mapping: { organization: null, phone: 'Organization' } });
+    expect(third.rows.changed).toBe(1);
+    await applyContactsCsv(t.ctx, staff, { text, mapping: { organization: null, phone: 'Organization' } });
+    expect(await contactBy({ member_number: 'M-3' })).toMatchObject({ organization: 'Navy', phone: 'Navy' });
+    expect(await t.db('contacts').count({ n: '*' }).first()).toEqual({ n: 2 });
+  });
+
   it('reads a file by path, and refuses to apply a file that changed since the preview', async () => {
     const file = path.join(t.dir, 'contacts.csv');
     fs.writeFileSync(file, csv([HEADER, ['Ada', 'Lovelace', '', 'M-1', '', '']]));
