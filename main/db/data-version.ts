@@ -3,9 +3,11 @@ import type { Executor } from '../services/context';
 /**
  * A token that is equal between two reads only if nothing was written in
  * between: changes on this connection (`total_changes()`) and commits by any
- * other connection (`PRAGMA data_version`). The pool holds one connection, so
- * every caller sees the same counters. Reads that depend on the data may be
- * kept while the token is unchanged.
+ * other connection (`PRAGMA data_version`). Both counters belong to the
+ * connection: the pool holds exactly one for the life of the database object
+ * (database.ts), so every caller sees the same counters. Should that ever
+ * change, a new connection would restart them and could repeat a token. Reads
+ * that depend on the data may be kept while the token is unchanged.
  */
 export async function dataVersion(db: Executor): Promise<string> {
   const row: { c: number; d: number } | undefined = await db.first(db.raw('total_changes() as c'), db.raw('(select data_version from pragma_data_version) as d'));

@@ -18,6 +18,9 @@ interface Kept {
 /** One plan per database: a preview replaces the one before it. */
 const kept = new WeakMap<object, Kept>();
 
+/** A preview never applied lets go of its plan (tens of MB for 100,000 rows) after this long. */
+const KEEP_MS = 15 * 60_000;
+
 /** What a plan depends on besides the database: the import, the bytes and how they are read. */
 export function planKey(kind: string, sha256: string, input: { mapping?: object; delimiter?: string }): string {
   return JSON.stringify([kind, sha256, input.mapping ?? {}, input.delimiter ?? null]);
@@ -31,7 +34,11 @@ export function planKey(kind: string, sha256: string, input: { mapping?: object;
 export async function planAndKeep<T>(db: Executor, key: string, plan: () => Promise<T>): Promise<T> {
   const version = await dataVersion(db);
   const planned = await plan();
-  kept.set(db, { key, version, plan: planned });
+  const entry: Kept = { key, version, plan: planned };
+  kept.set(db, entry);
+  setTimeout(() => {
+    if (kept.get(db) === entry) kept.delete(db);
+  }, KEEP_MS).unref();
   return planned;
 }
 

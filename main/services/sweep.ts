@@ -21,7 +21,11 @@ export interface SweepResult {
   emailsQueued: number;
 }
 
-/** Records per pass: read, decided and written together. */
+/**
+ * Records per pass: read, decided and written together, one bulk statement per
+ * table per pass (BULK_ROWS). 5,000 and 4,000 measured alike at a million records;
+ * 20,000 was 20 % slower.
+ */
 const CHUNK = 5_000;
 
 /**

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyFilterTree, compileFilterTree, validateFilterTree } from '../../main/filters/compile';
+import { applyFilterTree, compileFilterTree, validateFilterTree, type ContactTest } from '../../main/filters/compile';
 import {
   EMPTY_FILTER,
   FILTER_FIELDS,
@@ -323,9 +323,13 @@ function expectedIds(tree: FilterTree, today: string): number[] {
   return rows.filter((row) => groupMatches(row, tree, today) ?? true).map((row) => row.id);
 }
 
+/** The records the compiled tree selects; both forms of contact test must select the same ones. */
 async function compiledIds(tree: FilterTree, today: string): Promise<number[]> {
-  const found = (await applyFilterTree(t.db('records as r'), tree, today).select('r.id').orderBy('r.id')) as Array<{ id: number }>;
-  return found.map((r) => r.id);
+  const ids = async (how: ContactTest): Promise<number[]> =>
+    ((await applyFilterTree(t.db('records as r'), tree, today, how).select('r.id').orderBy('r.id')) as Array<{ id: number }>).map((r) => r.id);
+  const bySet = await ids('set');
+  expect(await ids('row'), 'contact conditions tested row by row select what the set form selects').toEqual(bySet);
+  return bySet;
 }
 
 function valid(input: unknown): FilterTree {

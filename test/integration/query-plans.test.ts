@@ -17,6 +17,7 @@
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../main/db/migrations';
+import { validateFilterTree } from '../../main/filters/compile';
 import { addDays } from '../../main/rules/calendar';
 import { STATUSES } from '../../main/rules/statuses';
 import { nameKey } from '../../main/services/contacts';
@@ -179,6 +180,26 @@ describe('query plans of the Tracking page', () => {
           }
         }
         expect(problems).toEqual([]);
+      });
+
+      it('a broad Customize Filter on the contact walks the list order on its first page, looking up each record\'s contact, never every contact', async () => {
+        const checked = validateFilterTree({
+          combinator: 'or',
+          rules: [
+            { field: 'status', operator: '=', value: 'Admin Review' },
+            { field: 'contactName', operator: 'contains', value: 'member' },
+          ],
+        });
+        if (!checked.ok) throw new Error(checked.message);
+        for (const column of SORTS) {
+          const queries = await captured(t.db, () => listTracking(t.db, { quick: { kind: 'all' }, filter: checked.tree, sort: { column, direction: 'asc' }, page: 1, pageSize: 50, today: TODAY }));
+          const pages = queries.filter((q) => q.sql.includes("as `page`"));
+          expect(pages, `by ${column}: one page query`).toHaveLength(1);
+          const page = pages[0] as Query;
+          expect(await planProblems(t.db, page)).toEqual([]);
+          const plan = (await t.db.raw(`EXPLAIN QUERY PLAN ${page.sql}`, page.bindings as Knex.RawBinding[])) as PlanRow[];
+          expect(plan.map((p) => p.detail).filter((d) => /^SCAN fc\b|BLOOM FILTER ON fc/.test(d)), `by ${column}: ${page.sql}`).toEqual([]);
+        }
       });
 
       it('the status counts read no records table scan', async () => {

@@ -7,7 +7,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import knex from 'knex';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { databaseFile } from '../../../main/db/database';
 import { applyContactsCsv, previewContactsCsv, type ContactsCsvInput } from '../../../main/import/contacts-csv';
 import { ImportFileError } from '../../../main/import/csv';
 import { createContact, nameKey, searchContacts } from '../../../main/services/contacts';
@@ -336,12 +338,29 @@ describe('headers and CSV dialects', () => {
     const second = await previewContactsCsv(t.db, { text: next });
     expect((await applyContactsCsv(t.ctx, staff, { text: next, expectSha256: second.sha256 })).rows.new).toBe(1);
     expect((await applyContactsCsv(t.ctx, staff, { text: next, expectSha256: second.sha256 })).rows).toEqual({ new: 0, changed: 0, unchanged: 1, rejected: 0 });
-    // Another mapping is another plan: Phone read from the Organization column.
-    const third = await previewContactsCsv(t.db, { text, mapping: { organization: null, phone: 'Organization' } });
-    expect(third.rows.changed).toBe(1);
-    await applyContactsCsv(t.ctx, staff, { text, mapping: { organization: null, phone: 'Organization' } });
+    // Apply with another mapping than the preview's is another plan: Phone read from the Organization column.
+    const third = await previewContactsCsv(t.db, { text });
+    expect(third.rows.unchanged).toBe(1);
+    const remapped = await applyContactsCsv(t.ctx, staff, { text, mapping: { organization: null, phone: 'Organization' }, expectSha256: third.sha256 });
+    expect(remapped.rows.changed).toBe(1);
     expect(await contactBy({ member_number: 'M-3' })).toMatchObject({ organization: 'Navy', phone: 'Navy' });
     expect(await t.db('contacts').count({ n: '*' }).first()).toEqual({ n: 2 });
+  });
+
+  it('a write by another connection between preview and apply makes apply plan again', async () => {
+    await createContact(t.ctx, { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.org', memberNumber: 'M-1', organization: 'Analytical', phone: '' });
+    const text = csv([HEADER, ['Ada', 'Lovelace', 'ada@example.org', 'M-1', 'Analytical', '111']]);
+    const preview = await previewContactsCsv(t.db, { text });
+    expect(preview.rows.changed).toBe(1);
+    // Another process (a second CertDesk window, a sync tool) sets the same phone.
+    const other = knex({ client: 'sqlite3', connection: { filename: databaseFile(t.dir) }, useNullAsDefault: true });
+    try {
+      await other('contacts').where({ member_number: 'M-1' }).update({ phone: '111' });
+    } finally {
+      await other.destroy();
+    }
+    const applied = await applyContactsCsv(t.ctx, staff, { text, expectSha256: preview.sha256 });
+    expect(applied.rows).toEqual({ new: 0, changed: 0, unchanged: 1, rejected: 0 });
   });
 
   it('reads a file by path, and refuses to apply a file that changed since the preview', async () => {
