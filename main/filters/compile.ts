@@ -282,6 +282,11 @@ function compileGroup(group: FilterGroup, today: CalendarDate, how: ContactTest)
   return { sql: group.not ? `not (${joined})` : joined, bindings: parts.flatMap((p) => p.bindings) };
 }
 
+/** Whether any condition of the tree is on the record's contact (name, email, member number, organization). */
+export function testsContact(group: FilterGroup): boolean {
+  return group.rules.some((child) => (isFilterGroup(child) ? testsContact(child) : child.field === 'contactName' || child.field in CONTACT_TEXT_COLUMNS));
+}
+
 /** The tree's condition as SQL text and bindings (null: no condition). Exposed for tests and EXPLAIN. */
 export function compileFilterTree(tree: FilterTree, today: CalendarDate, how: ContactTest = 'set'): Fragment | null {
   if (!isCalendarDate(today)) throw new RangeError(`today is not a calendar date: ${String(today)}`);

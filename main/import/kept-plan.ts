@@ -13,6 +13,8 @@ interface Kept {
   key: string;
   version: string;
   plan: unknown;
+  /** Lets go of the plan if it is never applied; cleared when it is replaced or taken. */
+  expiry: NodeJS.Timeout;
 }
 
 /** One plan per database: a preview replaces the one before it. */
@@ -26,6 +28,14 @@ export function planKey(kind: string, sha256: string, input: { mapping?: object;
   return JSON.stringify([kind, sha256, input.mapping ?? {}, input.delimiter ?? null]);
 }
 
+/** The kept plan, no longer kept. */
+function take(db: Executor): Kept | undefined {
+  const entry = kept.get(db);
+  if (entry) clearTimeout(entry.expiry);
+  kept.delete(db);
+  return entry;
+}
+
 /**
  * Plans with `plan` and keeps the result for apply. The data version is read
  * before planning, so a write that lands meanwhile makes the kept plan stale,
@@ -34,11 +44,10 @@ export function planKey(kind: string, sha256: string, input: { mapping?: object;
 export async function planAndKeep<T>(db: Executor, key: string, plan: () => Promise<T>): Promise<T> {
   const version = await dataVersion(db);
   const planned = await plan();
-  const entry: Kept = { key, version, plan: planned };
-  kept.set(db, entry);
-  setTimeout(() => {
-    if (kept.get(db) === entry) kept.delete(db);
-  }, KEEP_MS).unref();
+  take(db);
+  const expiry = setTimeout(() => kept.delete(db), KEEP_MS);
+  expiry.unref();
+  kept.set(db, { key, version, plan: planned, expiry });
   return planned;
 }
 
@@ -48,8 +57,7 @@ export async function planAndKeep<T>(db: Executor, key: string, plan: () => Prom
  * kept plan is given up, so it is applied at most once.
  */
 export async function planForApply<T>(db: Executor, trx: Executor, key: string, plan: () => Promise<T>): Promise<T> {
-  const previewed = kept.get(db);
-  kept.delete(db);
+  const previewed = take(db);
   if (previewed?.key === key && previewed.version === (await dataVersion(trx))) return previewed.plan as T;
   return plan();
 }

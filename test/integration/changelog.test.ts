@@ -20,7 +20,7 @@ afterEach(async () => {
 describe('change-log entries written by SQLite', () => {
   it('hold every REAL to the last digit, and text, NULLs and 0/1 flags as stored', async () => {
     const { program } = await makeProgram(t.ctx, { components: [] });
-    const credits = [1 / 3, 0.1 + 0.2, 2, 1e-7, 123456789.12345679, -0, 5e-324, 1.7976931348623157e308];
+    const credits = [1 / 3, 0.1 + 0.2, 2, 1e-7, 123456789.12345679, -0, 5e-324, 1.7976931348623157e308, 344715054605460032, -(2 ** 63), 2 ** 70 + 2 ** 20];
     const at = '2026-03-10T15:00:00.000Z';
     const ids = await t.db.transaction((trx) =>
       insertLogged(
