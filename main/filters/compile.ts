@@ -20,7 +20,7 @@
  */
 import type { Knex } from 'knex';
 import { addDays, isCalendarDate, type CalendarDate } from '../rules/calendar';
-import { escapeLike, foldForSearch } from '../services/contacts';
+import { escapeLike, searchWords } from '../services/contacts';
 import { filterField, filterTreeSchema, isFilterGroup, type FilterGroup, type FilterRule, type FilterTree } from './fields';
 
 interface Fragment {
@@ -89,10 +89,6 @@ function onContact(condition: Fragment, how: ContactTest): Fragment {
   return { sql: `r.contact_id in (select fc.id from contacts as fc where ${condition.sql})`, bindings: condition.bindings };
 }
 
-function words(value: string): string[] {
-  return foldForSearch(value).split(' ').filter((w) => w !== '');
-}
-
 /**
  * Contact name, against contacts.name_key: "last first", folded with full
  * Unicode case folding in JavaScript. The typed text is folded the same way
@@ -106,7 +102,7 @@ function words(value: string): string[] {
 function contactName(operator: string, value: string, how: ContactTest): Fragment {
   if (operator === 'null') return onContact(frag("fc.name_key = ''"), how);
   if (operator === 'notNull') return onContact(frag("fc.name_key <> ''"), how);
-  const ws = words(value);
+  const ws = searchWords(value);
   // The schema refuses blank text, so there is at least one word.
   const all = (one: (w: string) => Fragment): Fragment => {
     const parts = ws.map(one);
@@ -142,7 +138,7 @@ function contactName(operator: string, value: string, how: ContactTest): Fragmen
  * Customize Filter's "contact name contains"); null when nothing is typed.
  */
 export function nameContains(typed: string, how: ContactTest = 'set'): Fragment | null {
-  return words(typed).length === 0 ? null : contactName('contains', typed, how);
+  return searchWords(typed).length === 0 ? null : contactName('contains', typed, how);
 }
 
 /**
@@ -153,32 +149,32 @@ export function nameContains(typed: string, how: ContactTest = 'set'): Fragment 
  * cost a third of the scan. Wildcards typed are escaped.
  */
 function contactText(column: string, operator: string, value: string, how: ContactTest): Fragment {
+  return onContact(contactTextCondition(column, operator, value), how);
+}
+
+function contactTextCondition(column: string, operator: string, value: string): Fragment {
   const text = `coalesce(${column}, '')`;
-  const folded = `lower(${text})`;
   const pattern = escapeLike(value);
-  const condition = ((): Fragment => {
-    switch (operator) {
-      case 'contains':
-        return frag(`${text} like ? ${ESCAPE}`, `%${pattern}%`);
-      case 'doesNotContain':
-        return frag(`${text} not like ? ${ESCAPE}`, `%${pattern}%`);
-      case 'beginsWith':
-        return frag(`${text} like ? ${ESCAPE}`, `${pattern}%`);
-      case 'endsWith':
-        return frag(`${text} like ? ${ESCAPE}`, `%${pattern}`);
-      case '=':
-        return frag(`${folded} = lower(?)`, value);
-      case '!=':
-        return frag(`${folded} <> lower(?)`, value);
-      case 'null':
-        return frag(`${text} = ''`);
-      case 'notNull':
-        return frag(`${text} <> ''`);
-      default:
-        throw new TypeError(`operator ${operator} does not apply to text`);
-    }
-  })();
-  return onContact(condition, how);
+  switch (operator) {
+    case 'contains':
+      return frag(`${text} like ? ${ESCAPE}`, `%${pattern}%`);
+    case 'doesNotContain':
+      return frag(`${text} not like ? ${ESCAPE}`, `%${pattern}%`);
+    case 'beginsWith':
+      return frag(`${text} like ? ${ESCAPE}`, `${pattern}%`);
+    case 'endsWith':
+      return frag(`${text} like ? ${ESCAPE}`, `%${pattern}`);
+    case '=':
+      return frag(`lower(${text}) = lower(?)`, value);
+    case '!=':
+      return frag(`lower(${text}) <> lower(?)`, value);
+    case 'null':
+      return frag(`${text} = ''`);
+    case 'notNull':
+      return frag(`${text} <> ''`);
+    default:
+      throw new TypeError(`operator ${operator} does not apply to text`);
+  }
 }
 
 function inList(column: string, operator: string, values: Array<string | number>): Fragment {

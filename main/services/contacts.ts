@@ -87,10 +87,15 @@ export async function searchContacts(db: Executor, text: string, limit = 20): Pr
  * "Misty Abernathy" finds "abernathy misty". Case-folded beyond ASCII.
  */
 export function whereNameMatches(q: Knex.QueryBuilder, column: string, text: string): Knex.QueryBuilder {
-  for (const word of foldForSearch(text).split(' ').filter(Boolean)) {
+  for (const word of searchWords(text)) {
     void q.whereRaw("?? like ? escape '\\'", [column, `%${escapeLike(word)}%`]);
   }
   return q;
+}
+
+/** The words of a name search, folded as name keys are. */
+export function searchWords(text: string): string[] {
+  return foldForSearch(text).split(' ').filter((w) => w !== '');
 }
 
 /** LIKE treats % and _ as wildcards; a search for them means the characters themselves. */

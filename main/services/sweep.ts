@@ -6,13 +6,13 @@
 import { addDays, type CalendarDate } from '../rules/calendar';
 import { timeStatus } from '../rules/engine';
 import type { Status } from '../rules/statuses';
-import { whereInJson } from '../db/where-in-json';
 import { officeToday, stamp, SYSTEM, type Actor, type Executor, type ServiceContext } from './context';
 import { applyDecisions, type RecordChange, type WriteContext } from './record-writer';
 import type { RecordRow } from './rows';
-
-type SweptRecord = Pick<RecordRow, 'id' | 'status' | 'cycle' | 'expires_on'>;
 import { readSettings, type Settings } from './settings';
+
+/** What the decision and the writer need of a record: the writer logs the full rows itself. */
+type SweptRecord = Pick<RecordRow, 'id' | 'status' | 'cycle' | 'expires_on'>;
 
 export interface SweepResult {
   today: CalendarDate;
@@ -22,40 +22,39 @@ export interface SweepResult {
 }
 
 /**
- * Records per pass: read, decided and written together, one bulk statement per
+ * Records per pass: decided and written together, one bulk statement per
  * table per pass (BULK_ROWS). 5,000 and 4,000 measured alike at a million records;
  * 20,000 was 20 % slower.
  */
 const CHUNK = 5_000;
 
 /**
- * Ids of the records in a timed status that disagrees with the time rules, in id order.
- * Four disjoint index range scans on (status, expires_on IS NULL, expires_on) (migration 003),
- * never a read of every record: at a million records this takes tens of milliseconds, so
- * the settings window's live preview of n stays live.
+ * The records in a timed status that disagrees with the time rules, in id order.
+ * Four disjoint index range scans on (status, expires_on IS NULL, expires_on) (migration 003)
+ * and a read of only the records they find, never of every record: the settings window's
+ * live preview of n stays live at a million records.
  */
-async function mismatchedIds(trx: Executor, today: CalendarDate, n: number): Promise<number[]> {
+async function mismatched(trx: Executor, today: CalendarDate, n: number): Promise<SweptRecord[]> {
   const horizon = addDays(today, n);
-  const ids = (inStatuses: Status[]) => trx('records').select('id').whereIn('status', inStatuses);
-  const dated = (inStatuses: Status[]) => ids(inStatuses).whereRaw('(expires_on is null) = 0');
+  const inStatus = (inStatuses: Status[]) => trx('records').select('id', 'status', 'cycle', 'expires_on').whereIn('status', inStatuses);
+  const dated = (inStatuses: Status[]) => inStatus(inStatuses).whereRaw('(expires_on is null) = 0');
   // Active or Expiring past the expiration date: Expired.
   const q = dated(['Active', 'Expiring']).where('expires_on', '<', today);
   // Expiring or Expired with no date, or a date beyond the window: Active.
-  void q.unionAll(ids(['Expiring', 'Expired']).whereRaw('(expires_on is null) = 1'));
+  void q.unionAll(inStatus(['Expiring', 'Expired']).whereRaw('(expires_on is null) = 1'));
   void q.unionAll(n > 0 ? dated(['Expiring', 'Expired']).where('expires_on', '>', horizon) : dated(['Expiring', 'Expired']).where('expires_on', '>=', today));
   // Active or Expired within the window: Expiring.
   if (n > 0) void q.unionAll(dated(['Active', 'Expired']).whereBetween('expires_on', [today, horizon]));
-  const rows = (await q) as Array<{ id: number }>;
-  return rows.map((r) => r.id).sort((a, b) => a - b);
+  const rows = (await q) as SweptRecord[];
+  return rows.sort((a, b) => a.id - b.id);
 }
 
 /** Plans (and, unless `dryRun`, applies) the sweep inside the caller's transaction. */
 export async function sweepWithin(trx: Executor, w: WriteContext, dryRun = false): Promise<SweepResult> {
   const result: SweepResult = { today: w.today, changed: 0, byTransition: {}, emailsQueued: 0 };
-  const all = await mismatchedIds(trx, w.today, w.settings.expiringDays);
+  const all = await mismatched(trx, w.today, w.settings.expiringDays);
   for (let i = 0; i < all.length; i += CHUNK) {
-    // Only what the decision and the writer need: the writer logs the full rows itself.
-    const rows = (await whereInJson(trx('records'), 'id', all.slice(i, i + CHUNK)).select('id', 'status', 'cycle', 'expires_on').orderBy('id')) as SweptRecord[];
+    const rows = all.slice(i, i + CHUNK);
     const changes: Array<RecordChange<SweptRecord>> = [];
     for (const record of rows) {
       const { status, rule } = timeStatus(record.expires_on, w.settings, w.today);

@@ -115,8 +115,9 @@ export async function listTracking(db: Executor, query: TrackingQuery): Promise<
     knownCount ??= Number(((await matching(db, query).count({ n: '*' }).first()) as { n: number | null } | undefined)?.n ?? 0);
     kept.remember(knownCount);
   }
+  const offset = (query.page - 1) * query.pageSize;
   // Nothing matches, or the page lies past the end: no page to look for.
-  if (knownCount !== null && (query.page - 1) * query.pageSize >= knownCount) return { rows: [], total: knownCount };
+  if (knownCount !== null && offset >= knownCount) return { rows: [], total: knownCount };
   const totalColumn = knownCount === null ? countQuick(db, query.quick).as('total') : db.raw('? as total', [knownCount]);
 
   let found: Array<TrackingRow & { total: number }> | null = null;
@@ -125,12 +126,11 @@ export async function listTracking(db: Executor, query: TrackingQuery): Promise<
     // Only the first `stretch` records of the Quick Filter in list order (a walk of its index) are tested.
     const walked = inListOrder(applyQuickFilter(db('records as r'), query.quick).select('r.id'), SORT_COLUMNS[query.sort.column], 'asc').limit(stretch);
     found = await pageOf(db, matching(db, query, 'row').whereIn('r.id', walked), query, totalColumn);
-    const due = Math.min(query.pageSize, Math.max(0, knownCount - (query.page - 1) * query.pageSize));
-    if (found.length < due) found = null;
+    if (found.length < Math.min(query.pageSize, knownCount - offset)) found = null;
   }
   found ??= await pageOf(db, matching(db, query, 'set'), query, totalColumn);
   const rows = found.map(({ total: _total, ...row }) => row);
-  // A page past the end (or nothing matches): the total on its own.
+  // A Quick Filter's page past the end: the total on its own.
   const total = found[0] ? Number(found[0].total) : (knownCount ?? Number(((await countQuick(db, query.quick).first()) as { n: number | null } | undefined)?.n ?? 0));
   return { rows, total };
 }

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { insertLogged } from '../../main/import/write';
-import { freshDb, makeProgram, type TestDb } from './support';
+import { expectLoggedAsStored, freshDb, makeProgram, type LogEntry, type TestDb } from './support';
 
 let t: TestDb;
 
@@ -41,14 +41,9 @@ describe('change-log entries written by SQLite', () => {
       ),
     );
     expect(ids).toHaveLength(credits.length);
-    const log = (await t.db('change_log').where({ entity: 'component' }).whereIn('entity_id', ids).orderBy('seq')) as Array<{ entity_id: number; data: string }>;
+    const log = (await t.db('change_log').where({ entity: 'component' }).whereIn('entity_id', ids).orderBy('seq')) as LogEntry[];
     expect(log.map((e) => e.entity_id)).toEqual(ids);
-    for (const entry of log) {
-      const stored = (await t.db('components').where({ id: entry.entity_id }).first()) as Record<string, unknown>;
-      const data = JSON.parse(entry.data) as Record<string, unknown>;
-      expect(data).toEqual(stored);
-      expect(Object.keys(data)).toEqual(Object.keys(stored));
-    }
+    for (const entry of log) await expectLoggedAsStored(t.db, entry, 'components');
     const logged = log.map((e) => (JSON.parse(e.data) as { credits: number }).credits);
     // -0 is stored by SQLite as 0; every other value comes back as the same double.
     expect(logged).toEqual(credits.map((c) => (Object.is(c, -0) ? 0 : c)));

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { expect } from 'vitest';
 import { closeDatabase, databaseFile, openDatabase, type Db } from '../../main/db/database';
 import type { CalendarDate } from '../../main/rules/calendar';
 import { createContact } from '../../main/services/contacts';
@@ -137,6 +138,14 @@ export async function maxSeq(db: Db): Promise<number> {
 
 export async function logSince(db: Db, afterSeq: number): Promise<LogEntry[]> {
   return (await db('change_log').where('seq', '>', afterSeq).orderBy('seq')) as LogEntry[];
+}
+
+/** A change-log entry's data is the row as `select *` reads it now: the same fields, values and column order. */
+export async function expectLoggedAsStored(db: Db, entry: LogEntry, table: string): Promise<void> {
+  const stored = (await db(table).where({ id: entry.entity_id }).first()) as Record<string, unknown>;
+  const data = JSON.parse(entry.data) as Record<string, unknown>;
+  expect(data, `${entry.entity} ${entry.entity_id}`).toEqual(stored);
+  expect(Object.keys(data)).toEqual(Object.keys(stored));
 }
 
 export const ONE_COMPONENT: NewComponent[] = [{ name: 'Core Course', kind: 'course', credits: 5, creditUnit: 'hours', required: true }];

@@ -13,7 +13,7 @@ import { enroll, markAllComplete, overrideExpiration, renew, setNotes } from '..
 import type { HistoryRow, RecordRow } from '../../main/services/rows';
 import { readSettings } from '../../main/services/settings';
 import { runSweep, type SweepResult } from '../../main/services/sweep';
-import { countRows, freshDb, makeContact, makeProgram, makeStaff, snapshot, TestClock, type TestDb } from './support';
+import { countRows, expectLoggedAsStored, freshDb, logSince, makeContact, makeProgram, makeStaff, maxSeq, snapshot, TestClock, type TestDb } from './support';
 
 const TODAY = '2026-03-10';
 
@@ -134,21 +134,16 @@ describe('what the sweep hands to the sync export', () => {
     const past = await granted(addDays(TODAY, 10), 'Past');
     // Text that JSON must escape, and characters beyond ASCII, survive the log unchanged.
     await setNotes(t.ctx, admin, { id: soon.id, notes: 'Called "twice"\nback\\slash\ttab, Zoë 😀 \u0001' });
-    const before = Number((await t.db('change_log').max({ m: 'seq' }).first())?.m ?? 0);
+    const before = await maxSeq(t.db);
 
     t.clock.setDay(addDays(TODAY, 20));
     const result = await runSweep(t.ctx);
     expect(result.byTransition).toEqual({ 'Active → Expiring': 1, 'Expiring → Expired': 1 });
 
-    const log = (await t.db('change_log').where('seq', '>', before).orderBy('seq')) as Array<{ entity: string; entity_id: number; op: string; data: string }>;
+    const log = await logSince(t.db, before);
     expect(log.map((e) => `${e.entity} ${e.op}`)).toEqual(['history insert', 'history insert', 'record update', 'record update', 'outbox insert']);
     const tables: Record<string, string> = { history: 'record_history', record: 'records', outbox: 'outbox' };
-    for (const entry of log) {
-      const stored = (await t.db(tables[entry.entity] as string).where({ id: entry.entity_id }).first()) as Record<string, unknown>;
-      const data = JSON.parse(entry.data) as Record<string, unknown>;
-      expect(data).toEqual(stored);
-      expect(Object.keys(data)).toEqual(Object.keys(stored));
-    }
+    for (const entry of log) await expectLoggedAsStored(t.db, entry, tables[entry.entity] as string);
     const soonLogged = JSON.parse(log.find((e) => e.entity === 'record' && e.entity_id === soon.id)?.data ?? '{}') as RecordRow;
     expect(soonLogged.notes).toBe('Called "twice"\nback\\slash\ttab, Zoë 😀 \u0001');
     expect(soonLogged.status).toBe('Expiring');
