@@ -11,6 +11,7 @@ import { handlers, Session, type HandlerContext } from './ipc/handlers';
 import { systemClock, type Clock } from './services/context';
 import { Jobs } from './services/jobs';
 import { Scheduler } from './services/scheduler';
+import type { StartupReporter } from './startup';
 
 export interface BackendOptions {
   dataDir: string;
@@ -19,6 +20,8 @@ export interface BackendOptions {
   log?: Logger;
   /** Opens the admin settings window (Electron only; the browser harness uses a route instead). */
   openSettingsWindow?: () => void;
+  /** Tells the start-up screen which phase is running. */
+  startup?: StartupReporter;
 }
 
 export interface Backend {
@@ -31,7 +34,10 @@ export interface Backend {
 export async function startBackend(options: BackendOptions): Promise<Backend> {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? (() => undefined);
+  const startup = options.startup;
+  startup?.enter('database');
   const db = await openDatabase({ dataDir: options.dataDir, now: () => clock.now() });
+  startup?.enter('backup');
   await takeBackupIfDue(db, options.dataDir, clock.now()).catch((err: unknown) => log('daily backup failed', err));
   const services = { db, clock };
   const scheduler = new Scheduler(services, options.dataDir, { onError: (job, err) => log(`${job} failed`, err) });
@@ -44,7 +50,8 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     version: options.version,
     openSettingsWindow: options.openSettingsWindow,
   };
-  await scheduler.start();
+  startup?.enter('sweep');
+  await scheduler.start(startup ? (done, total) => startup.progress(done, total) : undefined);
   return {
     context,
     scheduler,

@@ -5,11 +5,10 @@
  */
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
+import { app, BrowserWindow, ipcMain, session } from 'electron';
 import log from 'electron-log/main';
-import { startBackend, type Backend } from './backend';
-import { listBackups, restoreBackup } from './db/backup';
-import { DatabaseRefusedError } from './db/errors';
+import { startBackend } from './backend';
+import { startGated, type StartupGate } from './startup';
 import { registerIpc } from './shell/ipc';
 import { denyAllPermissions, enforceCsp } from './shell/security';
 import { createWindow, mainWindowOptions, settingsWindowOptions } from './shell/windows';
@@ -18,7 +17,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const devServer = !app.isPackaged ? (process.env['ELECTRON_RENDERER_URL'] ?? null) : null;
 const appOrigin = devServer ? new URL(devServer).origin : null;
 const windows = new Set<BrowserWindow>();
-let backend: Backend | null = null;
+let gate: StartupGate | null = null;
 
 const plan = () => ({ preload: path.join(here, '../preload/index.cjs'), appOrigin });
 let settingsWindow: BrowserWindow | null = null;
@@ -51,13 +50,17 @@ async function main(): Promise<void> {
   denyAllPermissions(session.defaultSession);
   enforceCsp(session.defaultSession);
   const dataDir = process.env['CERTDESK_DATA_DIR'] ?? path.join(app.getPath('userData'), 'data');
-  try {
-    backend = await startBackend({ dataDir, version: app.getVersion(), log: (m, e) => log.error(m, e), openSettingsWindow });
-  } catch (err) {
-    return refuseDatabase(dataDir, err);
-  }
-  const opened = backend;
-  registerIpc(ipcMain, (name, input) => opened.invoke(name, input), {
+  // IPC and the window come first: the window shows the start-up screen (startup.status) while the
+  // backend checks the database, takes the daily backup and sweeps; other calls wait for it.
+  // A refused database is shown there too, with the newest backup to restore.
+  const logError = (m: string, e?: unknown) => log.error(m, e);
+  const started = startGated({
+    dataDir,
+    log: logError,
+    start: (startup) => startBackend({ dataDir, version: app.getVersion(), log: logError, openSettingsWindow, startup }),
+  });
+  gate = started;
+  registerIpc(ipcMain, (name, input) => started.invoke(name, input), {
     appOrigin,
     windowIds: () => new Set([...windows].map((w) => w.webContents.id)),
   });
@@ -66,35 +69,11 @@ async function main(): Promise<void> {
   app.on('activate', () => windows.size === 0 && openMainWindow());
 }
 
-/**
- * A damaged or newer database is never replaced by an empty one: say why, keep
- * the file, and offer the newest good backup (the refused file is moved aside, not deleted).
- */
-async function refuseDatabase(dataDir: string, err: unknown): Promise<void> {
-  log.error('database refused', err);
-  const message = err instanceof DatabaseRefusedError ? err.message : `CertDesk could not open its database: ${String(err)}`;
-  const newest = listBackups(dataDir)[0];
-  const choice = dialog.showMessageBoxSync({
-    type: 'error',
-    title: 'CertDesk cannot open its database',
-    message: 'CertDesk cannot open its database',
-    detail: `${message}\n\nThe file was left untouched in ${dataDir}.${newest ? `\n\nNewest backup: ${path.basename(newest)}` : '\n\nThere is no backup to restore.'}`,
-    buttons: newest ? ['Quit', 'Restore the newest backup'] : ['Quit'],
-    defaultId: 0,
-    cancelId: 0,
-  });
-  if (choice === 1 && newest) {
-    await restoreBackup(dataDir, newest, new Date());
-    app.relaunch();
-  }
-  app.exit(0);
-}
-
 app.on('window-all-closed', () => app.quit());
 app.on('before-quit', (event) => {
-  if (!backend) return;
-  const closing = backend;
-  backend = null;
+  if (!gate) return;
+  const closing = gate;
+  gate = null;
   event.preventDefault();
   void closing.close().finally(() => app.quit());
 });

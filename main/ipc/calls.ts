@@ -3,6 +3,9 @@
  * imports, so the preload can bundle it without bringing in main's code.
  */
 export const CALLS = {
+  // Answered while the backend starts (main/startup.ts), before any other call.
+  'startup.status': 'public',
+  'startup.restoreBackup': 'public',
   'app.info': 'public',
   'auth.signIn': 'public',
   'auth.signOut': 'public',

@@ -21,6 +21,7 @@ import type { RecordDetail } from '../services/record-detail';
 import type { ContactRow, ProgramRow, RecordRow } from '../services/rows';
 import type { Settings } from '../services/settings';
 import type { User } from '../services/users';
+import type { StartupStatus } from '../startup';
 
 // Sizes are generous for people and tight for attackers.
 const id = z.number().int().positive().max(2 ** 40);
@@ -127,6 +128,8 @@ const csvImportSchema = z
   .strict();
 
 export const INPUTS = {
+  'startup.status': none,
+  'startup.restoreBackup': none,
   'app.info': none,
   'auth.signIn': z.object({ username: required('User name', 100), password: z.string().min(1, 'Enter your password.').max(1000) }).strict(),
   'auth.signOut': none,
@@ -226,6 +229,8 @@ export interface AppInfo {
 
 /** What each call answers when it succeeds. */
 export interface Results {
+  'startup.status': StartupStatus;
+  'startup.restoreBackup': { restored: string; movedAside: string | null };
   'app.info': AppInfo;
   'auth.signIn': User;
   'auth.signOut': null;

@@ -3,7 +3,6 @@ import type { CallName } from './calls';
 import type { ParsedInput, Result } from './contract';
 import { type Actor, officeToday, type ServiceContext, ServiceError } from '../services/context';
 import { createContact, searchContacts } from '../services/contacts';
-import { loadDemoData } from '../services/demo';
 import { previewExpiringDays, setExpiringDays, setTimeZone } from '../services/office-settings';
 import { recordDetail } from '../services/record-detail';
 import { completeComponent, enroll, markAllComplete, overrideExpiration, setNotes, setStatus } from '../services/records';
@@ -67,6 +66,10 @@ function exportFile(ctx: HandlerContext): string {
 }
 
 export const handlers: HandlerTable = {
+  // The start-up gate (main/startup.ts) answers these until the backend is ready; once it is, they land here.
+  'startup.status': () =>
+    Promise.resolve({ phase: 'ready', message: 'Ready', plan: [], step: 0, steps: 0, done: null, total: null, refused: null } as const),
+  'startup.restoreBackup': () => Promise.reject(new ServiceError('REFUSED', 'The database is open; there is nothing to restore.')),
   'app.info': async (ctx) => {
     const settings = await readSettings(ctx.services.db);
     return {
@@ -90,7 +93,8 @@ export const handlers: HandlerTable = {
   'auth.createFirstAdmin': async (ctx, input) => {
     const user = await createFirstAdmin(ctx.services, input);
     ctx.session.user = user;
-    if (input.loadDemoData) await loadDemoData(ctx.services, actorOf(user));
+    // Loaded only when asked for: faker takes a quarter of a second to load.
+    if (input.loadDemoData) await (await import('../services/demo')).loadDemoData(ctx.services, actorOf(user));
     return user;
   },
   // The office date is read only when a Customize Filter may need it.

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import type { Backend } from '../backend';
+import type { StartupGate } from '../startup';
 import { MAX_INPUT_BYTES } from '../ipc/handle';
 import { CONTENT_SECURITY_POLICY } from '../shell/security';
 
@@ -48,7 +48,7 @@ function readBody(req: http.IncomingMessage): Promise<string | null> {
   });
 }
 
-export function createHarnessServer(backend: Backend, webRoot: string, port: number): http.Server {
+export function createHarnessServer(backend: Pick<StartupGate, 'invoke'>, webRoot: string, port: number): http.Server {
   const allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   return http.createServer((req, res) => {
     void (async () => {
