@@ -7,7 +7,7 @@ import { takeBackupIfDue } from './db/backup';
 import { closeDatabase, openDatabase } from './db/database';
 import type { Envelope } from './ipc/contract';
 import { invoke, type Logger } from './ipc/handle';
-import { handlers, Session, type HandlerContext } from './ipc/handlers';
+import { handlers, Session, type DesktopActions, type HandlerContext } from './ipc/handlers';
 import { systemClock, type Clock } from './services/context';
 import { Jobs } from './services/jobs';
 import { Scheduler } from './services/scheduler';
@@ -20,6 +20,7 @@ export interface BackendOptions {
   log?: Logger;
   /** Opens the admin settings window (Electron only; the browser harness uses a route instead). */
   openSettingsWindow?: () => void;
+  desktop?: DesktopActions;
   /** Tells the start-up screen which phase is running. */
   startup?: StartupReporter;
 }
@@ -49,6 +50,8 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     dataDir: options.dataDir,
     version: options.version,
     openSettingsWindow: options.openSettingsWindow,
+    desktop: options.desktop,
+    savedExports: new Map(),
   };
   startup?.enter('sweep');
   await scheduler.start(startup ? (done, total) => startup.progress(done, total) : undefined);

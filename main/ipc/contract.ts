@@ -186,6 +186,9 @@ export const INPUTS = {
   'imports.batchPreview': z.object({ folder: required('Folder', 1000) }).strict(),
   'imports.batchApply': z.object({ folder: required('Folder', 1000) }).strict(),
   'app.openSettings': none,
+  'app.closeSettings': none,
+  'tracking.saveExport': z.object({ id: z.string().uuid() }).strict(),
+  'tracking.showExport': z.object({ id: z.string().uuid() }).strict(),
   'settings.get': none,
   'settings.setTimeZone': z.object({ timeZone: required('Time zone', 64) }).strict(),
   'settings.setEmailTemplate': z.object({ subject: required('Subject', 200), body: required('Text', 5000) }).strict(),
@@ -261,6 +264,10 @@ export interface Results {
   'imports.batchPreview': BatchImportResult;
   'imports.batchApply': JobStatus;
   'app.openSettings': { opened: boolean };
+  'app.closeSettings': { closed: boolean };
+  /** Desktop: where the user saved it (null: cancelled). Harness: `download` is the URL to fetch it from. */
+  'tracking.saveExport': { savedTo: string | null; download: string | null };
+  'tracking.showExport': { shown: boolean };
   'settings.get': Settings;
   'settings.setTimeZone': SweepResult;
   'settings.setEmailTemplate': null;

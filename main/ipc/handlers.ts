@@ -31,11 +31,22 @@ export class Session {
   user: User | null = null;
 }
 
+/** What only the desktop app can do (dialogs, windows, the file manager); absent in the browser harness. */
+export interface DesktopActions {
+  closeSettingsWindow(): void;
+  /** Asks where to save `file` and copies it there; the path, or null when the user cancelled. */
+  saveFileAs(file: string, suggestedName: string): Promise<string | null>;
+  showInFolder(file: string): void;
+}
+
 export interface HandlerContext {
   services: ServiceContext;
   jobs: Jobs;
   scheduler: Scheduler;
   openSettingsWindow?: () => void;
+  desktop?: DesktopActions;
+  /** Where each CSV export (by job id) was saved: "Show in folder" names a job, never a path. */
+  savedExports: Map<string, string>;
   session: Session;
   dataDir: string;
   version: string;
@@ -166,6 +177,26 @@ export const handlers: HandlerTable = {
   'imports.batchApply': (ctx, input) => {
     const who = actor(ctx);
     return Promise.resolve(ctx.jobs.start('import-batch', (job) => applyBatchImport(ctx.services, who, input.folder, job)));
+  },
+  'app.closeSettings': (ctx) => {
+    if (!ctx.desktop) return Promise.resolve({ closed: false });
+    ctx.desktop.closeSettingsWindow();
+    return Promise.resolve({ closed: true });
+  },
+  'tracking.saveExport': async (ctx, input) => {
+    const result = ctx.jobs.get(input.id);
+    const file = result?.state === 'done' ? (result.result as { file?: string } | null)?.file : undefined;
+    if (!file) throw new ServiceError('NOT_FOUND', 'That export is not finished or is no longer known (CertDesk was restarted).');
+    if (!ctx.desktop) return { savedTo: null, download: `/exports/${input.id}` };
+    const savedTo = await ctx.desktop.saveFileAs(file, path.basename(file));
+    if (savedTo) ctx.savedExports.set(input.id, savedTo);
+    return { savedTo, download: null };
+  },
+  'tracking.showExport': (ctx, input) => {
+    const saved = ctx.savedExports.get(input.id);
+    if (!ctx.desktop || !saved) return Promise.resolve({ shown: false });
+    ctx.desktop.showInFolder(saved);
+    return Promise.resolve({ shown: true });
   },
   'app.openSettings': (ctx) => {
     if (!ctx.openSettingsWindow) return Promise.resolve({ opened: false });
