@@ -9,6 +9,7 @@ import type { SyncRun } from '../sync/runs';
 import type { BatchImportResult } from '../import/batch';
 import type { CsvImportResult } from '../import/csv';
 import { isCalendarDate } from '../rules/calendar';
+import { multiLine, singleLine } from '../domain/text';
 import { STATUSES } from '../rules/statuses';
 import type { CallName } from './calls';
 import { filterTreeSchema } from '../filters/fields';
@@ -25,7 +26,12 @@ import type { User } from '../services/users';
 // Sizes are generous for people and tight for attackers.
 const id = z.number().int().positive().max(2 ** 40);
 const text = (max: number) => z.string().max(max, `Keep it under ${max} characters.`);
-const required = (label: string, max: number) => z.string().trim().min(1, `${label} is required.`).max(max, `Keep it under ${max} characters.`);
+/** One line of text (SPEC §6: no control characters). */
+const line = (label: string, max: number) => singleLine(label, text(max));
+/** Text of several lines: line breaks and tabs, no other control characters. */
+const lines = (label: string, max: number) => multiLine(label, text(max));
+const required = (label: string, max: number) => singleLine(label, z.string().trim().min(1, `${label} is required.`).max(max, `Keep it under ${max} characters.`));
+const requiredLines = (label: string, max: number) => multiLine(label, z.string().trim().min(1, `${label} is required.`).max(max, `Keep it under ${max} characters.`));
 const calendarDate = z.string().refine(isCalendarDate, 'Use a date as YYYY-MM-DD.');
 const status = z.enum(STATUSES, { error: `Status must be one of: ${STATUSES.join(', ')}.` });
 const none = z.object({}).strict();
@@ -58,7 +64,7 @@ export const selectionSchema = z
   .object({
     quick: quickFilterSchema,
     filter: filterTreeSchema.nullable().optional(),
-    search: text(200).optional(),
+    search: line('Search', 200).optional(),
   })
   .strict();
 
@@ -66,12 +72,12 @@ export const viewSchema = selectionSchema.extend({ sort: sortSchema, pageSize: z
 
 export const newContactSchema = z
   .object({
-    firstName: text(200),
+    firstName: line('First name', 200),
     lastName: required('Last name', 200),
     email: z.union([z.literal(''), z.email('Enter an email address like name@example.org.').max(320)]).optional(),
-    memberNumber: text(64).nullable().optional(),
-    organization: text(300).optional(),
-    phone: text(64).optional(),
+    memberNumber: line('Member number', 64).nullable().optional(),
+    organization: line('Organization', 300).optional(),
+    phone: line('Phone', 64).optional(),
   })
   .strict();
 
@@ -91,9 +97,9 @@ export const programSchema = z
   .object({
     code: required('Code', 30).regex(/^[\p{L}\p{N}._-]+$/u, 'Letters, digits, dots, dashes or underscores only.'),
     name: required('Name', 200),
-    version: text(30).optional(),
-    category: text(100).optional(),
-    description: text(5000).optional(),
+    version: line('Version', 30).optional(),
+    category: line('Category', 100).optional(),
+    description: lines('Description', 5000).optional(),
     requireApproval: z.boolean(),
     requireCompletionApproval: z.boolean(),
     expiration: expirationSchema,
@@ -157,25 +163,25 @@ export const INPUTS = {
         selectionSchema.extend({ kind: z.literal('matching') }).strict(),
       ]),
       to: status,
-      reason: text(2000).optional(),
+      reason: lines('The reason', 2000).optional(),
     })
     .strict(),
   'records.get': z.object({ id }).strict(),
   'records.enroll': z.object({ contactId: id, programId: id }).strict(),
-  'records.setStatus': z.object({ id, to: status, reason: text(2000).optional() }).strict(),
+  'records.setStatus': z.object({ id, to: status, reason: lines('The reason', 2000).optional() }).strict(),
   'records.completeComponent': z
     .object({
       recordId: id,
       componentId: id,
       completedOn: calendarDate,
       credits: z.number().min(0).max(10_000).nullable().optional(),
-      note: text(2000).optional(),
+      note: lines('The note', 2000).optional(),
     })
     .strict(),
-  'records.markAllComplete': z.object({ id, reason: required('A reason', 2000) }).strict(),
-  'records.overrideExpiration': z.object({ id, expiresOn: calendarDate.nullable(), reason: required('A reason', 2000) }).strict(),
-  'records.setNotes': z.object({ id, notes: text(20_000) }).strict(),
-  'contacts.search': z.object({ text: text(200) }).strict(),
+  'records.markAllComplete': z.object({ id, reason: requiredLines('A reason', 2000) }).strict(),
+  'records.overrideExpiration': z.object({ id, expiresOn: calendarDate.nullable(), reason: requiredLines('A reason', 2000) }).strict(),
+  'records.setNotes': z.object({ id, notes: lines('Notes', 20_000) }).strict(),
+  'contacts.search': z.object({ text: line('Search', 200) }).strict(),
   'contacts.create': newContactSchema,
   'programs.list': none,
   'imports.preview': csvImportSchema,
@@ -185,10 +191,10 @@ export const INPUTS = {
   'app.openSettings': none,
   'settings.get': none,
   'settings.setTimeZone': z.object({ timeZone: required('Time zone', 64) }).strict(),
-  'settings.setEmailTemplate': z.object({ subject: required('Subject', 200), body: required('Text', 5000) }).strict(),
+  'settings.setEmailTemplate': z.object({ subject: required('Subject', 200), body: requiredLines('Text', 5000) }).strict(),
   'settings.setSync': z
     .object({
-      folder: text(1000).refine((f) => f === '' || isAbsolutePath(f), 'Give the full path of the folder (e.g. /srv/exports or C:\\Exports).'),
+      folder: line('Folder', 1000).refine((f) => f === '' || isAbsolutePath(f), 'Give the full path of the folder (e.g. /srv/exports or C:\\Exports).'),
       everyMinutes: z.number().int().min(0, '0 turns the schedule off.').max(7 * 24 * 60, 'At most once a week.'),
     })
     .strict(),
@@ -207,7 +213,7 @@ export const INPUTS = {
     })
     .strict(),
   'users.resetPassword': z.object({ id, password: z.string().min(10, 'A password needs at least 10 characters.').max(1000) }).strict(),
-  'outbox.list': z.object({ search: text(200).optional(), state: z.enum(['queued', 'exported', 'all']).optional() }).strict(),
+  'outbox.list': z.object({ search: line('Search', 200).optional(), state: z.enum(['queued', 'exported', 'all']).optional() }).strict(),
   'sync.status': none,
   'sync.exportNow': none,
   'settings.previewExpiringDays': z.object({ expiringDays: z.number().int().min(0).max(365) }).strict(),
