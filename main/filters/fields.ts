@@ -17,7 +17,7 @@
  * ("1,2" or "2026-01-01,2026-03-31"), and a leftover value on "is empty".
  */
 import { z } from 'zod';
-import { isCalendarDate } from '../rules/calendar';
+import { calendarDateProblem, isCalendarDate } from '../rules/calendar';
 import { textRuleProblem } from '../domain/text';
 import { STATUSES, isStatus } from '../rules/statuses';
 
@@ -286,7 +286,10 @@ const checkDate =
   (label: string) =>
   (value: unknown): Checked<string> => {
     const text = typeof value === 'string' ? value.trim() : value;
-    return isCalendarDate(text) ? good(text) : bad(`${label} needs a date as YYYY-MM-DD (not ${shown(value)}).`);
+    if (isCalendarDate(text)) return good(text);
+    // 2026-02-30 has the shape of a date: say which day does not exist.
+    if (typeof text === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(text)) return bad(`${label}: ${calendarDateProblem(text) ?? ''}`);
+    return bad(`${label} needs a date as YYYY-MM-DD (not ${shown(value)}).`);
   };
 
 const checkPercent =

@@ -8,7 +8,7 @@ import type { ProgramChangeEffect, ProgramWithComponents } from '../services/pro
 import type { SyncRun } from '../sync/runs';
 import type { BatchImportResult } from '../import/batch';
 import type { CsvImportResult } from '../import/csv';
-import { isCalendarDate } from '../rules/calendar';
+import { calendarDateProblem } from '../rules/calendar';
 import { multiLine, singleLine } from '../domain/text';
 import { STATUSES } from '../rules/statuses';
 import type { CallName } from './calls';
@@ -32,7 +32,10 @@ const line = (label: string, max: number) => singleLine(label, text(max));
 const lines = (label: string, max: number) => multiLine(label, text(max));
 const required = (label: string, max: number) => singleLine(label, z.string().trim().min(1, `${label} is required.`).max(max, `Keep it under ${max} characters.`));
 const requiredLines = (label: string, max: number) => multiLine(label, z.string().trim().min(1, `${label} is required.`).max(max, `Keep it under ${max} characters.`));
-const calendarDate = z.string().refine(isCalendarDate, 'Use a date as YYYY-MM-DD.');
+const calendarDate = z.string().superRefine((value, ctx) => {
+  const problem = calendarDateProblem(value);
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+});
 const status = z.enum(STATUSES, { error: `Status must be one of: ${STATUSES.join(', ')}.` });
 const none = z.object({}).strict();
 // The renderer bundles this file too, so no node:path here.
@@ -176,10 +179,12 @@ export const INPUTS = {
       completedOn: calendarDate,
       credits: z.number().min(0).max(10_000).nullable().optional(),
       note: lines('The note', 2000).optional(),
+      confirmExpired: z.boolean().optional(),
     })
     .strict(),
-  'records.markAllComplete': z.object({ id, reason: requiredLines('A reason', 2000) }).strict(),
-  'records.overrideExpiration': z.object({ id, expiresOn: calendarDate.nullable(), reason: requiredLines('A reason', 2000) }).strict(),
+  'records.markAllComplete': z.object({ id, reason: requiredLines('A reason', 2000), confirmExpired: z.boolean().optional() }).strict(),
+  'records.overrideExpiration': z
+    .object({ id, expiresOn: calendarDate.nullable(), reason: requiredLines('A reason', 2000), confirmExpired: z.boolean().optional() }).strict(),
   'records.setNotes': z.object({ id, notes: lines('Notes', 20_000) }).strict(),
   'contacts.search': z.object({ text: line('Search', 200) }).strict(),
   'contacts.create': newContactSchema,
@@ -294,6 +299,8 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'REFUSED'
   | 'CONFLICT'
+  /** Allowed once confirmed: the message says what happens; the form asks, then sends the call again confirmed. */
+  | 'CONFIRM'
   | 'UNTRUSTED_SENDER'
   | 'INTERNAL';
 

@@ -35,7 +35,7 @@ async function granted(expiresOn: CalendarDate | null, label: string): Promise<R
   const record = await enroll(t.ctx, admin, { contactId: contact.id, programId: program.id, source: 'back-office' });
   await markAllComplete(t.ctx, admin, { id: record.id, reason: 'Completed elsewhere' });
   if (expiresOn === null) return (await t.db('records').where({ id: record.id }).first()) as RecordRow;
-  return overrideExpiration(t.ctx, admin, { id: record.id, expiresOn, reason: 'Set for the test' });
+  return overrideExpiration(t.ctx, admin, { id: record.id, expiresOn, reason: 'Set for the test', confirmExpired: true });
 }
 
 async function statuses(): Promise<Record<string, string>> {

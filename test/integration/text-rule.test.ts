@@ -4,43 +4,9 @@
  * real IPC door on a real database file: a refused value names the field and
  * the character, and nothing is written.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { startBackend, type Backend } from '../../main/backend';
+import { describe, expect, it } from 'vitest';
 import { forbiddenCharacter, textRuleProblem } from '../../main/domain/text';
-import type { Envelope } from '../../main/ipc/contract';
-import type { CallName } from '../../main/ipc/calls';
-import { freshDb, removeDir, snapshot, TestClock } from './support';
-
-const running: Array<{ backend: Backend; dir: string }> = [];
-afterEach(async () => {
-  for (const r of running.splice(0)) {
-    await r.backend.close();
-    removeDir(r.dir);
-  }
-});
-
-async function signedInAdmin(): Promise<Backend> {
-  const t = await freshDb();
-  await t.close();
-  const backend = await startBackend({ dataDir: t.dir, version: '0.1.0-test', clock: new TestClock('2026-03-10T15:00:00Z') });
-  running.push({ backend, dir: t.dir });
-  ok(await backend.invoke('auth.createFirstAdmin', { username: 'alex', displayName: 'Alex Admin', password: 'admin password 1', loadDemoData: false }));
-  return backend;
-}
-
-function ok<T = unknown>(envelope: Envelope<unknown>): T {
-  if (!envelope.ok) throw new Error(`expected ok, got ${envelope.error.code}: ${envelope.error.message}`);
-  return envelope.value as T;
-}
-
-async function refused(backend: Backend, name: CallName, input: unknown): Promise<string> {
-  const before = await snapshot(backend.context.services.db);
-  const envelope = await backend.invoke(name, input);
-  if (envelope.ok) throw new Error(`${name} accepted ${JSON.stringify(input)}`);
-  expect(envelope.error.code).toBe('INVALID');
-  expect(await snapshot(backend.context.services.db)).toEqual(before);
-  return envelope.error.message;
-}
+import { ok, refused, signedInAdmin } from './door';
 
 describe('the text rule', () => {
   it('names the first character a field cannot hold', () => {
