@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseTypedDate } from '../../main/domain/typed-date';
-import type { RecordRow } from '../../main/services/rows';
+import type { RecordRow } from '../../main/domain/rows';
 import { makeContact, makeProgram, ONE_COMPONENT } from './support';
 import { ok, refused, refusedWith, signedInAdmin } from './door';
 

@@ -1,7 +1,7 @@
 import { Badge, Group, Stack, Table, Text, Textarea } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import type { RecordDetail } from '../../../main/services/record-detail';
+import type { RecordDetail } from '../../../main/ipc/contract';
 import { api, call } from '../api';
 import { CalendarDateInput } from '../shared/CalendarDateInput';
 import { PopoverForm } from '../shared/PopoverForm';

@@ -12,10 +12,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { databaseFile } from '../../../main/db/database';
 import { applyContactsCsv, previewContactsCsv, type ContactsCsvInput } from '../../../main/import/contacts-csv';
 import { ImportFileError } from '../../../main/import/csv';
-import { createContact, nameKey, searchContacts } from '../../../main/services/contacts';
+import { createContact, searchContacts } from '../../../main/services/contacts';
+import { nameKey } from '../../../main/domain/contact';
 import { ServiceError, type Actor } from '../../../main/services/context';
 import { enroll } from '../../../main/services/records';
-import type { ContactRow, RecordRow } from '../../../main/services/rows';
+import type { RecordRow } from '../../../main/domain/rows';
+import type { ContactRow } from '../../../main/domain/rows';
 import { countRows, freshDb, logSince, makeProgram, makeStaff, maxSeq, snapshot, type TestDb } from '../support';
 import { csv, recordingJob, timed } from './helpers';
 
@@ -196,7 +198,7 @@ describe('validation', () => {
       ['Ok', 'One', 'one@example.org', 'M-1', 'C-1', ''],
       ['No', '', 'x@example.org', 'M-2', '', ''],
       ['Bad', 'Mail', 'a@b', 'M-3', '', ''],
-      ['Long', 'Org', '', 'M-4', '', 'x'.repeat(1001)],
+      ['Long', 'Org', '', 'M-4', '', 'x'.repeat(301)],
       ['Dup', 'Member', '', 'M-1', '', ''],
       ['Dup', 'Central', '', 'M-6', 'C-1', ''],
       ['Long', 'Key', '', 'K'.repeat(65), '', ''],
@@ -208,7 +210,7 @@ describe('validation', () => {
     expect(preview.rejected).toEqual([
       { line: 3, reason: 'Last name is empty.' },
       { line: 4, reason: 'Email "a@b" is not an email address like name@example.org.' },
-      { line: 5, reason: 'Organization is too long: 1,001 characters; the limit is 1,000.' },
+      { line: 5, reason: 'Organization is too long: 301 characters; the limit is 300.' },
       { line: 6, reason: 'Member number M-1 is also on line 2; only the first of them is imported.' },
       { line: 7, reason: 'Central ID C-1 is also on line 2; only the first of them is imported.' },
       { line: 8, reason: 'Member number is too long: 65 characters; the limit is 64.' },
