@@ -168,7 +168,7 @@ export const INPUTS = {
     })
     .strict(),
   'users.resetPassword': z.object({ id, password: z.string().min(10, 'A password needs at least 10 characters.').max(1000) }).strict(),
-  'outbox.list': z.object({ search: line('Search', 200).optional(), state: z.enum(['queued', 'exported', 'all']).optional() }).strict(),
+  'outbox.list': z.object({ search: line('Search', 200).optional(), state: z.enum(['queued', 'withdrawn', 'exported', 'all']).optional() }).strict(),
   'sync.status': none,
   'sync.exportNow': none,
   'settings.previewExpiringDays': z.object({ expiringDays: z.number().int().min(0).max(365) }).strict(),

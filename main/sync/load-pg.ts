@@ -158,6 +158,8 @@ export const RECEIVER_TABLES: Record<Entity, TableSpec> = {
       state: 'text',
       created_at: 'text',
       exported_seq: 'bigint',
+      withdrawn_at: 'text',
+      withdrawn_reason: 'text',
     },
   },
 };
