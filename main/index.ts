@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 import log from 'electron-log/main';
 import { startBackend, type Backend } from './backend';
-import { listBackups, restoreBackup } from './db/backup';
+import { backupToOffer, restoreBackup } from './db/backup';
 import { DatabaseRefusedError } from './db/errors';
 import { registerIpc } from './shell/ipc';
 import { denyAllPermissions, enforceCsp } from './shell/security';
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
 async function refuseDatabase(dataDir: string, err: unknown): Promise<void> {
   log.error('database refused', err);
   const message = err instanceof DatabaseRefusedError ? err.message : `CertDesk could not open its database: ${String(err)}`;
-  const newest = listBackups(dataDir)[0];
+  const newest = backupToOffer(dataDir);
   const choice = dialog.showMessageBoxSync({
     type: 'error',
     title: 'CertDesk cannot open its database',

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBackend } from '../backend';
-import { listBackups } from '../db/backup';
+import { backupToOffer } from '../db/backup';
 import { DatabaseRefusedError } from '../db/errors';
 import { SYSTEM } from '../services/context';
 import { loadDemoData } from '../services/demo';
@@ -53,7 +53,7 @@ if (values.build || !fs.existsSync(path.join(webRoot, 'web.html'))) {
 const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string };
 const backend = await startBackend({ dataDir, version: pkg.version, clock, log: (m, e) => process.stderr.write(`${m}: ${String(e)}\n`) }).catch((err: unknown) => {
   if (!(err instanceof DatabaseRefusedError)) throw err;
-  const newest = listBackups(dataDir)[0];
+  const newest = backupToOffer(dataDir);
   fail(`${err.message}\nThe file was left untouched.${newest ? ` Newest good backup: ${newest}` : ' There is no backup.'}`);
 });
 const services = backend.context.services;
