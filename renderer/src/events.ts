@@ -1,6 +1,6 @@
 /** Events from main (menu items, settings changed in another window): the preload's, or the harness's over SSE. */
 import { useEffect, useRef } from 'react';
-import type { AppEvent } from '../../main/ipc/events';
+import type { AppEvent } from '../../main/ipc/contract';
 
 export interface AppEvents {
   on(name: AppEvent, listener: () => void): () => void;

@@ -1,6 +1,6 @@
 import { Alert, Button, Center, Group, List, Loader, Paper, Progress, Stack, Text, ThemeIcon, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
-import type { StartupStatus } from '../../../main/startup';
+import type { StartupStatus } from '../../../main/ipc/contract';
 import { useStartup, type Startup } from './useStartup';
 
 /** Shows start-up until main says it is ready, then the app (`children`). */

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { StartupStatus } from '../../../main/startup';
+import type { StartupStatus } from '../../../main/ipc/contract';
 import { api, call, messageOf } from '../api';
 
 /** How often the screen asks main what start-up is doing. */

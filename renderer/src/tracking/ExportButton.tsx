@@ -1,12 +1,10 @@
 import { Button, Group, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import type { JobStatus } from '../../../main/services/jobs';
-import { api, call, messageOf } from '../api';
+import { api, call, followJob, messageOf } from '../api';
 import { useAppEvent } from '../events';
 import { selectionOf, type TrackingView } from './view';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ID = 'csv-export';
 
 /** The browser harness: the finished file comes as a download. */
@@ -31,19 +29,15 @@ export function ExportButton({ view, total }: { view: TrackingView; total: numbe
     setBusy(true);
     notifications.show({ id: ID, loading: true, autoClose: false, withCloseButton: false, title: 'Exporting to CSV', message: `0 of ${total.toLocaleString()} rows` });
     try {
-      let job: JobStatus = await call(api().tracking.exportCsv({ ...selectionOf(view), sort: view.sort }));
-      while (job.state === 'running') {
-        await sleep(250);
-        job = await call(api().jobs.get({ id: job.id }));
+      let id = '';
+      const result = await followJob(api().tracking.exportCsv({ ...selectionOf(view), sort: view.sort }), (job) => {
+        id = job.id;
         notifications.update({ id: ID, message: job.message || 'Starting…' });
-      }
-      if (job.state === 'failed') throw new Error(job.message);
-      const result = job.result as { file: string; rows: number };
+      });
       const rows = `${result.rows.toLocaleString()} rows`;
       notifications.update({ id: ID, message: `${rows} ready. Choose where to save the file…` });
-      const saved = await call(api().tracking.saveExport({ id: job.id }));
+      const saved = await call(api().tracking.saveExport({ id }));
       if (saved.download) download(saved.download);
-      const id = job.id;
       const done = { id: ID, loading: false, autoClose: false, withCloseButton: true } as const;
       if (saved.savedTo) {
         notifications.update({

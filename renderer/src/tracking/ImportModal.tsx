@@ -1,13 +1,12 @@
 import { Alert, Button, FileInput, Group, Modal, Progress, ScrollArea, SegmentedControl, Select, SimpleGrid, Stack, Table, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import type { CsvImportResult } from '../../../main/import/csv';
-import type { JobStatus } from '../../../main/services/jobs';
-import { api, call, messageOf } from '../api';
+import type { CsvImportResult } from '../../../main/ipc/contract';
+import type { JobStatus } from '../../../main/ipc/contract';
+import { api, call, followJob, messageOf } from '../api';
 import { useSession } from '../session';
 
 type Kind = 'contacts' | 'programs';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 
 function Count({ label, value, color }: { label: string; value: number; color: string }) {
@@ -62,15 +61,7 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
     if (!text || !preview) return;
     setError(null);
     try {
-      let j = await call(api().imports.apply({ kind, text, mapping, expectSha256: preview.sha256 }));
-      setJob(j);
-      while (j.state === 'running') {
-        await sleep(250);
-        j = await call(api().jobs.get({ id: j.id }));
-        setJob(j);
-      }
-      if (j.state === 'failed') throw new Error(j.message);
-      const r = j.result as CsvImportResult<string>;
+      const r = await followJob(api().imports.apply({ kind, text, mapping, expectSha256: preview.sha256 }), setJob);
       notifications.show({ color: 'green', message: `Imported: ${r.rows.new} new, ${r.rows.changed} changed, ${r.rows.unchanged} unchanged, ${r.rows.rejected} rejected.` });
       onDone();
     } catch (err) {

@@ -12,10 +12,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { databaseFile } from '../../../main/db/database';
 import { applyContactsCsv, previewContactsCsv, type ContactsCsvInput } from '../../../main/import/contacts-csv';
 import { ImportFileError } from '../../../main/import/csv';
-import { createContact, nameKey, searchContacts } from '../../../main/services/contacts';
+import { createContact, searchContacts } from '../../../main/services/contacts';
+import { nameKey } from '../../../main/domain/contact';
 import { ServiceError, type Actor } from '../../../main/services/context';
 import { enroll } from '../../../main/services/records';
-import type { ContactRow, RecordRow } from '../../../main/services/rows';
+import type { RecordRow } from '../../../main/domain/rows';
+import type { ContactRow } from '../../../main/domain/rows';
 import { countRows, freshDb, logSince, makeProgram, makeStaff, maxSeq, snapshot, type TestDb } from '../support';
 import { csv, recordingJob, timed } from './helpers';
 
