@@ -29,15 +29,13 @@ export function ExportButton({ view, total }: { view: TrackingView; total: numbe
     setBusy(true);
     notifications.show({ id: ID, loading: true, autoClose: false, withCloseButton: false, title: 'Exporting to CSV', message: `0 of ${total.toLocaleString()} rows` });
     try {
-      const job = await followJob(api().tracking.exportCsv({ ...selectionOf(view), sort: view.sort }), (j) =>
-        notifications.update({ id: ID, message: j.message || 'Starting…' }),
+      const { id, result } = await followJob(api().tracking.exportCsv({ ...selectionOf(view), sort: view.sort }), (job) =>
+        notifications.update({ id: ID, message: job.message || 'Starting…' }),
       );
-      const result = job.result;
       const rows = `${result.rows.toLocaleString()} rows`;
       notifications.update({ id: ID, message: `${rows} ready. Choose where to save the file…` });
-      const saved = await call(api().tracking.saveExport({ id: job.id }));
+      const saved = await call(api().tracking.saveExport({ id }));
       if (saved.download) download(saved.download);
-      const id = job.id;
       const done = { id: ID, loading: false, autoClose: false, withCloseButton: true } as const;
       if (saved.savedTo) {
         notifications.update({
