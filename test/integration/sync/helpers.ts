@@ -76,7 +76,7 @@ export async function randomWorkload(t: TestDb, actor: Actor, options: { seed: n
         lastName: `${pick(NAMES)} ${serial}`,
         email: `m${serial}@example.org`,
         memberNumber: rnd() < 0.7 ? `M${options.seed}-${serial}` : null,
-        organization: rnd() < 0.5 ? 'Association "A"; \n line two' : '',
+        organization: rnd() < 0.5 ? 'Association "A"; “quoted”, with a comma' : '',
       });
       contacts.push(contact.id);
       ok++;
@@ -99,7 +99,7 @@ export async function randomWorkload(t: TestDb, actor: Actor, options: { seed: n
     } else if (r < 0.75) {
       await attempt(() => setStatus(t.ctx, actor, { id: pick(records), to: pick(STATUSES), reason: 'Random test move' }));
     } else if (r < 0.82) {
-      await attempt(() => setNotes(t.ctx, actor, { id: pick(records), notes: `Note ${serial} ${pick(NAMES)}\u2028after a line separator` }));
+      await attempt(() => setNotes(t.ctx, actor, { id: pick(records), notes: `Note ${serial} ${pick(NAMES)}\r\nafter a line break,\tand a tab` }));
     } else if (r < 0.9) {
       await attempt(() =>
         overrideExpiration(t.ctx, actor, { id: pick(records), expiresOn: addDays(today(), Math.floor(rnd() * 60) - 10), reason: 'Random override' }),
