@@ -8,7 +8,6 @@ import { changesFor, logChanges, logStoredRows } from '../services/changelog';
 import { ServiceError, type Actor, type Executor } from '../services/context';
 import type { JobProgress } from '../services/jobs';
 import type { RecordRow } from '../services/rows';
-import { chunk } from './csv';
 import { bulkInsert } from '../db/bulk-insert';
 
 /** Rows per step of an import: progress is reported after each. */
@@ -90,4 +89,10 @@ export async function inTransaction<T>(db: Executor, work: (trx: Executor) => Pr
     }
     throw err;
   }
+}
+
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }

@@ -7,7 +7,7 @@ import type { OutboxRow } from '../services/outbox-list';
 import type { ProgramChangeEffect, ProgramWithComponents } from '../services/program-admin';
 import type { SyncRun } from '../sync/runs';
 import type { BatchImportResult } from '../import/batch';
-import type { CsvImportResult } from '../import/csv';
+import type { CsvImportResult } from '../import/csv-import';
 import { isCalendarDate } from '../rules/calendar';
 import { STATUSES } from '../rules/statuses';
 import type { CallName } from './calls';

@@ -1,7 +1,7 @@
 import { Alert, Button, FileInput, Group, Modal, Progress, ScrollArea, SegmentedControl, Select, SimpleGrid, Stack, Table, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import type { CsvImportResult } from '../../../main/import/csv';
+import type { CsvImportResult } from '../../../main/import/csv-import';
 import type { JobStatus } from '../../../main/services/jobs';
 import { api, call, messageOf } from '../api';
 import { useSession } from '../session';

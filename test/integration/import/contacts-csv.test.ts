@@ -11,7 +11,7 @@ import knex from 'knex';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { databaseFile } from '../../../main/db/database';
 import { applyContactsCsv, previewContactsCsv, type ContactsCsvInput } from '../../../main/import/contacts-csv';
-import { ImportFileError } from '../../../main/import/csv';
+import { ImportFileError } from '../../../main/import/result';
 import { createContact, nameKey, searchContacts } from '../../../main/services/contacts';
 import { ServiceError, type Actor } from '../../../main/services/context';
 import { enroll } from '../../../main/services/records';
