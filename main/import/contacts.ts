@@ -3,7 +3,7 @@
  * labels, limits and header names, the checks of its values, its matcher
  * (central id → member number → new) and its name key after a rename.
  */
-import { z } from 'zod';
+import { isEmailAddress } from '../rules/email';
 import { displayName, nameKey } from '../services/contacts';
 import type { ContactRow } from '../services/rows';
 import type { ImportField } from './csv-import';
@@ -58,8 +58,6 @@ export const CONTACT_COLUMN: Record<ContactField, 'first_name' | 'last_name' | '
 /** The fields with their labels, for the mapping UI. */
 export const CONTACT_IMPORT_FIELDS: Array<ImportField<ContactField>> = CONTACT_FIELDS.map((field) => ({ field, label: CONTACT_FIELD_LABELS[field], required: field === 'lastName' }));
 
-const EMAIL = z.email();
-
 export type ContactValues = Partial<Record<ContactField, string>>;
 
 /** Every problem of one contact's values, in field order. */
@@ -70,7 +68,7 @@ export function contactValueProblems(v: ContactValues): Array<{ field: ContactFi
     if (value === undefined) continue;
     const problem = checkText(CONTACT_FIELD_LABELS[field], value, CONTACT_LIMITS[field], field === 'organization');
     if (problem) problems.push({ field, reason: problem });
-    else if (field === 'email' && !EMAIL.safeParse(value).success) problems.push({ field, reason: `Email "${value}" is not an email address like name@example.org.` });
+    else if (field === 'email' && !isEmailAddress(value)) problems.push({ field, reason: `Email "${value}" is not an email address like name@example.org.` });
   }
   if (v.lastName === undefined) problems.push({ field: 'lastName', reason: 'Last name is empty.' });
   return problems;

@@ -3,12 +3,14 @@
  * rows to the entity's planner, whose tally becomes the result.
  */
 import { resolveMapping, type MappingResult } from './headers';
-import { parseCsv, readSource, type ParsedCsv, type SourceBytes } from './read-csv';
+import { parseCsv, readSource, type CsvEncoding, type ParsedCsv, type SourceBytes } from './read-csv';
 import { emptyCounts, ImportFileError, type FileError, type ImportCounts, type RejectedRow, type ChangeSample, type Tally } from './result';
 
-/** The CSV as text or as a file path (read as bytes): exactly one of them. */
+/** The CSV as text, as its bytes, or as a file path: exactly one of them. */
 export interface CsvImportInput<F extends string> {
   text?: string;
+  /** The file's bytes, decoded in main (UTF-8, UTF-16 with BOM, Windows-1252). */
+  bytes?: Uint8Array;
   file?: string;
   /**
    * Our field → the CSV header that holds it. Fields left out are detected
@@ -37,6 +39,8 @@ export interface CsvImportResult<F extends string> {
   /** Headers no field reads. */
   unmappedHeaders: string[];
   delimiter: string;
+  /** How the bytes were read ("Windows-1252"); null when they could not be. */
+  encoding: CsvEncoding | null;
   /** Data rows read (after the header; blank lines not counted). */
   total: number;
   rows: ImportCounts;
@@ -51,13 +55,15 @@ export interface CsvImportResult<F extends string> {
 }
 
 /** The result for a file that cannot be imported. */
-export function failedResult<F extends string>(fields: Array<ImportField<F>>, error: FileError, sha256: string, headers: string[] = [], delimiter = ','): CsvImportResult<F> {
+export function failedResult<F extends string>(fields: Array<ImportField<F>>, error: FileError, sha256: string, parsed?: ParsedCsv): CsvImportResult<F> {
+  const headers = parsed?.headers ?? [];
   return {
     fields,
     headers,
     mapping: {},
     unmappedHeaders: headers,
-    delimiter,
+    delimiter: parsed?.delimiter ?? ',',
+    encoding: parsed?.encoding ?? null,
     total: 0,
     rows: emptyCounts(),
     rejected: [],
@@ -88,7 +94,7 @@ export async function prepareCsv<F extends string>(spec: CsvSpec<F>, input: CsvI
   const parsed = parseCsv(source.bytes, input.delimiter);
   if ('error' in parsed) return failedResult(spec.importFields, parsed.error, source.sha256);
   const map = resolveMapping(parsed.headers, spec.fields, spec.synonyms, spec.labels, spec.required, input.mapping);
-  if ('error' in map) return failedResult(spec.importFields, map.error, source.sha256, parsed.headers, parsed.delimiter);
+  if ('error' in map) return failedResult(spec.importFields, map.error, source.sha256, parsed);
   return { source, parsed, map };
 }
 
@@ -120,6 +126,7 @@ export function plannedResult<F extends string>(spec: CsvSpec<F>, { source, pars
     mapping: map.mapping,
     unmappedHeaders: map.unmappedHeaders,
     delimiter: parsed.delimiter,
+    encoding: parsed.encoding,
     total: parsed.rows.length,
     rows: tally.rows,
     rejected: tally.rejected,

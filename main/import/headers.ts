@@ -19,10 +19,11 @@ export interface MappingResult<F extends string> {
 }
 
 /**
- * Our fields → columns: the caller's mapping where given, else the first
- * header whose normalised name is one of the field's synonyms. Refuses a
- * mapping to a header that is not there, a header used twice, a header that
- * appears in two columns, and a required field with no column.
+ * Our fields → columns: the caller's mapping where given, else the header
+ * whose normalised name is one of the field's synonyms. Refuses two headers
+ * that could be the same field ("Last Name" and "Surname"), a mapping to a
+ * header that is not there, a header used twice, a header that appears in two
+ * columns, and a required field with no column.
  */
 export function resolveMapping<F extends string>(
   headers: readonly string[],
@@ -59,16 +60,14 @@ export function resolveMapping<F extends string>(
   const normalized = headers.map(normalizeHeader);
   for (const field of fields) {
     if (given[field] !== undefined) continue;
-    for (const synonym of synonyms[field]) {
-      const indexes = normalized.flatMap((h, i) => (h === synonym && !used.has(i) ? [i] : []));
-      if (indexes.length === 0) continue;
-      if (indexes.length > 1) {
-        return { error: { line: 1, reason: `The header row has ${indexes.length} columns that could be ${labels[field]} (${indexes.map((i) => `"${headers[i] ?? ''}"`).join(', ')}); map one of them.` } };
-      }
-      const problem = take(field, indexes[0] as number);
-      if (problem) return { error: problem };
-      break;
+    // Every column that could be this field: two ("Last Name" and "Surname") are a question only the user can answer.
+    const indexes = normalized.flatMap((h, i) => (synonyms[field].includes(h) && !used.has(i) ? [i] : []));
+    if (indexes.length === 0) continue;
+    if (indexes.length > 1) {
+      return { error: { line: 1, reason: `The header row has ${indexes.length} columns that could be ${labels[field]} (${indexes.map((i) => `"${headers[i] ?? ''}"`).join(', ')}); map one of them.` } };
     }
+    const problem = take(field, indexes[0] as number);
+    if (problem) return { error: problem };
   }
   for (const field of required) {
     if (columns[field] === undefined) {

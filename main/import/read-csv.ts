@@ -29,14 +29,18 @@ export interface SourceBytes {
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** The bytes of the CSV; refuses both/neither of text and file, a missing or too large file. */
-export async function readSource(input: { text?: string; file?: string }): Promise<SourceBytes> {
+/** The bytes of the CSV; refuses more or fewer than one of text, bytes and file, a missing or too large file. */
+export async function readSource(input: { text?: string; file?: string; bytes?: Uint8Array }): Promise<SourceBytes> {
   let bytes: Buffer;
-  if (typeof input.text === 'string' && input.file === undefined) {
+  const given = [input.text, input.file, input.bytes].filter((v) => v !== undefined).length;
+  if (given === 1 && input.bytes !== undefined) {
+    if (input.bytes.length > MAX_FILE_BYTES) throw new ImportFileError(1, `The file is ${(input.bytes.length / 1024 / 1024).toFixed(0)} MB; the limit is ${MAX_FILE_BYTES / 1024 / 1024} MB.`);
+    bytes = Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.length);
+  } else if (typeof input.text === 'string' && given === 1) {
     if (input.text.length > MAX_FILE_BYTES) throw new ImportFileError(1, `The CSV text is over ${MAX_FILE_BYTES / 1024 / 1024} MB; import a smaller file.`);
     if (LONE_SURROGATE.test(input.text)) throw new ImportFileError(lineOfIndex(input.text, input.text.search(LONE_SURROGATE)), 'The text holds a broken character (a lone UTF-16 surrogate).');
     bytes = Buffer.from(input.text, 'utf8');
-  } else if (typeof input.file === 'string' && input.text === undefined) {
+  } else if (typeof input.file === 'string' && given === 1) {
     let size: number;
     try {
       size = (await fs.stat(input.file)).size;
@@ -112,6 +116,63 @@ function firstInvalidUtf8Line(bytes: Buffer): number | null {
   }
 }
 
+/** How the bytes were read, as the preview says it ("read as Windows-1252"). */
+export type CsvEncoding = 'UTF-8' | 'UTF-16 LE' | 'UTF-16 BE' | 'Windows-1252';
+
+/** Bytes Windows-1252 leaves undefined: a file holding them is in some other encoding. */
+const NOT_WINDOWS_1252 = new Set([0x81, 0x8d, 0x8f, 0x90, 0x9d]);
+
+/**
+ * Windows-1252's characters for 0x80–0x9F (the rest is Latin-1). Written out
+ * because Node's TextDecoder('windows-1252') decodes these as C1 controls
+ * (Latin-1) in some Node versions: "€" would become U+0080.
+ */
+const WINDOWS_1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+
+function decodeWindows1252(bytes: Buffer): string {
+  const text = bytes.toString('latin1');
+  return text.replace(/[\u0080-\u009f]/g, (c) => WINDOWS_1252_HIGH[c.charCodeAt(0) - 0x80] as string);
+}
+
+function lineOfByte(bytes: Buffer, offset: number): number {
+  return new LineCounter(bytes).lineAt(offset);
+}
+
+/**
+ * Recognises the encoding of CSV bytes and answers them as UTF-8 for the
+ * parser: UTF-8 (with or without BOM), UTF-16 LE or BE with a BOM, and, for
+ * bytes that are not UTF-8, Windows-1252 (what Excel on Windows saves as
+ * "CSV"). Anything else is refused with the reason.
+ */
+export function decodeCsv(bytes: Buffer): { utf8: Buffer; encoding: CsvEncoding } | { error: FileError } {
+  const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : null;
+  if (utf16 !== null) {
+    try {
+      const text = new TextDecoder(utf16, { fatal: true }).decode(bytes);
+      return { utf8: Buffer.from(text, 'utf8'), encoding: utf16 === 'utf-16le' ? 'UTF-16 LE' : 'UTF-16 BE' };
+    } catch {
+      return { error: { line: 1, reason: 'The file starts as UTF-16 but holds bytes that are not UTF-16 text. Save it as "CSV UTF-8" and import it again.' } };
+    }
+  }
+  // NUL is valid UTF-8 but never in a CSV: UTF-16 without its byte order mark has one in every other byte.
+  const nul = bytes.indexOf(0);
+  if (nul !== -1) {
+    return { error: { line: lineOfByte(bytes, nul), reason: 'The file holds NUL bytes: it looks like UTF-16 without a byte order mark, or is not a text file. Save it as "CSV UTF-8" and import it again.' } };
+  }
+  const badLine = firstInvalidUtf8Line(bytes);
+  if (badLine === null) return { utf8: bytes, encoding: 'UTF-8' };
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    return { error: { line: badLine, reason: `The file says it is UTF-8 (it starts with a byte order mark), but line ${badLine} is not UTF-8 text. Save the file as "CSV UTF-8" and import it again.` } };
+  }
+  for (let i = 0; i < bytes.length; i++) {
+    if (NOT_WINDOWS_1252.has(bytes[i] as number)) {
+      const line = lineOfByte(bytes, i);
+      return { error: { line, reason: `Line ${line} is neither UTF-8 nor Windows-1252 text, so its letters cannot be read for sure. Save the file as "CSV UTF-8" and import it again.` } };
+    }
+  }
+  return { utf8: Buffer.from(decodeWindows1252(bytes), 'utf8'), encoding: 'Windows-1252' };
+}
+
 // ---------------------------------------------------------------------------
 // Parsing
 
@@ -125,6 +186,7 @@ export interface CsvRow {
 
 export interface ParsedCsv {
   delimiter: string;
+  encoding: CsvEncoding;
   headers: string[];
   /** Data rows in file order (rows of empty cells left out). */
   rows: CsvRow[];
@@ -155,6 +217,12 @@ export function detectDelimiter(bytes: Buffer): string {
   return best;
 }
 
+class TooManyRows extends Error {
+  constructor(readonly line: number) {
+    super('too many rows');
+  }
+}
+
 function quoteProblem(code: string | undefined): string {
   switch (code) {
     case 'CSV_QUOTE_NOT_CLOSED':
@@ -175,14 +243,10 @@ function quoteProblem(code: string | undefined): string {
  * fields trimmed. Returns the first file-level problem instead of rows when the
  * file is malformed. Field values are the file's characters, unchanged.
  */
-export function parseCsv(bytes: Buffer, delimiterOption?: string): ParsedCsv | { error: FileError } {
-  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    return { error: { line: 1, reason: 'The file is UTF-16. Save it as "CSV UTF-8" and import it again.' } };
-  }
-  const badLine = firstInvalidUtf8Line(bytes);
-  if (badLine !== null) {
-    return { error: { line: badLine, reason: `Line ${badLine} is not UTF-8 text. Save the file as "CSV UTF-8" and import it again.` } };
-  }
+export function parseCsv(source: Buffer, delimiterOption?: string): ParsedCsv | { error: FileError } {
+  const decoded = decodeCsv(source);
+  if ('error' in decoded) return decoded;
+  const { utf8: bytes, encoding } = decoded;
   const delimiter = delimiterOption ?? detectDelimiter(bytes);
   if (!(DELIMITERS as readonly string[]).includes(delimiter)) {
     return { error: { line: 1, reason: `The delimiter must be a comma, a semicolon or a tab, not ${JSON.stringify(delimiter)}.` } };
@@ -191,7 +255,6 @@ export function parseCsv(bytes: Buffer, delimiterOption?: string): ParsedCsv | {
   const lines = new LineCounter(bytes);
   const records: Array<{ line: number; fields: string[]; fieldCountError: boolean }> = [];
   let lastEnd = 0;
-  let tooMany = false;
   try {
     parse(bytes, {
       bom: true,
@@ -203,21 +266,21 @@ export function parseCsv(bytes: Buffer, delimiterOption?: string): ParsedCsv | {
       on_record: (record: string[], info) => {
         const line = lines.lineAt(firstContent(bytes, lastEnd));
         lastEnd = info.bytes;
-        if (records.length > MAX_ROWS) {
-          tooMany = true;
-          return null;
-        }
+        // Header + MAX_ROWS data rows at most: the parse stops at the first row past the limit.
+        if (records.length > MAX_ROWS) throw new TooManyRows(line);
         // With relax_column_count the parser keeps going and marks a ragged record with an error.
         records.push({ line, fields: record, fieldCountError: (info.error as CsvError | undefined) !== undefined });
         return null;
       },
     });
   } catch (err) {
+    if (err instanceof TooManyRows) {
+      return { error: { line: err.line, reason: `The file has more than ${MAX_ROWS.toLocaleString('en')} rows of data (line ${err.line} is past the limit); split it into smaller files.` } };
+    }
     const line = lines.lineAt(firstContent(bytes, lastEnd));
     const code = (err as Partial<CsvError>).code;
     return { error: { line, reason: `The row starting on line ${line} is malformed: ${quoteProblem(code)}. Fix the file and import it again; nothing is imported from it until then.` } };
   }
-  if (tooMany) return { error: { line: 1, reason: `The file has more than ${MAX_ROWS.toLocaleString('en')} rows; split it into smaller files.` } };
 
   const header = records.shift();
   if (!header) return { error: { line: 1, reason: 'The file is empty: it needs a header row and at least one row of data.' } };
@@ -231,6 +294,6 @@ export function parseCsv(bytes: Buffer, delimiterOption?: string): ParsedCsv | {
       rows.push({ line: r.line, fields: r.fields });
     }
   }
-  return { delimiter, headers, rows };
+  return { delimiter, encoding, headers, rows };
 }
 

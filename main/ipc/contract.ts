@@ -9,6 +9,7 @@ import type { SyncRun } from '../sync/runs';
 import type { BatchImportResult } from '../import/batch';
 import type { CsvImportResult } from '../import/csv-import';
 import { isCalendarDate } from '../rules/calendar';
+import { EMAIL_MESSAGE, isEmailAddress } from '../rules/email';
 import { STATUSES } from '../rules/statuses';
 import type { CallName } from './calls';
 import { filterTreeSchema } from '../filters/fields';
@@ -68,7 +69,7 @@ export const newContactSchema = z
   .object({
     firstName: text(200),
     lastName: required('Last name', 200),
-    email: z.union([z.literal(''), z.email('Enter an email address like name@example.org.').max(320)]).optional(),
+    email: z.union([z.literal(''), z.string().max(320).refine(isEmailAddress, EMAIL_MESSAGE)]).optional(),
     memberNumber: text(64).nullable().optional(),
     organization: text(300).optional(),
     phone: text(64).optional(),
@@ -117,11 +118,16 @@ export const programSchema = z
 
 /** CSV files travel as text; they may be larger than other inputs (see LARGE_INPUTS in handle.ts). */
 export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
+/** The file travels as base64 (bytes, decoded in main): 4 characters per 3 bytes. */
+export const MAX_IMPORT_BASE64 = Math.ceil(MAX_IMPORT_BYTES / 3) * 4;
+
+export const CSV_IMPORT_KINDS = ['contacts', 'programs'] as const;
+export type CsvImportKind = (typeof CSV_IMPORT_KINDS)[number];
 
 const csvImportSchema = z
   .object({
-    kind: z.enum(['contacts', 'programs']),
-    text: z.string().max(MAX_IMPORT_BYTES, 'The file is larger than 64 MB; split it.'),
+    kind: z.enum(CSV_IMPORT_KINDS),
+    data: z.base64('The file must travel as base64.').max(MAX_IMPORT_BASE64, 'The file is larger than 64 MB; split it.'),
     mapping: z.record(z.string().max(40), z.string().max(200).nullable()).optional(),
   })
   .strict();

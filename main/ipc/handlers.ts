@@ -52,6 +52,12 @@ function actor(ctx: HandlerContext): Actor {
 }
 
 /** Certification programs are changed by admins only, whichever door the change comes through. */
+/** The file's bytes out of their base64 transport; main decodes them (UTF-8, UTF-16, Windows-1252). */
+function csvInput<T extends { data: string }>(input: T): Omit<T, 'data'> & { bytes: Buffer } {
+  const { data, ...rest } = input;
+  return { ...rest, bytes: Buffer.from(data, 'base64') };
+}
+
 function adminOnly<T>(ctx: HandlerContext, value: T): T {
   if (ctx.session.user?.role !== 'admin') throw new ServiceError('FORBIDDEN', 'Only an admin may import certification programs.');
   return value;
@@ -145,12 +151,12 @@ export const handlers: HandlerTable = {
   'contacts.create': (ctx, input) => createContact(ctx.services, input),
   'programs.list': (ctx) => listPrograms(ctx.services.db),
   'imports.preview': (ctx, input) => {
-    const { kind, ...csv } = input;
+    const { kind, ...csv } = csvInput(input);
     if (kind === 'programs') return previewProgramsCsv(ctx.services.db, adminOnly(ctx, csv));
     return previewContactsCsv(ctx.services.db, csv);
   },
   'imports.apply': (ctx, input) => {
-    const { kind, ...csv } = input;
+    const { kind, ...csv } = csvInput(input);
     const who = actor(ctx);
     if (kind === 'programs') {
       const checked = adminOnly(ctx, csv);

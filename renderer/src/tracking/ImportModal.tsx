@@ -9,6 +9,16 @@ import { useSession } from '../session';
 type Kind = 'contacts' | 'programs';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The file's bytes as base64: main decodes them (UTF-8, UTF-16, Windows-1252), never the browser. */
+function readBase64(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
+    reader.onerror = () => reject(reader.error ?? new Error('The file cannot be read.'));
+    reader.readAsDataURL(file);
+  });
+}
+
 
 function Count({ label, value, color }: { label: string; value: number; color: string }) {
   return (
@@ -30,23 +40,23 @@ function Count({ label, value, color }: { label: string; value: number; color: s
 export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onClose: () => void; onDone: () => void }) {
   const { info } = useSession();
   const [kind, setKind] = useState<Kind>('contacts');
-  const [text, setText] = useState<string | null>(null);
+  const [data, setData] = useState<string | null>(null);
   const [mapping, setMapping] = useState<Record<string, string | null>>({});
   const [preview, setPreview] = useState<CsvImportResult<string> | null>(null);
   const [job, setJob] = useState<JobStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   const reset = () => {
-    setText(null);
+    setData(null);
     setPreview(null);
     setJob(null);
     setError(null);
     setMapping({});
   };
-  const runPreview = async (csv: string, map: Record<string, string | null>) => {
+  const runPreview = async (bytes: string, map: Record<string, string | null>) => {
     setError(null);
     try {
-      setPreview(await call(api().imports.preview({ kind, text: csv, mapping: map })));
+      setPreview(await call(api().imports.preview({ kind, data: bytes, mapping: map })));
     } catch (err) {
       setError(messageOf(err));
     }
@@ -54,15 +64,15 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
   const onFile = async (file: File | null) => {
     reset();
     if (!file) return;
-    const content = await file.text();
-    setText(content);
+    const content = await readBase64(file);
+    setData(content);
     await runPreview(content, {});
   };
   const apply = async () => {
-    if (!text || !preview) return;
+    if (!data || !preview) return;
     setError(null);
     try {
-      let j = await call(api().imports.apply({ kind, text, mapping, expectSha256: preview.sha256 }));
+      let j = await call(api().imports.apply({ kind, data, mapping, expectSha256: preview.sha256 }));
       setJob(j);
       while (j.state === 'running') {
         await sleep(250);
@@ -116,6 +126,10 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
               <Count label="unchanged" value={preview.rows.unchanged} color="gray.7" />
               <Count label="rejected" value={preview.rows.rejected} color="red.7" />
             </SimpleGrid>
+            <Text size="xs" c="dimmed" data-testid="import-encoding">
+              Read as {preview.encoding}
+              {preview.encoding === 'Windows-1252' ? ' (the file is not UTF-8; check that names with accents look right below)' : ''}.
+            </Text>
             <Text size="sm" fw={600}>
               Columns
             </Text>
@@ -134,7 +148,7 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
                   onChange={(h) => {
                     const next = { ...mapping, [field]: h };
                     setMapping(next);
-                    if (text) void runPreview(text, next);
+                    if (data) void runPreview(data, next);
                   }}
                 />
               ))}
@@ -142,6 +156,11 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
             {preview.unmappedHeaders.length > 0 && (
               <Text size="xs" c="dimmed">
                 Not imported: {preview.unmappedHeaders.join(', ')}
+              </Text>
+            )}
+            {preview.changes.length > 0 && (
+              <Text size="xs" data-testid="import-changes">
+                First rows: {preview.changes.slice(0, 5).map((c) => `${c.label} (${c.kind})`).join(' · ')}
               </Text>
             )}
             {preview.rejected.length > 0 && (
