@@ -30,6 +30,7 @@
 import type { Db } from '../db/database';
 import { whereInJson } from '../db/where-in-json';
 import { ServiceError, stamp, type Actor, type Executor, type ServiceContext } from '../services/context';
+import { resortRecords } from '../services/contacts';
 import type { JobProgress } from '../services/jobs';
 import type { ComponentRow, ContactRow, ProgramRow } from '../services/rows';
 import { basisOf, collect, COMPONENT_IDS_KEY, IMPORT_SEQS_KEY, readMap, writeMap, type BatchImportBatch, type Collected, type ImportedEntity } from './batch-folder';
@@ -37,7 +38,7 @@ import { planContacts } from './batch-contacts';
 import { BatchPlanning, type BatchChangeAt, type BatchRejectedAt, type Op } from './batch-plan';
 import { planComponents, planPrograms } from './batch-programs';
 import type { ChangeSample, ImportCounts, RejectedRow } from './result';
-import { inTransaction, insertLogged, progressReporter, requireAdmin, resortRecords, updateLogged } from './write';
+import { inTransaction, insertLogged, progressReporter, requireAdmin, updateLogged } from './write';
 
 export { COMPONENT_IDS_KEY, IMPORT_SEQS_KEY, IMPORTED_ENTITIES, type BatchImportBatch } from './batch-folder';
 

@@ -18,7 +18,7 @@
  */
 import type { Db } from '../db/database';
 import { whereInJson } from '../db/where-in-json';
-import { displayName, foldForSearch, nameKey } from '../services/contacts';
+import { displayName, foldForSearch, nameKey, resortRecords } from '../services/contacts';
 import { stamp, type Actor, type Executor, type ServiceContext } from '../services/context';
 import type { JobProgress } from '../services/jobs';
 import type { ContactRow } from '../services/rows';
@@ -38,7 +38,7 @@ import { plannedResult, prepareCsv, prepareCsvForApply, readSourceForApply, type
 import { planAndKeep, planForApply, planKey } from './kept-plan';
 import { Tally, type FieldChange } from './result';
 import { cell } from './text';
-import { inTransaction, insertLogged, progressReporter, resortRecords, updateLogged } from './write';
+import { inTransaction, insertLogged, progressReporter, updateLogged } from './write';
 
 export type ContactsCsvInput = CsvImportInput<ContactField>;
 export type ContactsCsvResult = CsvImportResult<ContactField>;
@@ -111,16 +111,23 @@ async function storedContactsFor(db: Executor, rows: readonly FileRow[]): Promis
     if (v.memberNumber !== undefined) member.add(v.memberNumber);
     if (v.centralId === undefined && v.memberNumber === undefined && key !== null) names.add(key);
   }
+  const emails = new Set<string>();
+  for (const { v } of rows) if (v.email !== undefined) emails.add(v.email.toLowerCase());
   const q = db('contacts');
   whereInJson(q, 'central_id', [...central]);
   whereInJson(q, 'member_number', [...member], 'or');
   whereInJson(q, 'name_key', [...names], 'or');
+  // Holders of the file's emails: a new contact never takes another's email (one scan; emails are compared without case).
+  if (emails.size > 0) q.orWhereRaw('lower(email) IN (SELECT value FROM json_each(?))', [JSON.stringify([...emails])]);
   return (await q.select('*')) as ContactRow[];
 }
 
 /** Decides every row against the stored contacts; pure apart from its inputs. */
 function plan(prepared: Prepared, rows: readonly FileRow[], stored: readonly ContactRow[]): Plan {
   const matcher = contactMatcher(stored);
+  const byEmail = new Map<string, ContactRow>();
+  for (const c of stored) if (c.email !== '' && !byEmail.has(c.email.toLowerCase())) byEmail.set(c.email.toLowerCase(), c);
+  const seenEmail = new Map<string, number>();
   const byIdentity = new Map<string, ContactRow[]>();
   for (const c of stored) {
     const id = identity(c.name_key, c.email);
@@ -196,6 +203,21 @@ function plan(prepared: Prepared, rows: readonly FileRow[], stored: readonly Con
         continue;
       }
       contact = match.row ?? undefined;
+    }
+    if (v.email !== undefined) {
+      // Another contact's email: refused, naming them (never a silent duplicate); a second new row with it names the first.
+      const email = v.email.toLowerCase();
+      const holder = byEmail.get(email);
+      if (holder && holder.id !== contact?.id) {
+        tally.reject(row.line, `Email ${v.email} belongs to ${displayName(holder)}${holder.member_number !== null ? ` (member ${holder.member_number})` : ''}; give this row that contact's member number to update them, or leave it out.`);
+        continue;
+      }
+      const first = seenEmail.get(email);
+      if (!contact && first !== undefined) {
+        tally.reject(row.line, `Email ${v.email} is also on line ${first}, a new contact; only the first of them is imported.`);
+        continue;
+      }
+      if (!contact) seenEmail.set(email, row.line);
     }
     if (contact) {
       const firstLine = matcher.claim(contact, row.line);

@@ -31,6 +31,7 @@ export const CALLS = {
   'records.setNotes': 'signedIn',
   'contacts.search': 'signedIn',
   'contacts.create': 'signedIn',
+  'contacts.update': 'signedIn',
   'programs.list': 'signedIn',
   'app.openSettings': 'signedIn',
   'settings.get': 'admin',

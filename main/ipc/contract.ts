@@ -183,6 +183,7 @@ export const INPUTS = {
   'records.setNotes': z.object({ id, notes: text(20_000) }).strict(),
   'contacts.search': z.object({ text: text(200) }).strict(),
   'contacts.create': newContactSchema,
+  'contacts.update': newContactSchema.extend({ id }).strict(),
   'programs.list': none,
   'imports.preview': csvImportSchema,
   'imports.apply': csvImportSchema.extend({ expectSha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
@@ -256,6 +257,7 @@ export interface Results {
   'records.setNotes': RecordRow;
   'contacts.search': Array<ContactRow & { records: number }>;
   'contacts.create': ContactRow;
+  'contacts.update': ContactRow;
   'programs.list': ProgramRow[];
   'imports.preview': CsvImportResult<string>;
   'imports.apply': JobStatus;

@@ -2,7 +2,7 @@
 import type { CallName } from './calls';
 import type { ParsedInput, Result } from './contract';
 import { type Actor, officeToday, type ServiceContext, ServiceError } from '../services/context';
-import { createContact, searchContacts } from '../services/contacts';
+import { createContact, searchContacts, updateContact } from '../services/contacts';
 import { loadDemoData } from '../services/demo';
 import { previewExpiringDays, setExpiringDays, setTimeZone } from '../services/office-settings';
 import { recordDetail } from '../services/record-detail';
@@ -149,6 +149,7 @@ export const handlers: HandlerTable = {
   'records.setNotes': (ctx, input) => setNotes(ctx.services, actor(ctx), input),
   'contacts.search': (ctx, input) => searchContacts(ctx.services.db, input.text),
   'contacts.create': (ctx, input) => createContact(ctx.services, input),
+  'contacts.update': (ctx, input) => updateContact(ctx.services, input),
   'programs.list': (ctx) => listPrograms(ctx.services.db),
   'imports.preview': (ctx, input) => {
     const { kind, ...csv } = csvInput(input);
