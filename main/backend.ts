@@ -9,8 +9,8 @@ import type { Envelope } from './ipc/contract';
 import { invoke, type Logger } from './ipc/handle';
 import { handlers, Session, type HandlerContext } from './ipc/handlers';
 import { systemClock, type Clock } from './services/context';
-import { Jobs } from './services/jobs';
-import { Scheduler } from './services/scheduler';
+import { Jobs } from './jobs';
+import { Scheduler } from './scheduler';
 
 export interface BackendOptions {
   dataDir: string;

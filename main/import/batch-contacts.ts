@@ -6,12 +6,12 @@
  * constraints exactly as planned.
  */
 import { z } from 'zod';
-import { displayName, nameKey } from '../services/contacts';
+import { CONTACT_LIMITS, displayName, nameKey } from '../domain/contact';
 import type { Executor } from '../services/context';
-import type { ContactRow } from '../services/rows';
+import type { ContactRow } from '../domain/rows';
 import { latest, type Located } from './batch-folder';
 import { diff, zodReason, type BatchPlanning } from './batch-plan';
-import { CONTACT_LIMITS, contactMatcher, withNameKey, type ContactLike } from './contacts';
+import { contactMatcher, withNameKey, type ContactLike } from './contacts';
 import { checkText } from './text';
 
 const ContactData = z.object({

@@ -8,19 +8,19 @@ import { z } from 'zod';
 import { isCalendarDate } from '../rules/calendar';
 import { describeExpiration, type ExpirationRule } from '../rules/expiration';
 import type { Executor } from '../services/context';
-import { expirationOf } from '../services/programs';
-import type { ComponentRow, ProgramRow } from '../services/rows';
+import { expirationColumns, expirationOf, PROGRAM_LIMITS } from '../domain/program';
+import type { ComponentRow, ProgramRow } from '../domain/rows';
 import { latest, type Located } from './batch-folder';
 import { diff, flag, timestamp, zodReason, type BatchPlanning } from './batch-plan';
 import { Matcher } from './match';
 import { checkText } from './text';
 
 const ProgramData = z.object({
-  code: z.string().min(1, 'code is empty').max(64),
-  name: z.string().min(1, 'name is empty').max(1000),
-  version: z.string().max(64).optional(),
-  category: z.string().max(200).optional(),
-  description: z.string().max(10_000).optional(),
+  code: z.string().min(1, 'code is empty').max(PROGRAM_LIMITS.code),
+  name: z.string().min(1, 'name is empty').max(PROGRAM_LIMITS.name),
+  version: z.string().max(PROGRAM_LIMITS.version).optional(),
+  category: z.string().max(PROGRAM_LIMITS.category).optional(),
+  description: z.string().max(PROGRAM_LIMITS.description).optional(),
   require_approval: flag.optional(),
   require_completion_approval: flag.optional(),
   expiration_kind: z.enum(['never', 'period', 'fixed']).optional(),
@@ -32,7 +32,7 @@ const ProgramData = z.object({
 
 const ComponentData = z.object({
   program_id: z.number().int(),
-  name: z.string().min(1, 'name is empty').max(1000),
+  name: z.string().min(1, 'name is empty').max(PROGRAM_LIMITS.componentName),
   kind: z.enum(['course', 'exam', 'task', 'document']).optional(),
   credits: z.number().min(0).max(1_000_000).optional(),
   credit_unit: z.enum(['credits', 'hours']).optional(),
@@ -50,16 +50,6 @@ function expirationFrom(d: z.infer<typeof ProgramData>): ExpirationRule | string
   }
   if (!isCalendarDate(d.expiration_fixed_on)) return 'expiration_kind is fixed but expiration_fixed_on is not a date YYYY-MM-DD';
   return { kind: 'fixed', date: d.expiration_fixed_on };
-}
-
-function expirationColumns(rule: ExpirationRule | undefined): Record<string, unknown> {
-  if (!rule) return {};
-  return {
-    expiration_kind: rule.kind,
-    expiration_amount: rule.kind === 'period' ? rule.amount : null,
-    expiration_unit: rule.kind === 'period' ? rule.unit : null,
-    expiration_fixed_on: rule.kind === 'fixed' ? rule.date : null,
-  };
 }
 
 type ProgramLike = Pick<ProgramRow, 'id' | 'central_id' | 'code' | 'name'>;
@@ -91,7 +81,7 @@ export async function planPrograms(db: Executor, changes: readonly Located[], p:
     }
     const d = parsed.data;
     const rule = expirationFrom(d);
-    const problem = typeof rule === 'string' ? rule : (checkText('code', d.code, 64) ?? checkText('name', d.name, 1000));
+    const problem = typeof rule === 'string' ? rule : (checkText('code', d.code, PROGRAM_LIMITS.code) ?? checkText('name', d.name, PROGRAM_LIMITS.name));
     if (problem !== null || typeof rule === 'string') {
       reject(at, centralId, problem ?? '');
       continue;
@@ -111,7 +101,7 @@ export async function planPrograms(db: Executor, changes: readonly Located[], p:
       require_approval: d.require_approval,
       require_completion_approval: d.require_completion_approval,
       archived_at: d.archived_at,
-      ...expirationColumns(rule),
+      ...(rule ? expirationColumns(rule) : {}),
     };
     const label = `${d.code} ${d.name}`;
     if (!match.row) {
@@ -169,7 +159,7 @@ export async function planComponents(db: Executor, changes: readonly Located[], 
       continue;
     }
     const d = parsed.data;
-    const problem = checkText('name', d.name, 1000);
+    const problem = checkText('name', d.name, PROGRAM_LIMITS.componentName);
     if (problem) {
       p.reject('component', at, problem);
       continue;

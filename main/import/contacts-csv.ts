@@ -18,10 +18,12 @@
  */
 import type { Db } from '../db/database';
 import { whereInJson } from '../db/where-in-json';
-import { displayName, foldForSearch, nameKey, resortRecords } from '../services/contacts';
+import { displayName, nameKey } from '../domain/contact';
+import { foldForSearch } from '../domain/text-search';
+import { resortRecords } from '../services/contacts';
 import { stamp, type Actor, type Executor, type ServiceContext } from '../services/context';
-import type { JobProgress } from '../services/jobs';
-import type { ContactRow } from '../services/rows';
+import type { JobProgress } from '../domain/progress';
+import type { ContactRow } from '../domain/rows';
 import {
   CONTACT_COLUMN,
   CONTACT_FIELD_LABELS,

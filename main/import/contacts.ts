@@ -3,9 +3,8 @@
  * labels, limits and header names, the checks of its values, its matcher
  * (central id → member number → new) and its name key after a rename.
  */
-import { isEmailAddress } from '../rules/email';
-import { displayName, nameKey } from '../services/contacts';
-import type { ContactRow } from '../services/rows';
+import { CONTACT_LIMITS, displayName, isEmailAddress, nameKey } from '../domain/contact';
+import type { ContactRow } from '../domain/rows';
 import type { ImportField } from './csv-import';
 import { Matcher } from './match';
 import { checkText } from './text';
@@ -21,17 +20,6 @@ export const CONTACT_FIELD_LABELS: Record<ContactField, string> = {
   organization: 'Organization',
   phone: 'Phone',
   centralId: 'Central ID',
-};
-
-/** Longest value each field takes, in characters. */
-export const CONTACT_LIMITS: Record<ContactField, number> = {
-  firstName: 1000,
-  lastName: 1000,
-  email: 320,
-  memberNumber: 64,
-  organization: 1000,
-  phone: 100,
-  centralId: 200,
 };
 
 /** Header names recognised for each field, normalised (lower case, letters and digits only). */

@@ -5,7 +5,7 @@
 import type { Entity } from '../services/changelog';
 import { changesFor, logChanges, logStoredRows } from '../services/changelog';
 import { ServiceError, type Actor, type Executor } from '../services/context';
-import type { JobProgress } from '../services/jobs';
+import type { JobProgress } from '../domain/progress';
 import { bulkInsert } from '../db/bulk-insert';
 
 /** Rows per step of an import: progress is reported after each. */

@@ -2,6 +2,12 @@
  * Every call the renderer may make, and who may make it. Plain data with no
  * imports, so the preload can bundle it without bringing in main's code.
  */
+/**
+ * Open to every signed-in user, except for the inputs named: an input whose field holds one of those
+ * values needs an admin. Certification programs are changed by admins only, whichever door they use.
+ */
+const STAFF_EXCEPT_PROGRAMS = { signedIn: true, adminWhen: { field: 'kind', values: ['programs'] } } as const;
+
 export const CALLS = {
   'app.info': 'public',
   'auth.signIn': 'public',
@@ -18,8 +24,8 @@ export const CALLS = {
   'filters.update': 'signedIn',
   'filters.delete': 'signedIn',
   'records.bulkSetStatus': 'signedIn',
-  'imports.preview': 'signedIn',
-  'imports.apply': 'signedIn',
+  'imports.preview': STAFF_EXCEPT_PROGRAMS,
+  'imports.apply': STAFF_EXCEPT_PROGRAMS,
   'imports.batchPreview': 'admin',
   'imports.batchApply': 'admin',
   'records.get': 'signedIn',
@@ -54,7 +60,19 @@ export const CALLS = {
 } as const;
 
 export type CallName = keyof typeof CALLS;
+
 export type Access = (typeof CALLS)[CallName];
+
+/** Whether this call, with this (validated) input, needs an admin. */
+export function needsAdmin(access: Access, input: unknown): boolean {
+  if (access === 'admin') return true;
+  if (typeof access === 'string') return false;
+  const value = (input as Record<string, unknown> | null)?.[access.adminWhen.field];
+  return (access.adminWhen.values as readonly unknown[]).includes(value);
+}
+
+/** The one wording of an admin-only refusal. */
+export const ADMIN_ONLY_MESSAGE = 'Only an admin may do this; ask an admin.';
 
 export const CALL_NAMES = Object.keys(CALLS) as CallName[];
 

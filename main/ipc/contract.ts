@@ -3,33 +3,42 @@
  * and the type of its result. The renderer's API type derives from this file.
  */
 import { z } from 'zod';
-import type { OutboxRow } from '../services/outbox-list';
-import type { ProgramChangeEffect, ProgramWithComponents } from '../services/program-admin';
-import type { SyncRun } from '../sync/runs';
+import { contactEditSchema, newContactSchema } from '../domain/contact';
+import { programSchema } from '../domain/program';
+import type { ContactRow, ProgramRow, RecordRow } from '../domain/rows';
+import { calendarDate, id, required, text } from '../domain/schema-parts';
+import type { Settings } from '../domain/settings';
+import { filterTreeSchema } from '../filters/fields';
 import type { BatchImportResult } from '../import/batch';
 import type { CsvImportResult } from '../import/csv-import';
-import { isCalendarDate } from '../rules/calendar';
-import { EMAIL_MESSAGE, isEmailAddress } from '../rules/email';
+import type { JobStatus } from '../jobs';
 import { STATUSES } from '../rules/statuses';
-import type { CallName } from './calls';
-import { filterTreeSchema } from '../filters/fields';
 import type { BulkResult } from '../services/bulk';
-import type { JobStatus } from '../services/jobs';
+import type { CsvExportResult } from '../services/csv-export';
+import type { OutboxRow } from '../services/outbox-list';
+import type { ProgramChangeEffect, ProgramWithComponents } from '../services/program-admin';
+import type { RecordDetail } from '../services/record-detail';
 import type { SavedFilter } from '../services/saved-filters';
 import type { SweepResult } from '../services/sweep';
 import type { TrackingCounts, TrackingRow } from '../services/tracking';
-import type { RecordDetail } from '../services/record-detail';
-import type { ContactRow, ProgramRow, RecordRow } from '../services/rows';
-import type { Settings } from '../services/settings';
 import type { User } from '../services/users';
+import type { ExportResult } from '../sync/export';
+import type { SyncRun } from '../sync/runs';
+import type { CallName } from './calls';
 
-// Sizes are generous for people and tight for attackers.
-const id = z.number().int().positive().max(2 ** 40);
-const text = (max: number) => z.string().max(max, `Keep it under ${max} characters.`);
-const required = (label: string, max: number) => z.string().trim().min(1, `${label} is required.`).max(max, `Keep it under ${max} characters.`);
-const calendarDate = z.string().refine(isCalendarDate, 'Use a date as YYYY-MM-DD.');
 const status = z.enum(STATUSES, { error: `Status must be one of: ${STATUSES.join(', ')}.` });
 const none = z.object({}).strict();
+/*
+ * The renderer sees main only through this file (plus the filter field list, the status names and the
+ * pure domain modules): every type a call's input or result names is exported here.
+ */
+export type { BatchImportResult, CsvExportResult, CsvImportResult, ExportResult, JobStatus, OutboxRow, SyncRun };
+export type { BulkResult, ContactRow, ProgramRow, RecordRow, Settings, User, ProgramChangeEffect, ProgramWithComponents, RecordDetail, SavedFilter, SweepResult, TrackingCounts, TrackingRow };
+export type { HistoryRow } from '../domain/rows';
+export type { ManualMove } from '../rules/engine';
+export type { ExpirationRule } from '../rules/expiration';
+export type { QuickFilter, SortColumn } from '../services/tracking';
+
 // The renderer bundles this file too, so no node:path here.
 const isAbsolutePath = (p: string) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p);
 
@@ -64,57 +73,6 @@ export const selectionSchema = z
   .strict();
 
 export const viewSchema = selectionSchema.extend({ sort: sortSchema, pageSize: z.number().int().min(1).max(500) }).strict();
-
-export const newContactSchema = z
-  .object({
-    firstName: text(200),
-    lastName: required('Last name', 200),
-    email: z.union([z.literal(''), z.string().max(320).refine(isEmailAddress, EMAIL_MESSAGE)]).optional(),
-    memberNumber: text(64).nullable().optional(),
-    organization: text(300).optional(),
-    phone: text(64).optional(),
-  })
-  .strict();
-
-const expirationSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('never') }).strict(),
-  z
-    .object({
-      kind: z.literal('period'),
-      amount: z.number().int('Whole numbers only.').min(1, 'At least 1.').max(1200, 'At most 1200.'),
-      unit: z.enum(['days', 'months', 'years']),
-    })
-    .strict(),
-  z.object({ kind: z.literal('fixed'), date: calendarDate }).strict(),
-]);
-
-export const programSchema = z
-  .object({
-    code: required('Code', 30).regex(/^[\p{L}\p{N}._-]+$/u, 'Letters, digits, dots, dashes or underscores only.'),
-    name: required('Name', 200),
-    version: text(30).optional(),
-    category: text(100).optional(),
-    description: text(5000).optional(),
-    requireApproval: z.boolean(),
-    requireCompletionApproval: z.boolean(),
-    expiration: expirationSchema,
-    components: z
-      .array(
-        z
-          .object({
-            id: id.optional(),
-            name: required('Component name', 200),
-            kind: z.enum(['course', 'exam', 'task', 'document']),
-            credits: z.number().min(0, 'Credits are 0 or more.').max(10_000),
-            creditUnit: z.enum(['credits', 'hours']),
-            required: z.boolean(),
-          })
-          .strict(),
-      )
-      .max(100, 'At most 100 components.')
-      .refine((list) => new Set(list.map((c) => c.name.trim().toLowerCase())).size === list.length, 'Two components have the same name.'),
-  })
-  .strict();
 
 /** CSV files travel as text; they may be larger than other inputs (see LARGE_INPUTS in handle.ts). */
 export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
@@ -183,7 +141,7 @@ export const INPUTS = {
   'records.setNotes': z.object({ id, notes: text(20_000) }).strict(),
   'contacts.search': z.object({ text: text(200) }).strict(),
   'contacts.create': newContactSchema,
-  'contacts.update': newContactSchema.extend({ id }).strict(),
+  'contacts.update': contactEditSchema,
   'programs.list': none,
   'imports.preview': csvImportSchema,
   'imports.apply': csvImportSchema.extend({ expectSha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
@@ -239,7 +197,7 @@ export interface Results {
   'auth.createFirstAdmin': User;
   'tracking.list': { rows: TrackingRow[]; total: number };
   'tracking.counts': TrackingCounts;
-  'tracking.exportCsv': JobStatus;
+  'tracking.exportCsv': JobStatus<CsvExportResult>;
   'tracking.getView': { view: z.infer<typeof viewSchema> | null };
   'tracking.saveView': null;
   'jobs.get': JobStatus;
@@ -260,9 +218,9 @@ export interface Results {
   'contacts.update': ContactRow;
   'programs.list': ProgramRow[];
   'imports.preview': CsvImportResult<string>;
-  'imports.apply': JobStatus;
+  'imports.apply': JobStatus<CsvImportResult<string>>;
   'imports.batchPreview': BatchImportResult;
-  'imports.batchApply': JobStatus;
+  'imports.batchApply': JobStatus<BatchImportResult>;
   'app.openSettings': { opened: boolean };
   'settings.get': Settings;
   'settings.setTimeZone': SweepResult;
@@ -278,7 +236,7 @@ export interface Results {
   'users.resetPassword': null;
   'outbox.list': { rows: OutboxRow[]; total: number };
   'sync.status': { deviceId: string | null; checkpoint: number; lastSeq: number; pending: number; runs: SyncRun[]; running: boolean };
-  'sync.exportNow': JobStatus;
+  'sync.exportNow': JobStatus<ExportResult>;
   'settings.previewExpiringDays': SweepResult;
   'settings.setExpiringDays': SweepResult;
 }

@@ -7,8 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { Executor } from './context';
-import type { JobProgress } from './jobs';
-import { listTracking, type TrackingQuery, type TrackingRow } from './tracking';
+import type { JobProgress } from '../domain/progress';
+import { listTracking, type TrackingQuery } from './tracking';
+import { type TrackingRow } from './tracking';
 
 const HEADER = ['Contact', 'Email', 'Certification', 'Status', 'Completed components', 'Required components', 'Applied', 'Started', 'Completed', 'Expires', 'Last change'];
 
@@ -25,12 +26,18 @@ function toLine(r: TrackingRow): string[] {
 
 const PAGE = 5000;
 
+/** Where a CSV export was written and how many records it holds. */
+export interface CsvExportResult {
+  file: string;
+  rows: number;
+}
+
 export async function exportTrackingCsv(
   db: Executor,
   query: Omit<TrackingQuery, 'page' | 'pageSize'>,
   file: string,
   job: JobProgress,
-): Promise<{ file: string; rows: number }> {
+): Promise<CsvExportResult> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const temp = `${file}.partial`;
   const fd = fs.openSync(temp, 'w');

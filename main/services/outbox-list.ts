@@ -1,5 +1,5 @@
 /** The outbox as staff see it: queued and exported emails, searchable. */
-import { escapeLike } from './contacts';
+import { escapeLike } from '../domain/text-search';
 import type { Executor } from './context';
 
 export interface OutboxRow {

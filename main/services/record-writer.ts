@@ -12,10 +12,11 @@ import { bulkInsert } from '../db/bulk-insert';
 import { whereInJson } from '../db/where-in-json';
 import { logStoredRows } from './changelog';
 import type { Actor, Executor } from './context';
-import { displayName } from './contacts';
-import { renderExpiringEmail } from '../rules/expiring-email';
-import type { ContactRow, HistoryRow, RecordRow } from './rows';
-import type { Settings } from './settings';
+import { displayName } from '../domain/contact';
+import { renderExpiringEmail } from '../domain/expiring-email';
+import type { RecordRow } from '../domain/rows';
+import type { ContactRow, HistoryRow } from '../domain/rows';
+import type { Settings } from '../domain/settings';
 
 export type HistoryKind = HistoryRow['kind'];
 

@@ -16,10 +16,13 @@ import {
 import { TIMED_STATUSES, type Status } from '../rules/statuses';
 import { changesFor, logChanges } from './changelog';
 import { officeToday, ServiceError, stamp, type Actor, type ServiceContext } from './context';
-import { displayName, getContact } from './contacts';
-import { getProgram, programComponents, rulesOf } from './programs';
+import { getContact } from './contacts';
+import { displayName } from '../domain/contact';
+import { getProgram, programComponents } from './programs';
+import { rulesOf } from '../domain/program';
 import { applyOne, insertHistory, type RecordChange, type WriteContext } from './record-writer';
-import type { ComponentRow, ProgramRow, RecordRow } from './rows';
+import type { ComponentRow, RecordRow } from '../domain/rows';
+import type { ProgramRow } from '../domain/rows';
 import { readSettings } from './settings';
 import type { Db } from '../db/database';
 
@@ -171,23 +174,6 @@ export async function setStatus(ctx: ServiceContext, actor: Actor, input: SetSta
     const extra = plan.startsNewCycle ? {} : counters(progress);
     return applyOne(trx, { record, decision: plan, kind: 'status', reason: input.reason ?? '', extra }, w);
   });
-}
-
-export const approveApplication = (ctx: ServiceContext, actor: Actor, id: number): Promise<RecordRow> =>
-  setStatusFrom(ctx, actor, id, 'Applied', 'In Progress', null);
-
-export const declineApplication = (ctx: ServiceContext, actor: Actor, id: number, reason: string): Promise<RecordRow> =>
-  setStatusFrom(ctx, actor, id, 'Applied', 'Declined', reason);
-
-export const renew = (ctx: ServiceContext, actor: Actor, id: number): Promise<RecordRow> =>
-  setStatusFrom(ctx, actor, id, 'Expired', 'In Progress', null);
-
-async function setStatusFrom(ctx: ServiceContext, actor: Actor, id: number, from: Status, to: Status, reason: string | null): Promise<RecordRow> {
-  const record = await getRecordRow(ctx.db, id);
-  if (record.status !== from) {
-    throw new ServiceError('REFUSED', `This works on records that are ${from}; this record is ${record.status}.`);
-  }
-  return setStatus(ctx, actor, { id, to, reason });
 }
 
 export interface CompleteComponentInput {

@@ -8,8 +8,9 @@ import { timeStatus } from '../rules/engine';
 import type { Status } from '../rules/statuses';
 import { officeToday, stamp, SYSTEM, type Actor, type Executor, type ServiceContext } from './context';
 import { applyDecisions, type RecordChange, type WriteContext } from './record-writer';
-import type { RecordRow } from './rows';
-import { readSettings, type Settings } from './settings';
+import type { RecordRow } from '../domain/rows';
+import { readSettings } from './settings';
+import { type Settings } from '../domain/settings';
 
 /** What the decision and the writer need of a record: the writer logs the full rows itself. */
 type SweptRecord = Pick<RecordRow, 'id' | 'status' | 'cycle' | 'expires_on'>;

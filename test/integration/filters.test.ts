@@ -20,7 +20,8 @@ import {
   type FilterTree,
 } from '../../main/filters/fields';
 import { STATUSES } from '../../main/rules/statuses';
-import { createContact, nameKey } from '../../main/services/contacts';
+import { createContact } from '../../main/services/contacts';
+import { nameKey } from '../../main/domain/contact';
 import { freshDb, type TestDb } from './support';
 
 const TODAY = '2026-03-10';

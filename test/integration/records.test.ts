@@ -10,19 +10,17 @@ import { changesFor, logChanges } from '../../main/services/changelog';
 import { ServiceError, SYSTEM, type Actor } from '../../main/services/context';
 import { recordDetail } from '../../main/services/record-detail';
 import {
-  approveApplication,
   completeComponent,
-  declineApplication,
   enroll,
   markAllComplete,
   overrideExpiration,
-  renew,
   setNotes,
   setStatus,
 } from '../../main/services/records';
-import type { HistoryRow, RecordRow } from '../../main/services/rows';
+import type { RecordRow } from '../../main/domain/rows';
+import type { HistoryRow } from '../../main/domain/rows';
 import { runSweep } from '../../main/services/sweep';
-import { countRows, freshDb, logSince, makeContact, makeProgram, makeStaff, maxSeq, snapshot, type Counts, type TestDb } from './support';
+import { approveApplication, countRows, declineApplication, freshDb, logSince, makeContact, makeProgram, makeStaff, maxSeq, renew, snapshot, type Counts, type TestDb } from './support';
 
 const TODAY = '2026-03-10'; // 2026-03-10T15:00Z in New York
 

@@ -9,11 +9,12 @@ import { openDatabase } from '../../main/db/database';
 import { addDays, todayIn, type CalendarDate } from '../../main/rules/calendar';
 import { ServiceError, type Actor } from '../../main/services/context';
 import { previewExpiringDays, setExpiringDays, setTimeZone } from '../../main/services/office-settings';
-import { enroll, markAllComplete, overrideExpiration, renew, setNotes } from '../../main/services/records';
-import type { HistoryRow, RecordRow } from '../../main/services/rows';
+import { enroll, markAllComplete, overrideExpiration, setNotes } from '../../main/services/records';
+import type { RecordRow } from '../../main/domain/rows';
+import type { HistoryRow } from '../../main/domain/rows';
 import { readSettings } from '../../main/services/settings';
 import { runSweep, type SweepResult } from '../../main/services/sweep';
-import { countRows, expectLoggedAsStored, freshDb, logSince, makeContact, makeProgram, makeStaff, maxSeq, snapshot, TestClock, type TestDb } from './support';
+import { countRows, expectLoggedAsStored, freshDb, renew, logSince, makeContact, makeProgram, makeStaff, maxSeq, snapshot, TestClock, type TestDb } from './support';
 
 const TODAY = '2026-03-10';
 

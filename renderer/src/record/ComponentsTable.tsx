@@ -2,7 +2,7 @@ import { Badge, Group, Stack, Table, Text, Textarea } from '@mantine/core';
 import { DateInput } from '@mantine/dates';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import type { RecordDetail } from '../../../main/services/record-detail';
+import type { RecordDetail } from '../../../main/ipc/contract';
 import { api, call } from '../api';
 import { PopoverForm } from '../shared/PopoverForm';
 import { formatDate } from '../shared/dates';

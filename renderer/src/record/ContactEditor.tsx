@@ -1,6 +1,6 @@
 import { SimpleGrid, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
-import type { ContactRow } from '../../../main/services/rows';
+import type { ContactRow } from '../../../main/domain/rows';
 import { api, call } from '../api';
 import { PopoverForm } from '../shared/PopoverForm';
 

@@ -1,9 +1,9 @@
 import { Alert, Badge, Button, Card, Group, Progress, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import type { JobStatus } from '../../../main/services/jobs';
-import type { Settings } from '../../../main/services/settings';
-import { api, call, messageOf } from '../api';
+import type { JobStatus } from '../../../main/ipc/contract';
+import type { Settings } from '../../../main/ipc/contract';
+import { api, call, followJob, messageOf } from '../api';
 import { formatTimestamp } from '../shared/dates';
 import { useLoad } from '../shared/useCall';
 
@@ -16,7 +16,6 @@ const SCHEDULES = [
   { value: '1440', label: 'Every day' },
 ];
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Where and how often changes go to the central system, and every run so far. */
 export function SyncSettings({ settings, onSaved }: { settings: Settings; onSaved: () => void }) {
@@ -39,14 +38,7 @@ export function SyncSettings({ settings, onSaved }: { settings: Settings; onSave
   const exportNow = async () => {
     setError(null);
     try {
-      let j = await call(api().sync.exportNow({}));
-      setJob(j);
-      while (j.state === 'running') {
-        await sleep(300);
-        j = await call(api().jobs.get({ id: j.id }));
-        setJob(j);
-      }
-      if (j.state === 'failed') setError(j.message);
+      await followJob(api().sync.exportNow({}), setJob, 300);
     } catch (err) {
       setError(messageOf(err));
     }

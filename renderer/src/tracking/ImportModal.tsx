@@ -1,13 +1,12 @@
 import { Alert, Button, FileInput, Group, Modal, Progress, ScrollArea, SegmentedControl, Select, SimpleGrid, Stack, Table, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import type { CsvImportResult } from '../../../main/import/csv-import';
-import type { JobStatus } from '../../../main/services/jobs';
-import { api, call, messageOf } from '../api';
+import type { CsvImportResult } from '../../../main/ipc/contract';
+import type { JobStatus } from '../../../main/ipc/contract';
+import { api, call, followJob, messageOf } from '../api';
 import { useSession } from '../session';
 
 type Kind = 'contacts' | 'programs';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The file's bytes as base64: main decodes them (UTF-8, UTF-16, Windows-1252), never the browser. */
 function readBase64(file: File): Promise<string> {
@@ -72,15 +71,7 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
     if (!data || !preview) return;
     setError(null);
     try {
-      let j = await call(api().imports.apply({ kind, data, mapping, expectSha256: preview.sha256 }));
-      setJob(j);
-      while (j.state === 'running') {
-        await sleep(250);
-        j = await call(api().jobs.get({ id: j.id }));
-        setJob(j);
-      }
-      if (j.state === 'failed') throw new Error(j.message);
-      const r = j.result as CsvImportResult<string>;
+      const r = await followJob(api().imports.apply({ kind, data, mapping, expectSha256: preview.sha256 }), setJob);
       notifications.show({ color: 'green', message: `Imported: ${r.rows.new} new, ${r.rows.changed} changed, ${r.rows.unchanged} unchanged, ${r.rows.rejected} rejected.` });
       onDone();
     } catch (err) {

@@ -3,7 +3,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { DataTable, type DataTableSortStatus } from 'mantine-datatable';
 import { useEffect, useState } from 'react';
 import { describeFilter } from '../../../main/filters/fields';
-import type { SortColumn, TrackingRow } from '../../../main/services/tracking';
+import type { SortColumn, TrackingRow } from '../../../main/ipc/contract';
 import { api, call } from '../api';
 import { RecordDrawer } from '../record/RecordDrawer';
 import { useLoad } from '../shared/useCall';

@@ -12,10 +12,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { databaseFile } from '../../../main/db/database';
 import { applyContactsCsv, previewContactsCsv, type ContactsCsvInput } from '../../../main/import/contacts-csv';
 import { ImportFileError } from '../../../main/import/result';
-import { createContact, nameKey, searchContacts } from '../../../main/services/contacts';
+import { createContact, searchContacts } from '../../../main/services/contacts';
+import { nameKey } from '../../../main/domain/contact';
 import { ServiceError, type Actor } from '../../../main/services/context';
 import { enroll } from '../../../main/services/records';
-import type { ContactRow, RecordRow } from '../../../main/services/rows';
+import type { RecordRow } from '../../../main/domain/rows';
+import type { ContactRow } from '../../../main/domain/rows';
 import { countRows, freshDb, logSince, makeProgram, makeStaff, maxSeq, snapshot, type TestDb } from '../support';
 import { csv, recordingJob, timed } from './helpers';
 
@@ -198,7 +200,7 @@ describe('validation', () => {
       ['Ok', 'One', 'one@example.org', 'M-1', 'C-1', ''],
       ['No', '', 'x@example.org', 'M-2', '', ''],
       ['Bad', 'Mail', 'a@b', 'M-3', '', ''],
-      ['Long', 'Org', '', 'M-4', '', 'x'.repeat(1001)],
+      ['Long', 'Org', '', 'M-4', '', 'x'.repeat(301)],
       ['Dup', 'Member', '', 'M-1', '', ''],
       ['Dup', 'Central', '', 'M-6', 'C-1', ''],
       ['Long', 'Key', '', 'K'.repeat(65), '', ''],
@@ -210,7 +212,7 @@ describe('validation', () => {
     expect(preview.rejected).toEqual([
       { line: 3, reason: 'Last name is empty.' },
       { line: 4, reason: 'Email "a@b" is not an email address like name@example.org.' },
-      { line: 5, reason: 'Organization is too long: 1,001 characters; the limit is 1,000.' },
+      { line: 5, reason: 'Organization is too long: 301 characters; the limit is 300.' },
       { line: 6, reason: 'Member number M-1 is also on line 2; only the first of them is imported.' },
       { line: 7, reason: 'Central ID C-1 is also on line 2; only the first of them is imported.' },
       { line: 8, reason: 'Member number is too long: 65 characters; the limit is 64.' },
@@ -393,12 +395,12 @@ describe('names of every script', () => {
     { first: 'محمد', last: 'عبد الله', query: 'عبد' },
     { first: 'יעל', last: 'כהן\u200F', query: 'יעל' },
     { first: '李', last: '小龍', query: '小龍' },
-    { first: 'Ωμέγα', last: Array.from({ length: 100 }, (_, i) => `Σίσυφος${i}`).join('').slice(0, 500), query: 'ΣΊΣΥΦΟΣ42' },
+    { first: 'Ωμέγα', last: Array.from({ length: 100 }, (_, i) => `Σίσυφος${i}`).join('').slice(0, 200), query: 'ΣΊΣΥΦΟΣ42' },
   ];
 
   it('stores them byte for byte, keeps them on a second import, and search finds them case-insensitively', async () => {
     const longName = NAMES.at(-1)?.last ?? '';
-    expect([...longName].length).toBe(500);
+    expect([...longName].length).toBe(200);
     const text = csv([['First Name', 'Last Name', 'Member Number'], ...NAMES.map((n, i) => [n.first, n.last, `U-${i}`])], { bom: true });
     const { preview, applied } = await importBoth({ text });
     expect(preview.rows).toEqual({ new: NAMES.length, changed: 0, unchanged: 0, rejected: 0 });
@@ -474,7 +476,7 @@ describe('hostile files', () => {
       console.log(`10 MB field (${quoted ? 'quoted' : 'unquoted'}): preview ${preview.ms.toFixed(0)} ms, apply ${applied.ms.toFixed(0)} ms`);
       expect(preview.ms).toBeLessThan(5000);
       expect(applied.ms).toBeLessThan(5000);
-      expect(preview.value.rejected).toEqual([{ line: 3, reason: 'First name is too long: 10,485,760 characters; the limit is 1,000.' }]);
+      expect(preview.value.rejected).toEqual([{ line: 3, reason: 'First name is too long: 10,485,760 characters; the limit is 200.' }]);
       expect(applied.value.rows).toEqual(preview.value.rows);
       expect(applied.value.rows.rejected).toBe(1);
     }

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyContactsCsv, previewContactsCsv } from '../../../main/import/contacts-csv';
 import { MAX_ROWS } from '../../../main/import/read-csv';
 import type { Actor } from '../../../main/services/context';
-import type { ContactRow } from '../../../main/services/rows';
+import type { ContactRow } from '../../../main/domain/rows';
 import { freshDb, makeStaff, type TestDb } from '../support';
 import { timed } from './helpers';
 

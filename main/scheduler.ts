@@ -4,12 +4,12 @@
  * stop() lets a running job finish.
  */
 import { Cron } from 'croner';
-import { exportChanges, type ExportResult } from '../sync/export';
-import { listSyncRuns } from '../sync/runs';
-import type { ServiceContext } from './context';
-import type { JobProgress } from './jobs';
-import { readSettings } from './settings';
-import { runSweep, type SweepResult } from './sweep';
+import { exportChanges, type ExportResult } from './sync/export';
+import { listSyncRuns } from './sync/runs';
+import type { ServiceContext } from './services/context';
+import type { JobProgress } from './domain/progress';
+import { readSettings } from './services/settings';
+import { runSweep, type SweepResult } from './services/sweep';
 
 export interface SchedulerEvents {
   onSweep?: (result: SweepResult) => void;
