@@ -395,7 +395,7 @@ describe('names of every script', () => {
     { first: 'محمد', last: 'عبد الله', query: 'عبد' },
     { first: 'יעל', last: 'כהן\u200F', query: 'יעל' },
     { first: '李', last: '小龍', query: '小龍' },
-    { first: 'Ωμέγα', last: Array.from({ length: 100 }, (_, i) => `Σίσυφος${i}`).join('').slice(0, 200), query: 'ΣΊΣΥΦΟΣ42' },
+    { first: 'Ωμέγα', last: Array.from({ length: 100 }, (_, i) => `Σίσυφος${i}`).join('').slice(0, 200), query: 'ΣΊΣΥΦΟΣ12' },
   ];
 
   it('stores them byte for byte, keeps them on a second import, and search finds them case-insensitively', async () => {
