@@ -21,6 +21,8 @@ export interface CsvImportInput<F extends string> {
   delimiter?: string;
   /** The `sha256` the preview reported: apply refuses a file that changed since. */
   expectSha256?: string;
+  /** The file's name, for the history entries an import writes ("imported from records.csv, line 4"). */
+  fileName?: string;
 }
 
 /** A field an import can fill, for the mapping UI. */

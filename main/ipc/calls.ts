@@ -30,6 +30,7 @@ export const CALLS = {
   'imports.batchApply': 'admin',
   'records.get': 'signedIn',
   'records.enroll': 'signedIn',
+  'records.recordApplication': 'signedIn',
   'records.setStatus': 'signedIn',
   'records.completeComponent': 'signedIn',
   'records.markAllComplete': 'signedIn',

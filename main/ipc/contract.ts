@@ -3,6 +3,7 @@
  * and the type of its result. The renderer's API type derives from this file.
  */
 import { z } from 'zod';
+import { APPLICATION_CHANNELS } from '../domain/application';
 import { contactEditSchema, newContactSchema } from '../domain/contact';
 import { programSchema } from '../domain/program';
 import type { ContactRow, ProgramRow, RecordRow } from '../domain/rows';
@@ -79,13 +80,14 @@ export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
 /** The file travels as base64 (bytes, decoded in main): 4 characters per 3 bytes. */
 export const MAX_IMPORT_BASE64 = Math.ceil(MAX_IMPORT_BYTES / 3) * 4;
 
-export const CSV_IMPORT_KINDS = ['contacts', 'programs'] as const;
+export const CSV_IMPORT_KINDS = ['contacts', 'programs', 'applications'] as const;
 export type CsvImportKind = (typeof CSV_IMPORT_KINDS)[number];
 
 const csvImportSchema = z
   .object({
     kind: z.enum(CSV_IMPORT_KINDS),
     data: z.base64('The file must travel as base64.').max(MAX_IMPORT_BASE64, 'The file is larger than 64 MB; split it.'),
+    fileName: text(260).optional(),
     mapping: z.record(z.string().max(40), z.string().max(200).nullable()).optional(),
   })
   .strict();
@@ -126,6 +128,9 @@ export const INPUTS = {
     .strict(),
   'records.get': z.object({ id }).strict(),
   'records.enroll': z.object({ contactId: id, programId: id }).strict(),
+  'records.recordApplication': z
+    .object({ contactId: id, programId: id, appliedOn: calendarDate, channel: z.enum(APPLICATION_CHANNELS), note: text(2000).optional() })
+    .strict(),
   'records.setStatus': z.object({ id, to: status, reason: text(2000).optional() }).strict(),
   'records.completeComponent': z
     .object({
@@ -208,6 +213,7 @@ export interface Results {
   'records.bulkSetStatus': BulkResult;
   'records.get': RecordDetail;
   'records.enroll': RecordRow;
+  'records.recordApplication': RecordRow;
   'records.setStatus': RecordRow;
   'records.completeComponent': RecordRow;
   'records.markAllComplete': RecordRow;

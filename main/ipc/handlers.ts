@@ -6,7 +6,7 @@ import { createContact, searchContacts, updateContact } from '../services/contac
 import { loadDemoData } from '../services/demo';
 import { previewExpiringDays, setExpiringDays, setTimeZone } from '../services/office-settings';
 import { recordDetail } from '../services/record-detail';
-import { completeComponent, enroll, markAllComplete, overrideExpiration, setNotes, setStatus } from '../services/records';
+import { completeComponent, enroll, recordApplication, markAllComplete, overrideExpiration, setNotes, setStatus } from '../services/records';
 import { readSettings, readSetting, writeSettings } from '../services/settings';
 import { listTracking, matching, trackingCounts } from '../services/tracking';
 import { BULK_LIMIT, bulkSetStatus } from '../services/bulk';
@@ -21,6 +21,7 @@ import { previewProgramEdit, programsForAdmin, setProgramArchived, updateProgram
 import { createProgram, listPrograms } from '../services/programs';
 import type { Scheduler } from '../scheduler';
 import { listSyncRuns } from '../sync/runs';
+import { applyApplicationsCsv, previewApplicationsCsv } from '../import/applications-csv';
 import { applyBatchImport, previewBatchImport } from '../import/batch';
 import { applyContactsCsv, previewContactsCsv } from '../import/contacts-csv';
 import { applyProgramsCsv, previewProgramsCsv } from '../import/programs-csv';
@@ -136,6 +137,7 @@ export const handlers: HandlerTable = {
   },
   'records.get': (ctx, input) => recordDetail(ctx.services.db, input.id),
   'records.enroll': (ctx, input) => enroll(ctx.services, actor(ctx), { ...input, source: 'back-office' }),
+  'records.recordApplication': (ctx, input) => recordApplication(ctx.services, actor(ctx), input),
   'records.setStatus': (ctx, input) => setStatus(ctx.services, actor(ctx), input),
   'records.completeComponent': (ctx, input) => completeComponent(ctx.services, actor(ctx), input),
   'records.markAllComplete': (ctx, input) => markAllComplete(ctx.services, actor(ctx), input),
@@ -148,12 +150,14 @@ export const handlers: HandlerTable = {
   'imports.preview': (ctx, input) => {
     const { kind, ...csv } = csvInput(input);
     if (kind === 'programs') return previewProgramsCsv(ctx.services.db, csv);
+    if (kind === 'applications') return previewApplicationsCsv(ctx.services, csv);
     return previewContactsCsv(ctx.services.db, csv);
   },
   'imports.apply': (ctx, input) => {
     const { kind, ...csv } = csvInput(input);
     const who = actor(ctx);
     if (kind === 'programs') return Promise.resolve(ctx.jobs.start('import-programs', (job) => applyProgramsCsv(ctx.services, who, csv, job)));
+    if (kind === 'applications') return Promise.resolve(ctx.jobs.start('import-applications', (job) => applyApplicationsCsv(ctx.services, who, csv, job)));
     return Promise.resolve(ctx.jobs.start('import-contacts', (job) => applyContactsCsv(ctx.services, who, csv, job)));
   },
   'imports.batchPreview': (ctx, input) => previewBatchImport(ctx.services.db, input.folder),

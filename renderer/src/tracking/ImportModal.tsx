@@ -2,11 +2,17 @@ import { Alert, Button, FileInput, Group, Modal, Progress, ScrollArea, Segmented
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import type { CsvImportResult } from '../../../main/ipc/contract';
-import type { JobStatus } from '../../../main/ipc/contract';
+import type { CsvImportKind, JobStatus } from '../../../main/ipc/contract';
 import { api, call, followJob, messageOf } from '../api';
 import { useSession } from '../session';
 
-type Kind = 'contacts' | 'programs';
+type Kind = CsvImportKind;
+
+const HINTS: Record<Kind, string> = {
+  contacts: 'Rows are matched by central id, then member number; a row without either is new unless a contact with the same name and email exists. A new contact never takes another’s email or member number. Importing the same file again changes nothing.',
+  programs: 'Rows are matched by code. Expiration: never, a period (“3 years”, “18 months”, “90 days”) or a date.',
+  applications: 'One row per application: the contact (member number, central ID or email), the certification code, the application date (YYYY-MM-DD) and an optional note. A certification that requires approval starts Applied, others In Progress.',
+};
 
 /** The file's bytes as base64: main decodes them (UTF-8, UTF-16, Windows-1252), never the browser. */
 function readBase64(file: File): Promise<string> {
@@ -40,6 +46,7 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
   const { info } = useSession();
   const [kind, setKind] = useState<Kind>('contacts');
   const [data, setData] = useState<string | null>(null);
+  const [fileName, setFileName] = useState<string | undefined>(undefined);
   const [mapping, setMapping] = useState<Record<string, string | null>>({});
   const [preview, setPreview] = useState<CsvImportResult<string> | null>(null);
   const [job, setJob] = useState<JobStatus | null>(null);
@@ -55,7 +62,7 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
   const runPreview = async (bytes: string, map: Record<string, string | null>) => {
     setError(null);
     try {
-      setPreview(await call(api().imports.preview({ kind, data: bytes, mapping: map })));
+      setPreview(await call(api().imports.preview({ kind, data: bytes, fileName, mapping: map })));
     } catch (err) {
       setError(messageOf(err));
     }
@@ -65,13 +72,14 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
     if (!file) return;
     const content = await readBase64(file);
     setData(content);
+    setFileName(file.name);
     await runPreview(content, {});
   };
   const apply = async () => {
     if (!data || !preview) return;
     setError(null);
     try {
-      const r = await followJob(api().imports.apply({ kind, data, mapping, expectSha256: preview.sha256 }), setJob);
+      const r = await followJob(api().imports.apply({ kind, data, fileName, mapping, expectSha256: preview.sha256 }), setJob);
       notifications.show({ color: 'green', message: `Imported: ${r.rows.new} new, ${r.rows.changed} changed, ${r.rows.unchanged} unchanged, ${r.rows.rejected} rejected.` });
       onDone();
     } catch (err) {
@@ -91,12 +99,11 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
           data={[
             { value: 'contacts', label: 'Contacts' },
             { value: 'programs', label: 'Certification programs', disabled: info.user?.role !== 'admin' },
+            { value: 'applications', label: 'Applications' },
           ]}
         />
         <Text size="sm" c="dimmed">
-          {kind === 'contacts'
-            ? 'Rows are matched by central id, then member number; a row without either is new unless a contact with the same name and email exists. Importing the same file again changes nothing.'
-            : 'Rows are matched by code. Expiration: never, a period (“3 years”, “18 months”, “90 days”) or a date.'}
+          {HINTS[kind]}
         </Text>
         <FileInput label="CSV file" placeholder="Choose a .csv file" accept=".csv,text/csv" onChange={(f) => void onFile(f)} clearable data-testid="import-file" />
         {error && (

@@ -8,6 +8,7 @@ import { api, call } from '../api';
 import { RecordDrawer } from '../record/RecordDrawer';
 import { useLoad } from '../shared/useCall';
 import { ActionRequired } from './ActionRequired';
+import { ApplicationModal } from './ApplicationModal';
 import { BulkBar } from './BulkBar';
 import { TRACKING_COLUMNS } from './columns';
 import { EnrollModal, type EnrollTarget } from './EnrollModal';
@@ -32,6 +33,7 @@ export function TrackingPage() {
   const [builderOpen, setBuilderOpen] = useState(false);
   const [enroll, setEnroll] = useState<EnrollTarget | null>(null);
   const [importOpen, setImportOpen] = useState(false);
+  const [applicationOpen, setApplicationOpen] = useState(false);
   const [version, setVersion] = useState(0);
 
   // The last view comes back after a restart.
@@ -100,6 +102,9 @@ export function TrackingPage() {
         <Group gap="sm">
           <Button variant="default" onClick={() => setImportOpen(true)}>
             Import…
+          </Button>
+          <Button variant="default" onClick={() => setApplicationOpen(true)}>
+            Record application
           </Button>
           <Button variant="default" onClick={() => setEnroll({})}>
             Enroll contact
@@ -190,6 +195,16 @@ export function TrackingPage() {
         onDone={() => {
           setImportOpen(false);
           changed();
+        }}
+      />
+      <ApplicationModal
+        key={String(applicationOpen)}
+        opened={applicationOpen}
+        onClose={() => setApplicationOpen(false)}
+        onDone={(recordId) => {
+          setApplicationOpen(false);
+          changed();
+          setOpenId(recordId);
         }}
       />
       <EnrollModal
