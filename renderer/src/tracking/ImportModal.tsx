@@ -79,7 +79,7 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
     if (!data || !preview) return;
     setError(null);
     try {
-      const r = await followJob(api().imports.apply({ kind, data, fileName, mapping, expectSha256: preview.sha256 }), setJob);
+      const { result: r } = await followJob(api().imports.apply({ kind, data, fileName, mapping, expectSha256: preview.sha256 }), setJob);
       notifications.show({ color: 'green', message: `Imported: ${r.rows.new} new, ${r.rows.changed} changed, ${r.rows.unchanged} unchanged, ${r.rows.rejected} rejected.` });
       onDone();
     } catch (err) {

@@ -200,7 +200,7 @@ describe('validation', () => {
       ['Ok', 'One', 'one@example.org', 'M-1', 'C-1', ''],
       ['No', '', 'x@example.org', 'M-2', '', ''],
       ['Bad', 'Mail', 'a@b', 'M-3', '', ''],
-      ['Long', 'Org', '', 'M-4', '', 'x'.repeat(301)],
+      ['Long', 'Org', '', 'M-4', '', 'x'.repeat(1001)],
       ['Dup', 'Member', '', 'M-1', '', ''],
       ['Dup', 'Central', '', 'M-6', 'C-1', ''],
       ['Long', 'Key', '', 'K'.repeat(65), '', ''],
@@ -212,7 +212,7 @@ describe('validation', () => {
     expect(preview.rejected).toEqual([
       { line: 3, reason: 'Last name is empty.' },
       { line: 4, reason: 'Email "a@b" is not an email address like name@example.org.' },
-      { line: 5, reason: 'Organization is too long: 301 characters; the limit is 300.' },
+      { line: 5, reason: 'Organization is too long: 1,001 characters; the limit is 1,000.' },
       { line: 6, reason: 'Member number M-1 is also on line 2; only the first of them is imported.' },
       { line: 7, reason: 'Central ID C-1 is also on line 2; only the first of them is imported.' },
       { line: 8, reason: 'Member number is too long: 65 characters; the limit is 64.' },
@@ -476,7 +476,7 @@ describe('hostile files', () => {
       console.log(`10 MB field (${quoted ? 'quoted' : 'unquoted'}): preview ${preview.ms.toFixed(0)} ms, apply ${applied.ms.toFixed(0)} ms`);
       expect(preview.ms).toBeLessThan(5000);
       expect(applied.ms).toBeLessThan(5000);
-      expect(preview.value.rejected).toEqual([{ line: 3, reason: 'First name is too long: 10,485,760 characters; the limit is 200.' }]);
+      expect(preview.value.rejected).toEqual([{ line: 3, reason: 'First name is too long: 10,485,760 characters; the limit is 1,000.' }]);
       expect(applied.value.rows).toEqual(preview.value.rows);
       expect(applied.value.rows.rejected).toBe(1);
     }
