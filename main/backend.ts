@@ -3,7 +3,6 @@
  * handler table behind one `invoke`. The Electron shell and the browser
  * harness both start exactly this, so they cannot drift apart.
  */
-import { takeBackupIfDue } from './db/backup';
 import { closeDatabase, openDatabase } from './db/database';
 import type { Envelope } from './ipc/contract';
 import { invoke, type Logger } from './ipc/handle';
@@ -38,8 +37,6 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const startup = options.startup;
   startup?.enter('database');
   const db = await openDatabase({ dataDir: options.dataDir, now: () => clock.now() });
-  startup?.enter('backup');
-  await takeBackupIfDue(db, options.dataDir, clock.now()).catch((err: unknown) => log('daily backup failed', err));
   const services = { db, clock };
   const scheduler = new Scheduler(services, options.dataDir, { onError: (job, err) => log(`${job} failed`, err) });
   const context: HandlerContext = {
@@ -53,8 +50,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     desktop: options.desktop,
     savedExports: new Map(),
   };
-  startup?.enter('sweep');
-  await scheduler.start(startup ? (done, total) => startup.progress(done, total) : undefined);
+  await scheduler.start(startup);
   return {
     context,
     scheduler,

@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import type { Backend } from './backend';
-import { listBackups, restoreBackup } from './db/backup';
+import { backupToOffer, restoreBackup } from './db/backup';
 import { DatabaseRefusedError } from './db/errors';
 import type { Envelope } from './ipc/contract';
 import type { Logger } from './ipc/handle';
@@ -119,7 +119,7 @@ export interface GateOptions {
 }
 
 export function refusalOf(dataDir: string, err: unknown): RefusedDatabase {
-  const newest = listBackups(dataDir)[0];
+  const newest = backupToOffer(dataDir);
   return {
     message: err instanceof DatabaseRefusedError ? err.message : `CertDesk could not open its database: ${err instanceof Error ? err.message : String(err)}`,
     dataDir,
@@ -164,7 +164,7 @@ export function startGated(options: GateOptions): StartupGate {
     if (reporter.status.phase !== 'refused' || !refused) {
       return { ok: false, error: { code: 'REFUSED', message: 'The database is open; there is nothing to restore.' } };
     }
-    const newest = listBackups(options.dataDir)[0];
+    const newest = backupToOffer(options.dataDir);
     if (!newest) return { ok: false, error: { code: 'NOT_FOUND', message: 'There is no backup to restore.' } };
     try {
       const { movedAside } = await restoreBackup(options.dataDir, newest, now());

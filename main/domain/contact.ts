@@ -1,7 +1,7 @@
 /** A contact: its field limits, its form/IPC schema and how its name is shown, sorted and searched. */
 import { z } from 'zod';
 import type { ContactRow } from './rows';
-import { id, required, text } from './schema-parts';
+import { id, line, required } from './schema-parts';
 import { foldForSearch } from './text-search';
 
 /** Every door (form, IPC, CSV import, central batch) holds contact fields to these lengths. */
@@ -29,12 +29,12 @@ export function isEmailAddress(text: string): boolean {
 
 export const newContactSchema = z
   .object({
-    firstName: text(CONTACT_LIMITS.firstName),
+    firstName: line('First name', CONTACT_LIMITS.firstName),
     lastName: required('Last name', CONTACT_LIMITS.lastName),
     email: z.union([z.literal(''), z.string().max(CONTACT_LIMITS.email).refine(isEmailAddress, 'Enter an email address like name@example.org.')]).optional(),
-    memberNumber: text(CONTACT_LIMITS.memberNumber).nullable().optional(),
-    organization: text(CONTACT_LIMITS.organization).optional(),
-    phone: text(CONTACT_LIMITS.phone).optional(),
+    memberNumber: line('Member number', CONTACT_LIMITS.memberNumber).nullable().optional(),
+    organization: line('Organization', CONTACT_LIMITS.organization).optional(),
+    phone: line('Phone', CONTACT_LIMITS.phone).optional(),
   })
   .strict();
 

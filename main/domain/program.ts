@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { ProgramRules } from '../rules/engine';
 import type { ExpirationRule } from '../rules/expiration';
 import type { ProgramRow } from './rows';
-import { calendarDate, id, required, text } from './schema-parts';
+import { calendarDate, id, line, lines, required } from './schema-parts';
 
 /** Every door (form, IPC, CSV import, central batch) holds program fields to these lengths. */
 export const PROGRAM_LIMITS = {
@@ -34,9 +34,9 @@ export const programSchema = z
   .object({
     code: required('Code', PROGRAM_LIMITS.code).regex(/^[\p{L}\p{N}._-]+$/u, 'Letters, digits, dots, dashes or underscores only.'),
     name: required('Name', PROGRAM_LIMITS.name),
-    version: text(PROGRAM_LIMITS.version).optional(),
-    category: text(PROGRAM_LIMITS.category).optional(),
-    description: text(PROGRAM_LIMITS.description).optional(),
+    version: line('Version', PROGRAM_LIMITS.version).optional(),
+    category: line('Category', PROGRAM_LIMITS.category).optional(),
+    description: lines('Description', PROGRAM_LIMITS.description).optional(),
     requireApproval: z.boolean(),
     requireCompletionApproval: z.boolean(),
     expiration: expirationSchema,

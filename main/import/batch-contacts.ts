@@ -27,7 +27,7 @@ type ContactData = z.infer<typeof ContactData>;
 function problemsOf(d: ContactData): string[] {
   const texts = { first_name: d.first_name, last_name: d.last_name, email: d.email, organization: d.organization, phone: d.phone, member_number: d.member_number ?? undefined };
   const limits = { first_name: CONTACT_LIMITS.firstName, last_name: CONTACT_LIMITS.lastName, email: CONTACT_LIMITS.email, organization: CONTACT_LIMITS.organization, phone: CONTACT_LIMITS.phone, member_number: CONTACT_LIMITS.memberNumber };
-  const problems = Object.entries(texts).flatMap(([k, v]) => (v === undefined ? [] : [checkText(k, v, limits[k as keyof typeof limits], k === 'organization')].filter((p): p is string => p !== null)));
+  const problems = Object.entries(texts).flatMap(([k, v]) => (v === undefined ? [] : [checkText(k, v, limits[k as keyof typeof limits], false)].filter((p): p is string => p !== null)));
   if (d.first_name.trim() === '' && d.last_name.trim() === '') problems.push('first_name and last_name are both empty');
   return problems;
 }

@@ -54,7 +54,7 @@ export function contactValueProblems(v: ContactValues): Array<{ field: ContactFi
   for (const field of CONTACT_FIELDS) {
     const value = v[field];
     if (value === undefined) continue;
-    const problem = checkText(CONTACT_FIELD_LABELS[field], value, CONTACT_LIMITS[field], field === 'organization');
+    const problem = checkText(CONTACT_FIELD_LABELS[field], value, CONTACT_LIMITS[field], false);
     if (problem) problems.push({ field, reason: problem });
     else if (field === 'email' && !isEmailAddress(value)) problems.push({ field, reason: `Email "${value}" is not an email address like name@example.org.` });
   }

@@ -1,10 +1,8 @@
 /**
- * The checks an import makes of one text value. Kept in one place so that the
- * text rule every door shares (SPEC.md §6, "Text and dates at the door") can
- * replace it without touching the planners.
+ * The checks an import makes of one text value: its length, and the text rule
+ * every door shares (domain/text.ts, SPEC.md §6 "Text and dates at the door").
  */
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
-const CONTROL_OR_BREAK = /[\u0000-\u001F\u007F-\u009F]/;
+import { textRuleProblem } from '../domain/text';
 
 /** Length in characters (code points), without building a 10 MB array for a 10 MB field. */
 export function charLength(text: string): number {
@@ -29,10 +27,7 @@ export function checkText(label: string, value: string, max: number, multiline =
   // A quick bound first: a string of more than 2·max UTF-16 units has more than max characters.
   const length = value.length > max * 2 ? value.length : charLength(value);
   if (length > max) return `${label} is too long: ${length.toLocaleString('en')} characters; the limit is ${max.toLocaleString('en')}.`;
-  if ((multiline ? CONTROL : CONTROL_OR_BREAK).test(value)) {
-    return `${label} contains ${/[\r\n]/.test(value) ? 'a line break' : 'a control character'}${multiline ? '' : ', which it cannot hold'}.`;
-  }
-  return null;
+  return textRuleProblem(label, value, multiline ? 'multi' : 'single');
 }
 
 /** A cell's value, trimmed; undefined when the field has no column or the cell is empty (empty cells leave stored values alone). */

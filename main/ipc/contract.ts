@@ -7,7 +7,7 @@ import { APPLICATION_CHANNELS } from '../domain/application';
 import { contactEditSchema, newContactSchema } from '../domain/contact';
 import { programSchema } from '../domain/program';
 import type { ContactRow, ProgramRow, RecordRow } from '../domain/rows';
-import { calendarDate, id, required, text } from '../domain/schema-parts';
+import { calendarDate, id, line, lines, required, requiredLines } from '../domain/schema-parts';
 import type { Settings } from '../domain/settings';
 import { filterTreeSchema } from '../filters/fields';
 import type { BatchImportResult } from '../import/batch';
@@ -72,7 +72,7 @@ export const selectionSchema = z
   .object({
     quick: quickFilterSchema,
     filter: filterTreeSchema.nullable().optional(),
-    search: text(200).optional(),
+    search: line('Search', 200).optional(),
   })
   .strict();
 
@@ -90,7 +90,7 @@ const csvImportSchema = z
   .object({
     kind: z.enum(CSV_IMPORT_KINDS),
     data: z.base64('The file must travel as base64.').max(MAX_IMPORT_BASE64, 'The file is larger than 64 MB; split it.'),
-    fileName: text(260).optional(),
+    fileName: line('The file name', 260).optional(),
     mapping: z.record(z.string().max(40), z.string().max(200).nullable()).optional(),
   })
   .strict();
@@ -128,28 +128,30 @@ export const INPUTS = {
         selectionSchema.extend({ kind: z.literal('matching') }).strict(),
       ]),
       to: status,
-      reason: text(2000).optional(),
+      reason: lines('The reason', 2000).optional(),
     })
     .strict(),
   'records.get': z.object({ id }).strict(),
   'records.enroll': z.object({ contactId: id, programId: id }).strict(),
   'records.recordApplication': z
-    .object({ contactId: id, programId: id, appliedOn: calendarDate, channel: z.enum(APPLICATION_CHANNELS), note: text(2000).optional() })
+    .object({ contactId: id, programId: id, appliedOn: calendarDate, channel: z.enum(APPLICATION_CHANNELS), note: lines('The note', 2000).optional() })
     .strict(),
-  'records.setStatus': z.object({ id, to: status, reason: text(2000).optional() }).strict(),
+  'records.setStatus': z.object({ id, to: status, reason: lines('The reason', 2000).optional() }).strict(),
   'records.completeComponent': z
     .object({
       recordId: id,
       componentId: id,
       completedOn: calendarDate,
       credits: z.number().min(0).max(10_000).nullable().optional(),
-      note: text(2000).optional(),
+      note: lines('The note', 2000).optional(),
+      confirmExpired: z.boolean().optional(),
     })
     .strict(),
-  'records.markAllComplete': z.object({ id, reason: required('A reason', 2000) }).strict(),
-  'records.overrideExpiration': z.object({ id, expiresOn: calendarDate.nullable(), reason: required('A reason', 2000) }).strict(),
-  'records.setNotes': z.object({ id, notes: text(20_000) }).strict(),
-  'contacts.search': z.object({ text: text(200) }).strict(),
+  'records.markAllComplete': z.object({ id, reason: requiredLines('A reason', 2000), confirmExpired: z.boolean().optional() }).strict(),
+  'records.overrideExpiration': z
+    .object({ id, expiresOn: calendarDate.nullable(), reason: requiredLines('A reason', 2000), confirmExpired: z.boolean().optional() }).strict(),
+  'records.setNotes': z.object({ id, notes: lines('Notes', 20_000) }).strict(),
+  'contacts.search': z.object({ text: line('Search', 200) }).strict(),
   'contacts.create': newContactSchema,
   'contacts.update': contactEditSchema,
   'programs.list': none,
@@ -163,10 +165,10 @@ export const INPUTS = {
   'tracking.showExport': z.object({ id: z.string().uuid() }).strict(),
   'settings.get': none,
   'settings.setTimeZone': z.object({ timeZone: required('Time zone', 64) }).strict(),
-  'settings.setEmailTemplate': z.object({ subject: required('Subject', 200), body: required('Text', 5000) }).strict(),
+  'settings.setEmailTemplate': z.object({ subject: required('Subject', 200), body: requiredLines('Text', 5000) }).strict(),
   'settings.setSync': z
     .object({
-      folder: text(1000).refine((f) => f === '' || isAbsolutePath(f), 'Give the full path of the folder (e.g. /srv/exports or C:\\Exports).'),
+      folder: line('Folder', 1000).refine((f) => f === '' || isAbsolutePath(f), 'Give the full path of the folder (e.g. /srv/exports or C:\\Exports).'),
       everyMinutes: z.number().int().min(0, '0 turns the schedule off.').max(7 * 24 * 60, 'At most once a week.'),
     })
     .strict(),
@@ -185,7 +187,7 @@ export const INPUTS = {
     })
     .strict(),
   'users.resetPassword': z.object({ id, password: z.string().min(10, 'A password needs at least 10 characters.').max(1000) }).strict(),
-  'outbox.list': z.object({ search: text(200).optional(), state: z.enum(['queued', 'exported', 'all']).optional() }).strict(),
+  'outbox.list': z.object({ search: line('Search', 200).optional(), state: z.enum(['queued', 'withdrawn', 'exported', 'all']).optional() }).strict(),
   'sync.status': none,
   'sync.exportNow': none,
   'settings.previewExpiringDays': z.object({ expiringDays: z.number().int().min(0).max(365) }).strict(),
@@ -274,6 +276,8 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'REFUSED'
   | 'CONFLICT'
+  /** Allowed once confirmed: the message says what happens; the form asks, then sends the call again confirmed. */
+  | 'CONFIRM'
   | 'UNTRUSTED_SENDER'
   | 'INTERNAL';
 

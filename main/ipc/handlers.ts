@@ -206,7 +206,12 @@ export const handlers: HandlerTable = {
     return Promise.resolve({ opened: true });
   },
   'settings.get': (ctx) => readSettings(ctx.services.db),
-  'settings.setTimeZone': (ctx, input) => setTimeZone(ctx.services, actor(ctx), input.timeZone),
+  'settings.setTimeZone': async (ctx, input) => {
+    const result = await setTimeZone(ctx.services, actor(ctx), input.timeZone);
+    // The after-midnight sweep follows the new zone at once, not at the next start.
+    await ctx.scheduler.rescheduleMidnight();
+    return result;
+  },
   'settings.setEmailTemplate': async (ctx, input) => {
     await writeSettings(ctx.services.db, { expiringEmailSubject: input.subject, expiringEmailBody: input.body });
     return null;

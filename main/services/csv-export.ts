@@ -13,9 +13,13 @@ import { type TrackingRow } from './tracking';
 
 const HEADER = ['Contact', 'Email', 'Certification', 'Status', 'Completed components', 'Required components', 'Applied', 'Started', 'Completed', 'Expires', 'Last change'];
 
-/** A leading =, +, -, @, tab or CR makes a spreadsheet evaluate the cell; a quote before it keeps it text. */
+/**
+ * A leading =, +, -, @, tab or CR makes a spreadsheet evaluate the cell, and so
+ * do blanks before =, +, - or @ (" =HYPERLINK(…)" from a contact with no first
+ * name); a quote before it keeps it text.
+ */
 export function neutraliseCell(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /^\s*[=+\-@]|^[\t\r]/.test(value) ? `'${value}` : value;
 }
 
 function toLine(r: TrackingRow): string[] {

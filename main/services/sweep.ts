@@ -91,6 +91,8 @@ async function countNewEmails(trx: Executor, changes: ReadonlyArray<RecordChange
     const slice = due.slice(i, i + 400);
     const sent: Array<{ record_id: number; expires_on: string }> = await trx('outbox')
       .where('kind', 'certification-expiring')
+      // A withdrawn email is queued again when its record is Expiring on that date again.
+      .whereNot('state', 'withdrawn')
       .whereIn(
         'record_id',
         slice.map((c) => c.record.id),
