@@ -1,7 +1,7 @@
 /** A contact: its field limits, its form/IPC schema and how its name is shown, sorted and searched. */
 import { z } from 'zod';
 import type { ContactRow } from './rows';
-import { line, required } from './schema-parts';
+import { id, line, required } from './schema-parts';
 import { foldForSearch } from './text-search';
 
 /** Every door (form, IPC, CSV import, central batch) holds contact fields to these lengths. */
@@ -15,16 +15,30 @@ export const CONTACT_LIMITS = {
   centralId: 200,
 } as const;
 
+/**
+ * What counts as an email address, at every door (forms, IPC, imports). RFC
+ * 6531 allows UTF-8 in the local part (zoë@example.org) and the domain; so:
+ * no blanks, quotes, angle brackets or a second @, at most 64 characters
+ * before the @, and a domain of dot-separated parts.
+ */
+const EMAIL = /^[^\s@"<>()[\]\\,;:]{1,64}@(?=.{1,255}$)[^\s@"<>()[\]\\,;:.]+(?:\.[^\s@"<>()[\]\\,;:.]+)+$/u;
+
+export function isEmailAddress(text: string): boolean {
+  return EMAIL.test(text) && !text.startsWith('.') && !text.includes('..') && !text.includes('.@');
+}
+
 export const newContactSchema = z
   .object({
     firstName: line('First name', CONTACT_LIMITS.firstName),
     lastName: required('Last name', CONTACT_LIMITS.lastName),
-    email: z.union([z.literal(''), z.email('Enter an email address like name@example.org.').max(CONTACT_LIMITS.email)]).optional(),
+    email: z.union([z.literal(''), z.string().max(CONTACT_LIMITS.email).refine(isEmailAddress, 'Enter an email address like name@example.org.')]).optional(),
     memberNumber: line('Member number', CONTACT_LIMITS.memberNumber).nullable().optional(),
     organization: line('Organization', CONTACT_LIMITS.organization).optional(),
     phone: line('Phone', CONTACT_LIMITS.phone).optional(),
   })
   .strict();
+
+export const contactEditSchema = newContactSchema.extend({ id }).strict();
 
 /** The key the list sorts and searches names by: "last first", folded as typed search words are. */
 export function nameKey(firstName: string, lastName: string): string {

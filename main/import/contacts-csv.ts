@@ -18,74 +18,34 @@
  */
 import type { Db } from '../db/database';
 import { whereInJson } from '../db/where-in-json';
-import { CONTACT_LIMITS, displayName, nameKey } from '../domain/contact';
+import { displayName, nameKey } from '../domain/contact';
 import { foldForSearch } from '../domain/text-search';
+import { resortRecords } from '../services/contacts';
 import { stamp, type Actor, type Executor, type ServiceContext } from '../services/context';
 import type { JobProgress } from '../domain/progress';
 import type { ContactRow } from '../domain/rows';
-import { z } from 'zod';
-import { cell, checkText, Tally, type CsvImportInput, type FieldChange, type ImportField, plannedResult, prepareCsv, prepareCsvForApply, readSourceForApply, type CsvSpec, type PreparedCsv } from './csv';
-import { type CsvImportResult } from './csv';
+import {
+  CONTACT_COLUMN,
+  CONTACT_FIELD_LABELS,
+  CONTACT_FIELDS,
+  CONTACT_HEADER_SYNONYMS,
+  CONTACT_IMPORT_FIELDS,
+  contactMatcher,
+  contactValueProblems,
+  withNameKey,
+  type ContactField,
+  type ContactValues,
+} from './contacts';
+import { plannedResult, prepareCsv, prepareCsvForApply, readSourceForApply, type CsvImportInput, type CsvImportResult, type CsvSpec, type PreparedCsv } from './csv-import';
 import { planAndKeep, planForApply, planKey } from './kept-plan';
-import { inTransaction, insertLogged, progressReporter, resortRecords, updateLogged } from './write';
-
-export const CONTACT_FIELDS = ['firstName', 'lastName', 'email', 'memberNumber', 'organization', 'phone', 'centralId'] as const;
-export type ContactField = (typeof CONTACT_FIELDS)[number];
+import { Tally, type FieldChange } from './result';
+import { cell } from './text';
+import { inTransaction, insertLogged, progressReporter, updateLogged } from './write';
 
 export type ContactsCsvInput = CsvImportInput<ContactField>;
 export type ContactsCsvResult = CsvImportResult<ContactField>;
 
-export const CONTACT_FIELD_LABELS: Record<ContactField, string> = {
-  firstName: 'First name',
-  lastName: 'Last name',
-  email: 'Email',
-  memberNumber: 'Member number',
-  organization: 'Organization',
-  phone: 'Phone',
-  centralId: 'Central ID',
-};
-
-/** Header names recognised for each field, normalised (lower case, letters and digits only). */
-export const CONTACT_HEADER_SYNONYMS: Record<ContactField, readonly string[]> = {
-  firstName: ['firstname', 'givenname', 'forename', 'first', 'vorname', 'prenom', 'nombre'],
-  lastName: ['lastname', 'surname', 'familyname', 'last', 'nachname', 'nom', 'apellido', 'apellidos'],
-  email: ['email', 'emailaddress', 'mail', 'emailadresse', 'courriel', 'correo', 'correoelectronico'],
-  memberNumber: ['membernumber', 'memberid', 'memberno', 'membershipnumber', 'membershipid', 'membershipno', 'member', 'mitgliedsnummer'],
-  organization: ['organization', 'organisation', 'company', 'companyname', 'employer', 'org', 'firma'],
-  phone: ['phone', 'phonenumber', 'telephone', 'tel', 'mobile', 'mobilephone', 'cell', 'telefon', 'telefono'],
-  centralId: ['centralid', 'centralsystemid', 'centralcontactid', 'externalid'],
-};
-
-const COLUMN: Record<ContactField, 'first_name' | 'last_name' | 'email' | 'member_number' | 'organization' | 'phone' | 'central_id'> = {
-  firstName: 'first_name',
-  lastName: 'last_name',
-  email: 'email',
-  memberNumber: 'member_number',
-  organization: 'organization',
-  phone: 'phone',
-  centralId: 'central_id',
-};
-
-/** The fields with their labels, for the mapping UI. */
-export const CONTACT_IMPORT_FIELDS: Array<ImportField<ContactField>> = CONTACT_FIELDS.map((field) => ({ field, label: CONTACT_FIELD_LABELS[field], required: field === 'lastName' }));
-
-const EMAIL = z.email();
-
-type Values = Partial<Record<ContactField, string>>;
-
-/** Every problem of one row's values, in field order. */
-export function contactValueProblems(v: Values): Array<{ field: ContactField; reason: string }> {
-  const problems: Array<{ field: ContactField; reason: string }> = [];
-  for (const field of CONTACT_FIELDS) {
-    const value = v[field];
-    if (value === undefined) continue;
-    const problem = checkText(CONTACT_FIELD_LABELS[field], value, CONTACT_LIMITS[field], false);
-    if (problem) problems.push({ field, reason: problem });
-    else if (field === 'email' && !EMAIL.safeParse(value).success) problems.push({ field, reason: `Email "${value}" is not an email address like name@example.org.` });
-  }
-  if (v.lastName === undefined) problems.push({ field: 'lastName', reason: 'Last name is empty.' });
-  return problems;
-}
+type Values = ContactValues;
 
 /** Identity of a contact without keys: folded "last first" name and email. */
 function identity(nameKeyValue: string, email: string): string {
@@ -153,28 +113,31 @@ async function storedContactsFor(db: Executor, rows: readonly FileRow[]): Promis
     if (v.memberNumber !== undefined) member.add(v.memberNumber);
     if (v.centralId === undefined && v.memberNumber === undefined && key !== null) names.add(key);
   }
+  const emails = new Set<string>();
+  for (const { v } of rows) if (v.email !== undefined) emails.add(v.email.toLowerCase());
   const q = db('contacts');
   whereInJson(q, 'central_id', [...central]);
   whereInJson(q, 'member_number', [...member], 'or');
   whereInJson(q, 'name_key', [...names], 'or');
+  // Holders of the file's emails: a new contact never takes another's email (one scan; emails are compared without case).
+  if (emails.size > 0) q.orWhereRaw('lower(email) IN (SELECT value FROM json_each(?))', [JSON.stringify([...emails])]);
   return (await q.select('*')) as ContactRow[];
 }
 
 /** Decides every row against the stored contacts; pure apart from its inputs. */
 function plan(prepared: Prepared, rows: readonly FileRow[], stored: readonly ContactRow[]): Plan {
-  const byCentral = new Map<string, ContactRow>();
-  const byMember = new Map<string, ContactRow>();
+  const matcher = contactMatcher(stored);
+  const byEmail = new Map<string, ContactRow>();
+  for (const c of stored) if (c.email !== '' && !byEmail.has(c.email.toLowerCase())) byEmail.set(c.email.toLowerCase(), c);
+  const seenEmail = new Map<string, number>();
   const byIdentity = new Map<string, ContactRow[]>();
   for (const c of stored) {
-    if (c.central_id !== null) byCentral.set(c.central_id, c);
-    if (c.member_number !== null) byMember.set(c.member_number, c);
     const id = identity(c.name_key, c.email);
     byIdentity.set(id, [...(byIdentity.get(id) ?? []), c]);
   }
   const seenCentral = new Map<string, number>();
   const seenMember = new Map<string, number>();
   const seenIdentity = new Map<string, number>();
-  const matched = new Map<number, number>();
   const tally = new Tally();
   const inserts: NewContactRow[] = [];
   const updates: Plan['updates'] = [];
@@ -228,40 +191,42 @@ function plan(prepared: Prepared, rows: readonly FileRow[], stored: readonly Con
 
     // Which stored contact is this row?
     let contact: ContactRow | undefined;
-    if (v.centralId !== undefined) {
-      contact = byCentral.get(v.centralId);
-      if (!contact && v.memberNumber !== undefined) {
-        const holder = byMember.get(v.memberNumber);
-        if (holder && holder.central_id !== null) {
-          tally.reject(row.line, `Member number ${v.memberNumber} belongs to ${displayName(holder)}, whose central ID is ${holder.central_id}, not ${v.centralId}.`);
-          continue;
-        }
-        contact = holder; // linked: the contact gets the row's central ID
-      }
-    } else if (v.memberNumber !== undefined) {
-      contact = byMember.get(v.memberNumber);
-    } else {
+    if (keyless) {
       const candidates = byIdentity.get(rowIdentity) ?? [];
       if (candidates.length > 1) {
         tally.reject(row.line, `No central ID or member number, and ${candidates.length} contacts have this name and email; add a member number to say which one.`);
         continue;
       }
       contact = candidates[0];
-    }
-    if (v.memberNumber !== undefined) {
-      const holder = byMember.get(v.memberNumber);
-      if (holder && holder.id !== contact?.id) {
-        tally.reject(row.line, `Member number ${v.memberNumber} belongs to another contact, ${displayName(holder)}${holder.central_id !== null ? ` (central ID ${holder.central_id})` : ''}.`);
+    } else {
+      const match = matcher.match(v.centralId, v.memberNumber);
+      if ('conflict' in match) {
+        tally.reject(row.line, match.conflict);
         continue;
       }
+      contact = match.row ?? undefined;
+    }
+    if (v.email !== undefined) {
+      // Another contact's email: refused, naming them (never a silent duplicate); a second new row with it names the first.
+      const email = v.email.toLowerCase();
+      const holder = byEmail.get(email);
+      if (holder && holder.id !== contact?.id) {
+        tally.reject(row.line, `Email ${v.email} belongs to ${displayName(holder)}${holder.member_number !== null ? ` (member ${holder.member_number})` : ''}; give this row that contact's member number to update them, or leave it out.`);
+        continue;
+      }
+      const first = seenEmail.get(email);
+      if (!contact && first !== undefined) {
+        tally.reject(row.line, `Email ${v.email} is also on line ${first}, a new contact; only the first of them is imported.`);
+        continue;
+      }
+      if (!contact) seenEmail.set(email, row.line);
     }
     if (contact) {
-      const firstLine = matched.get(contact.id);
+      const firstLine = matcher.claim(contact, row.line);
       if (firstLine !== undefined) {
         tally.reject(row.line, `This row and line ${firstLine} are the same contact (${displayName(contact)}); only the first is imported.`);
         continue;
       }
-      matched.set(contact.id, row.line);
     }
 
     if (!contact) {
@@ -284,15 +249,12 @@ function plan(prepared: Prepared, rows: readonly FileRow[], stored: readonly Con
     const fields: FieldChange[] = [];
     for (const field of CONTACT_FIELDS) {
       const value = v[field];
-      const column = COLUMN[field];
+      const column = CONTACT_COLUMN[field];
       if (value === undefined || contact[column] === value) continue;
       patch[column] = value;
       fields.push({ field: CONTACT_FIELD_LABELS[field], from: contact[column] ?? '', to: value });
     }
-    if (patch.first_name !== undefined || patch.last_name !== undefined) {
-      const key = nameKey(patch.first_name ?? contact.first_name, patch.last_name ?? contact.last_name);
-      if (key !== contact.name_key) patch.name_key = key;
-    }
+    withNameKey(contact, patch);
     if (fields.length === 0) tally.count('unchanged', row.line, label(v), []);
     else {
       updates.push({ id: contact.id, patch });

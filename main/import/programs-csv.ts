@@ -16,14 +16,15 @@
  */
 import type { Db } from '../db/database';
 import { isCalendarDate } from '../rules/calendar';
-import { describeExpiration } from '../rules/expiration';
-import { type ExpirationRule } from '../rules/expiration';
+import { describeExpiration, type ExpirationRule } from '../rules/expiration';
 import { stamp, type Actor, type ServiceContext } from '../services/context';
 import type { JobProgress } from '../domain/progress';
 import { expirationColumns, expirationOf, PROGRAM_LIMITS } from '../domain/program';
 import type { ProgramRow } from '../domain/rows';
-import { cell, checkText, Tally, type CsvImportInput, type FieldChange, type ImportField, plannedResult, prepareCsv, prepareCsvForApply, type CsvSpec, type PreparedCsv } from './csv';
-import { type CsvImportResult } from './csv';
+import { plannedResult, prepareCsv, prepareCsvForApply, type CsvImportInput, type CsvImportResult, type CsvSpec, type ImportField, type PreparedCsv } from './csv-import';
+import { Matcher } from './match';
+import { Tally, type FieldChange } from './result';
+import { cell, checkText } from './text';
 import { inTransaction, insertLogged, progressReporter, requireAdmin, updateLogged } from './write';
 
 export const PROGRAM_FIELDS = ['code', 'name', 'version', 'category', 'description', 'requireApproval', 'requireCompletionApproval', 'expiration'] as const;
@@ -95,7 +96,6 @@ export function parseExpiration(value: string): ExpirationRule | null {
   return null;
 }
 
-
 interface Values {
   code?: string;
   name?: string;
@@ -162,7 +162,7 @@ const yesNo = (v: boolean): string => (v ? 'yes' : 'no');
 
 function plan(prepared: Prepared, stored: readonly ProgramRow[]): Plan {
   const { parsed, map } = prepared;
-  const byCode = new Map(stored.map((p) => [p.code, p]));
+  const matcher = new Matcher(stored, (p) => p.code, { key: 'Code', noun: 'certification', name: (p) => p.name });
   const seenCode = new Map<string, number>();
   const tally = new Tally();
   const inserts: NewProgramRow[] = [];
@@ -186,7 +186,8 @@ function plan(prepared: Prepared, stored: readonly ProgramRow[]): Plan {
     const code = v.code as string;
     const name = v.name as string;
     const label = `${code} ${name}`;
-    const program = byCode.get(code);
+    const match = matcher.match(undefined, code);
+    const program = 'row' in match ? match.row : null;
     if (!program) {
       const rule = v.expiration ?? { kind: 'never' };
       inserts.push({

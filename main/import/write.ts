@@ -1,19 +1,15 @@
 /**
  * The writes every import shares, always inside the caller's transaction:
- * inserts and updates that log their change for the sync export, and the
- * records' copy of a renamed contact's name key.
+ * inserts and updates that log their change for the sync export.
  */
 import type { Entity } from '../services/changelog';
 import { changesFor, logChanges, logStoredRows } from '../services/changelog';
 import { ServiceError, type Actor, type Executor } from '../services/context';
 import type { JobProgress } from '../domain/progress';
-import type { RecordRow } from '../domain/rows';
-import { chunk } from './csv';
 import { bulkInsert } from '../db/bulk-insert';
 
 /** Rows per step of an import: progress is reported after each. */
 const INSERT_CHUNK = 5000;
-const ID_CHUNK = 400;
 
 /** Inserts rows (in chunks), logs each as an insert, and answers their ids in insertion order. */
 export async function insertLogged(trx: Executor, table: string, entity: Entity, rows: readonly object[], at: string, onChunk?: (n: number) => void): Promise<number[]> {
@@ -34,27 +30,6 @@ export async function updateLogged<T extends { id: number }>(trx: Executor, tabl
   if (!stored) throw new Error(`${table} row ${id} disappeared during the import.`);
   await logChanges(trx, changesFor(entity, 'update', [stored]), at);
   return stored;
-}
-
-/**
- * Records keep their contact's name key as `sort_name`; a renamed contact's
- * records get the new one (and a logged update each), in the same transaction.
- * Their `updated_at` stays: nothing about the record itself changed.
- */
-export async function resortRecords(trx: Executor, renamed: ReadonlyArray<{ id: number; name_key: string }>, at: string): Promise<number> {
-  let updated = 0;
-  const keyOf = new Map(renamed.map((c) => [c.id, c.name_key]));
-  for (const ids of chunk([...keyOf.keys()], ID_CHUNK)) {
-    const records = (await trx('records').whereIn('contact_id', ids)) as RecordRow[];
-    const stale = records.filter((r) => keyOf.get(r.contact_id) !== r.sort_name);
-    for (const record of stale) {
-      const sortName = keyOf.get(record.contact_id) as string;
-      await trx('records').where({ id: record.id }).update({ sort_name: sortName });
-    }
-    await logChanges(trx, changesFor('record', 'update', stale.map((r) => ({ ...r, sort_name: keyOf.get(r.contact_id) as string }))), at);
-    updated += stale.length;
-  }
-  return updated;
 }
 
 /** SPEC.md §1: admin alone may change certification programs. The system actor (headless tools, tests) may too. */
@@ -90,4 +65,10 @@ export async function inTransaction<T>(db: Executor, work: (trx: Executor) => Pr
     }
     throw err;
   }
+}
+
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }

@@ -3,14 +3,15 @@
  * and the type of its result. The renderer's API type derives from this file.
  */
 import { z } from 'zod';
-import { newContactSchema } from '../domain/contact';
+import { APPLICATION_CHANNELS } from '../domain/application';
+import { contactEditSchema, newContactSchema } from '../domain/contact';
 import { programSchema } from '../domain/program';
 import type { ContactRow, ProgramRow, RecordRow } from '../domain/rows';
 import { calendarDate, id, line, lines, required, requiredLines } from '../domain/schema-parts';
 import type { Settings } from '../domain/settings';
 import { filterTreeSchema } from '../filters/fields';
 import type { BatchImportResult } from '../import/batch';
-import type { CsvImportResult } from '../import/csv';
+import type { CsvImportResult } from '../import/csv-import';
 import type { JobStatus } from '../jobs';
 import { STATUSES } from '../rules/statuses';
 import type { BulkResult } from '../services/bulk';
@@ -79,11 +80,17 @@ export const viewSchema = selectionSchema.extend({ sort: sortSchema, pageSize: z
 
 /** CSV files travel as text; they may be larger than other inputs (see LARGE_INPUTS in handle.ts). */
 export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
+/** The file travels as base64 (bytes, decoded in main): 4 characters per 3 bytes. */
+export const MAX_IMPORT_BASE64 = Math.ceil(MAX_IMPORT_BYTES / 3) * 4;
+
+export const CSV_IMPORT_KINDS = ['contacts', 'programs', 'applications'] as const;
+export type CsvImportKind = (typeof CSV_IMPORT_KINDS)[number];
 
 const csvImportSchema = z
   .object({
-    kind: z.enum(['contacts', 'programs']),
-    text: z.string().max(MAX_IMPORT_BYTES, 'The file is larger than 64 MB; split it.'),
+    kind: z.enum(CSV_IMPORT_KINDS),
+    data: z.base64('The file must travel as base64.').max(MAX_IMPORT_BASE64, 'The file is larger than 64 MB; split it.'),
+    fileName: line('The file name', 260).optional(),
     mapping: z.record(z.string().max(40), z.string().max(200).nullable()).optional(),
   })
   .strict();
@@ -126,6 +133,9 @@ export const INPUTS = {
     .strict(),
   'records.get': z.object({ id }).strict(),
   'records.enroll': z.object({ contactId: id, programId: id }).strict(),
+  'records.recordApplication': z
+    .object({ contactId: id, programId: id, appliedOn: calendarDate, channel: z.enum(APPLICATION_CHANNELS), note: lines('The note', 2000).optional() })
+    .strict(),
   'records.setStatus': z.object({ id, to: status, reason: lines('The reason', 2000).optional() }).strict(),
   'records.completeComponent': z
     .object({
@@ -143,6 +153,7 @@ export const INPUTS = {
   'records.setNotes': z.object({ id, notes: lines('Notes', 20_000) }).strict(),
   'contacts.search': z.object({ text: line('Search', 200) }).strict(),
   'contacts.create': newContactSchema,
+  'contacts.update': contactEditSchema,
   'programs.list': none,
   'imports.preview': csvImportSchema,
   'imports.apply': csvImportSchema.extend({ expectSha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
@@ -214,6 +225,7 @@ export interface Results {
   'records.bulkSetStatus': BulkResult;
   'records.get': RecordDetail;
   'records.enroll': RecordRow;
+  'records.recordApplication': RecordRow;
   'records.setStatus': RecordRow;
   'records.completeComponent': RecordRow;
   'records.markAllComplete': RecordRow;
@@ -221,6 +233,7 @@ export interface Results {
   'records.setNotes': RecordRow;
   'contacts.search': Array<ContactRow & { records: number }>;
   'contacts.create': ContactRow;
+  'contacts.update': ContactRow;
   'programs.list': ProgramRow[];
   'imports.preview': CsvImportResult<string>;
   'imports.apply': JobStatus<CsvImportResult<string>>;

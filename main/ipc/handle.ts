@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import { ADMIN_ONLY_MESSAGE, CALLS, isCallName, needsAdmin } from './calls';
-import { INPUTS, MAX_IMPORT_BYTES, type CallError, type Envelope } from './contract';
+import { INPUTS, MAX_IMPORT_BASE64, type CallError, type Envelope } from './contract';
 import type { HandlerContext, HandlerTable } from './handlers';
 import { ServiceError } from '../services/context';
 import { DatabaseRefusedError } from '../db/errors';
@@ -15,9 +15,14 @@ export const MAX_INPUT_BYTES = 2 * 1024 * 1024;
 
 /** Calls that carry a whole file, and their own limit. */
 const LARGE_INPUTS: Partial<Record<string, number>> = {
-  'imports.preview': MAX_IMPORT_BYTES + 1024 * 1024,
-  'imports.apply': MAX_IMPORT_BYTES + 1024 * 1024,
+  'imports.preview': MAX_IMPORT_BASE64 + 1024 * 1024,
+  'imports.apply': MAX_IMPORT_BASE64 + 1024 * 1024,
 };
+
+/** The largest input a call takes, serialized: the same for Electron IPC and the browser harness. */
+export function inputLimit(name: string): number {
+  return LARGE_INPUTS[name] ?? MAX_INPUT_BYTES;
+}
 
 const fail = (error: CallError): Envelope<never> => ({ ok: false, error });
 
@@ -45,7 +50,7 @@ export async function invoke(
 ): Promise<Envelope<unknown>> {
   if (!isCallName(name)) return fail({ code: 'UNKNOWN_CALL', message: `CertDesk has no call named ${String(name).slice(0, 60)}.` });
   const size = sizeOf(input ?? {});
-  const limit = LARGE_INPUTS[name] ?? MAX_INPUT_BYTES;
+  const limit = inputLimit(name);
   if (size === null || size > limit) {
     return fail({ code: 'TOO_LARGE', message: `The request is too large or too deeply nested (limit ${Math.round(limit / 1024 / 1024)} MB).` });
   }

@@ -2,10 +2,10 @@
 import type { CallName } from './calls';
 import type { ParsedInput, Result } from './contract';
 import { type Actor, officeToday, type ServiceContext, ServiceError } from '../services/context';
-import { createContact, searchContacts } from '../services/contacts';
+import { createContact, searchContacts, updateContact } from '../services/contacts';
 import { previewExpiringDays, setExpiringDays, setTimeZone } from '../services/office-settings';
 import { recordDetail } from '../services/record-detail';
-import { completeComponent, enroll, markAllComplete, overrideExpiration, setNotes, setStatus } from '../services/records';
+import { completeComponent, enroll, recordApplication, markAllComplete, overrideExpiration, setNotes, setStatus } from '../services/records';
 import { readSettings, readSetting, writeSettings } from '../services/settings';
 import { listTracking, matching, trackingCounts } from '../services/tracking';
 import { BULK_LIMIT, bulkSetStatus } from '../services/bulk';
@@ -20,6 +20,7 @@ import { previewProgramEdit, programsForAdmin, setProgramArchived, updateProgram
 import { createProgram, listPrograms } from '../services/programs';
 import type { Scheduler } from '../scheduler';
 import { listSyncRuns } from '../sync/runs';
+import { applyApplicationsCsv, previewApplicationsCsv } from '../import/applications-csv';
 import { applyBatchImport, previewBatchImport } from '../import/batch';
 import { applyContactsCsv, previewContactsCsv } from '../import/contacts-csv';
 import { applyProgramsCsv, previewProgramsCsv } from '../import/programs-csv';
@@ -59,6 +60,12 @@ export type HandlerTable = { [K in CallName]: Handler<K> };
 function actor(ctx: HandlerContext): Actor {
   if (!ctx.session.user) throw new ServiceError('UNAUTHENTICATED', 'Sign in first.');
   return actorOf(ctx.session.user);
+}
+
+/** The file's bytes out of their base64 transport; main decodes them (UTF-8, UTF-16, Windows-1252). */
+function csvInput<T extends { data: string }>(input: T): Omit<T, 'data'> & { bytes: Buffer } {
+  const { data, ...rest } = input;
+  return { ...rest, bytes: Buffer.from(data, 'base64') };
 }
 
 async function today(ctx: HandlerContext): Promise<string> {
@@ -145,6 +152,7 @@ export const handlers: HandlerTable = {
   },
   'records.get': (ctx, input) => recordDetail(ctx.services.db, input.id),
   'records.enroll': (ctx, input) => enroll(ctx.services, actor(ctx), { ...input, source: 'back-office' }),
+  'records.recordApplication': (ctx, input) => recordApplication(ctx.services, actor(ctx), input),
   'records.setStatus': (ctx, input) => setStatus(ctx.services, actor(ctx), input),
   'records.completeComponent': (ctx, input) => completeComponent(ctx.services, actor(ctx), input),
   'records.markAllComplete': (ctx, input) => markAllComplete(ctx.services, actor(ctx), input),
@@ -152,16 +160,19 @@ export const handlers: HandlerTable = {
   'records.setNotes': (ctx, input) => setNotes(ctx.services, actor(ctx), input),
   'contacts.search': (ctx, input) => searchContacts(ctx.services.db, input.text),
   'contacts.create': (ctx, input) => createContact(ctx.services, input),
+  'contacts.update': (ctx, input) => updateContact(ctx.services, input),
   'programs.list': (ctx) => listPrograms(ctx.services.db),
   'imports.preview': (ctx, input) => {
-    const { kind, ...csv } = input;
+    const { kind, ...csv } = csvInput(input);
     if (kind === 'programs') return previewProgramsCsv(ctx.services.db, csv);
+    if (kind === 'applications') return previewApplicationsCsv(ctx.services, csv);
     return previewContactsCsv(ctx.services.db, csv);
   },
   'imports.apply': (ctx, input) => {
-    const { kind, ...csv } = input;
+    const { kind, ...csv } = csvInput(input);
     const who = actor(ctx);
     if (kind === 'programs') return Promise.resolve(ctx.jobs.start('import-programs', (job) => applyProgramsCsv(ctx.services, who, csv, job)));
+    if (kind === 'applications') return Promise.resolve(ctx.jobs.start('import-applications', (job) => applyApplicationsCsv(ctx.services, who, csv, job)));
     return Promise.resolve(ctx.jobs.start('import-contacts', (job) => applyContactsCsv(ctx.services, who, csv, job)));
   },
   'imports.batchPreview': (ctx, input) => previewBatchImport(ctx.services.db, input.folder),

@@ -99,6 +99,13 @@ const PROGRAMS: NewProgram[] = [
 
 type Target = Status;
 
+/** Contacts never share an email (a duplicate is refused): a generated one taken already gets the contact's number. */
+function uniqueEmail(used: Set<string>, email: string, i: number): string {
+  const unique = used.has(email) ? email.replace('@', `.${i}@`) : email;
+  used.add(unique);
+  return unique;
+}
+
 const TARGETS: Array<[Target, number]> = [
   ['In Progress', 22],
   ['Active', 26],
@@ -168,6 +175,7 @@ export async function loadDemoData(ctx: ServiceContext, actor: Actor = SYSTEM, o
 
     const counts: Record<string, number> = {};
     let records = 0;
+    const usedEmails = new Set<string>();
     for (let i = 0; i < contactCount; i++) {
       options.onProgress?.(i, contactCount);
       clock.setDay(addDays(today, -faker.number.int({ min: 400, max: 2000 })));
@@ -176,7 +184,7 @@ export async function loadDemoData(ctx: ServiceContext, actor: Actor = SYSTEM, o
       const contact = await createContact(demo, {
         firstName,
         lastName,
-        email: faker.internet.email({ firstName, lastName }).toLowerCase(),
+        email: uniqueEmail(usedEmails, faker.internet.email({ firstName, lastName }).toLowerCase(), i),
         memberNumber: `M${String(100000 + i)}`,
         organization: faker.company.name(),
         phone: faker.phone.number({ style: 'national' }),

@@ -14,17 +14,19 @@ import {
   type RecordState,
 } from '../rules/engine';
 import { TIMED_STATUSES, type Status } from '../rules/statuses';
-import { changesFor, logChanges } from './changelog';
-import { officeToday, ServiceError, stamp, type Actor, type ServiceContext } from './context';
+import { changesFor, logChanges, logStoredRows } from './changelog';
+import { officeToday, ServiceError, stamp, type Actor, type Executor, type ServiceContext } from './context';
 import { getContact } from './contacts';
 import { displayName } from '../domain/contact';
 import { getProgram, programComponents } from './programs';
 import { rulesOf } from '../domain/program';
 import { applyOne, insertHistory, type RecordChange, type WriteContext } from './record-writer';
-import type { ComponentRow, RecordRow } from '../domain/rows';
+import type { ComponentRow, ContactRow, RecordRow } from '../domain/rows';
 import type { ProgramRow } from '../domain/rows';
 import { readSettings } from './settings';
 import type { Db } from '../db/database';
+import type { ApplicationChannel } from '../domain/application';
+import { bulkInsert } from '../db/bulk-insert';
 
 interface Loaded {
   record: RecordRow;
@@ -83,7 +85,7 @@ async function load(db: Db, id: number): Promise<Loaded> {
   return { record, program, rules: rulesOf(program), progress: await progressOf(db, record) };
 }
 
-async function writeContext(ctx: ServiceContext, trx: Db, actor: Actor): Promise<WriteContext> {
+export async function writeContext(ctx: ServiceContext, trx: Executor, actor: Actor): Promise<WriteContext> {
   const settings = await readSettings(trx);
   return { actor, settings, today: officeToday(ctx, settings.timeZone), at: stamp(ctx) };
 }
@@ -105,49 +107,109 @@ export interface EnrollInput {
   source: EnrollmentSource;
 }
 
-/** A contact applies, or staff add them to a certification from the back office. */
-export async function enroll(ctx: ServiceContext, actor: Actor, input: EnrollInput): Promise<RecordRow> {
+/** One new record, decided by the engine: what enroll, Record application and the imports write. */
+export interface NewEnrollment {
+  contact: Pick<ContactRow, 'id' | 'name_key'>;
+  program: Pick<ProgramRow, 'id' | 'name' | 'require_approval' | 'require_completion_approval' | 'expiration_kind' | 'expiration_amount' | 'expiration_unit' | 'expiration_fixed_on'>;
+  source: EnrollmentSource;
+  /** The day it happened: the application day (applied on, and started on when no approval is needed). */
+  day: CalendarDate;
+  detail: string;
+  reason?: string;
+}
+
+/**
+ * Why this contact cannot be enrolled in this program now, in words, or null.
+ * An archived program takes no one new; one record per contact and program.
+ */
+export function enrollmentRefusal(contact: Pick<ContactRow, 'first_name' | 'last_name'>, program: Pick<ProgramRow, 'name' | 'archived_at'>, existing: Pick<RecordRow, 'status'> | undefined): ServiceError | null {
+  if (program.archived_at !== null) return new ServiceError('REFUSED', `${program.name} is archived; it takes no new enrollments.`, 'programId');
+  if (existing) return new ServiceError('CONFLICT', `${displayName(contact)} is already enrolled in ${program.name} (${existing.status}); open that record instead.`, 'programId');
+  return null;
+}
+
+/**
+ * Writes new records as the rules engine decides them (Require Approval →
+ * Applied, else In Progress), each with its history entry, all logged, in
+ * the caller's transaction; a few statements however many. Answers the ids.
+ */
+export async function insertEnrollments(trx: Executor, items: readonly NewEnrollment[], w: WriteContext): Promise<number[]> {
+  if (items.length === 0) return [];
+  const requiredOf = new Map<number, number>();
+  for (const programId of new Set(items.map((i) => i.program.id))) {
+    requiredOf.set(programId, (await programComponents(trx, programId)).filter((c) => c.required === 1).length);
+  }
+  const decided = items.map((item) => ({ item, decision: statusOnEnrollment(item.source, rulesOf(item.program as ProgramRow), item.day) }));
+  const rows = decided.map(({ item, decision }) => ({
+    contact_id: item.contact.id,
+    program_id: item.program.id,
+    status: decision.status,
+    sort_name: item.contact.name_key,
+    cycle: 1,
+    applied_on: item.source === 'application' ? item.day : null,
+    started_on: decision.changes.startedOn ?? null,
+    required_total: requiredOf.get(item.program.id) ?? 0,
+    required_done: 0,
+    created_at: w.at,
+    updated_at: w.at,
+  }));
+  const ids = await bulkInsert(trx, 'records', rows, { returning: 'id' });
+  await logStoredRows(trx, 'records', 'record', 'insert', ids, w.at);
+  await insertHistory(
+    trx,
+    decided.map(({ item, decision }, i) => ({ record: { id: ids[i] as number, cycle: 1 }, from: null, to: decision.status, kind: 'enrollment' as const, rule: decision.rule, detail: item.detail, reason: item.reason })),
+    w,
+  );
+  return ids;
+}
+
+async function enrollOne(ctx: ServiceContext, actor: Actor, input: EnrollInput, make: (w: WriteContext, program: ProgramRow) => Pick<NewEnrollment, 'day' | 'detail' | 'reason'>): Promise<RecordRow> {
   return ctx.db.transaction(async (trx) => {
     const contact = await getContact(trx, input.contactId);
     const program = await getProgram(trx, input.programId);
-    if (program.archived_at !== null) {
-      throw new ServiceError('REFUSED', `${program.name} is archived; it takes no new enrollments.`, 'programId');
-    }
     const existing = (await trx('records').where({ contact_id: contact.id, program_id: program.id }).first()) as RecordRow | undefined;
-    if (existing) {
-      throw new ServiceError(
-        'CONFLICT',
-        `${displayName(contact)} is already enrolled in ${program.name} (${existing.status}); open that record instead.`,
-        'programId',
-      );
-    }
+    const refusal = enrollmentRefusal(contact, program, existing);
+    if (refusal) throw refusal;
     const w = await writeContext(ctx, trx, actor);
-    const decision = statusOnEnrollment(input.source, rulesOf(program), w.today);
-    const requiredTotal = (await programComponents(trx, program.id)).filter((c) => c.required === 1).length;
-    const [record] = (await trx('records')
-      .insert({
-        contact_id: contact.id,
-        program_id: program.id,
-        status: decision.status,
-        sort_name: contact.name_key,
-        cycle: 1,
-        applied_on: input.source === 'application' ? w.today : null,
-        started_on: decision.changes.startedOn ?? null,
-        required_total: requiredTotal,
-        required_done: 0,
-        created_at: w.at,
-        updated_at: w.at,
-      })
-      .returning('*')) as RecordRow[];
-    if (!record) throw new Error('insert returned no row');
-    await logChanges(trx, changesFor('record', 'insert', [record]), w.at);
-    await insertHistory(
-      trx,
-      [{ record, from: null, to: decision.status, kind: 'enrollment', rule: decision.rule, detail: `Enrolled in ${program.name}` }],
-      w,
-    );
-    return record;
+    const [id] = await insertEnrollments(trx, [{ contact, program, source: input.source, ...make(w, program) }], w);
+    return getRecordRow(trx, id as number);
   });
+}
+
+/** A contact applies, or staff add them to a certification from the back office. */
+export async function enroll(ctx: ServiceContext, actor: Actor, input: EnrollInput): Promise<RecordRow> {
+  return enrollOne(ctx, actor, input, (w, program) => ({ day: w.today, detail: `Enrolled in ${program.name}` }));
+}
+
+export interface ApplicationInput {
+  contactId: number;
+  programId: number;
+  appliedOn: CalendarDate;
+  channel: ApplicationChannel;
+  note?: string;
+}
+
+/**
+ * Staff record an application received by mail, email, phone or the portal
+ * (SPEC.md §6): the engine decides Applied or In Progress, dated the day the
+ * application was made; the history says how it arrived.
+ */
+export async function recordApplication(ctx: ServiceContext, actor: Actor, input: ApplicationInput): Promise<RecordRow> {
+  const today = officeToday(ctx, (await readSettings(ctx.db)).timeZone);
+  const problem = applicationDateProblem(input.appliedOn, today);
+  if (problem) throw new ServiceError('INVALID', problem, 'appliedOn');
+  return enrollOne(ctx, actor, { contactId: input.contactId, programId: input.programId, source: 'application' }, () => ({
+    day: input.appliedOn,
+    detail: `Application received by ${input.channel}`,
+    reason: input.note,
+  }));
+}
+
+/** An application date must be a calendar date, not after today. */
+export function applicationDateProblem(day: string, today: CalendarDate): string | null {
+  if (!isCalendarDate(day)) return `Application date "${String(day)}" is not a date (YYYY-MM-DD).`;
+  if (day > today) return `Application date ${day} is in the future (today is ${today}).`;
+  return null;
 }
 
 export interface SetStatusInput {

@@ -188,6 +188,8 @@ function countQuick(db: Executor, quick: QuickFilter): Knex.QueryBuilder {
 }
 
 export interface TrackingCounts {
+  /** The application date of the longest-waiting Applied record. */
+  oldestAppliedOn: string | null;
   all: number;
   byStatus: Record<Status, number>;
   byProgram: Array<{ id: number; name: string; count: number; archived: boolean }>;
@@ -202,9 +204,12 @@ export async function trackingCounts(db: Executor): Promise<TrackingCounts> {
     byStatus[c.status] += Number(c.n);
     byProgramId.set(c.program_id, (byProgramId.get(c.program_id) ?? 0) + Number(c.n));
   }
+  // Action Required says how long the oldest application has waited (read only when there is one).
+  const oldest = byStatus.Applied > 0 ? ((await db('records').where({ status: 'Applied' }).min({ on: 'applied_on' }).first()) as { on: string | null } | undefined) : undefined;
   return {
     all: Object.values(byStatus).reduce((a, b) => a + b, 0),
     byStatus,
+    oldestAppliedOn: oldest?.on ?? null,
     byProgram: programs.map((p) => ({ id: p.id, name: p.name, count: byProgramId.get(p.id) ?? 0, archived: p.archived_at !== null })),
   };
 }

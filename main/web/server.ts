@@ -8,7 +8,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { announcing, type AppEvent } from '../ipc/events';
 import type { StartupGate } from '../startup';
-import { MAX_INPUT_BYTES } from '../ipc/handle';
+import { inputLimit } from '../ipc/handle';
 import { CONTENT_SECURITY_POLICY } from '../shell/security';
 
 const TYPES: Record<string, string> = {
@@ -33,13 +33,14 @@ function send(res: http.ServerResponse, status: number, body: string | Buffer, t
 
 const sendJson = (res: http.ServerResponse, status: number, value: unknown) => send(res, status, JSON.stringify(value), 'application/json');
 
-function readBody(req: http.IncomingMessage): Promise<string | null> {
+/** The body, or null past `limit` bytes (the door's limit for the call, as over Electron IPC). */
+function readBody(req: http.IncomingMessage, limit: number): Promise<string | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_INPUT_BYTES) {
+      if (size > limit) {
         resolve(null);
         req.destroy();
       } else chunks.push(chunk);
@@ -87,7 +88,9 @@ export function createHarnessServer(backend: Pick<StartupGate, 'invoke' | 'backe
         if (req.method !== 'POST' || !(req.headers['content-type'] ?? '').startsWith('application/json')) {
           return sendJson(res, 405, { ok: false, error: { code: 'INVALID', message: 'Calls are POSTed as JSON.' } });
         }
-        const body = await readBody(req);
+        const name = decodeURIComponent(url.pathname.slice('/api/'.length));
+        // The door (invoke) checks the exact size; this only stops reading a body no call takes.
+        const body = await readBody(req, inputLimit(name) + 64 * 1024);
         if (body === null) {
           return sendJson(res, 413, { ok: false, error: { code: 'TOO_LARGE', message: 'The request is too large.' } });
         }
@@ -97,7 +100,7 @@ export function createHarnessServer(backend: Pick<StartupGate, 'invoke' | 'backe
         } catch {
           return sendJson(res, 400, { ok: false, error: { code: 'INVALID', message: 'The request body is not JSON.' } });
         }
-        return sendJson(res, 200, await invoke(decodeURIComponent(url.pathname.slice('/api/'.length)), input));
+        return sendJson(res, 200, await invoke(name, input));
       }
       // Static files of the renderer build; every other path is the app (client-side routes).
       const file = path.normalize(path.join(webRoot, url.pathname));

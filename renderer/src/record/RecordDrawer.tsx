@@ -5,6 +5,7 @@ import { StatusBadge } from '../shared/StatusBadge';
 import { useLoad } from '../shared/useCall';
 import { useSession } from '../session';
 import { ComponentsTable } from './ComponentsTable';
+import { ContactEditor } from './ContactEditor';
 import { ExpirationEditor } from './ExpirationEditor';
 import { HistoryList } from './HistoryList';
 import { NotesEditor } from './NotesEditor';
@@ -37,9 +38,12 @@ export function RecordDrawer({ id, onClose, onChanged }: { id: number | null; on
       {d && (
         <Stack gap="md">
           <Stack gap={2}>
-            <Title order={3}>
-              {d.contact.first_name} {d.contact.last_name}
-            </Title>
+            <Group justify="space-between">
+              <Title order={3}>
+                {d.contact.first_name} {d.contact.last_name}
+              </Title>
+              <ContactEditor key={d.contact.updated_at} contact={d.contact} onDone={changed} />
+            </Group>
             <Text size="sm" c="dimmed">
               {d.contact.email} · {d.contact.member_number ?? 'no member number'} · {d.contact.organization}
             </Text>

@@ -1,6 +1,8 @@
 import { Group, Paper, Text, UnstyledButton } from '@mantine/core';
 import type { Status } from '../../../main/rules/statuses';
 import type { TrackingCounts } from '../../../main/ipc/contract';
+import { useSession } from '../session';
+import { formatDate } from '../shared/dates';
 import { STATUS_COLORS } from '../shared/status';
 
 const ITEMS: Array<{ status: Status; label: string; hint: string }> = [
@@ -10,7 +12,18 @@ const ITEMS: Array<{ status: Status; label: string; hint: string }> = [
 ];
 
 /** What waits for staff, each a click away from the filtered list. */
+/** Whole days from one calendar date to another. */
+function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+function waited(days: number): string {
+  return days <= 0 ? 'today' : days === 1 ? '1 day' : `${days.toLocaleString()} days`;
+}
+
 export function ActionRequired({ counts, onPick }: { counts: TrackingCounts | null; onPick: (status: Status) => void }) {
+  const { today } = useSession().info;
+  const oldest = counts?.oldestAppliedOn ?? null;
   return (
     <Group gap="sm" data-testid="action-required">
       {ITEMS.map((item) => (
@@ -24,8 +37,8 @@ export function ActionRequired({ counts, onPick }: { counts: TrackingCounts | nu
                 <Text size="sm" fw={600} lh={1.2}>
                   {item.label}
                 </Text>
-                <Text size="xs" c="dimmed" lh={1.2}>
-                  {item.hint}
+                <Text size="xs" c="dimmed" lh={1.2} data-testid={item.status === 'Applied' ? 'oldest-application' : undefined}>
+                  {item.status === 'Applied' && oldest ? `Oldest applied ${formatDate(oldest)} · waiting ${waited(daysBetween(oldest, today))}` : item.hint}
                 </Text>
               </div>
             </Group>

@@ -2,11 +2,27 @@ import { Alert, Button, FileInput, Group, Modal, Progress, ScrollArea, Segmented
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import type { CsvImportResult } from '../../../main/ipc/contract';
-import type { JobStatus } from '../../../main/ipc/contract';
+import type { CsvImportKind, JobStatus } from '../../../main/ipc/contract';
 import { api, call, followJob, messageOf } from '../api';
 import { useSession } from '../session';
 
-type Kind = 'contacts' | 'programs';
+type Kind = CsvImportKind;
+
+const HINTS: Record<Kind, string> = {
+  contacts: 'Rows are matched by central id, then member number; a row without either is new unless a contact with the same name and email exists. A new contact never takes another’s email or member number. Importing the same file again changes nothing.',
+  programs: 'Rows are matched by code. Expiration: never, a period (“3 years”, “18 months”, “90 days”) or a date.',
+  applications: 'One row per application: the contact (member number, central ID or email), the certification code, the application date (YYYY-MM-DD) and an optional note. A certification that requires approval starts Applied, others In Progress.',
+};
+
+/** The file's bytes as base64: main decodes them (UTF-8, UTF-16, Windows-1252), never the browser. */
+function readBase64(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve((reader.result as string).replace(/^data:[^,]*,/, ''));
+    reader.onerror = () => reject(reader.error ?? new Error('The file cannot be read.'));
+    reader.readAsDataURL(file);
+  });
+}
 
 
 function Count({ label, value, color }: { label: string; value: number; color: string }) {
@@ -29,23 +45,24 @@ function Count({ label, value, color }: { label: string; value: number; color: s
 export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onClose: () => void; onDone: () => void }) {
   const { info } = useSession();
   const [kind, setKind] = useState<Kind>('contacts');
-  const [text, setText] = useState<string | null>(null);
+  const [data, setData] = useState<string | null>(null);
+  const [fileName, setFileName] = useState<string | undefined>(undefined);
   const [mapping, setMapping] = useState<Record<string, string | null>>({});
   const [preview, setPreview] = useState<CsvImportResult<string> | null>(null);
   const [job, setJob] = useState<JobStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   const reset = () => {
-    setText(null);
+    setData(null);
     setPreview(null);
     setJob(null);
     setError(null);
     setMapping({});
   };
-  const runPreview = async (csv: string, map: Record<string, string | null>) => {
+  const runPreview = async (bytes: string, map: Record<string, string | null>) => {
     setError(null);
     try {
-      setPreview(await call(api().imports.preview({ kind, text: csv, mapping: map })));
+      setPreview(await call(api().imports.preview({ kind, data: bytes, fileName, mapping: map })));
     } catch (err) {
       setError(messageOf(err));
     }
@@ -53,15 +70,16 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
   const onFile = async (file: File | null) => {
     reset();
     if (!file) return;
-    const content = await file.text();
-    setText(content);
+    const content = await readBase64(file);
+    setData(content);
+    setFileName(file.name);
     await runPreview(content, {});
   };
   const apply = async () => {
-    if (!text || !preview) return;
+    if (!data || !preview) return;
     setError(null);
     try {
-      const { result: r } = await followJob(api().imports.apply({ kind, text, mapping, expectSha256: preview.sha256 }), setJob);
+      const { result: r } = await followJob(api().imports.apply({ kind, data, fileName, mapping, expectSha256: preview.sha256 }), setJob);
       notifications.show({ color: 'green', message: `Imported: ${r.rows.new} new, ${r.rows.changed} changed, ${r.rows.unchanged} unchanged, ${r.rows.rejected} rejected.` });
       onDone();
     } catch (err) {
@@ -81,12 +99,11 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
           data={[
             { value: 'contacts', label: 'Contacts' },
             { value: 'programs', label: 'Certification programs', disabled: info.user?.role !== 'admin' },
+            { value: 'applications', label: 'Applications' },
           ]}
         />
         <Text size="sm" c="dimmed">
-          {kind === 'contacts'
-            ? 'Rows are matched by central id, then member number; a row without either is new unless a contact with the same name and email exists. Importing the same file again changes nothing.'
-            : 'Rows are matched by code. Expiration: never, a period (“3 years”, “18 months”, “90 days”) or a date.'}
+          {HINTS[kind]}
         </Text>
         <FileInput label="CSV file" placeholder="Choose a .csv file" accept=".csv,text/csv" onChange={(f) => void onFile(f)} clearable data-testid="import-file" />
         {error && (
@@ -107,6 +124,10 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
               <Count label="unchanged" value={preview.rows.unchanged} color="gray.7" />
               <Count label="rejected" value={preview.rows.rejected} color="red.7" />
             </SimpleGrid>
+            <Text size="xs" c="dimmed" data-testid="import-encoding">
+              Read as {preview.encoding}
+              {preview.encoding === 'Windows-1252' ? ' (the file is not UTF-8; check that names with accents look right below)' : ''}.
+            </Text>
             <Text size="sm" fw={600}>
               Columns
             </Text>
@@ -125,7 +146,7 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
                   onChange={(h) => {
                     const next = { ...mapping, [field]: h };
                     setMapping(next);
-                    if (text) void runPreview(text, next);
+                    if (data) void runPreview(data, next);
                   }}
                 />
               ))}
@@ -133,6 +154,11 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
             {preview.unmappedHeaders.length > 0 && (
               <Text size="xs" c="dimmed">
                 Not imported: {preview.unmappedHeaders.join(', ')}
+              </Text>
+            )}
+            {preview.changes.length > 0 && (
+              <Text size="xs" data-testid="import-changes">
+                First rows: {preview.changes.slice(0, 5).map((c) => `${c.label} (${c.kind})`).join(' · ')}
               </Text>
             )}
             {preview.rejected.length > 0 && (

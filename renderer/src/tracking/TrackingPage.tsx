@@ -9,6 +9,7 @@ import { useAppEvent } from '../events';
 import { RecordDrawer } from '../record/RecordDrawer';
 import { useLoad } from '../shared/useCall';
 import { ActionRequired } from './ActionRequired';
+import { ApplicationModal } from './ApplicationModal';
 import { BulkBar } from './BulkBar';
 import { TRACKING_COLUMNS } from './columns';
 import { EnrollModal, type EnrollTarget } from './EnrollModal';
@@ -33,6 +34,7 @@ export function TrackingPage() {
   const [builderOpen, setBuilderOpen] = useState(false);
   const [enroll, setEnroll] = useState<EnrollTarget | null>(null);
   const [importOpen, setImportOpen] = useState(false);
+  const [applicationOpen, setApplicationOpen] = useState(false);
   useAppEvent('menu:import', () => setImportOpen(true));
   const [version, setVersion] = useState(0);
 
@@ -102,6 +104,9 @@ export function TrackingPage() {
         <Group gap="sm">
           <Button variant="default" onClick={() => setImportOpen(true)}>
             Import…
+          </Button>
+          <Button variant="default" onClick={() => setApplicationOpen(true)}>
+            Record application
           </Button>
           <Button variant="default" onClick={() => setEnroll({})}>
             Enroll contact
@@ -192,6 +197,16 @@ export function TrackingPage() {
         onDone={() => {
           setImportOpen(false);
           changed();
+        }}
+      />
+      <ApplicationModal
+        key={String(applicationOpen)}
+        opened={applicationOpen}
+        onClose={() => setApplicationOpen(false)}
+        onDone={(recordId) => {
+          setApplicationOpen(false);
+          changed();
+          setOpenId(recordId);
         }}
       />
       <EnrollModal

@@ -243,7 +243,7 @@ describe('hand-built batches', () => {
     expect(preview.ignored).toEqual({ record: 1 });
     const name = `certdesk-${DEVICE}-000000000001-000000000013`;
     expect(preview.rejected).toEqual([
-      { file: `${name}/changes-contact.jsonl`, line: 2, reason: 'contact 11: member number M-2 belongs to Other Central, whose central id is 999.' },
+      { file: `${name}/changes-contact.jsonl`, line: 2, reason: 'contact 11: Member number M-2 belongs to Other Central, whose central ID is 999, not 11.' },
       { file: `${name}/changes-contact.jsonl`, line: 3, reason: 'contact 12: first_name and last_name are both empty' },
       { file: `${name}/changes-contact.jsonl`, line: 4, reason: 'contact 13: last_name: Invalid input: expected string, received number' },
       { file: `${name}/changes-contact.jsonl`, line: 6, reason: 'contact 14: member number M-1 links it to Lin Ked, whom contact 10 of this import already is.' },

@@ -11,7 +11,7 @@ import knex from 'knex';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { databaseFile } from '../../../main/db/database';
 import { applyContactsCsv, previewContactsCsv, type ContactsCsvInput } from '../../../main/import/contacts-csv';
-import { ImportFileError } from '../../../main/import/csv';
+import { ImportFileError } from '../../../main/import/result';
 import { createContact, searchContacts } from '../../../main/services/contacts';
 import { nameKey } from '../../../main/domain/contact';
 import { ServiceError, type Actor } from '../../../main/services/context';
@@ -157,7 +157,9 @@ describe('preview, then apply', () => {
   it('adds a row without central ID or member number only when no contact has the same name and email', async () => {
     await createContact(t.ctx, { firstName: 'Zoë', lastName: 'Öztürk', email: 'zoe@example.org' });
     await createContact(t.ctx, { firstName: 'Sam', lastName: 'Twin', email: 'twins@example.org' });
-    await createContact(t.ctx, { firstName: 'Sam', lastName: 'Twin', email: 'twins@example.org', memberNumber: 'M-7' });
+    // Two contacts with one email can only be data from before duplicates were refused: stored directly.
+    const at = '2026-01-01T00:00:00.000Z';
+    await t.db('contacts').insert({ first_name: 'Sam', last_name: 'Twin', email: 'twins@example.org', member_number: 'M-7', organization: '', phone: '', name_key: nameKey('Sam', 'Twin'), created_at: at, updated_at: at });
     const text = csv([
       ['First Name', 'Last Name', 'Email', 'Phone'],
       ['ZOË', 'ÖZTÜRK', 'Zoe@Example.org', '123'], // the same person (folded name, email in any case): changed
@@ -394,12 +396,12 @@ describe('names of every script', () => {
     { first: 'محمد', last: 'عبد الله', query: 'عبد' },
     { first: 'יעל', last: 'כהן\u200F', query: 'יעל' },
     { first: '李', last: '小龍', query: '小龍' },
-    { first: 'Ωμέγα', last: Array.from({ length: 100 }, (_, i) => `Σίσυφος${i}`).join('').slice(0, 500), query: 'ΣΊΣΥΦΟΣ42' },
+    { first: 'Ωμέγα', last: Array.from({ length: 100 }, (_, i) => `Σίσυφος${i}`).join('').slice(0, 200), query: 'ΣΊΣΥΦΟΣ12' },
   ];
 
   it('stores them byte for byte, keeps them on a second import, and search finds them case-insensitively', async () => {
     const longName = NAMES.at(-1)?.last ?? '';
-    expect([...longName].length).toBe(500);
+    expect([...longName].length).toBe(200);
     const text = csv([['First Name', 'Last Name', 'Member Number'], ...NAMES.map((n, i) => [n.first, n.last, `U-${i}`])], { bom: true });
     const { preview, applied } = await importBoth({ text });
     expect(preview.rows).toEqual({ new: NAMES.length, changed: 0, unchanged: 0, rejected: 0 });
@@ -482,13 +484,7 @@ describe('hostile files', () => {
     expect((await countRows(t.db)).contacts).toBe(2);
   });
 
-  it('refuses files that are not UTF-8, and empty files', async () => {
-    const latin1 = Buffer.concat([Buffer.from('First Name,Last Name\nA,Aa\n'), Buffer.from([0x4a, 0xf6, 0x72, 0x67]), Buffer.from(',M\n')]);
-    const file = path.join(t.dir, 'latin1.csv');
-    fs.writeFileSync(file, latin1);
-    expect((await previewContactsCsv(t.db, { file })).fileError).toEqual({ line: 3, reason: 'Line 3 is not UTF-8 text. Save the file as "CSV UTF-8" and import it again.' });
-    fs.writeFileSync(file, Buffer.from('\uFEFFFirst Name,Last Name\n', 'utf16le'));
-    expect((await previewContactsCsv(t.db, { file })).fileError?.reason).toContain('UTF-16');
+  it('refuses empty files; a header alone is a file of no rows', async () => {
     expect((await previewContactsCsv(t.db, { text: '' })).fileError?.reason).toContain('empty');
     const headerOnly = await previewContactsCsv(t.db, { text: 'First Name,Last Name\r\n' });
     expect(headerOnly.fileError).toBeNull();

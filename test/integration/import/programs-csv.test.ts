@@ -4,7 +4,7 @@
  * applied exactly, and a second import that changes nothing.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ImportFileError } from '../../../main/import/csv';
+import { ImportFileError } from '../../../main/import/result';
 import { applyProgramsCsv, parseExpiration, parseYesNo, previewProgramsCsv } from '../../../main/import/programs-csv';
 import { ServiceError, SYSTEM, type Actor } from '../../../main/services/context';
 import { createProgram } from '../../../main/services/programs';

@@ -1,0 +1,77 @@
+/**
+ * A contact as the imports see it (CSV and central batches): its fields,
+ * labels, limits and header names, the checks of its values, its matcher
+ * (central id → member number → new) and its name key after a rename.
+ */
+import { CONTACT_LIMITS, displayName, isEmailAddress, nameKey } from '../domain/contact';
+import type { ContactRow } from '../domain/rows';
+import type { ImportField } from './csv-import';
+import { Matcher } from './match';
+import { checkText } from './text';
+
+export const CONTACT_FIELDS = ['firstName', 'lastName', 'email', 'memberNumber', 'organization', 'phone', 'centralId'] as const;
+export type ContactField = (typeof CONTACT_FIELDS)[number];
+
+export const CONTACT_FIELD_LABELS: Record<ContactField, string> = {
+  firstName: 'First name',
+  lastName: 'Last name',
+  email: 'Email',
+  memberNumber: 'Member number',
+  organization: 'Organization',
+  phone: 'Phone',
+  centralId: 'Central ID',
+};
+
+/** Header names recognised for each field, normalised (lower case, letters and digits only). */
+export const CONTACT_HEADER_SYNONYMS: Record<ContactField, readonly string[]> = {
+  firstName: ['firstname', 'givenname', 'forename', 'first', 'vorname', 'prenom', 'nombre'],
+  lastName: ['lastname', 'surname', 'familyname', 'last', 'nachname', 'nom', 'apellido', 'apellidos'],
+  email: ['email', 'emailaddress', 'mail', 'emailadresse', 'courriel', 'correo', 'correoelectronico'],
+  memberNumber: ['membernumber', 'memberid', 'memberno', 'membershipnumber', 'membershipid', 'membershipno', 'member', 'mitgliedsnummer'],
+  organization: ['organization', 'organisation', 'company', 'companyname', 'employer', 'org', 'firma'],
+  phone: ['phone', 'phonenumber', 'telephone', 'tel', 'mobile', 'mobilephone', 'cell', 'telefon', 'telefono'],
+  centralId: ['centralid', 'centralsystemid', 'centralcontactid', 'externalid'],
+};
+
+export const CONTACT_COLUMN: Record<ContactField, 'first_name' | 'last_name' | 'email' | 'member_number' | 'organization' | 'phone' | 'central_id'> = {
+  firstName: 'first_name',
+  lastName: 'last_name',
+  email: 'email',
+  memberNumber: 'member_number',
+  organization: 'organization',
+  phone: 'phone',
+  centralId: 'central_id',
+};
+
+/** The fields with their labels, for the mapping UI. */
+export const CONTACT_IMPORT_FIELDS: Array<ImportField<ContactField>> = CONTACT_FIELDS.map((field) => ({ field, label: CONTACT_FIELD_LABELS[field], required: field === 'lastName' }));
+
+export type ContactValues = Partial<Record<ContactField, string>>;
+
+/** Every problem of one contact's values, in field order. */
+export function contactValueProblems(v: ContactValues): Array<{ field: ContactField; reason: string }> {
+  const problems: Array<{ field: ContactField; reason: string }> = [];
+  for (const field of CONTACT_FIELDS) {
+    const value = v[field];
+    if (value === undefined) continue;
+    const problem = checkText(CONTACT_FIELD_LABELS[field], value, CONTACT_LIMITS[field], false);
+    if (problem) problems.push({ field, reason: problem });
+    else if (field === 'email' && !isEmailAddress(value)) problems.push({ field, reason: `Email "${value}" is not an email address like name@example.org.` });
+  }
+  if (v.lastName === undefined) problems.push({ field: 'lastName', reason: 'Last name is empty.' });
+  return problems;
+}
+
+export type ContactLike = Pick<ContactRow, 'id' | 'central_id' | 'member_number' | 'first_name' | 'last_name'>;
+
+/** The contacts an import matches its rows against. */
+export function contactMatcher<T extends ContactLike>(rows: Iterable<T>): Matcher<T> {
+  return new Matcher(rows, (c) => c.member_number, { key: 'Member number', noun: 'contact', name: displayName });
+}
+
+/** Adds the new name key to a patch that renames a contact (records sort by it). */
+export function withNameKey(stored: Pick<ContactRow, 'first_name' | 'last_name' | 'name_key'>, patch: Partial<Record<string, unknown>>): void {
+  if (patch.first_name === undefined && patch.last_name === undefined) return;
+  const key = nameKey((patch.first_name as string | undefined) ?? stored.first_name, (patch.last_name as string | undefined) ?? stored.last_name);
+  if (key !== stored.name_key) patch.name_key = key;
+}

@@ -1,0 +1,81 @@
+/**
+ * The keys a work-flow import (applications, completions, records) names a
+ * contact and a certification by: the contact by central ID, else member
+ * number, else email (when one contact has it); the certification by its
+ * code. Stored rows are read once per file, for the keys the file has.
+ */
+import { displayName } from '../domain/contact';
+import type { ContactRow, ProgramRow } from '../domain/rows';
+import { whereInJson } from '../db/where-in-json';
+import type { Executor } from '../services/context';
+
+export const CONTACT_KEY_FIELDS = ['centralId', 'memberNumber', 'email'] as const;
+export type ContactKeyField = (typeof CONTACT_KEY_FIELDS)[number];
+
+export const CONTACT_KEY_LABELS: Record<ContactKeyField, string> = { centralId: 'Central ID', memberNumber: 'Member number', email: 'Email' };
+
+export const CONTACT_KEY_SYNONYMS: Record<ContactKeyField, readonly string[]> = {
+  centralId: ['centralid', 'centralsystemid', 'centralcontactid', 'externalid', 'contactcentralid'],
+  memberNumber: ['membernumber', 'memberid', 'memberno', 'membershipnumber', 'membershipid', 'member', 'contact', 'contactkey'],
+  email: ['email', 'emailaddress', 'mail', 'contactemail'],
+};
+
+export const PROGRAM_CODE_SYNONYMS = ['certificationcode', 'code', 'programcode', 'certcode', 'certification', 'program'] as const;
+
+export type ContactKeys = Partial<Record<ContactKeyField, string>>;
+
+export type KeyedContact = Pick<ContactRow, 'id' | 'first_name' | 'last_name' | 'member_number' | 'central_id' | 'email' | 'name_key'>;
+
+/** Who a row's contact keys name, read once for the whole file. */
+export class ContactDirectory {
+  private constructor(
+    private readonly byCentral: Map<string, KeyedContact>,
+    private readonly byMember: Map<string, KeyedContact>,
+    private readonly byEmail: Map<string, KeyedContact[]>,
+  ) {}
+
+  static async load(db: Executor, rows: readonly ContactKeys[]): Promise<ContactDirectory> {
+    const central = new Set<string>();
+    const member = new Set<string>();
+    const emails = new Set<string>();
+    for (const k of rows) {
+      if (k.centralId !== undefined) central.add(k.centralId);
+      else if (k.memberNumber !== undefined) member.add(k.memberNumber);
+      else if (k.email !== undefined) emails.add(k.email.toLowerCase());
+    }
+    const q = db('contacts');
+    whereInJson(q, 'central_id', [...central]);
+    whereInJson(q, 'member_number', [...member], 'or');
+    if (emails.size > 0) q.orWhereRaw('lower(email) IN (SELECT value FROM json_each(?))', [JSON.stringify([...emails])]);
+    const stored: KeyedContact[] = await q.select('id', 'first_name', 'last_name', 'member_number', 'central_id', 'email', 'name_key');
+    const byEmail = new Map<string, KeyedContact[]>();
+    for (const c of stored) if (c.email !== '') byEmail.set(c.email.toLowerCase(), [...(byEmail.get(c.email.toLowerCase()) ?? []), c]);
+    return new ContactDirectory(
+      new Map(stored.flatMap((c) => (c.central_id !== null ? [[c.central_id, c] as const] : []))),
+      new Map(stored.flatMap((c) => (c.member_number !== null ? [[c.member_number, c] as const] : []))),
+      byEmail,
+    );
+  }
+
+  /** The contact, or why none: the row names nobody, or an email two contacts share. */
+  find(k: ContactKeys): KeyedContact | string {
+    if (k.centralId !== undefined) return this.byCentral.get(k.centralId) ?? `No contact has central ID ${k.centralId}; import the contact first.`;
+    if (k.memberNumber !== undefined) return this.byMember.get(k.memberNumber) ?? `No contact has member number ${k.memberNumber}; import the contact first.`;
+    if (k.email !== undefined) {
+      const found = this.byEmail.get(k.email.toLowerCase()) ?? [];
+      if (found.length === 1) return found[0] as KeyedContact;
+      return found.length === 0 ? `No contact has the email ${k.email}; import the contact first.` : `${found.length} contacts have the email ${k.email}; give the member number instead.`;
+    }
+    return 'The row names no contact: give a member number, a central ID or an email.';
+  }
+}
+
+
+/** Certifications by code (a few hundred at most: read whole). */
+export async function programsByCode(db: Executor): Promise<Map<string, ProgramRow>> {
+  return new Map(((await db('programs').select('*')) as ProgramRow[]).map((p) => [p.code, p]));
+}
+
+export function contactLabel(c: Pick<ContactRow, 'first_name' | 'last_name' | 'member_number'>): string {
+  return `${displayName(c)}${c.member_number !== null ? ` (member ${c.member_number})` : ''}`;
+}

@@ -1,0 +1,299 @@
+/**
+ * Reading an import CSV: bytes → text → header + rows with the line each row
+ * starts on, or the first line that makes the file unreadable. No database here.
+ *
+ * What counts as a malformed file (nothing is imported): not UTF-8 (or
+ * UTF-16), a quote problem (a quoted field never closed, text after a closing
+ * quote, a quote inside an unquoted field), no header row, more rows than the
+ * limit. A row with the wrong number of fields is not a file problem: that row
+ * is rejected and the others go on.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import { parse, type CsvError } from 'csv-parse/sync';
+import { ServiceError } from '../services/context';
+import { ImportFileError, type FileError } from './result';
+
+/** Bigger files are refused before reading (a 10k-row contact list is about 1 MB). */
+export const MAX_FILE_BYTES = 100 * 1024 * 1024;
+/** At most this many data rows per file. */
+export const MAX_ROWS = 200_000;
+
+// ---------------------------------------------------------------------------
+// Bytes
+
+export interface SourceBytes {
+  bytes: Buffer;
+  sha256: string;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The bytes of the CSV; refuses more or fewer than one of text, bytes and file, a missing or too large file. */
+export async function readSource(input: { text?: string; file?: string; bytes?: Uint8Array }): Promise<SourceBytes> {
+  let bytes: Buffer;
+  const given = [input.text, input.file, input.bytes].filter((v) => v !== undefined).length;
+  if (given === 1 && input.bytes !== undefined) {
+    if (input.bytes.length > MAX_FILE_BYTES) throw new ImportFileError(1, `The file is ${(input.bytes.length / 1024 / 1024).toFixed(0)} MB; the limit is ${MAX_FILE_BYTES / 1024 / 1024} MB.`);
+    bytes = Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.length);
+  } else if (typeof input.text === 'string' && given === 1) {
+    if (input.text.length > MAX_FILE_BYTES) throw new ImportFileError(1, `The CSV text is over ${MAX_FILE_BYTES / 1024 / 1024} MB; import a smaller file.`);
+    if (LONE_SURROGATE.test(input.text)) throw new ImportFileError(lineOfIndex(input.text, input.text.search(LONE_SURROGATE)), 'The text holds a broken character (a lone UTF-16 surrogate).');
+    bytes = Buffer.from(input.text, 'utf8');
+  } else if (typeof input.file === 'string' && given === 1) {
+    let size: number;
+    try {
+      size = (await fs.stat(input.file)).size;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new ServiceError('NOT_FOUND', code === 'ENOENT' ? `The file ${input.file} does not exist.` : `The file ${input.file} cannot be read (${code ?? 'error'}).`);
+    }
+    if (size > MAX_FILE_BYTES) throw new ImportFileError(1, `The file is ${(size / 1024 / 1024).toFixed(0)} MB; the limit is ${MAX_FILE_BYTES / 1024 / 1024} MB.`);
+    bytes = await fs.readFile(input.file);
+  } else {
+    throw new ServiceError('INVALID', 'Give the CSV as text or as a file path (one of them).');
+  }
+  return { bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+function lineOfIndex(text: string, index: number): number {
+  let line = 1;
+  for (let i = 0; i < index; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/**
+ * Line numbers of byte offsets, counted the way an editor does: a line ends
+ * at `\n`, `\r\n` or a lone `\r`. Offsets must be asked in ascending order.
+ */
+class LineCounter {
+  private pos = 0;
+  private line = 1;
+  constructor(private readonly bytes: Buffer) {}
+  lineAt(offset: number): number {
+    const end = Math.min(offset, this.bytes.length);
+    for (; this.pos < end; this.pos++) {
+      const b = this.bytes[this.pos];
+      if (b === 0x0a || (b === 0x0d && this.bytes[this.pos + 1] !== 0x0a)) this.line++;
+    }
+    return this.line;
+  }
+}
+
+/** The first offset at or after `from` that is not a blank (space, tab, CR, LF) or the BOM. */
+function firstContent(bytes: Buffer, from: number): number {
+  let i = from;
+  if (i === 0 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) i = 3;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    if (b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) break;
+    i++;
+  }
+  return i;
+}
+
+/** The line of the first byte that is not UTF-8, or null when the bytes are valid UTF-8. */
+function firstInvalidUtf8Line(bytes: Buffer): number | null {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return null;
+  } catch {
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    let line = 1;
+    let start = 0;
+    while (start < bytes.length) {
+      let end = bytes.indexOf(0x0a, start);
+      if (end === -1) end = bytes.length;
+      try {
+        decoder.decode(bytes.subarray(start, end));
+      } catch {
+        return line;
+      }
+      line++;
+      start = end + 1;
+    }
+    return 1;
+  }
+}
+
+/** How the bytes were read, as the preview says it ("read as Windows-1252"). */
+export type CsvEncoding = 'UTF-8' | 'UTF-16 LE' | 'UTF-16 BE' | 'Windows-1252';
+
+/** Bytes Windows-1252 leaves undefined: a file holding them is in some other encoding. */
+const NOT_WINDOWS_1252 = new Set([0x81, 0x8d, 0x8f, 0x90, 0x9d]);
+
+/**
+ * Windows-1252's characters for 0x80–0x9F (the rest is Latin-1). Written out
+ * because Node's TextDecoder('windows-1252') decodes these as C1 controls
+ * (Latin-1) in some Node versions: "€" would become U+0080.
+ */
+const WINDOWS_1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+
+function decodeWindows1252(bytes: Buffer): string {
+  const text = bytes.toString('latin1');
+  return text.replace(/[\u0080-\u009f]/g, (c) => WINDOWS_1252_HIGH[c.charCodeAt(0) - 0x80] as string);
+}
+
+function lineOfByte(bytes: Buffer, offset: number): number {
+  return new LineCounter(bytes).lineAt(offset);
+}
+
+/**
+ * Recognises the encoding of CSV bytes and answers them as UTF-8 for the
+ * parser: UTF-8 (with or without BOM), UTF-16 LE or BE with a BOM, and, for
+ * bytes that are not UTF-8, Windows-1252 (what Excel on Windows saves as
+ * "CSV"). Anything else is refused with the reason.
+ */
+export function decodeCsv(bytes: Buffer): { utf8: Buffer; encoding: CsvEncoding } | { error: FileError } {
+  const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : null;
+  if (utf16 !== null) {
+    try {
+      const text = new TextDecoder(utf16, { fatal: true }).decode(bytes);
+      return { utf8: Buffer.from(text, 'utf8'), encoding: utf16 === 'utf-16le' ? 'UTF-16 LE' : 'UTF-16 BE' };
+    } catch {
+      return { error: { line: 1, reason: 'The file starts as UTF-16 but holds bytes that are not UTF-16 text. Save it as "CSV UTF-8" and import it again.' } };
+    }
+  }
+  // NUL is valid UTF-8 but never in a CSV: UTF-16 without its byte order mark has one in every other byte.
+  const nul = bytes.indexOf(0);
+  if (nul !== -1) {
+    return { error: { line: lineOfByte(bytes, nul), reason: 'The file holds NUL bytes: it looks like UTF-16 without a byte order mark, or is not a text file. Save it as "CSV UTF-8" and import it again.' } };
+  }
+  const badLine = firstInvalidUtf8Line(bytes);
+  if (badLine === null) return { utf8: bytes, encoding: 'UTF-8' };
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    return { error: { line: badLine, reason: `The file says it is UTF-8 (it starts with a byte order mark), but line ${badLine} is not UTF-8 text. Save the file as "CSV UTF-8" and import it again.` } };
+  }
+  for (let i = 0; i < bytes.length; i++) {
+    if (NOT_WINDOWS_1252.has(bytes[i] as number)) {
+      const line = lineOfByte(bytes, i);
+      return { error: { line, reason: `Line ${line} is neither UTF-8 nor Windows-1252 text, so its letters cannot be read for sure. Save the file as "CSV UTF-8" and import it again.` } };
+    }
+  }
+  return { utf8: Buffer.from(decodeWindows1252(bytes), 'utf8'), encoding: 'Windows-1252' };
+}
+
+// ---------------------------------------------------------------------------
+// Parsing
+
+export interface CsvRow {
+  /** The line the row starts on (1 is the header). */
+  line: number;
+  fields: string[];
+  /** Set when the row has another number of fields than the header: it is rejected with this reason. */
+  ragged?: string;
+}
+
+export interface ParsedCsv {
+  delimiter: string;
+  encoding: CsvEncoding;
+  headers: string[];
+  /** Data rows in file order (rows of empty cells left out). */
+  rows: CsvRow[];
+}
+
+const DELIMITERS = [',', ';', '\t'] as const;
+
+/** The delimiter the header line uses most (outside quotes); a comma when none. */
+export function detectDelimiter(bytes: Buffer): string {
+  const end = Math.min(bytes.length, 64 * 1024);
+  const counts = new Map<number, number>();
+  let quoted = false;
+  for (let i = 0; i < end; i++) {
+    const b = bytes[i] as number;
+    if (b === 0x22) quoted = !quoted;
+    else if (!quoted && (b === 0x0a || b === 0x0d)) break;
+    else if (!quoted && (b === 0x2c || b === 0x3b || b === 0x09)) counts.set(b, (counts.get(b) ?? 0) + 1);
+  }
+  let best = ',';
+  let bestCount = 0;
+  for (const d of DELIMITERS) {
+    const n = counts.get(d.charCodeAt(0)) ?? 0;
+    if (n > bestCount) {
+      best = d;
+      bestCount = n;
+    }
+  }
+  return best;
+}
+
+class TooManyRows extends Error {
+  constructor(readonly line: number) {
+    super('too many rows');
+  }
+}
+
+function quoteProblem(code: string | undefined): string {
+  switch (code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return 'a quoted field that starts in this row is never closed (a closing " is missing), so the rest of the file cannot be read';
+    case 'CSV_INVALID_CLOSING_QUOTE':
+    case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
+      return 'a quoted field has more text after its closing quote; inside a quoted field, write a quote as two quotes ("")';
+    case 'INVALID_OPENING_QUOTE':
+      return 'a field has a quote (") inside unquoted text; put the whole field in quotes and write the quote as two quotes ("")';
+    default:
+      return 'it cannot be read as CSV';
+  }
+}
+
+/**
+ * Parses CSV bytes: BOM, CRLF / LF / CR, quoted fields (with delimiters, quotes
+ * and line breaks inside), blank lines skipped, whitespace around unquoted
+ * fields trimmed. Returns the first file-level problem instead of rows when the
+ * file is malformed. Field values are the file's characters, unchanged.
+ */
+export function parseCsv(source: Buffer, delimiterOption?: string): ParsedCsv | { error: FileError } {
+  const decoded = decodeCsv(source);
+  if ('error' in decoded) return decoded;
+  const { utf8: bytes, encoding } = decoded;
+  const delimiter = delimiterOption ?? detectDelimiter(bytes);
+  if (!(DELIMITERS as readonly string[]).includes(delimiter)) {
+    return { error: { line: 1, reason: `The delimiter must be a comma, a semicolon or a tab, not ${JSON.stringify(delimiter)}.` } };
+  }
+
+  const lines = new LineCounter(bytes);
+  const records: Array<{ line: number; fields: string[]; fieldCountError: boolean }> = [];
+  let lastEnd = 0;
+  try {
+    parse(bytes, {
+      bom: true,
+      delimiter,
+      record_delimiter: ['\r\n', '\n', '\r'],
+      relax_column_count: true,
+      skip_empty_lines: true,
+      trim: true,
+      on_record: (record: string[], info) => {
+        const line = lines.lineAt(firstContent(bytes, lastEnd));
+        lastEnd = info.bytes;
+        // Header + MAX_ROWS data rows at most: the parse stops at the first row past the limit.
+        if (records.length > MAX_ROWS) throw new TooManyRows(line);
+        // With relax_column_count the parser keeps going and marks a ragged record with an error.
+        records.push({ line, fields: record, fieldCountError: (info.error as CsvError | undefined) !== undefined });
+        return null;
+      },
+    });
+  } catch (err) {
+    if (err instanceof TooManyRows) {
+      return { error: { line: err.line, reason: `The file has more than ${MAX_ROWS.toLocaleString('en')} rows of data (line ${err.line} is past the limit); split it into smaller files.` } };
+    }
+    const line = lines.lineAt(firstContent(bytes, lastEnd));
+    const code = (err as Partial<CsvError>).code;
+    return { error: { line, reason: `The row starting on line ${line} is malformed: ${quoteProblem(code)}. Fix the file and import it again; nothing is imported from it until then.` } };
+  }
+
+  const header = records.shift();
+  if (!header) return { error: { line: 1, reason: 'The file is empty: it needs a header row and at least one row of data.' } };
+  const headers = header.fields;
+  const rows: CsvRow[] = [];
+  for (const r of records) {
+    if (r.fields.every((f) => f === '')) continue; // a row of empty cells (",,,,"), as spreadsheets leave them
+    if (r.fieldCountError || r.fields.length !== headers.length) {
+      rows.push({ line: r.line, fields: [], ragged: `The row has ${r.fields.length} ${r.fields.length === 1 ? 'field' : 'fields'}; the header has ${headers.length}.` });
+    } else {
+      rows.push({ line: r.line, fields: r.fields });
+    }
+  }
+  return { delimiter, encoding, headers, rows };
+}
+
