@@ -69,9 +69,10 @@ const STATEMENTS = [
   'CREATE INDEX record_sort_keys_certification ON record_sort_keys (certification)',
   'CREATE INDEX record_sort_keys_status_certification ON record_sort_keys (status, certification)',
   'CREATE INDEX record_sort_keys_program_certification ON record_sort_keys (program_id, certification)',
+  // A record whose contact or certification is missing is refused by its foreign key when the statement ends; '' meanwhile.
   `CREATE TRIGGER record_sort_keys_insert AFTER INSERT ON records BEGIN
     INSERT INTO record_sort_keys (record_id, status, program_id, email, certification)
-      VALUES (NEW.id, NEW.status, NEW.program_id, (SELECT email FROM contacts WHERE id = NEW.contact_id), (SELECT name FROM programs WHERE id = NEW.program_id));
+      VALUES (NEW.id, NEW.status, NEW.program_id, coalesce((SELECT email FROM contacts WHERE id = NEW.contact_id), ''), coalesce((SELECT name FROM programs WHERE id = NEW.program_id), ''));
   END`,
   // A change of status alone (the common write) touches only the status indexes.
   `CREATE TRIGGER record_sort_keys_status AFTER UPDATE OF status ON records
@@ -81,7 +82,7 @@ const STATEMENTS = [
   `CREATE TRIGGER record_sort_keys_move AFTER UPDATE OF program_id, contact_id ON records
     WHEN OLD.program_id IS NOT NEW.program_id OR OLD.contact_id IS NOT NEW.contact_id BEGIN
     UPDATE record_sort_keys SET program_id = NEW.program_id,
-      email = (SELECT email FROM contacts WHERE id = NEW.contact_id), certification = (SELECT name FROM programs WHERE id = NEW.program_id)
+      email = coalesce((SELECT email FROM contacts WHERE id = NEW.contact_id), ''), certification = coalesce((SELECT name FROM programs WHERE id = NEW.program_id), '')
       WHERE record_id = NEW.id;
   END`,
   `CREATE TRIGGER record_sort_keys_delete AFTER DELETE ON records BEGIN
