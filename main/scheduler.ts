@@ -9,7 +9,7 @@ import { listSyncRuns } from './sync/runs';
 import type { ServiceContext } from './services/context';
 import type { JobProgress } from './domain/progress';
 import { readSettings } from './services/settings';
-import { runSweep, type SweepResult } from './services/sweep';
+import { runSweep, type SweepProgress, type SweepResult } from './services/sweep';
 
 export interface SchedulerEvents {
   onSweep?: (result: SweepResult) => void;
@@ -31,8 +31,9 @@ export class Scheduler {
     private readonly events: SchedulerEvents = {},
   ) {}
 
-  async start(): Promise<void> {
-    await this.sweepNow();
+  /** Sweeps first (reporting its progress to the start-up screen), then keeps the schedule. */
+  async start(onSweepProgress?: SweepProgress): Promise<void> {
+    await this.sweepNow(onSweepProgress);
     const { timeZone } = await readSettings(this.ctx.db);
     this.midnight = new Cron('5 0 0 * * *', { timezone: timeZone, protect: true }, () => void this.sweepNow());
     // An export overdue at start-up runs now; then the schedule is checked every minute.
@@ -48,10 +49,10 @@ export class Scheduler {
     return job;
   }
 
-  sweepNow(): Promise<SweepResult | null> {
+  sweepNow(onProgress?: SweepProgress): Promise<SweepResult | null> {
     return this.queue(async () => {
       try {
-        const result = await runSweep(this.ctx);
+        const result = await runSweep(this.ctx, undefined, undefined, onProgress);
         this.events.onSweep?.(result);
         return result;
       } catch (err) {
