@@ -594,9 +594,12 @@ export async function generateDatabase(options: GenerateOptions): Promise<Genera
     // those are built once after loading (a sort) instead. The schema ends identical.
     const indexes = await all<{ name: string; sql: string }>(
       conn,
-      "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('contacts', 'records')",
+      "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('contacts', 'records', 'record_sort_keys')",
     );
     for (const index of indexes) await exec(conn, `DROP INDEX "${index.name.replace(/"/g, '""')}"`);
+    // The kept sort keys (migration 006) are filled once after loading, in one statement, not by a trigger per record.
+    const keyTriggers = await all<{ name: string; sql: string }>(conn, "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name = 'record_sort_keys_insert'");
+    for (const trigger of keyTriggers) await exec(conn, `DROP TRIGGER "${trigger.name}"`);
 
     const contacts = new TableWriter(conn, 'contacts', [
       'id',
@@ -732,6 +735,15 @@ export async function generateDatabase(options: GenerateOptions): Promise<Genera
     const todayText = dateOf(today);
     say(`building ${indexes.length} indexes`);
     for (const index of indexes) await exec(conn, index.sql);
+    if (keyTriggers.length > 0) {
+      say('kept sort keys');
+      await exec(
+        conn,
+        `INSERT INTO record_sort_keys (record_id, status, program_id, email, certification)
+          SELECT r.id, r.status, r.program_id, c.email, p.name FROM records r JOIN contacts c ON c.id = r.contact_id JOIN programs p ON p.id = r.program_id ORDER BY r.id`,
+      );
+      for (const trigger of keyTriggers) await exec(conn, trigger.sql);
+    }
     say('history');
     await run(conn, HISTORY_SQL, [todayText, BENCH_EXPIRING_DAYS]);
     say('component progress');

@@ -7,10 +7,16 @@ import type { CalendarDate } from '../rules/calendar';
 import { knownTotal } from './list-totals';
 import type { Executor } from './context';
 
+/**
+ * What each sortable column orders by: a column of the record (`r.`), or a key
+ * of the contact or certification kept beside it in `record_sort_keys` (`k.`,
+ * migration 006). Each has an index per Quick Filter kind (the query-plan test
+ * checks every one).
+ */
 export const SORT_COLUMNS = {
   contactName: 'r.sort_name',
-  email: 'c.email',
-  certification: 'p.name',
+  email: 'k.email',
+  certification: 'k.certification',
   status: 'r.status',
   progress: 'r.required_done',
   appliedOn: 'r.applied_on',
@@ -21,6 +27,9 @@ export const SORT_COLUMNS = {
 } as const;
 
 export type SortColumn = keyof typeof SORT_COLUMNS;
+
+/** The sortable columns that may be empty: their empties come last in either direction. */
+export const EMPTIABLE_SORTS: ReadonlySet<SortColumn> = new Set(['appliedOn', 'startedOn', 'completedOn', 'expiresOn']);
 
 export type QuickFilter = { kind: 'all' } | { kind: 'status'; status: Status } | { kind: 'program'; programId: number };
 
@@ -54,9 +63,10 @@ export interface TrackingRow {
   updatedAt: string;
 }
 
-export function applyQuickFilter(q: Knex.QueryBuilder, quick: QuickFilter): Knex.QueryBuilder {
-  if (quick.kind === 'status') return q.where('r.status', quick.status);
-  if (quick.kind === 'program') return q.where('r.program_id', quick.programId);
+/** The Quick Filter on `records as r`, or on the kept sort keys (`record_sort_keys as k`, which copy status and certification). */
+export function applyQuickFilter(q: Knex.QueryBuilder, quick: QuickFilter, alias: 'r' | 'k' = 'r'): Knex.QueryBuilder {
+  if (quick.kind === 'status') return q.where(`${alias}.status`, quick.status);
+  if (quick.kind === 'program') return q.where(`${alias}.program_id`, quick.programId);
   return q;
 }
 
@@ -80,8 +90,14 @@ export function matching(db: Executor, query: Selection, how: ContactTest = 'set
   return q;
 }
 
-/** Sort columns every Quick Filter has an ascending index walk for (migration 003). */
-const WALKABLE: ReadonlySet<SortColumn> = new Set(['contactName', 'expiresOn']);
+/**
+ * Whether a filtered page can walk the records in list order by the sort's
+ * index (migration 006) with a plain ORDER BY: a column of the record, except
+ * an emptiable one descending (its order takes two walks, see quickPageIds).
+ */
+function walkable(sort: TrackingQuery['sort']): boolean {
+  return SORT_COLUMNS[sort.column].startsWith('r.') && !(sort.direction === 'desc' && EMPTIABLE_SORTS.has(sort.column));
+}
 
 /**
  * How many records, in list order, a filtered page may walk before giving up,
@@ -97,7 +113,7 @@ const WALKABLE: ReadonlySet<SortColumn> = new Set(['contactName', 'expiresOn']);
  * 1,000,000) walks at most 5,900 records instead of sorting 25,000.
  */
 async function walkStretch(db: Executor, query: TrackingQuery, total: number): Promise<number | null> {
-  if (total === 0 || query.sort.direction !== 'asc' || !WALKABLE.has(query.sort.column)) return null;
+  if (total === 0 || !walkable(query.sort)) return null;
   if (!(query.filter && testsContact(query.filter)) && nameContains(query.search ?? '') === null) return null;
   const inScope = Number(((await countQuick(db, query.quick).first()) as { n: number | null } | undefined)?.n ?? 0);
   const stretch = Math.ceil((3 * query.page * query.pageSize * inScope) / total);
@@ -124,11 +140,11 @@ export async function listTracking(db: Executor, query: TrackingQuery): Promise<
   const stretch = knownCount === null ? null : await walkStretch(db, query, knownCount);
   if (stretch !== null && knownCount !== null) {
     // Only the first `stretch` records of the Quick Filter in list order (a walk of its index) are tested.
-    const walked = inListOrder(applyQuickFilter(db('records as r'), query.quick).select('r.id'), SORT_COLUMNS[query.sort.column], 'asc').limit(stretch);
-    found = await pageOf(db, matching(db, query, 'row').whereIn('r.id', walked), query, totalColumn);
+    const walked = inListOrder(applyQuickFilter(db('records as r'), query.quick).select('r.id'), query.sort).limit(stretch);
+    found = await pageOf(db, pageIds(matching(db, query, 'row').whereIn('r.id', walked), query), query, totalColumn);
     if (found.length < Math.min(query.pageSize, knownCount - offset)) found = null;
   }
-  found ??= await pageOf(db, matching(db, query, 'set'), query, totalColumn);
+  found ??= await pageOf(db, filtered ? pageIds(matching(db, query, 'set'), query) : quickPageIds(db, query), query, totalColumn);
   const rows = found.map(({ total: _total, ...row }) => row);
   // A Quick Filter's page past the end: the total on its own.
   const total = found[0] ? Number(found[0].total) : (knownCount ?? Number(((await countQuick(db, query.quick).first()) as { n: number | null } | undefined)?.n ?? 0));
@@ -136,19 +152,52 @@ export async function listTracking(db: Executor, query: TrackingQuery): Promise<
 }
 
 /**
- * One page of `base` (a query over `records as r`) with what the list shows. The page's ids
- * come from the records alone, so SQLite can walk a sort index and stop after the page; only
- * those rows are then joined to their contact and certification. The total rides along as a
- * column: one statement, one trip to SQLite.
+ * The ids of a filtered page (`base`, a query over `records as r`), with
+ * their sort key, in list order: the kept sort keys joined when the sort
+ * needs one, the Quick Filter also on them so SQLite may walk their index.
  */
-async function pageOf(db: Executor, base: Knex.QueryBuilder, query: TrackingQuery, totalColumn: Knex.QueryBuilder | Knex.Raw): Promise<Array<TrackingRow & { total: number }>> {
+function pageIds(base: Knex.QueryBuilder, query: TrackingQuery): Knex.QueryBuilder {
   const column = SORT_COLUMNS[query.sort.column];
-  const pageIds = base.select('r.id');
-  if (column.startsWith('c.')) void pageIds.join('contacts as c', 'c.id', 'r.contact_id');
-  if (column.startsWith('p.')) void pageIds.join('programs as p', 'p.id', 'r.program_id');
+  if (column.startsWith('k.')) applyQuickFilter(base.join('record_sort_keys as k', 'k.record_id', 'r.id'), query.quick, 'k');
+  return inListOrder(base.select('r.id as id', `${column} as sort_key`), query.sort)
+    .limit(query.pageSize)
+    .offset((query.page - 1) * query.pageSize);
+}
+
+/**
+ * The ids of a plain Quick Filter's page, with their sort key, each an index
+ * walk that stops after the page: a kept key from `record_sort_keys` alone;
+ * an emptiable column descending as its filled part walked backwards, then
+ * its empty part (`(col IS NULL) = 0 / 1` pick the two halves of its
+ * `(col IS NULL, col)` index; the compound's ORDER BY is the list order, which
+ * SQLite serves by merging the two walks instead of sorting).
+ */
+function quickPageIds(db: Executor, query: TrackingQuery): Knex.QueryBuilder {
+  const column = SORT_COLUMNS[query.sort.column];
+  const offset = (query.page - 1) * query.pageSize;
+  if (column.startsWith('k.')) {
+    const q = applyQuickFilter(db('record_sort_keys as k'), query.quick, 'k').select('k.record_id as id', `${column} as sort_key`);
+    return inListOrder(q, query.sort, 'k.record_id').limit(query.pageSize).offset(offset);
+  }
+  if (query.sort.direction === 'desc' && EMPTIABLE_SORTS.has(query.sort.column)) {
+    const half = (empty: 0 | 1): Knex.QueryBuilder =>
+      applyQuickFilter(db('records as r'), query.quick)
+        .select('r.id as id', `${column} as sort_key`)
+        .whereRaw('(?? is null) = ?', [column, empty]);
+    return half(0).unionAll(half(1)).orderBy('sort_key', 'desc').orderBy('id', 'desc').limit(query.pageSize).offset(offset);
+  }
+  return pageIds(applyQuickFilter(db('records as r'), query.quick), query);
+}
+
+/**
+ * One page of the records `ids` picks (id and sort key, in list order), with
+ * what the list shows: only those rows are joined to their contact and
+ * certification. The total rides along as a column: one statement, one trip to SQLite.
+ */
+async function pageOf(db: Executor, ids: Knex.QueryBuilder, query: TrackingQuery, totalColumn: Knex.QueryBuilder | Knex.Raw): Promise<Array<TrackingRow & { total: number }>> {
   return (await inListOrder(
     db
-      .from(inListOrder(pageIds, column, query.sort.direction).limit(query.pageSize).offset((query.page - 1) * query.pageSize).as('page'))
+      .from(ids.as('page'))
       .join('records as r', 'r.id', 'page.id')
       .join('contacts as c', 'c.id', 'r.contact_id')
       .join('programs as p', 'p.id', 'r.program_id')
@@ -169,14 +218,20 @@ async function pageOf(db: Executor, base: Knex.QueryBuilder, query: TrackingQuer
         'r.updated_at as updatedAt',
         totalColumn,
       ),
-    column,
-    query.sort.direction,
+    query.sort,
+    'page.id',
+    'page.sort_key',
   )) as Array<TrackingRow & { total: number }>;
 }
 
-/** The list's order: empty values last either way; the id keeps the order stable between pages. */
-function inListOrder(q: Knex.QueryBuilder, column: string, direction: 'asc' | 'desc'): Knex.QueryBuilder {
-  return q.orderByRaw('?? is null', [column]).orderBy(column, direction).orderBy('r.id', direction);
+/**
+ * The list's order: by the column, then the id (stable between pages), both
+ * in the sort's direction; empty values last either way (descending, SQL puts
+ * NULL last by itself). `key` is the column as the query names it.
+ */
+function inListOrder(q: Knex.QueryBuilder, sort: TrackingQuery['sort'], id = 'r.id', key: string = SORT_COLUMNS[sort.column]): Knex.QueryBuilder {
+  if (sort.direction === 'asc' && EMPTIABLE_SORTS.has(sort.column)) void q.orderByRaw('?? is null', [key]);
+  return q.orderBy(key, sort.direction).orderBy(id, sort.direction);
 }
 
 /** A plain Quick Filter's total, from the counts kept by triggers (migration 003) instead of a count over every record. */
