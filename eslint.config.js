@@ -1,3 +1,4 @@
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -42,6 +43,11 @@ export default tseslint.config(
         { patterns: [{ group: ['**/main/db/*', '**/main/services/*', '**/main/shell/*', 'electron', 'node:*'], allowTypeImports: true, message: 'The renderer talks to main through window.certdesk only.' }] },
       ],
     },
+  },
+  {
+    // React's rules of hooks and the compiler's checks (effects, refs, purity) on every component and hook.
+    files: ['renderer/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
   },
   {
     files: ['test/**/*.ts', 'scripts/**/*.{ts,mjs}', 'main/web/cli.ts'],

@@ -25,14 +25,16 @@ export function App() {
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
-  const refresh = useCallback(async () => {
-    try {
-      setInfo(await call(api().app.info({})));
-    } catch (err) {
-      setError(messageOf(err));
-    }
-  }, []);
-  useEffect(() => void refresh(), [refresh]);
+  const refresh = useCallback(
+    () =>
+      call(api().app.info({})).then(setInfo, (err: unknown) => {
+        setError(messageOf(err));
+      }),
+    [],
+  );
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
 
   let content;
   if (error) {

@@ -2,7 +2,7 @@ import { Alert, Divider, Drawer, Group, Loader, SimpleGrid, Stack, Text, Title }
 import { api, call } from '../api';
 import { formatDate } from '../shared/dates';
 import { StatusBadge } from '../shared/StatusBadge';
-import { useLoad } from '../shared/useCall';
+import { useLoad } from '../shared/useLoad';
 import { useSession } from '../session';
 import { ComponentsTable } from './ComponentsTable';
 import { ExpirationEditor } from './ExpirationEditor';

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { describeExpiration } from '../../../main/rules/expiration';
 import type { ProgramWithComponents } from '../../../main/services/program-admin';
 import { api, call, messageOf } from '../api';
-import { useLoad } from '../shared/useCall';
+import { useLoad } from '../shared/useLoad';
 import { ProgramEditor } from './ProgramEditor';
 import { expirationOfRow } from './program-rows';
 

@@ -1,7 +1,7 @@
 import { Alert, Anchor, AppShell, Center, Group, Loader, Tabs, Text, Title } from '@mantine/core';
 import { api, call } from '../api';
 import { useSession } from '../session';
-import { useLoad } from '../shared/useCall';
+import { useLoad } from '../shared/useLoad';
 import { GeneralSettings } from './GeneralSettings';
 import { OutboxList } from './OutboxList';
 import { ProgramsAdmin } from './ProgramsAdmin';

@@ -1,6 +1,7 @@
 import { Button, Popover, Stack, type ButtonProps, type PopoverProps } from '@mantine/core';
 import { useState, type ReactNode } from 'react';
 import { fieldMessageOf } from '../api';
+import { useSubmit } from './useSubmit';
 
 /**
  * A small form behind a button (record a completion, change a date, reset a
@@ -17,16 +18,10 @@ export function PopoverForm(props: {
   children: (error: string | null) => ReactNode;
 }) {
   const [open, setOpen] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const submit = async () => {
-    setError(null);
-    try {
-      await props.onSubmit();
-      setOpen(false);
-    } catch (err) {
-      setError(fieldMessageOf(err));
-    }
-  };
+  const { submit, busy, error } = useSubmit(async () => {
+    await props.onSubmit();
+    setOpen(false);
+  }, fieldMessageOf);
   return (
     <Popover opened={open} onChange={setOpen} withinPortal position={props.position ?? 'left'} trapFocus>
       <Popover.Target>
@@ -37,7 +32,7 @@ export function PopoverForm(props: {
       <Popover.Dropdown>
         <Stack gap="xs" w={props.width}>
           {props.children(error)}
-          <Button size="xs" disabled={props.canSubmit === false} onClick={() => void submit()}>
+          <Button size="xs" disabled={props.canSubmit === false} loading={busy} onClick={() => void submit()}>
             {props.submitLabel}
           </Button>
         </Stack>

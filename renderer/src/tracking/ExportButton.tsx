@@ -1,28 +1,20 @@
 import { Button } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useState } from 'react';
-import type { JobStatus } from '../../../main/services/jobs';
 import { api, call, messageOf } from '../api';
+import { useJob } from '../shared/useJob';
 import { selectionOf, type TrackingView } from './view';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Exports every matching row (not just the page) to CSV, showing progress while it runs. */
 export function ExportButton({ view, total }: { view: TrackingView; total: number }) {
-  const [busy, setBusy] = useState(false);
+  const exportJob = useJob<{ file: string; rows: number }>();
   const run = async () => {
-    setBusy(true);
     const id = 'csv-export';
     notifications.show({ id, loading: true, autoClose: false, withCloseButton: false, title: 'Exporting to CSV', message: `0 of ${total.toLocaleString()} rows` });
     try {
-      let job: JobStatus = await call(api().tracking.exportCsv({ ...selectionOf(view), sort: view.sort }));
-      while (job.state === 'running') {
-        await sleep(250);
-        job = await call(api().jobs.get({ id: job.id }));
-        notifications.update({ id, message: job.message || 'Starting…' });
-      }
-      if (job.state === 'failed') throw new Error(job.message);
-      const result = job.result as { file: string; rows: number };
+      const result = await exportJob.run(
+        () => call(api().tracking.exportCsv({ ...selectionOf(view), sort: view.sort })),
+        (job) => notifications.update({ id, message: job.message || 'Starting…' }),
+      );
       notifications.update({
         id,
         loading: false,
@@ -34,12 +26,10 @@ export function ExportButton({ view, total }: { view: TrackingView; total: numbe
       });
     } catch (err) {
       notifications.update({ id, loading: false, autoClose: false, withCloseButton: true, color: 'red', title: 'Export failed', message: messageOf(err) });
-    } finally {
-      setBusy(false);
     }
   };
   return (
-    <Button variant="default" onClick={() => void run()} loading={busy} disabled={total === 0}>
+    <Button variant="default" onClick={() => void run()} loading={exportJob.running} disabled={total === 0}>
       Export CSV
     </Button>
   );

@@ -6,7 +6,8 @@ import 'react-querybuilder/dist/query-builder.css';
 import { EMPTY_FILTER, editorOperators, FILTER_FIELDS, type FilterTree } from '../../../main/filters/fields';
 import { STATUSES } from '../../../main/rules/statuses';
 import type { ProgramRow } from '../../../main/services/rows';
-import { api, call, messageOf } from '../api';
+import { api, call } from '../api';
+import { useSubmit } from '../shared/useSubmit';
 
 function editorType(type: string, operator: string): ValueEditorType {
   if (type === 'status' || type === 'program') return operator === 'in' || operator === 'notIn' ? 'multiselect' : 'select';
@@ -68,24 +69,13 @@ export function FilterBuilder(props: {
   const fields = useFields(props.programs);
   const [query, setQuery] = useState<RuleGroupType>((props.initial as RuleGroupType | null) ?? (EMPTY_FILTER as RuleGroupType));
   const [name, setName] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const save = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const tree = normalise(query);
-      await call(api().filters.save({ name, tree }));
-      props.onApply(tree);
-      props.onSaved();
-      props.onClose();
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { submit: save, busy, error } = useSubmit(async () => {
+    const tree = normalise(query);
+    await call(api().filters.save({ name, tree }));
+    props.onApply(tree);
+    props.onSaved();
+    props.onClose();
+  });
 
   return (
     <Modal opened={props.opened} onClose={props.onClose} title="Customize Filter" size="90rem" centered>

@@ -2,13 +2,12 @@ import { Alert, Button, FileInput, Group, Modal, Progress, ScrollArea, Segmented
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import type { CsvImportResult } from '../../../main/import/csv';
-import type { JobStatus } from '../../../main/services/jobs';
-import { api, call, messageOf } from '../api';
+import { api, call } from '../api';
 import { useSession } from '../session';
+import { jobPercent, useJob } from '../shared/useJob';
+import { useSubmit } from '../shared/useSubmit';
 
 type Kind = 'contacts' | 'programs';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 
 function Count({ label, value, color }: { label: string; value: number; color: string }) {
   return (
@@ -33,49 +32,33 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
   const [text, setText] = useState<string | null>(null);
   const [mapping, setMapping] = useState<Record<string, string | null>>({});
   const [preview, setPreview] = useState<CsvImportResult<string> | null>(null);
-  const [job, setJob] = useState<JobStatus | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const importJob = useJob<CsvImportResult<string>>();
+  const job = importJob.job;
+  const runPreview = useSubmit(async (csv: string, map: Record<string, string | null>) => {
+    setPreview(await call(api().imports.preview({ kind, text: csv, mapping: map })));
+  });
+  const apply = useSubmit(async () => {
+    if (!text || !preview) return;
+    const r = await importJob.run(() => call(api().imports.apply({ kind, text, mapping, expectSha256: preview.sha256 })));
+    notifications.show({ color: 'green', message: `Imported: ${r.rows.new} new, ${r.rows.changed} changed, ${r.rows.unchanged} unchanged, ${r.rows.rejected} rejected.` });
+    onDone();
+  });
+  const error = runPreview.error ?? apply.error;
 
   const reset = () => {
     setText(null);
     setPreview(null);
-    setJob(null);
-    setError(null);
+    importJob.reset();
+    runPreview.setError(null);
+    apply.setError(null);
     setMapping({});
-  };
-  const runPreview = async (csv: string, map: Record<string, string | null>) => {
-    setError(null);
-    try {
-      setPreview(await call(api().imports.preview({ kind, text: csv, mapping: map })));
-    } catch (err) {
-      setError(messageOf(err));
-    }
   };
   const onFile = async (file: File | null) => {
     reset();
     if (!file) return;
     const content = await file.text();
     setText(content);
-    await runPreview(content, {});
-  };
-  const apply = async () => {
-    if (!text || !preview) return;
-    setError(null);
-    try {
-      let j = await call(api().imports.apply({ kind, text, mapping, expectSha256: preview.sha256 }));
-      setJob(j);
-      while (j.state === 'running') {
-        await sleep(250);
-        j = await call(api().jobs.get({ id: j.id }));
-        setJob(j);
-      }
-      if (j.state === 'failed') throw new Error(j.message);
-      const r = j.result as CsvImportResult<string>;
-      notifications.show({ color: 'green', message: `Imported: ${r.rows.new} new, ${r.rows.changed} changed, ${r.rows.unchanged} unchanged, ${r.rows.rejected} rejected.` });
-      onDone();
-    } catch (err) {
-      setError(messageOf(err));
-    }
+    await runPreview.submit(content, {});
   };
 
   return (
@@ -134,7 +117,7 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
                   onChange={(h) => {
                     const next = { ...mapping, [field]: h };
                     setMapping(next);
-                    if (text) void runPreview(text, next);
+                    if (text) void runPreview.submit(text, next);
                   }}
                 />
               ))}
@@ -158,12 +141,12 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
                 </Table>
               </ScrollArea.Autosize>
             )}
-            {job?.state === 'running' && <Progress value={job.total ? (100 * job.done) / job.total : 100} animated />}
+            {job?.state === 'running' && <Progress value={jobPercent(job)} animated aria-label="Import progress" />}
             <Group justify="flex-end">
               <Button variant="default" onClick={() => (reset(), onClose())}>
                 Close
               </Button>
-              <Button onClick={() => void apply()} disabled={preview.rows.new + preview.rows.changed === 0} loading={job?.state === 'running'}>
+              <Button onClick={() => void apply.submit()} disabled={preview.rows.new + preview.rows.changed === 0} loading={apply.busy}>
                 Import {(preview.rows.new + preview.rows.changed).toLocaleString()} rows{preview.rows.rejected ? ` (skip ${preview.rows.rejected} rejected)` : ''}
               </Button>
             </Group>

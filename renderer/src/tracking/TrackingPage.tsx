@@ -1,12 +1,9 @@
 import { Alert, Badge, Button, CloseButton, Group, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
 import { DataTable, type DataTableSortStatus } from 'mantine-datatable';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { describeFilter } from '../../../main/filters/fields';
 import type { SortColumn, TrackingRow } from '../../../main/services/tracking';
-import { api, call } from '../api';
 import { RecordDrawer } from '../record/RecordDrawer';
-import { useLoad } from '../shared/useCall';
 import { ActionRequired } from './ActionRequired';
 import { BulkBar } from './BulkBar';
 import { TRACKING_COLUMNS } from './columns';
@@ -17,57 +14,17 @@ import { ImportModal } from './ImportModal';
 import { NotEnrolledHint } from './NotEnrolledHint';
 import { QuickFilter } from './QuickFilter';
 import { SavedFilters } from './SavedFilters';
-import { DEFAULT_VIEW, selectionOf, type TrackingView } from './view';
+import { useTrackingView } from './useTrackingView';
 
 const PAGE_SIZES = [25, 50, 100, 200];
 
 export function TrackingPage() {
-  const [view, setView] = useState<TrackingView | null>(null);
-  const [page, setPage] = useState(1);
-  const [searchText, setSearchText] = useState('');
-  const [debouncedSearch] = useDebouncedValue(searchText, 250);
-  const [selected, setSelected] = useState<TrackingRow[]>([]);
-  const [allMatching, setAllMatching] = useState(false);
+  const t = useTrackingView();
+  const { view, list, total } = t;
   const [openId, setOpenId] = useState<number | null>(null);
   const [builderOpen, setBuilderOpen] = useState(false);
   const [enroll, setEnroll] = useState<EnrollTarget | null>(null);
   const [importOpen, setImportOpen] = useState(false);
-  const [version, setVersion] = useState(0);
-
-  // The last view comes back after a restart.
-  useEffect(() => {
-    void call(api().tracking.getView({})).then(
-      ({ view: saved }) => {
-        setView(saved ?? DEFAULT_VIEW);
-        setSearchText(saved?.search ?? '');
-      },
-      () => setView(DEFAULT_VIEW),
-    );
-  }, []);
-  const update = (patch: Partial<TrackingView>) => {
-    setView((v) => {
-      const next = { ...(v ?? DEFAULT_VIEW), ...patch };
-      void call(api().tracking.saveView(next)).catch(() => undefined);
-      return next;
-    });
-    setPage(1);
-    setSelected([]);
-    setAllMatching(false);
-  };
-  useEffect(() => {
-    if (view && debouncedSearch !== (view.search ?? '')) update({ search: debouncedSearch });
-     
-  }, [debouncedSearch]);
-
-  const list = useLoad(
-    () => (view ? call(api().tracking.list({ ...selectionOf(view), sort: view.sort, page, pageSize: view.pageSize })) : Promise.resolve(null)),
-    [view, page, version],
-  );
-  const counts = useLoad(() => call(api().tracking.counts({})), [version]);
-  const programs = useLoad(() => call(api().programs.list({})), [version]);
-  const saved = useLoad(() => call(api().filters.list({})), [version]);
-  const changed = () => setVersion((v) => v + 1);
-  const total = list.data?.total ?? 0;
   const sort: DataTableSortStatus<TrackingRow> = { columnAccessor: view?.sort.column ?? 'contactName', direction: view?.sort.direction ?? 'asc' };
 
   return (
@@ -79,23 +36,23 @@ export function TrackingPage() {
             Certification records: who applied, who is working towards a certification, who holds one.
           </Text>
         </Stack>
-        <ActionRequired counts={counts.data} onPick={(status) => update({ quick: { kind: 'status', status }, filter: null, search: '' })} />
+        <ActionRequired counts={t.counts.data} onPick={(status) => t.update({ quick: { kind: 'status', status }, filter: null, search: '' })} />
       </Group>
       <Group justify="space-between" align="flex-end">
         <Group align="flex-end" gap="sm">
-          {view && <QuickFilter value={view.quick} counts={counts.data} onChange={(quick) => update({ quick })} />}
+          {view && <QuickFilter value={view.quick} counts={t.counts.data} onChange={(quick) => t.update({ quick })} />}
           <TextInput
             label="Contact name"
             placeholder="Search by name"
-            value={searchText}
-            onChange={(e) => setSearchText(e.currentTarget.value)}
-            rightSection={searchText ? <CloseButton aria-label="Clear search" onClick={() => setSearchText('')} /> : null}
+            value={t.searchText}
+            onChange={(e) => t.search(e.currentTarget.value)}
+            rightSection={t.searchText ? <CloseButton aria-label="Clear search" onClick={() => t.search('')} /> : null}
             w={240}
           />
           <Button variant={view?.filter ? 'light' : 'default'} onClick={() => setBuilderOpen(true)} data-testid="customize-filter">
             Customize Filter
           </Button>
-          <SavedFilters filters={saved.data ?? []} onApply={(filter) => update({ filter })} onChanged={changed} />
+          <SavedFilters filters={t.saved.data ?? []} onApply={(filter) => t.update({ filter })} onChanged={t.changed} />
         </Group>
         <Group gap="sm">
           <Button variant="default" onClick={() => setImportOpen(true)}>
@@ -109,8 +66,8 @@ export function TrackingPage() {
       </Group>
       {view?.filter && (
         <Group gap="xs" data-testid="active-filter">
-          <Badge variant="light" size="lg" radius="sm" tt="none" rightSection={<CloseButton size="xs" aria-label="Clear Customize Filter" onClick={() => update({ filter: null })} />}>
-            Filter: {describeFilter(view.filter, { programName: (id) => programs.data?.find((p) => p.id === id)?.name })}
+          <Badge variant="light" size="lg" radius="sm" tt="none" rightSection={<CloseButton size="xs" aria-label="Clear Customize Filter" onClick={() => t.update({ filter: null })} />}>
+            Filter: {describeFilter(view.filter, { programName: (id) => t.programs.data?.find((p) => p.id === id)?.name })}
           </Badge>
         </Group>
       )}
@@ -125,18 +82,14 @@ export function TrackingPage() {
       {view && (
         <BulkBar
           view={view}
-          selectedIds={selected.map((r) => r.id)}
-          allMatching={allMatching}
+          selectedIds={t.selected.map((r) => r.id)}
+          allMatching={t.allMatching}
           total={total}
-          onSelectAllMatching={() => setAllMatching(true)}
-          onClear={() => {
-            setSelected([]);
-            setAllMatching(false);
-          }}
+          onSelectAllMatching={t.selectAllMatching}
+          onClear={t.clearSelection}
           onDone={() => {
-            setSelected([]);
-            setAllMatching(false);
-            changed();
+            t.clearSelection();
+            t.changed();
           }}
         />
       )}
@@ -146,6 +99,7 @@ export function TrackingPage() {
       <Paper withBorder radius="md">
         <DataTable<TrackingRow>
           data-testid="tracking-table"
+          aria-busy={t.busy}
           minHeight={300}
           height="calc(100vh - 300px)"
           highlightOnHover
@@ -156,31 +110,28 @@ export function TrackingPage() {
           fetching={list.loading}
           totalRecords={total}
           recordsPerPage={view?.pageSize ?? 50}
-          page={page}
-          onPageChange={setPage}
+          page={t.page}
+          onPageChange={t.setPage}
           recordsPerPageOptions={PAGE_SIZES}
-          onRecordsPerPageChange={(pageSize) => update({ pageSize })}
+          onRecordsPerPageChange={(pageSize) => t.update({ pageSize })}
           sortStatus={sort}
-          onSortStatusChange={(s) => update({ sort: { column: s.columnAccessor as SortColumn, direction: s.direction } })}
-          selectedRecords={selected}
-          onSelectedRecordsChange={(rows) => {
-            setSelected(rows);
-            setAllMatching(false);
-          }}
+          onSortStatusChange={(s) => t.update({ sort: { column: s.columnAccessor as SortColumn, direction: s.direction } })}
+          selectedRecords={t.selected}
+          onSelectedRecordsChange={t.select}
           onRowClick={({ record }) => setOpenId(record.id)}
           paginationText={({ from, to, totalRecords }) => `${from}–${to} of ${totalRecords.toLocaleString()} records`}
           noRecordsText={view?.quick.kind === 'all' && !view.filter && !view.search ? 'No certification records yet: enroll a contact to start' : 'No records match these filters'}
           customRowAttributes={(r) => ({ 'data-record-id': r.id })}
         />
       </Paper>
-      <RecordDrawer id={openId} onClose={() => setOpenId(null)} onChanged={changed} />
+      <RecordDrawer id={openId} onClose={() => setOpenId(null)} onChanged={t.changed} />
       {builderOpen && view && (
         <FilterBuilder
           opened
           initial={view.filter ?? null}
-          programs={programs.data ?? []}
-          onApply={(filter) => update({ filter })}
-          onSaved={changed}
+          programs={t.programs.data ?? []}
+          onApply={(filter) => t.update({ filter })}
+          onSaved={t.changed}
           onClose={() => setBuilderOpen(false)}
         />
       )}
@@ -189,7 +140,7 @@ export function TrackingPage() {
         onClose={() => setImportOpen(false)}
         onDone={() => {
           setImportOpen(false);
-          changed();
+          t.changed();
         }}
       />
       <EnrollModal
@@ -197,7 +148,7 @@ export function TrackingPage() {
         onClose={() => setEnroll(null)}
         onDone={(recordId) => {
           setEnroll(null);
-          changed();
+          t.changed();
           setOpenId(recordId);
         }}
       />
