@@ -1,4 +1,4 @@
-import { Alert, Center, createTheme, Loader, MantineProvider } from '@mantine/core';
+import { Alert, Center, Loader, MantineProvider } from '@mantine/core';
 import { ModalsProvider } from '@mantine/modals';
 import { Notifications } from '@mantine/notifications';
 import { useCallback, useEffect, useState } from 'react';
@@ -9,12 +9,8 @@ import { SignIn } from './auth/SignIn';
 import { SessionContext } from './session';
 import { SettingsPage } from './settings/SettingsPage';
 import { Shell } from './Shell';
+import { colorSchemeManager, cssVariables, theme } from './theme';
 
-const theme = createTheme({
-  primaryColor: 'indigo',
-  defaultRadius: 'sm',
-  fontFamily: 'Inter, "Segoe UI", system-ui, -apple-system, sans-serif',
-});
 
 export function App() {
   const [info, setInfo] = useState<AppInfo | null>(null);
@@ -63,7 +59,7 @@ export function App() {
     );
   }
   return (
-    <MantineProvider theme={theme}>
+    <MantineProvider theme={theme} defaultColorScheme="auto" colorSchemeManager={colorSchemeManager} cssVariablesResolver={cssVariables}>
       <Notifications position="bottom-right" />
       <ModalsProvider>{content}</ModalsProvider>
     </MantineProvider>

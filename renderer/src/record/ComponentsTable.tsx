@@ -17,7 +17,7 @@ function CompleteButton({ recordId, componentId, name, today, onDone }: { record
       onSubmit={async () => {
         if (!date) throw new Error('Choose the day it was completed.');
         await call(api().records.completeComponent({ recordId, componentId, completedOn: date }));
-        notifications.show({ color: 'green', message: `${name} completed on ${date}` });
+        notifications.show({ color: 'green', message: `${name} completed on ${formatDate(date)}` });
         onDone();
       }}
     >

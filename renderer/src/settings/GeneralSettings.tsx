@@ -132,7 +132,7 @@ export function GeneralSettings({ settings, onSaved }: { settings: Settings; onS
                 </Button>
               </Group>
             </Stack>
-            <Card withBorder bg="gray.0" data-testid="email-preview">
+            <Card withBorder bg="var(--mantine-color-default-hover)" data-testid="email-preview">
               <Text size="xs" c="dimmed">
                 Preview
               </Text>

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { describeExpiration } from '../../../main/rules/expiration';
 import type { ProgramWithComponents } from '../../../main/services/program-admin';
 import { api, call, messageOf } from '../api';
+import { formatDatesIn } from '../shared/dates';
 import { useLoad } from '../shared/useLoad';
 import { ProgramEditor } from './ProgramEditor';
 import { expirationOfRow } from './program-rows';
@@ -47,7 +48,7 @@ export function ProgramsAdmin() {
                 </Text>
               </Table.Td>
               <Table.Td>
-                <Text size="xs">{describeExpiration(expirationOfRow(p))}</Text>
+                <Text size="xs">{formatDatesIn(describeExpiration(expirationOfRow(p)))}</Text>
                 <Text size="xs" c="dimmed">
                   {p.require_approval ? 'Requires approval' : 'No approval to start'} · {p.require_completion_approval ? 'completion reviewed' : 'completion automatic'}
                 </Text>

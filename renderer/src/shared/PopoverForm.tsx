@@ -29,7 +29,8 @@ export function PopoverForm(props: {
           {props.trigger}
         </Button>
       </Popover.Target>
-      <Popover.Dropdown>
+      {/* Esc inside closes this form only: Mantine's modals and drawers leave alone a key whose target carries this mark. */}
+      <Popover.Dropdown onFocus={(e) => e.target.setAttribute('data-mantine-stop-propagation', 'true')}>
         <Stack gap="xs" w={props.width}>
           {props.children(error)}
           <Button size="xs" disabled={props.canSubmit === false} loading={busy} onClick={() => void submit()}>

@@ -38,7 +38,7 @@ export function BulkBar(props: {
   return (
     <>
       {count > 0 && (
-      <Paper withBorder px="md" py="xs" bg="indigo.0" data-testid="bulk-bar">
+      <Paper withBorder px="md" py="xs" bg="var(--certdesk-selection)" data-testid="bulk-bar">
         <Group justify="space-between">
           <Group gap="xs">
             <Text size="sm" fw={600}>

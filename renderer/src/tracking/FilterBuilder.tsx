@@ -1,5 +1,5 @@
 import { Alert, Button, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
-import { QueryBuilderMantine } from '@react-querybuilder/mantine';
+import { MantineValueEditor, MantineValueSelector, QueryBuilderMantine, type MantineValueEditorProps, type MantineValueSelectorProps } from '@react-querybuilder/mantine';
 import { useMemo, useState } from 'react';
 import { QueryBuilder, type Field, type RuleGroupType, type ValueEditorType } from 'react-querybuilder';
 import 'react-querybuilder/dist/query-builder.css';
@@ -8,6 +8,11 @@ import { STATUSES } from '../../../main/rules/statuses';
 import type { ProgramRow } from '../../../main/services/rows';
 import { api, call } from '../api';
 import { useSubmit } from '../shared/useSubmit';
+
+// The builder names its selectors and boxes only by a title: give screen readers the same words as a label.
+const LabelledSelector = (props: MantineValueSelectorProps) => <MantineValueSelector {...props} aria-label={props.title} />;
+const LabelledEditor = (props: MantineValueEditorProps) => <MantineValueEditor {...props} extraProps={{ ...props.extraProps, 'aria-label': props.title }} />;
+const LABELLED = { valueSelector: LabelledSelector, valueEditor: LabelledEditor };
 
 function editorType(type: string, operator: string): ValueEditorType {
   if (type === 'status' || type === 'program') return operator === 'in' || operator === 'notIn' ? 'multiselect' : 'select';
@@ -95,6 +100,7 @@ export function FilterBuilder(props: {
               addRuleToNewGroups
               showNotToggle
               controlClassnames={{ queryBuilder: 'queryBuilder-branches' }}
+              controlElements={LABELLED}
               translations={{ addRule: { label: '+ Condition', title: 'Add a condition' }, addGroup: { label: '+ Group', title: 'Add a group' } }}
             />
           </QueryBuilderMantine>

@@ -6,13 +6,14 @@ import { api, call } from '../api';
 import { useSession } from '../session';
 import { jobPercent, useJob } from '../shared/useJob';
 import { useSubmit } from '../shared/useSubmit';
+import { tint } from '../theme';
 
 type Kind = 'contacts' | 'programs';
 
 function Count({ label, value, color }: { label: string; value: number; color: string }) {
   return (
     <Stack gap={0} align="center">
-      <Text fw={700} size="xl" c={color}>
+      <Text fw={700} size="xl" c={tint(color)}>
         {value.toLocaleString()}
       </Text>
       <Text size="xs" c="dimmed">
@@ -80,7 +81,7 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
             ? 'Rows are matched by central id, then member number; a row without either is new unless a contact with the same name and email exists. Importing the same file again changes nothing.'
             : 'Rows are matched by code. Expiration: never, a period (“3 years”, “18 months”, “90 days”) or a date.'}
         </Text>
-        <FileInput label="CSV file" placeholder="Choose a .csv file" accept=".csv,text/csv" onChange={(f) => void onFile(f)} clearable data-testid="import-file" />
+        <FileInput label="CSV file" placeholder="Choose a .csv file" accept=".csv,text/csv" onChange={(f) => void onFile(f)} clearable clearButtonProps={{ 'aria-label': 'Clear the file' }} data-testid="import-file" />
         {error && (
           <Alert color="red" title="Not imported">
             {error}
@@ -94,10 +95,10 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
         {preview && !preview.fileError && (
           <Stack gap="sm" data-testid="import-preview">
             <SimpleGrid cols={4}>
-              <Count label="new" value={preview.rows.new} color="green.7" />
-              <Count label="changed" value={preview.rows.changed} color="blue.7" />
-              <Count label="unchanged" value={preview.rows.unchanged} color="gray.7" />
-              <Count label="rejected" value={preview.rows.rejected} color="red.7" />
+              <Count label="new" value={preview.rows.new} color="green" />
+              <Count label="changed" value={preview.rows.changed} color="blue" />
+              <Count label="unchanged" value={preview.rows.unchanged} color="gray" />
+              <Count label="rejected" value={preview.rows.rejected} color="red" />
             </SimpleGrid>
             <Text size="sm" fw={600}>
               Columns

@@ -1,14 +1,16 @@
 import { Alert, Badge, Button, CloseButton, Group, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useHotkeys } from '@mantine/hooks';
 import { DataTable, type DataTableSortStatus } from 'mantine-datatable';
-import { useState } from 'react';
+import { useRef, useState, type KeyboardEvent } from 'react';
 import { describeFilter } from '../../../main/filters/fields';
 import type { SortColumn, TrackingRow } from '../../../main/services/tracking';
 import { RecordDrawer } from '../record/RecordDrawer';
+import { formatDatesIn } from '../shared/dates';
 import { ActionRequired } from './ActionRequired';
 import { BulkBar } from './BulkBar';
 import { TRACKING_COLUMNS } from './columns';
 import { EnrollModal, type EnrollTarget } from './EnrollModal';
-import { ExportButton } from './ExportButton';
+import { ExportButton, useCsvExport } from './ExportButton';
 import { FilterBuilder } from './FilterBuilder';
 import { ImportModal } from './ImportModal';
 import { NotEnrolledHint } from './NotEnrolledHint';
@@ -18,6 +20,25 @@ import { useTrackingView } from './useTrackingView';
 
 const PAGE_SIZES = [25, 50, 100, 200];
 
+/** Rows are reached with Tab and the arrow keys; Enter (or Space) opens the record. */
+function onRowKey(event: KeyboardEvent<HTMLTableRowElement>, open: () => void) {
+  if (event.target !== event.currentTarget) return; // a key in the row's checkbox is the checkbox's
+  const row = event.currentTarget;
+  const move = (to: Element | null | undefined) => {
+    if (to instanceof HTMLElement) {
+      event.preventDefault();
+      to.focus();
+    }
+  };
+  if (event.key === 'Enter' || event.key === ' ') {
+    event.preventDefault();
+    open();
+  } else if (event.key === 'ArrowDown') move(row.nextElementSibling);
+  else if (event.key === 'ArrowUp') move(row.previousElementSibling);
+  else if (event.key === 'Home') move(row.parentElement?.firstElementChild);
+  else if (event.key === 'End') move(row.parentElement?.lastElementChild);
+}
+
 export function TrackingPage() {
   const t = useTrackingView();
   const { view, list, total } = t;
@@ -25,6 +46,23 @@ export function TrackingPage() {
   const [builderOpen, setBuilderOpen] = useState(false);
   const [enroll, setEnroll] = useState<EnrollTarget | null>(null);
   const [importOpen, setImportOpen] = useState(false);
+  const searchBox = useRef<HTMLInputElement>(null);
+  const csv = useCsvExport(view, total);
+  const dialogOpen = openId !== null || builderOpen || importOpen || enroll !== null;
+  // The page's shortcuts (also listed in the desktop app's Help menu); not while a dialog is in front.
+  useHotkeys(
+    [
+      [
+        'mod+F',
+        () => {
+          if (!dialogOpen) searchBox.current?.select();
+        },
+      ],
+      ['mod+shift+F', () => setBuilderOpen((open) => open || !dialogOpen)],
+      ['mod+E', () => void (dialogOpen ? undefined : csv.run())],
+    ],
+    [],
+  );
   const sort: DataTableSortStatus<TrackingRow> = { columnAccessor: view?.sort.column ?? 'contactName', direction: view?.sort.direction ?? 'asc' };
 
   return (
@@ -42,6 +80,7 @@ export function TrackingPage() {
         <Group align="flex-end" gap="sm">
           {view && <QuickFilter value={view.quick} counts={t.counts.data} onChange={(quick) => t.update({ quick })} />}
           <TextInput
+            ref={searchBox}
             label="Contact name"
             placeholder="Search by name"
             value={t.searchText}
@@ -49,7 +88,7 @@ export function TrackingPage() {
             rightSection={t.searchText ? <CloseButton aria-label="Clear search" onClick={() => t.search('')} /> : null}
             w={240}
           />
-          <Button variant={view?.filter ? 'light' : 'default'} onClick={() => setBuilderOpen(true)} data-testid="customize-filter">
+          <Button variant={view?.filter ? 'light' : 'default'} onClick={() => setBuilderOpen(true)} data-testid="customize-filter" title="Customize Filter (Ctrl/Cmd+Shift+F)">
             Customize Filter
           </Button>
           <SavedFilters filters={t.saved.data ?? []} onApply={(filter) => t.update({ filter })} onChanged={t.changed} />
@@ -61,13 +100,13 @@ export function TrackingPage() {
           <Button variant="default" onClick={() => setEnroll({})}>
             Enroll contact
           </Button>
-          {view && <ExportButton view={view} total={total} />}
+          <ExportButton csv={csv} />
         </Group>
       </Group>
       {view?.filter && (
         <Group gap="xs" data-testid="active-filter">
           <Badge variant="light" size="lg" radius="sm" tt="none" rightSection={<CloseButton size="xs" aria-label="Clear Customize Filter" onClick={() => t.update({ filter: null })} />}>
-            Filter: {describeFilter(view.filter, { programName: (id) => t.programs.data?.find((p) => p.id === id)?.name })}
+            Filter: {formatDatesIn(describeFilter(view.filter, { programName: (id) => t.programs.data?.find((p) => p.id === id)?.name }))}
           </Badge>
         </Group>
       )}
@@ -121,7 +160,11 @@ export function TrackingPage() {
           onRowClick={({ record }) => setOpenId(record.id)}
           paginationText={({ from, to, totalRecords }) => `${from}–${to} of ${totalRecords.toLocaleString()} records`}
           noRecordsText={view?.quick.kind === 'all' && !view.filter && !view.search ? 'No certification records yet: enroll a contact to start' : 'No records match these filters'}
-          customRowAttributes={(r) => ({ 'data-record-id': r.id })}
+          customRowAttributes={(r) => ({
+            'data-record-id': r.id,
+            tabIndex: 0,
+            onKeyDown: (e: KeyboardEvent<HTMLTableRowElement>) => onRowKey(e, () => setOpenId(r.id)),
+          })}
         />
       </Paper>
       <RecordDrawer id={openId} onClose={() => setOpenId(null)} onChanged={t.changed} />
