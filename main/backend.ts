@@ -3,14 +3,14 @@
  * handler table behind one `invoke`. The Electron shell and the browser
  * harness both start exactly this, so they cannot drift apart.
  */
-import { takeBackupIfDue } from './db/backup';
 import { closeDatabase, openDatabase } from './db/database';
 import type { Envelope } from './ipc/contract';
 import { invoke, type Logger } from './ipc/handle';
-import { handlers, Session, type HandlerContext } from './ipc/handlers';
+import { handlers, Session, type DesktopActions, type HandlerContext } from './ipc/handlers';
 import { systemClock, type Clock } from './services/context';
-import { Jobs } from './services/jobs';
-import { Scheduler } from './services/scheduler';
+import { Jobs } from './jobs';
+import { Scheduler } from './scheduler';
+import type { StartupReporter } from './startup';
 
 export interface BackendOptions {
   dataDir: string;
@@ -19,6 +19,9 @@ export interface BackendOptions {
   log?: Logger;
   /** Opens the admin settings window (Electron only; the browser harness uses a route instead). */
   openSettingsWindow?: () => void;
+  desktop?: DesktopActions;
+  /** Tells the start-up screen which phase is running. */
+  startup?: StartupReporter;
 }
 
 export interface Backend {
@@ -31,8 +34,9 @@ export interface Backend {
 export async function startBackend(options: BackendOptions): Promise<Backend> {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? (() => undefined);
+  const startup = options.startup;
+  startup?.enter('database');
   const db = await openDatabase({ dataDir: options.dataDir, now: () => clock.now() });
-  await takeBackupIfDue(db, options.dataDir, clock.now()).catch((err: unknown) => log('daily backup failed', err));
   const services = { db, clock };
   const scheduler = new Scheduler(services, options.dataDir, { onError: (job, err) => log(`${job} failed`, err) });
   const context: HandlerContext = {
@@ -43,8 +47,10 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     dataDir: options.dataDir,
     version: options.version,
     openSettingsWindow: options.openSettingsWindow,
+    desktop: options.desktop,
+    savedExports: new Map(),
   };
-  await scheduler.start();
+  await scheduler.start(startup);
   return {
     context,
     scheduler,

@@ -4,10 +4,50 @@ import type { Knex } from 'knex';
 import { databaseFile } from './files';
 import { inspectDatabase } from './inspect';
 
+/** The last few backups kept, whatever their kind; beside them the newest weekly and the newest monthly one. */
 export const BACKUPS_KEPT = 5;
-/** A backup is taken at start-up when the newest is older than this. */
+/** A backup is due (at start-up and while the app runs, see scheduler.ts) when the newest is older than this. */
 export const BACKUP_EVERY_MS = 24 * 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
 const BACKUP_PATTERN = /^certdesk-.*\.sqlite$/;
+/** certdesk-<YYYYMMDDTHHMMSS>-<label>[-empty].sqlite */
+const BACKUP_NAME = /^certdesk-(\d{8}T\d{6})-(.+?)(-empty)?\.sqlite$/;
+
+export interface BackupInfo {
+  file: string;
+  takenAt: Date;
+  label: string;
+  /** Taken while the database held no contacts and no records: nothing worth restoring. */
+  empty: boolean;
+}
+
+export function describeBackup(file: string): BackupInfo | null {
+  const m = BACKUP_NAME.exec(path.basename(file));
+  if (!m?.[1] || !m[2]) return null;
+  const s = m[1];
+  const takenAt = new Date(`${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T${s.slice(9, 11)}:${s.slice(11, 13)}:${s.slice(13, 15)}Z`);
+  return { file, takenAt, label: m[2], empty: m[3] !== undefined };
+}
+
+/**
+ * The backup to offer when the database is refused: the newest that holds data.
+ * An empty backup (taken on day one, before anything was entered) is offered
+ * only when no other exists.
+ */
+export function backupToOffer(dataDir: string): string | null {
+  const all = listBackups(dataDir);
+  return all.find((f) => describeBackup(f)?.empty === false) ?? all[0] ?? null;
+}
+
+/** Which backups to keep: the newest BACKUPS_KEPT, the newest weekly (or monthly) one and the newest monthly one. */
+export function backupsToKeep(files: readonly string[]): Set<string> {
+  const keep = new Set(files.slice(0, BACKUPS_KEPT));
+  const weekly = files.find((f) => /^(weekly|monthly)$/.test(describeBackup(f)?.label ?? ''));
+  const monthly = files.find((f) => describeBackup(f)?.label === 'monthly');
+  if (weekly) keep.add(weekly);
+  if (monthly) keep.add(monthly);
+  return keep;
+}
 
 export function backupsFolder(dataDir: string): string {
   return path.join(dataDir, 'backups');
@@ -33,7 +73,8 @@ export async function takeBackup(db: Knex, dataDir: string, label: string, now: 
   const folder = backupsFolder(dataDir);
   fs.mkdirSync(folder, { recursive: true });
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
-  const finalName = path.join(folder, `certdesk-${stamp}-${label.replace(/[^a-z0-9_-]/gi, '_')}.sqlite`);
+  const empty = (await holdsData(db)) ? '' : '-empty';
+  const finalName = path.join(folder, `certdesk-${stamp}-${label.replace(/[^a-z0-9_-]/gi, '_')}${empty}.sqlite`);
   const tmpName = `${finalName}.tmp`;
   fs.rmSync(tmpName, { force: true });
   await db.raw('VACUUM INTO ?', [tmpName]);
@@ -42,15 +83,32 @@ export async function takeBackup(db: Knex, dataDir: string, label: string, now: 
   fs.fsyncSync(fd);
   fs.closeSync(fd);
   fs.renameSync(tmpName, finalName);
-  for (const old of listBackups(dataDir).slice(BACKUPS_KEPT)) fs.rmSync(old, { force: true });
+  const all = listBackups(dataDir);
+  const keep = backupsToKeep(all);
+  for (const old of all) if (!keep.has(old)) fs.rmSync(old, { force: true });
   return finalName;
 }
 
-/** Takes a backup when the newest one is older than a day (or there is none). */
+async function holdsData(db: Knex): Promise<boolean> {
+  const tables = await db.raw<Array<{ name: string }>>("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('contacts', 'records')");
+  for (const { name } of tables) if (await db(name).first('id')) return true;
+  return false;
+}
+
+/**
+ * Takes a backup when the newest one is older than a day (or there is none),
+ * or when the newest holds nothing and the database now holds data: an empty
+ * backup is never the newest while a newer one with the data can be made.
+ * The first backup of a week is kept as the weekly one, of a month as the monthly one.
+ */
 export async function takeBackupIfDue(db: Knex, dataDir: string, now: Date): Promise<string | null> {
-  const newest = listBackups(dataDir)[0];
-  if (newest && now.getTime() - fs.statSync(newest).mtimeMs < BACKUP_EVERY_MS) return null;
-  return takeBackup(db, dataDir, 'daily', now);
+  const all = listBackups(dataDir).map(describeBackup).filter((b): b is BackupInfo => b !== null);
+  const newest = all[0];
+  const due = !newest || now.getTime() - newest.takenAt.getTime() >= BACKUP_EVERY_MS || (newest.empty && (await holdsData(db)));
+  if (!due) return null;
+  const since = (label: RegExp, days: number): boolean => all.some((b) => label.test(b.label) && now.getTime() - b.takenAt.getTime() < days * DAY_MS);
+  const label = !since(/^monthly$/, 28) ? 'monthly' : !since(/^(weekly|monthly)$/, 7) ? 'weekly' : 'daily';
+  return takeBackup(db, dataDir, label, now);
 }
 
 /**

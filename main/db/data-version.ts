@@ -1,4 +1,4 @@
-import type { Executor } from '../services/context';
+import type { Db } from './database';
 
 /**
  * A token that is equal between two reads only if nothing was written in
@@ -9,7 +9,7 @@ import type { Executor } from '../services/context';
  * change, a new connection would restart them and could repeat a token. Reads
  * that depend on the data may be kept while the token is unchanged.
  */
-export async function dataVersion(db: Executor): Promise<string> {
+export async function dataVersion(db: Db): Promise<string> {
   const row: { c: number; d: number } | undefined = await db.first(db.raw('total_changes() as c'), db.raw('(select data_version from pragma_data_version) as d'));
   return `${row?.c}:${row?.d}`;
 }

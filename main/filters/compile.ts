@@ -20,7 +20,7 @@
  */
 import type { Knex } from 'knex';
 import { addDays, isCalendarDate, type CalendarDate } from '../rules/calendar';
-import { escapeLike, searchWords } from '../services/contacts';
+import { escapeLike, searchWords } from '../domain/text-search';
 import { filterField, filterTreeSchema, isFilterGroup, type FilterGroup, type FilterRule, type FilterTree } from './fields';
 
 interface Fragment {

@@ -17,7 +17,8 @@
  * ("1,2" or "2026-01-01,2026-03-31"), and a leftover value on "is empty".
  */
 import { z } from 'zod';
-import { isCalendarDate } from '../rules/calendar';
+import { calendarDateProblem, isCalendarDate } from '../rules/calendar';
+import { textRuleProblem } from '../domain/text';
 import { STATUSES, isStatus } from '../rules/statuses';
 
 export const OPERATORS_BY_TYPE = {
@@ -216,7 +217,8 @@ function checkText(label: string, value: unknown): Checked<string> {
   if (typeof value !== 'string') return bad(`${label} needs text to compare with.`);
   if (value.length > FILTER_LIMITS.textLength) return bad(`The text for ${label} can be at most ${FILTER_LIMITS.textLength} characters.`);
   // SQLite's LIKE stops reading a pattern at NUL, so "contains a NUL" would match every row.
-  if (/[\u0000-\u001f\u007f]/.test(value)) return bad(`The text for ${label} cannot contain control characters (tabs, line breaks, NUL).`);
+  const control = textRuleProblem(`The text for ${label}`, value, 'single');
+  if (control !== null) return bad(control);
   // Half an emoji (a lone UTF-16 surrogate) reaches SQLite as U+FFFD: JavaScript and SQL would disagree.
   if (/[\ud800-\udfff]/u.test(value)) return bad(`The text for ${label} is not valid Unicode.`);
   const trimmed = value.trim();
@@ -284,7 +286,10 @@ const checkDate =
   (label: string) =>
   (value: unknown): Checked<string> => {
     const text = typeof value === 'string' ? value.trim() : value;
-    return isCalendarDate(text) ? good(text) : bad(`${label} needs a date as YYYY-MM-DD (not ${shown(value)}).`);
+    if (isCalendarDate(text)) return good(text);
+    // 2026-02-30 has the shape of a date: say which day does not exist.
+    if (typeof text === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(text)) return bad(`${label}: ${calendarDateProblem(text) ?? ''}`);
+    return bad(`${label} needs a date as YYYY-MM-DD (not ${shown(value)}).`);
   };
 
 const checkPercent =

@@ -33,16 +33,18 @@ import { z } from 'zod';
 import type { Db } from '../db/database';
 import { whereInJson } from '../db/where-in-json';
 import { isCalendarDate } from '../rules/calendar';
-import { describeExpiration, type ExpirationRule } from '../rules/expiration';
-import { displayName, nameKey } from '../services/contacts';
+import { describeExpiration } from '../rules/expiration';
+import { type ExpirationRule } from '../rules/expiration';
+import { displayName, nameKey } from '../domain/contact';
 import { ServiceError, stamp, type Actor, type Executor, type ServiceContext } from '../services/context';
-import type { JobProgress } from '../services/jobs';
-import { expirationOf } from '../services/programs';
-import type { ComponentRow, ContactRow, ProgramRow } from '../services/rows';
+import type { JobProgress } from '../domain/progress';
+import { expirationColumns, expirationOf, PROGRAM_LIMITS } from '../domain/program';
+import type { ComponentRow } from '../domain/rows';
+import type { ContactRow, ProgramRow } from '../domain/rows';
 import { dataFileName, MANIFEST_FILE, parseBatchName, type BatchChange } from '../sync/format';
 import { readDeviceId } from '../sync/state';
 import { readBatch, verifyFolder, type ReadBatch } from '../sync/verify';
-import { CONTACT_LIMITS } from './contacts-csv';
+import { CONTACT_LIMITS } from '../domain/contact';
 import { checkText, emptyCounts, MAX_CHANGES_LISTED, MAX_REJECTED_LISTED, type ChangeSample, type FieldChange, type ImportCounts } from './csv';
 import { inTransaction, insertLogged, progressReporter, requireAdmin, resortRecords, updateLogged } from './write';
 
@@ -248,11 +250,11 @@ const ContactData = z.object({
 });
 
 const ProgramData = z.object({
-  code: z.string().min(1, 'code is empty').max(64),
-  name: z.string().min(1, 'name is empty').max(1000),
-  version: z.string().max(64).optional(),
-  category: z.string().max(200).optional(),
-  description: z.string().max(10_000).optional(),
+  code: z.string().min(1, 'code is empty').max(PROGRAM_LIMITS.code),
+  name: z.string().min(1, 'name is empty').max(PROGRAM_LIMITS.name),
+  version: z.string().max(PROGRAM_LIMITS.version).optional(),
+  category: z.string().max(PROGRAM_LIMITS.category).optional(),
+  description: z.string().max(PROGRAM_LIMITS.description).optional(),
   require_approval: flag.optional(),
   require_completion_approval: flag.optional(),
   expiration_kind: z.enum(['never', 'period', 'fixed']).optional(),
@@ -264,7 +266,7 @@ const ProgramData = z.object({
 
 const ComponentData = z.object({
   program_id: z.number().int(),
-  name: z.string().min(1, 'name is empty').max(1000),
+  name: z.string().min(1, 'name is empty').max(PROGRAM_LIMITS.componentName),
   kind: z.enum(['course', 'exam', 'task', 'document']).optional(),
   credits: z.number().min(0).max(1_000_000).optional(),
   credit_unit: z.enum(['credits', 'hours']).optional(),
@@ -395,7 +397,7 @@ async function plan(db: Executor, collected: Collected, folder: string): Promise
     const d = parsed.data;
     const texts = { first_name: d.first_name, last_name: d.last_name, email: d.email, organization: d.organization, phone: d.phone, member_number: d.member_number ?? undefined };
     const limits = { first_name: CONTACT_LIMITS.firstName, last_name: CONTACT_LIMITS.lastName, email: CONTACT_LIMITS.email, organization: CONTACT_LIMITS.organization, phone: CONTACT_LIMITS.phone, member_number: CONTACT_LIMITS.memberNumber };
-    const problems = Object.entries(texts).flatMap(([k, v]) => (v === undefined ? [] : [checkText(k, v, limits[k as keyof typeof limits], k === 'organization')].filter((p): p is string => p !== null)));
+    const problems = Object.entries(texts).flatMap(([k, v]) => (v === undefined ? [] : [checkText(k, v, limits[k as keyof typeof limits], false)].filter((p): p is string => p !== null)));
     if (d.first_name.trim() === '' && d.last_name.trim() === '') problems.push('first_name and last_name are both empty');
     if (problems.length > 0) {
       reject('contact', at, problems.join(' '));
@@ -516,12 +518,7 @@ async function plan(db: Executor, collected: Collected, folder: string): Promise
       archived_at: d.archived_at,
     };
     if (expiration) {
-      Object.assign(next, {
-        expiration_kind: expiration.kind,
-        expiration_amount: expiration.kind === 'period' ? expiration.amount : null,
-        expiration_unit: expiration.kind === 'period' ? expiration.unit : null,
-        expiration_fixed_on: expiration.kind === 'fixed' ? expiration.date : null,
-      });
+      Object.assign(next, expirationColumns(expiration));
     }
     const label = `${d.code} ${d.name}`;
     if (!program) {
@@ -534,10 +531,7 @@ async function plan(db: Executor, collected: Collected, folder: string): Promise
         require_approval: d.require_approval ?? false,
         require_completion_approval: d.require_completion_approval ?? false,
         archived_at: d.archived_at ?? null,
-        expiration_kind: expiration?.kind ?? 'never',
-        expiration_amount: expiration?.kind === 'period' ? expiration.amount : null,
-        expiration_unit: expiration?.kind === 'period' ? expiration.unit : null,
-        expiration_fixed_on: expiration?.kind === 'fixed' ? expiration.date : null,
+        ...expirationColumns(expiration ?? { kind: 'never' }),
       };
       ops.push({ entity: 'program', kind: 'insert', ref, row });
       const planned: ProgramLike = { id: -ref, central_id: centralId, code: d.code, name: d.name };

@@ -18,26 +18,14 @@
  */
 import type { Db } from '../db/database';
 import { whereInJson } from '../db/where-in-json';
-import { displayName, foldForSearch, nameKey } from '../services/contacts';
+import { CONTACT_LIMITS, displayName, nameKey } from '../domain/contact';
+import { foldForSearch } from '../domain/text-search';
 import { stamp, type Actor, type Executor, type ServiceContext } from '../services/context';
-import type { JobProgress } from '../services/jobs';
-import type { ContactRow } from '../services/rows';
+import type { JobProgress } from '../domain/progress';
+import type { ContactRow } from '../domain/rows';
 import { z } from 'zod';
-import {
-  cell,
-  checkText,
-  Tally,
-  type CsvImportInput,
-  type CsvImportResult,
-  type FieldChange,
-  type ImportField,
-  plannedResult,
-  prepareCsv,
-  prepareCsvForApply,
-  readSourceForApply,
-  type CsvSpec,
-  type PreparedCsv,
-} from './csv';
+import { cell, checkText, Tally, type CsvImportInput, type FieldChange, type ImportField, plannedResult, prepareCsv, prepareCsvForApply, readSourceForApply, type CsvSpec, type PreparedCsv } from './csv';
+import { type CsvImportResult } from './csv';
 import { planAndKeep, planForApply, planKey } from './kept-plan';
 import { inTransaction, insertLogged, progressReporter, resortRecords, updateLogged } from './write';
 
@@ -55,17 +43,6 @@ export const CONTACT_FIELD_LABELS: Record<ContactField, string> = {
   organization: 'Organization',
   phone: 'Phone',
   centralId: 'Central ID',
-};
-
-/** Longest value each field takes, in characters. */
-export const CONTACT_LIMITS: Record<ContactField, number> = {
-  firstName: 1000,
-  lastName: 1000,
-  email: 320,
-  memberNumber: 64,
-  organization: 1000,
-  phone: 100,
-  centralId: 200,
 };
 
 /** Header names recognised for each field, normalised (lower case, letters and digits only). */
@@ -102,7 +79,7 @@ export function contactValueProblems(v: Values): Array<{ field: ContactField; re
   for (const field of CONTACT_FIELDS) {
     const value = v[field];
     if (value === undefined) continue;
-    const problem = checkText(CONTACT_FIELD_LABELS[field], value, CONTACT_LIMITS[field], field === 'organization');
+    const problem = checkText(CONTACT_FIELD_LABELS[field], value, CONTACT_LIMITS[field], false);
     if (problem) problems.push({ field, reason: problem });
     else if (field === 'email' && !EMAIL.safeParse(value).success) problems.push({ field, reason: `Email "${value}" is not an email address like name@example.org.` });
   }

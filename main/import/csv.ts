@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { parse, type CsvError } from 'csv-parse/sync';
 import { ServiceError } from '../services/context';
+import { textRuleProblem } from '../domain/text';
 
 /** Bigger files are refused before reading (a 10k-row contact list is about 1 MB). */
 export const MAX_FILE_BYTES = 100 * 1024 * 1024;
@@ -409,9 +410,6 @@ export function resolveMapping<F extends string>(
 // ---------------------------------------------------------------------------
 // Values
 
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
-const CONTROL_OR_BREAK = /[\u0000-\u001F\u007F-\u009F]/;
-
 /** Length in characters (code points), without building a 10 MB array for a 10 MB field. */
 export function charLength(text: string): number {
   let n = 0;
@@ -435,10 +433,7 @@ export function checkText(label: string, value: string, max: number, multiline =
   // A quick bound first: a string of more than 2·max UTF-16 units has more than max characters.
   const length = value.length > max * 2 ? value.length : charLength(value);
   if (length > max) return `${label} is too long: ${length.toLocaleString('en')} characters; the limit is ${max.toLocaleString('en')}.`;
-  if ((multiline ? CONTROL : CONTROL_OR_BREAK).test(value)) {
-    return `${label} contains ${/[\r\n]/.test(value) ? 'a line break' : 'a control character'}${multiline ? '' : ', which it cannot hold'}.`;
-  }
-  return null;
+  return textRuleProblem(label, value, multiline ? 'multi' : 'single');
 }
 
 /** A cell's value, trimmed; undefined when the field has no column or the cell is empty (empty cells leave stored values alone). */

@@ -16,25 +16,14 @@
  */
 import type { Db } from '../db/database';
 import { isCalendarDate } from '../rules/calendar';
-import { describeExpiration, type ExpirationRule } from '../rules/expiration';
+import { describeExpiration } from '../rules/expiration';
+import { type ExpirationRule } from '../rules/expiration';
 import { stamp, type Actor, type ServiceContext } from '../services/context';
-import type { JobProgress } from '../services/jobs';
-import { expirationOf } from '../services/programs';
-import type { ProgramRow } from '../services/rows';
-import {
-  cell,
-  checkText,
-  Tally,
-  type CsvImportInput,
-  type CsvImportResult,
-  type FieldChange,
-  type ImportField,
-  plannedResult,
-  prepareCsv,
-  prepareCsvForApply,
-  type CsvSpec,
-  type PreparedCsv,
-} from './csv';
+import type { JobProgress } from '../domain/progress';
+import { expirationColumns, expirationOf, PROGRAM_LIMITS } from '../domain/program';
+import type { ProgramRow } from '../domain/rows';
+import { cell, checkText, Tally, type CsvImportInput, type FieldChange, type ImportField, plannedResult, prepareCsv, prepareCsvForApply, type CsvSpec, type PreparedCsv } from './csv';
+import { type CsvImportResult } from './csv';
 import { inTransaction, insertLogged, progressReporter, requireAdmin, updateLogged } from './write';
 
 export const PROGRAM_FIELDS = ['code', 'name', 'version', 'category', 'description', 'requireApproval', 'requireCompletionApproval', 'expiration'] as const;
@@ -57,7 +46,7 @@ export const PROGRAM_FIELD_LABELS: Record<ProgramField, string> = {
 /** The fields with their labels, for the mapping UI. */
 export const PROGRAM_IMPORT_FIELDS: Array<ImportField<ProgramField>> = PROGRAM_FIELDS.map((field) => ({ field, label: PROGRAM_FIELD_LABELS[field], required: field === 'code' || field === 'name' }));
 
-const TEXT_LIMITS = { code: 64, name: 1000, version: 64, category: 200, description: 10_000, requireApproval: 20, requireCompletionApproval: 20, expiration: 40 } satisfies Record<
+const TEXT_LIMITS = { code: PROGRAM_LIMITS.code, name: PROGRAM_LIMITS.name, version: PROGRAM_LIMITS.version, category: PROGRAM_LIMITS.category, description: PROGRAM_LIMITS.description, requireApproval: 20, requireCompletionApproval: 20, expiration: 40 } satisfies Record<
   ProgramField,
   number
 >;
@@ -106,14 +95,6 @@ export function parseExpiration(value: string): ExpirationRule | null {
   return null;
 }
 
-function expirationColumns(rule: ExpirationRule): Pick<ProgramRow, 'expiration_kind' | 'expiration_amount' | 'expiration_unit' | 'expiration_fixed_on'> {
-  return {
-    expiration_kind: rule.kind,
-    expiration_amount: rule.kind === 'period' ? rule.amount : null,
-    expiration_unit: rule.kind === 'period' ? rule.unit : null,
-    expiration_fixed_on: rule.kind === 'fixed' ? rule.date : null,
-  };
-}
 
 interface Values {
   code?: string;

@@ -6,8 +6,8 @@
 import type { Entity } from '../services/changelog';
 import { changesFor, logChanges, logStoredRows } from '../services/changelog';
 import { ServiceError, type Actor, type Executor } from '../services/context';
-import type { JobProgress } from '../services/jobs';
-import type { RecordRow } from '../services/rows';
+import type { JobProgress } from '../domain/progress';
+import type { RecordRow } from '../domain/rows';
 import { chunk } from './csv';
 import { bulkInsert } from '../db/bulk-insert';
 

@@ -2,7 +2,16 @@
  * Every call the renderer may make, and who may make it. Plain data with no
  * imports, so the preload can bundle it without bringing in main's code.
  */
+/**
+ * Open to every signed-in user, except for the inputs named: an input whose field holds one of those
+ * values needs an admin. Certification programs are changed by admins only, whichever door they use.
+ */
+const STAFF_EXCEPT_PROGRAMS = { signedIn: true, adminWhen: { field: 'kind', values: ['programs'] } } as const;
+
 export const CALLS = {
+  // Answered while the backend starts (main/startup.ts), before any other call.
+  'startup.status': 'public',
+  'startup.restoreBackup': 'public',
   'app.info': 'public',
   'auth.signIn': 'public',
   'auth.signOut': 'public',
@@ -18,8 +27,8 @@ export const CALLS = {
   'filters.update': 'signedIn',
   'filters.delete': 'signedIn',
   'records.bulkSetStatus': 'signedIn',
-  'imports.preview': 'signedIn',
-  'imports.apply': 'signedIn',
+  'imports.preview': STAFF_EXCEPT_PROGRAMS,
+  'imports.apply': STAFF_EXCEPT_PROGRAMS,
   'imports.batchPreview': 'admin',
   'imports.batchApply': 'admin',
   'records.get': 'signedIn',
@@ -33,6 +42,9 @@ export const CALLS = {
   'contacts.create': 'signedIn',
   'programs.list': 'signedIn',
   'app.openSettings': 'signedIn',
+  'app.closeSettings': 'signedIn',
+  'tracking.saveExport': 'signedIn',
+  'tracking.showExport': 'signedIn',
   'settings.get': 'admin',
   'settings.setTimeZone': 'admin',
   'settings.setEmailTemplate': 'admin',
@@ -53,7 +65,19 @@ export const CALLS = {
 } as const;
 
 export type CallName = keyof typeof CALLS;
+
 export type Access = (typeof CALLS)[CallName];
+
+/** Whether this call, with this (validated) input, needs an admin. */
+export function needsAdmin(access: Access, input: unknown): boolean {
+  if (access === 'admin') return true;
+  if (typeof access === 'string') return false;
+  const value = (input as Record<string, unknown> | null)?.[access.adminWhen.field];
+  return (access.adminWhen.values as readonly unknown[]).includes(value);
+}
+
+/** The one wording of an admin-only refusal. */
+export const ADMIN_ONLY_MESSAGE = 'Only an admin may do this; ask an admin.';
 
 export const CALL_NAMES = Object.keys(CALLS) as CallName[];
 

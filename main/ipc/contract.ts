@@ -3,32 +3,45 @@
  * and the type of its result. The renderer's API type derives from this file.
  */
 import { z } from 'zod';
-import type { OutboxRow } from '../services/outbox-list';
-import type { ProgramChangeEffect, ProgramWithComponents } from '../services/program-admin';
-import type { SyncRun } from '../sync/runs';
+import { newContactSchema } from '../domain/contact';
+import { programSchema } from '../domain/program';
+import type { ContactRow, ProgramRow, RecordRow } from '../domain/rows';
+import { calendarDate, id, line, lines, required, requiredLines } from '../domain/schema-parts';
+import type { Settings } from '../domain/settings';
+import { filterTreeSchema } from '../filters/fields';
 import type { BatchImportResult } from '../import/batch';
 import type { CsvImportResult } from '../import/csv';
-import { isCalendarDate } from '../rules/calendar';
+import type { JobStatus } from '../jobs';
 import { STATUSES } from '../rules/statuses';
-import type { CallName } from './calls';
-import { filterTreeSchema } from '../filters/fields';
 import type { BulkResult } from '../services/bulk';
-import type { JobStatus } from '../services/jobs';
+import type { CsvExportResult } from '../services/csv-export';
+import type { OutboxRow } from '../services/outbox-list';
+import type { ProgramChangeEffect, ProgramWithComponents } from '../services/program-admin';
+import type { RecordDetail } from '../services/record-detail';
 import type { SavedFilter } from '../services/saved-filters';
 import type { SweepResult } from '../services/sweep';
 import type { TrackingCounts, TrackingRow } from '../services/tracking';
-import type { RecordDetail } from '../services/record-detail';
-import type { ContactRow, ProgramRow, RecordRow } from '../services/rows';
-import type { Settings } from '../services/settings';
 import type { User } from '../services/users';
+import type { StartupStatus } from '../startup';
+import type { ExportResult } from '../sync/export';
+import type { SyncRun } from '../sync/runs';
+import type { CallName } from './calls';
 
-// Sizes are generous for people and tight for attackers.
-const id = z.number().int().positive().max(2 ** 40);
-const text = (max: number) => z.string().max(max, `Keep it under ${max} characters.`);
-const required = (label: string, max: number) => z.string().trim().min(1, `${label} is required.`).max(max, `Keep it under ${max} characters.`);
-const calendarDate = z.string().refine(isCalendarDate, 'Use a date as YYYY-MM-DD.');
 const status = z.enum(STATUSES, { error: `Status must be one of: ${STATUSES.join(', ')}.` });
 const none = z.object({}).strict();
+/*
+ * The renderer sees main only through this file (plus the filter field list, the status names and the
+ * pure domain modules): every type a call's input or result names is exported here.
+ */
+export type { BatchImportResult, CsvExportResult, CsvImportResult, ExportResult, JobStatus, OutboxRow, SyncRun };
+export type { BulkResult, ContactRow, ProgramRow, RecordRow, Settings, User, ProgramChangeEffect, ProgramWithComponents, RecordDetail, SavedFilter, SweepResult, TrackingCounts, TrackingRow };
+export type { HistoryRow } from '../domain/rows';
+export type { ManualMove } from '../rules/engine';
+export type { ExpirationRule } from '../rules/expiration';
+export type { QuickFilter, SortColumn } from '../services/tracking';
+export type { StartupStatus };
+export type { AppEvent } from './events';
+
 // The renderer bundles this file too, so no node:path here.
 const isAbsolutePath = (p: string) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p);
 
@@ -58,62 +71,11 @@ export const selectionSchema = z
   .object({
     quick: quickFilterSchema,
     filter: filterTreeSchema.nullable().optional(),
-    search: text(200).optional(),
+    search: line('Search', 200).optional(),
   })
   .strict();
 
 export const viewSchema = selectionSchema.extend({ sort: sortSchema, pageSize: z.number().int().min(1).max(500) }).strict();
-
-export const newContactSchema = z
-  .object({
-    firstName: text(200),
-    lastName: required('Last name', 200),
-    email: z.union([z.literal(''), z.email('Enter an email address like name@example.org.').max(320)]).optional(),
-    memberNumber: text(64).nullable().optional(),
-    organization: text(300).optional(),
-    phone: text(64).optional(),
-  })
-  .strict();
-
-const expirationSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('never') }).strict(),
-  z
-    .object({
-      kind: z.literal('period'),
-      amount: z.number().int('Whole numbers only.').min(1, 'At least 1.').max(1200, 'At most 1200.'),
-      unit: z.enum(['days', 'months', 'years']),
-    })
-    .strict(),
-  z.object({ kind: z.literal('fixed'), date: calendarDate }).strict(),
-]);
-
-export const programSchema = z
-  .object({
-    code: required('Code', 30).regex(/^[\p{L}\p{N}._-]+$/u, 'Letters, digits, dots, dashes or underscores only.'),
-    name: required('Name', 200),
-    version: text(30).optional(),
-    category: text(100).optional(),
-    description: text(5000).optional(),
-    requireApproval: z.boolean(),
-    requireCompletionApproval: z.boolean(),
-    expiration: expirationSchema,
-    components: z
-      .array(
-        z
-          .object({
-            id: id.optional(),
-            name: required('Component name', 200),
-            kind: z.enum(['course', 'exam', 'task', 'document']),
-            credits: z.number().min(0, 'Credits are 0 or more.').max(10_000),
-            creditUnit: z.enum(['credits', 'hours']),
-            required: z.boolean(),
-          })
-          .strict(),
-      )
-      .max(100, 'At most 100 components.')
-      .refine((list) => new Set(list.map((c) => c.name.trim().toLowerCase())).size === list.length, 'Two components have the same name.'),
-  })
-  .strict();
 
 /** CSV files travel as text; they may be larger than other inputs (see LARGE_INPUTS in handle.ts). */
 export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
@@ -127,6 +89,8 @@ const csvImportSchema = z
   .strict();
 
 export const INPUTS = {
+  'startup.status': none,
+  'startup.restoreBackup': none,
   'app.info': none,
   'auth.signIn': z.object({ username: required('User name', 100), password: z.string().min(1, 'Enter your password.').max(1000) }).strict(),
   'auth.signOut': none,
@@ -157,25 +121,27 @@ export const INPUTS = {
         selectionSchema.extend({ kind: z.literal('matching') }).strict(),
       ]),
       to: status,
-      reason: text(2000).optional(),
+      reason: lines('The reason', 2000).optional(),
     })
     .strict(),
   'records.get': z.object({ id }).strict(),
   'records.enroll': z.object({ contactId: id, programId: id }).strict(),
-  'records.setStatus': z.object({ id, to: status, reason: text(2000).optional() }).strict(),
+  'records.setStatus': z.object({ id, to: status, reason: lines('The reason', 2000).optional() }).strict(),
   'records.completeComponent': z
     .object({
       recordId: id,
       componentId: id,
       completedOn: calendarDate,
       credits: z.number().min(0).max(10_000).nullable().optional(),
-      note: text(2000).optional(),
+      note: lines('The note', 2000).optional(),
+      confirmExpired: z.boolean().optional(),
     })
     .strict(),
-  'records.markAllComplete': z.object({ id, reason: required('A reason', 2000) }).strict(),
-  'records.overrideExpiration': z.object({ id, expiresOn: calendarDate.nullable(), reason: required('A reason', 2000) }).strict(),
-  'records.setNotes': z.object({ id, notes: text(20_000) }).strict(),
-  'contacts.search': z.object({ text: text(200) }).strict(),
+  'records.markAllComplete': z.object({ id, reason: requiredLines('A reason', 2000), confirmExpired: z.boolean().optional() }).strict(),
+  'records.overrideExpiration': z
+    .object({ id, expiresOn: calendarDate.nullable(), reason: requiredLines('A reason', 2000), confirmExpired: z.boolean().optional() }).strict(),
+  'records.setNotes': z.object({ id, notes: lines('Notes', 20_000) }).strict(),
+  'contacts.search': z.object({ text: line('Search', 200) }).strict(),
   'contacts.create': newContactSchema,
   'programs.list': none,
   'imports.preview': csvImportSchema,
@@ -183,12 +149,15 @@ export const INPUTS = {
   'imports.batchPreview': z.object({ folder: required('Folder', 1000) }).strict(),
   'imports.batchApply': z.object({ folder: required('Folder', 1000) }).strict(),
   'app.openSettings': none,
+  'app.closeSettings': none,
+  'tracking.saveExport': z.object({ id: z.string().uuid() }).strict(),
+  'tracking.showExport': z.object({ id: z.string().uuid() }).strict(),
   'settings.get': none,
   'settings.setTimeZone': z.object({ timeZone: required('Time zone', 64) }).strict(),
-  'settings.setEmailTemplate': z.object({ subject: required('Subject', 200), body: required('Text', 5000) }).strict(),
+  'settings.setEmailTemplate': z.object({ subject: required('Subject', 200), body: requiredLines('Text', 5000) }).strict(),
   'settings.setSync': z
     .object({
-      folder: text(1000).refine((f) => f === '' || isAbsolutePath(f), 'Give the full path of the folder (e.g. /srv/exports or C:\\Exports).'),
+      folder: line('Folder', 1000).refine((f) => f === '' || isAbsolutePath(f), 'Give the full path of the folder (e.g. /srv/exports or C:\\Exports).'),
       everyMinutes: z.number().int().min(0, '0 turns the schedule off.').max(7 * 24 * 60, 'At most once a week.'),
     })
     .strict(),
@@ -207,7 +176,7 @@ export const INPUTS = {
     })
     .strict(),
   'users.resetPassword': z.object({ id, password: z.string().min(10, 'A password needs at least 10 characters.').max(1000) }).strict(),
-  'outbox.list': z.object({ search: text(200).optional(), state: z.enum(['queued', 'exported', 'all']).optional() }).strict(),
+  'outbox.list': z.object({ search: line('Search', 200).optional(), state: z.enum(['queued', 'withdrawn', 'exported', 'all']).optional() }).strict(),
   'sync.status': none,
   'sync.exportNow': none,
   'settings.previewExpiringDays': z.object({ expiringDays: z.number().int().min(0).max(365) }).strict(),
@@ -226,13 +195,15 @@ export interface AppInfo {
 
 /** What each call answers when it succeeds. */
 export interface Results {
+  'startup.status': StartupStatus;
+  'startup.restoreBackup': { restored: string; movedAside: string | null };
   'app.info': AppInfo;
   'auth.signIn': User;
   'auth.signOut': null;
   'auth.createFirstAdmin': User;
   'tracking.list': { rows: TrackingRow[]; total: number };
   'tracking.counts': TrackingCounts;
-  'tracking.exportCsv': JobStatus;
+  'tracking.exportCsv': JobStatus<CsvExportResult>;
   'tracking.getView': { view: z.infer<typeof viewSchema> | null };
   'tracking.saveView': null;
   'jobs.get': JobStatus;
@@ -252,10 +223,14 @@ export interface Results {
   'contacts.create': ContactRow;
   'programs.list': ProgramRow[];
   'imports.preview': CsvImportResult<string>;
-  'imports.apply': JobStatus;
+  'imports.apply': JobStatus<CsvImportResult<string>>;
   'imports.batchPreview': BatchImportResult;
-  'imports.batchApply': JobStatus;
+  'imports.batchApply': JobStatus<BatchImportResult>;
   'app.openSettings': { opened: boolean };
+  'app.closeSettings': { closed: boolean };
+  /** Desktop: where the user saved it (null: cancelled). Harness: `download` is the URL to fetch it from. */
+  'tracking.saveExport': { savedTo: string | null; download: string | null };
+  'tracking.showExport': { shown: boolean };
   'settings.get': Settings;
   'settings.setTimeZone': SweepResult;
   'settings.setEmailTemplate': null;
@@ -270,7 +245,7 @@ export interface Results {
   'users.resetPassword': null;
   'outbox.list': { rows: OutboxRow[]; total: number };
   'sync.status': { deviceId: string | null; checkpoint: number; lastSeq: number; pending: number; runs: SyncRun[]; running: boolean };
-  'sync.exportNow': JobStatus;
+  'sync.exportNow': JobStatus<ExportResult>;
   'settings.previewExpiringDays': SweepResult;
   'settings.setExpiringDays': SweepResult;
 }
@@ -288,6 +263,8 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'REFUSED'
   | 'CONFLICT'
+  /** Allowed once confirmed: the message says what happens; the form asks, then sends the call again confirmed. */
+  | 'CONFIRM'
   | 'UNTRUSTED_SENDER'
   | 'INTERNAL';
 

@@ -4,7 +4,7 @@
  * the user may not make are refused; every outcome is an envelope.
  */
 import type { z } from 'zod';
-import { CALLS, isCallName } from './calls';
+import { ADMIN_ONLY_MESSAGE, CALLS, isCallName, needsAdmin } from './calls';
 import { INPUTS, MAX_IMPORT_BYTES, type CallError, type Envelope } from './contract';
 import type { HandlerContext, HandlerTable } from './handlers';
 import { ServiceError } from '../services/context';
@@ -51,11 +51,10 @@ export async function invoke(
   }
   const access = CALLS[name];
   if (access !== 'public' && !ctx.session.user) return fail({ code: 'UNAUTHENTICATED', message: 'Sign in first.' });
-  if (access === 'admin' && ctx.session.user?.role !== 'admin') {
-    return fail({ code: 'FORBIDDEN', message: 'Only an admin may change settings; ask an admin to do this.' });
-  }
+  if (access === 'admin' && ctx.session.user?.role !== 'admin') return fail({ code: 'FORBIDDEN', message: ADMIN_ONLY_MESSAGE });
   const parsed = INPUTS[name].safeParse(input ?? {});
   if (!parsed.success) return fail(describeIssue(parsed.error.issues[0] as z.core.$ZodIssue));
+  if (needsAdmin(access, parsed.data) && ctx.session.user?.role !== 'admin') return fail({ code: 'FORBIDDEN', message: ADMIN_ONLY_MESSAGE });
   try {
     const run = table[name] as (ctx: HandlerContext, input: unknown) => Promise<unknown>;
     return { ok: true, value: await run(ctx, parsed.data) };

@@ -3,7 +3,6 @@ import type { CallName } from './calls';
 import type { ParsedInput, Result } from './contract';
 import { type Actor, officeToday, type ServiceContext, ServiceError } from '../services/context';
 import { createContact, searchContacts } from '../services/contacts';
-import { loadDemoData } from '../services/demo';
 import { previewExpiringDays, setExpiringDays, setTimeZone } from '../services/office-settings';
 import { recordDetail } from '../services/record-detail';
 import { completeComponent, enroll, markAllComplete, overrideExpiration, setNotes, setStatus } from '../services/records';
@@ -11,7 +10,7 @@ import { readSettings, readSetting, writeSettings } from '../services/settings';
 import { listTracking, matching, trackingCounts } from '../services/tracking';
 import { BULK_LIMIT, bulkSetStatus } from '../services/bulk';
 import { exportTrackingCsv } from '../services/csv-export';
-import type { Jobs } from '../services/jobs';
+import type { Jobs } from '../jobs';
 import { deleteFilter, listSavedFilters, saveFilter, updateFilter } from '../services/saved-filters';
 import { viewSchema } from './contract';
 import path from 'node:path';
@@ -19,7 +18,7 @@ import { actorOf, authenticate, countUsers, createFirstAdmin, createUser, listUs
 import { listOutbox } from '../services/outbox-list';
 import { previewProgramEdit, programsForAdmin, setProgramArchived, updateProgram } from '../services/program-admin';
 import { createProgram, listPrograms } from '../services/programs';
-import type { Scheduler } from '../services/scheduler';
+import type { Scheduler } from '../scheduler';
 import { listSyncRuns } from '../sync/runs';
 import { applyBatchImport, previewBatchImport } from '../import/batch';
 import { applyContactsCsv, previewContactsCsv } from '../import/contacts-csv';
@@ -32,11 +31,22 @@ export class Session {
   user: User | null = null;
 }
 
+/** What only the desktop app can do (dialogs, windows, the file manager); absent in the browser harness. */
+export interface DesktopActions {
+  closeSettingsWindow(): void;
+  /** Asks where to save `file` and copies it there; the path, or null when the user cancelled. */
+  saveFileAs(file: string, suggestedName: string): Promise<string | null>;
+  showInFolder(file: string): void;
+}
+
 export interface HandlerContext {
   services: ServiceContext;
   jobs: Jobs;
   scheduler: Scheduler;
   openSettingsWindow?: () => void;
+  desktop?: DesktopActions;
+  /** Where each CSV export (by job id) was saved: "Show in folder" names a job, never a path. */
+  savedExports: Map<string, string>;
   session: Session;
   dataDir: string;
   version: string;
@@ -51,12 +61,6 @@ function actor(ctx: HandlerContext): Actor {
   return actorOf(ctx.session.user);
 }
 
-/** Certification programs are changed by admins only, whichever door the change comes through. */
-function adminOnly<T>(ctx: HandlerContext, value: T): T {
-  if (ctx.session.user?.role !== 'admin') throw new ServiceError('FORBIDDEN', 'Only an admin may import certification programs.');
-  return value;
-}
-
 async function today(ctx: HandlerContext): Promise<string> {
   return officeToday(ctx.services, await readSetting(ctx.services.db, 'timeZone'));
 }
@@ -67,6 +71,10 @@ function exportFile(ctx: HandlerContext): string {
 }
 
 export const handlers: HandlerTable = {
+  // The start-up gate (main/startup.ts) answers these until the backend is ready; once it is, they land here.
+  'startup.status': () =>
+    Promise.resolve({ phase: 'ready', message: 'Ready', plan: [], step: 0, steps: 0, done: null, total: null, refused: null } as const),
+  'startup.restoreBackup': () => Promise.reject(new ServiceError('REFUSED', 'The database is open; there is nothing to restore.')),
   'app.info': async (ctx) => {
     const settings = await readSettings(ctx.services.db);
     return {
@@ -90,7 +98,8 @@ export const handlers: HandlerTable = {
   'auth.createFirstAdmin': async (ctx, input) => {
     const user = await createFirstAdmin(ctx.services, input);
     ctx.session.user = user;
-    if (input.loadDemoData) await loadDemoData(ctx.services, actorOf(user));
+    // Loaded only when asked for: faker takes a quarter of a second to load.
+    if (input.loadDemoData) await (await import('../services/demo')).loadDemoData(ctx.services, actorOf(user));
     return user;
   },
   // The office date is read only when a Customize Filter may need it.
@@ -146,16 +155,13 @@ export const handlers: HandlerTable = {
   'programs.list': (ctx) => listPrograms(ctx.services.db),
   'imports.preview': (ctx, input) => {
     const { kind, ...csv } = input;
-    if (kind === 'programs') return previewProgramsCsv(ctx.services.db, adminOnly(ctx, csv));
+    if (kind === 'programs') return previewProgramsCsv(ctx.services.db, csv);
     return previewContactsCsv(ctx.services.db, csv);
   },
   'imports.apply': (ctx, input) => {
     const { kind, ...csv } = input;
     const who = actor(ctx);
-    if (kind === 'programs') {
-      const checked = adminOnly(ctx, csv);
-      return Promise.resolve(ctx.jobs.start('import-programs', (job) => applyProgramsCsv(ctx.services, who, checked, job)));
-    }
+    if (kind === 'programs') return Promise.resolve(ctx.jobs.start('import-programs', (job) => applyProgramsCsv(ctx.services, who, csv, job)));
     return Promise.resolve(ctx.jobs.start('import-contacts', (job) => applyContactsCsv(ctx.services, who, csv, job)));
   },
   'imports.batchPreview': (ctx, input) => previewBatchImport(ctx.services.db, input.folder),
@@ -163,13 +169,38 @@ export const handlers: HandlerTable = {
     const who = actor(ctx);
     return Promise.resolve(ctx.jobs.start('import-batch', (job) => applyBatchImport(ctx.services, who, input.folder, job)));
   },
+  'app.closeSettings': (ctx) => {
+    if (!ctx.desktop) return Promise.resolve({ closed: false });
+    ctx.desktop.closeSettingsWindow();
+    return Promise.resolve({ closed: true });
+  },
+  'tracking.saveExport': async (ctx, input) => {
+    const result = ctx.jobs.get(input.id);
+    const file = result?.state === 'done' ? (result.result as { file?: string } | null)?.file : undefined;
+    if (!file) throw new ServiceError('NOT_FOUND', 'That export is not finished or is no longer known (CertDesk was restarted).');
+    if (!ctx.desktop) return { savedTo: null, download: `/exports/${input.id}` };
+    const savedTo = await ctx.desktop.saveFileAs(file, path.basename(file));
+    if (savedTo) ctx.savedExports.set(input.id, savedTo);
+    return { savedTo, download: null };
+  },
+  'tracking.showExport': (ctx, input) => {
+    const saved = ctx.savedExports.get(input.id);
+    if (!ctx.desktop || !saved) return Promise.resolve({ shown: false });
+    ctx.desktop.showInFolder(saved);
+    return Promise.resolve({ shown: true });
+  },
   'app.openSettings': (ctx) => {
     if (!ctx.openSettingsWindow) return Promise.resolve({ opened: false });
     ctx.openSettingsWindow();
     return Promise.resolve({ opened: true });
   },
   'settings.get': (ctx) => readSettings(ctx.services.db),
-  'settings.setTimeZone': (ctx, input) => setTimeZone(ctx.services, actor(ctx), input.timeZone),
+  'settings.setTimeZone': async (ctx, input) => {
+    const result = await setTimeZone(ctx.services, actor(ctx), input.timeZone);
+    // The after-midnight sweep follows the new zone at once, not at the next start.
+    await ctx.scheduler.rescheduleMidnight();
+    return result;
+  },
   'settings.setEmailTemplate': async (ctx, input) => {
     await writeSettings(ctx.services.db, { expiringEmailSubject: input.subject, expiringEmailBody: input.body });
     return null;

@@ -42,6 +42,19 @@ export function isCalendarDate(value: unknown): value is CalendarDate {
   }
 }
 
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** Why `value` is not a calendar date, in words ("2026-02-30 is not a date: February 2026 has 28 days."); null when it is one. */
+export function calendarDateProblem(value: string): string | null {
+  const text: string = value;
+  if (isCalendarDate(value)) return null;
+  const match = DATE_PATTERN.exec(text.trim());
+  if (!match) return `Enter a date like 2026-03-10 (not ${JSON.stringify(text.slice(0, 40))}).`;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (month < 1 || month > 12) return `${text} is not a date: there is no month ${month}.`;
+  return `${text} is not a date: ${MONTH_NAMES[month - 1] ?? ''} ${year} has ${daysInMonth(year, month)} days${day === 0 ? ', and no day 0' : ''}.`;
+}
+
 function format({ year, month, day }: Parts): CalendarDate {
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }

@@ -4,7 +4,8 @@
  * Electron, database or file system, so every rule is unit-tested directly.
  */
 import { addDays, compareDates, type CalendarDate } from './calendar';
-import { computeExpiration, type ExpirationRule } from './expiration';
+import { computeExpiration } from './expiration';
+import { type ExpirationRule } from './expiration';
 import { STATUSES, type Status } from './statuses';
 
 export interface ProgramRules {

@@ -5,11 +5,12 @@
 import { planManualMove, type Decision, type Progress } from '../rules/engine';
 import type { Status } from '../rules/statuses';
 import { officeToday, ServiceError, stamp, type Actor, type ServiceContext } from './context';
-import { displayName } from './contacts';
-import { rulesOf } from './programs';
+import { displayName } from '../domain/contact';
+import { rulesOf } from '../domain/program';
 import { applyDecisions, type RecordChange } from './record-writer';
 import { progressOfMany, stateOf } from './records';
-import type { ContactRow, ProgramRow, RecordRow } from './rows';
+import type { RecordRow } from '../domain/rows';
+import type { ContactRow, ProgramRow } from '../domain/rows';
 import { readSettings } from './settings';
 
 export const BULK_LIMIT = 100_000;

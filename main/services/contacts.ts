@@ -1,25 +1,9 @@
 import type { Knex } from 'knex';
 import { changesFor, logChanges } from './changelog';
 import { ServiceError, stamp, type Executor, type ServiceContext } from './context';
-import type { ContactRow } from './rows';
-
-/**
- * The key the list sorts and searches names by: "last first", NFC, folded with
- * full Unicode case folding in JavaScript (SQLite's LOWER and LIKE fold ASCII only).
- */
-export function nameKey(firstName: string, lastName: string): string {
-  return foldForSearch(`${lastName} ${firstName}`);
-}
-
-export function foldForSearch(text: string): string {
-  // toLowerCase is Unicode's default (locale-free) lower-casing: the same result as
-  // toLocaleLowerCase('und') for every code point, and about six times faster.
-  return text.normalize('NFC').toLowerCase().replace(/\s+/g, ' ').trim();
-}
-
-export function displayName(c: Pick<ContactRow, 'first_name' | 'last_name'>): string {
-  return `${c.first_name} ${c.last_name}`.trim();
-}
+import { displayName, nameKey } from '../domain/contact';
+import type { ContactRow } from '../domain/rows';
+import { escapeLike, foldForSearch, searchWords } from '../domain/text-search';
 
 export async function getContact(db: Executor, id: number): Promise<ContactRow> {
   const row = (await db('contacts').where({ id }).first()) as ContactRow | undefined;
@@ -91,14 +75,4 @@ export function whereNameMatches(q: Knex.QueryBuilder, column: string, text: str
     void q.whereRaw("?? like ? escape '\\'", [column, `%${escapeLike(word)}%`]);
   }
   return q;
-}
-
-/** The words of a name search, folded as name keys are. */
-export function searchWords(text: string): string[] {
-  return foldForSearch(text).split(' ').filter((w) => w !== '');
-}
-
-/** LIKE treats % and _ as wildcards; a search for them means the characters themselves. */
-export function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 }

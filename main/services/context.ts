@@ -39,7 +39,8 @@ export function officeToday(ctx: ServiceContext, timeZone: string): CalendarDate
 /** A refusal staff can read; handlers turn it into `{ ok: false, error }`. */
 export class ServiceError extends Error {
   constructor(
-    readonly code: 'NOT_FOUND' | 'REFUSED' | 'INVALID' | 'CONFLICT' | 'FORBIDDEN' | 'UNAUTHENTICATED',
+    /** CONFIRM: allowed, but only when staff confirm it (the same call again with the confirmation). */
+    readonly code: 'NOT_FOUND' | 'REFUSED' | 'INVALID' | 'CONFLICT' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'CONFIRM',
     message: string,
     readonly field?: string,
   ) {

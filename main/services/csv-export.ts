@@ -7,14 +7,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { Executor } from './context';
-import type { JobProgress } from './jobs';
-import { listTracking, type TrackingQuery, type TrackingRow } from './tracking';
+import type { JobProgress } from '../domain/progress';
+import { listTracking, type TrackingQuery } from './tracking';
+import { type TrackingRow } from './tracking';
 
 const HEADER = ['Contact', 'Email', 'Certification', 'Status', 'Completed components', 'Required components', 'Applied', 'Started', 'Completed', 'Expires', 'Last change'];
 
-/** A leading =, +, -, @, tab or CR makes a spreadsheet evaluate the cell; a quote before it keeps it text. */
+/**
+ * A leading =, +, -, @, tab or CR makes a spreadsheet evaluate the cell, and so
+ * do blanks before =, +, - or @ (" =HYPERLINK(…)" from a contact with no first
+ * name); a quote before it keeps it text.
+ */
 export function neutraliseCell(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /^\s*[=+\-@]|^[\t\r]/.test(value) ? `'${value}` : value;
 }
 
 function toLine(r: TrackingRow): string[] {
@@ -25,12 +30,18 @@ function toLine(r: TrackingRow): string[] {
 
 const PAGE = 5000;
 
+/** Where a CSV export was written and how many records it holds. */
+export interface CsvExportResult {
+  file: string;
+  rows: number;
+}
+
 export async function exportTrackingCsv(
   db: Executor,
   query: Omit<TrackingQuery, 'page' | 'pageSize'>,
   file: string,
   job: JobProgress,
-): Promise<{ file: string; rows: number }> {
+): Promise<CsvExportResult> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const temp = `${file}.partial`;
   const fd = fs.openSync(temp, 'w');

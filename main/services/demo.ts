@@ -11,7 +11,7 @@ import { SYSTEM, type Actor, type Clock, type ServiceContext } from './context';
 import { createContact } from './contacts';
 import { createProgram, programComponents, type NewProgram } from './programs';
 import { completeComponent, enroll, setStatus } from './records';
-import type { ProgramRow } from './rows';
+import type { ProgramRow } from '../domain/rows';
 import { readSettings } from './settings';
 import { runSweep } from './sweep';
 

@@ -1,7 +1,8 @@
 /** Admin changes to the Certification General Settings that the rules depend on. */
 import { isValidTimeZone } from '../rules/calendar';
 import { officeToday, ServiceError, stamp, type Actor, type ServiceContext } from './context';
-import { readSettings, writeSettings, type Settings } from './settings';
+import { readSettings, writeSettings } from './settings';
+import { type Settings } from '../domain/settings';
 import { sweepWithin, type SweepResult } from './sweep';
 
 /** What changing n would do, without doing it. */

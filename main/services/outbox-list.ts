@@ -1,5 +1,5 @@
-/** The outbox as staff see it: queued and exported emails, searchable. */
-import { escapeLike } from './contacts';
+/** The outbox as staff see it: queued, withdrawn and exported emails, searchable. */
+import { escapeLike } from '../domain/text-search';
 import type { Executor } from './context';
 
 export interface OutboxRow {
@@ -11,12 +11,18 @@ export interface OutboxRow {
   to_name: string;
   subject: string;
   body: string;
-  state: 'queued' | 'exported';
+  state: OutboxState;
   created_at: string;
   exported_seq: number | null;
+  /** When and why a queued or exported email was withdrawn (its record stopped being Expiring on that date). */
+  withdrawn_at: string | null;
+  withdrawn_reason: string | null;
 }
 
-export async function listOutbox(db: Executor, input: { search?: string; state?: 'queued' | 'exported' | 'all'; limit?: number }): Promise<{ rows: OutboxRow[]; total: number }> {
+export const OUTBOX_STATES = ['queued', 'withdrawn', 'exported'] as const;
+export type OutboxState = (typeof OUTBOX_STATES)[number];
+
+export async function listOutbox(db: Executor, input: { search?: string; state?: OutboxState | 'all'; limit?: number }): Promise<{ rows: OutboxRow[]; total: number }> {
   const q = db('outbox');
   if (input.state && input.state !== 'all') void q.where('state', input.state);
   const search = input.search?.trim().toLowerCase() ?? '';

@@ -4,14 +4,17 @@
  * A program with records is never deleted.
  */
 import { evaluate, timeStatus } from '../rules/engine';
-import { computeExpiration, describeExpiration, type ExpirationRule } from '../rules/expiration';
+import { computeExpiration, describeExpiration } from '../rules/expiration';
+import { type ExpirationRule } from '../rules/expiration';
 import { changesFor, logChanges } from './changelog';
 import { officeToday, ServiceError, stamp, type Actor, type Executor, type ServiceContext } from './context';
-import { expirationOf, getProgram, programComponents, rulesOf, type NewComponent, type NewProgram } from './programs';
+import { getProgram, programComponents, type NewComponent, type NewProgram } from './programs';
+import { expirationOf, rulesOf } from '../domain/program';
 import { applyDecisions, type RecordChange, type WriteContext } from './record-writer';
 import { progressOfMany, RECORDING_STATUSES, stateOf } from './records';
 import { TIMED_STATUSES } from '../rules/statuses';
-import type { ComponentRow, ProgramRow, RecordRow } from './rows';
+import type { ComponentRow, RecordRow } from '../domain/rows';
+import type { ProgramRow } from '../domain/rows';
 import { readSettings } from './settings';
 
 export interface ProgramEdit extends Omit<NewProgram, 'components'> {

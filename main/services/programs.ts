@@ -1,26 +1,9 @@
-import type { ProgramRules } from '../rules/engine';
+import { expirationColumns } from '../domain/program';
 import type { ExpirationRule } from '../rules/expiration';
 import { changesFor, logChanges } from './changelog';
 import { ServiceError, stamp, type Executor, type ServiceContext } from './context';
-import type { ComponentRow, ProgramRow } from './rows';
-
-export function expirationOf(row: ProgramRow): ExpirationRule {
-  if (row.expiration_kind === 'period' && row.expiration_amount !== null && row.expiration_unit !== null) {
-    return { kind: 'period', amount: row.expiration_amount, unit: row.expiration_unit };
-  }
-  if (row.expiration_kind === 'fixed' && row.expiration_fixed_on !== null) {
-    return { kind: 'fixed', date: row.expiration_fixed_on };
-  }
-  return { kind: 'never' };
-}
-
-export function rulesOf(row: ProgramRow): ProgramRules {
-  return {
-    requireApproval: row.require_approval === 1,
-    requireCompletionApproval: row.require_completion_approval === 1,
-    expiration: expirationOf(row),
-  };
-}
+import type { ComponentRow } from '../domain/rows';
+import type { ProgramRow } from '../domain/rows';
 
 export async function getProgram(db: Executor, id: number): Promise<ProgramRow> {
   const row = (await db('programs').where({ id }).first()) as ProgramRow | undefined;
@@ -58,15 +41,6 @@ export interface NewProgram {
   requireCompletionApproval: boolean;
   expiration: ExpirationRule;
   components: NewComponent[];
-}
-
-function expirationColumns(rule: ExpirationRule): Partial<ProgramRow> {
-  return {
-    expiration_kind: rule.kind,
-    expiration_amount: rule.kind === 'period' ? rule.amount : null,
-    expiration_unit: rule.kind === 'period' ? rule.unit : null,
-    expiration_fixed_on: rule.kind === 'fixed' ? rule.date : null,
-  };
 }
 
 /** Creates a certification program with its components, all or nothing. */

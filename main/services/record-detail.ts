@@ -1,11 +1,14 @@
 /** Everything the certification record screen shows, in one read. */
-import { allowedMoves, type ManualMove } from '../rules/engine';
+import { allowedMoves } from '../rules/engine';
+import { type ManualMove } from '../rules/engine';
 import { describeExpiration } from '../rules/expiration';
 import type { Executor } from './context';
 import { getContact } from './contacts';
-import { expirationOf, getProgram, programComponents } from './programs';
+import { getProgram, programComponents } from './programs';
+import { expirationOf } from '../domain/program';
 import { canOverrideExpiration, getRecordRow, RECORDING_STATUSES } from './records';
-import type { ContactRow, HistoryRow, ProgramRow, RecordRow } from './rows';
+import type { RecordRow } from '../domain/rows';
+import type { ContactRow, HistoryRow, ProgramRow } from '../domain/rows';
 
 export interface ComponentProgress {
   id: number;

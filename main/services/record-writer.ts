@@ -12,10 +12,11 @@ import { bulkInsert } from '../db/bulk-insert';
 import { whereInJson } from '../db/where-in-json';
 import { logStoredRows } from './changelog';
 import type { Actor, Executor } from './context';
-import { displayName } from './contacts';
-import { renderExpiringEmail } from '../rules/expiring-email';
-import type { ContactRow, HistoryRow, RecordRow } from './rows';
-import type { Settings } from './settings';
+import { displayName } from '../domain/contact';
+import { renderExpiringEmail } from '../domain/expiring-email';
+import type { RecordRow } from '../domain/rows';
+import type { ContactRow, HistoryRow } from '../domain/rows';
+import type { Settings } from '../domain/settings';
 
 export type HistoryKind = HistoryRow['kind'];
 
@@ -93,10 +94,59 @@ export async function applyDecisions(trx: Executor, changes: readonly RecordChan
     await whereInJson(trx('records'), 'id', ids).update(patch);
   }
   await insertHistory(trx, history, w);
+  const changedIds = changes.map((c) => c.record.id);
   const outbox = await queueExpiringEmails(trx, emailDue, w);
-  await logStoredRows(trx, 'records', 'record', 'update', changes.map((c) => c.record.id), w.at);
+  const withdrawn = await withdrawUntrueEmails(trx, changedIds, w);
+  const requeued = await requeueWithdrawnEmails(trx, emailDue);
+  await logStoredRows(trx, 'records', 'record', 'update', changedIds, w.at);
   await logStoredRows(trx, 'outbox', 'outbox', 'insert', outbox, w.at);
-  return { changed: changes.length, emailsQueued: outbox.length };
+  await logStoredRows(trx, 'outbox', 'outbox', 'update', [...withdrawn, ...requeued], w.at);
+  return { changed: changes.length, emailsQueued: outbox.length + requeued.length };
+}
+
+/**
+ * The outbox tells the truth (SPEC §6): a "Certification Expiring" email whose
+ * record is no longer Expiring on that date is withdrawn — kept, marked, never
+ * sent. A queued one is withdrawn whatever the record became (even Expired: the
+ * notice would arrive after the date); one already handed to the central system
+ * is withdrawn, as its own logged change, only when the record was kept from
+ * expiring (date extended, n changed, cancelled, renewed) — an email sent before a
+ * certification lapsed on its date stays true. Answers the ids of the emails withdrawn.
+ */
+async function withdrawUntrueEmails(trx: Executor, recordIds: readonly number[], w: WriteContext): Promise<number[]> {
+  const withdrawn: number[] = [];
+  for (let i = 0; i < recordIds.length; i += CHUNK) {
+    const rows = await trx.raw<Array<{ id: number }>>(
+      `UPDATE outbox SET state = 'withdrawn', withdrawn_at = ?,
+         withdrawn_reason = (SELECT CASE WHEN r.status = 'Expiring' THEN 'The expiration date is now ' || coalesce(r.expires_on, 'none')
+                                         ELSE 'The record is ' || r.status || ' now' END
+                             FROM records r WHERE r.id = outbox.record_id)
+       WHERE kind = 'certification-expiring' AND record_id IN (SELECT value FROM json_each(?)) AND state IN ('queued', 'exported')
+         AND EXISTS (SELECT 1 FROM records r WHERE r.id = outbox.record_id
+                     AND (r.status <> 'Expiring' OR r.expires_on IS NOT outbox.expires_on)
+                     AND (outbox.state = 'queued' OR r.status <> 'Expired'))
+       RETURNING id`,
+      [w.at, JSON.stringify(recordIds.slice(i, i + CHUNK))],
+    );
+    withdrawn.push(...rows.map((r) => r.id));
+  }
+  return withdrawn.sort((a, b) => a - b);
+}
+
+/** A record Expiring again on the date of an email withdrawn earlier (n 30 → 60 → 30 → 60): that email is due again, queued once more. */
+async function requeueWithdrawnEmails(trx: Executor, recordIds: readonly number[]): Promise<number[]> {
+  const queued: number[] = [];
+  for (let i = 0; i < recordIds.length; i += CHUNK) {
+    const rows = await trx.raw<Array<{ id: number }>>(
+      `UPDATE outbox SET state = 'queued', withdrawn_at = NULL, withdrawn_reason = NULL
+       WHERE kind = 'certification-expiring' AND record_id IN (SELECT value FROM json_each(?)) AND state = 'withdrawn'
+         AND EXISTS (SELECT 1 FROM records r WHERE r.id = outbox.record_id AND r.status = 'Expiring' AND r.expires_on = outbox.expires_on)
+       RETURNING id`,
+      [JSON.stringify(recordIds.slice(i, i + CHUNK))],
+    );
+    queued.push(...rows.map((r) => r.id));
+  }
+  return queued.sort((a, b) => a - b);
 }
 
 export interface HistoryEntry {

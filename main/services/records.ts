@@ -16,10 +16,13 @@ import {
 import { TIMED_STATUSES, type Status } from '../rules/statuses';
 import { changesFor, logChanges } from './changelog';
 import { officeToday, ServiceError, stamp, type Actor, type ServiceContext } from './context';
-import { displayName, getContact } from './contacts';
-import { getProgram, programComponents, rulesOf } from './programs';
+import { getContact } from './contacts';
+import { displayName } from '../domain/contact';
+import { getProgram, programComponents } from './programs';
+import { rulesOf } from '../domain/program';
 import { applyOne, insertHistory, type RecordChange, type WriteContext } from './record-writer';
-import type { ComponentRow, ProgramRow, RecordRow } from './rows';
+import type { ComponentRow, RecordRow } from '../domain/rows';
+import type { ProgramRow } from '../domain/rows';
 import { readSettings } from './settings';
 import type { Db } from '../db/database';
 
@@ -173,29 +176,14 @@ export async function setStatus(ctx: ServiceContext, actor: Actor, input: SetSta
   });
 }
 
-export const approveApplication = (ctx: ServiceContext, actor: Actor, id: number): Promise<RecordRow> =>
-  setStatusFrom(ctx, actor, id, 'Applied', 'In Progress', null);
-
-export const declineApplication = (ctx: ServiceContext, actor: Actor, id: number, reason: string): Promise<RecordRow> =>
-  setStatusFrom(ctx, actor, id, 'Applied', 'Declined', reason);
-
-export const renew = (ctx: ServiceContext, actor: Actor, id: number): Promise<RecordRow> =>
-  setStatusFrom(ctx, actor, id, 'Expired', 'In Progress', null);
-
-async function setStatusFrom(ctx: ServiceContext, actor: Actor, id: number, from: Status, to: Status, reason: string | null): Promise<RecordRow> {
-  const record = await getRecordRow(ctx.db, id);
-  if (record.status !== from) {
-    throw new ServiceError('REFUSED', `This works on records that are ${from}; this record is ${record.status}.`);
-  }
-  return setStatus(ctx, actor, { id, to, reason });
-}
-
 export interface CompleteComponentInput {
   recordId: number;
   componentId: number;
   completedOn: CalendarDate;
   credits?: number | null;
   note?: string;
+  /** Staff confirmed that this completion makes the record Expired at once. */
+  confirmExpired?: boolean;
 }
 
 /** Statuses in which completed work is recorded (credits before approval count once approved). */
@@ -241,6 +229,7 @@ export async function completeComponent(ctx: ServiceContext, actor: Actor, input
       settings: w.settings,
       today: w.today,
     });
+    askBeforeExpiring(record, decision, input.confirmExpired, 'completedOn', `With ${component.name} completed on ${input.completedOn}`);
     return applyOne(trx, { record, decision, kind: 'component', detail: `${component.name} completed on ${input.completedOn}`, reason: input.note, extra: counters(progress) },
       w,
     );
@@ -248,7 +237,7 @@ export async function completeComponent(ctx: ServiceContext, actor: Actor, input
 }
 
 /** "Mark all complete" for work completed elsewhere; a reason is required. */
-export async function markAllComplete(ctx: ServiceContext, actor: Actor, input: { id: number; reason: string }): Promise<RecordRow> {
+export async function markAllComplete(ctx: ServiceContext, actor: Actor, input: { id: number; reason: string; confirmExpired?: boolean }): Promise<RecordRow> {
   return ctx.db.transaction(async (trx) => {
     const { record, rules, progress } = await load(trx, input.id);
     if (input.reason.trim() === '') throw new ServiceError('INVALID', 'Say why every component is marked complete.', 'reason');
@@ -260,10 +249,25 @@ export async function markAllComplete(ctx: ServiceContext, actor: Actor, input: 
       w.today,
     );
     if ('allowed' in plan) throw new ServiceError('REFUSED', plan.reason);
+    askBeforeExpiring(record, plan, input.confirmExpired, 'reason', 'Marked complete today');
     return applyOne(trx, { record, decision: plan, kind: 'component', detail: 'All components marked complete', reason: input.reason, extra: counters(progress) },
       w,
     );
   });
+}
+
+/**
+ * A change that would make a record Expired at once is often a typo in a date:
+ * staff confirm it (SPEC §6), or it is refused with the reason and the way on.
+ */
+function askBeforeExpiring(record: RecordRow, decision: { status: Status; changes: { expiresOn?: CalendarDate | null } }, confirmed: boolean | undefined, field: string, what: string): void {
+  if (decision.status !== 'Expired' || record.status === 'Expired' || confirmed === true) return;
+  const expiresOn = decision.changes.expiresOn;
+  throw new ServiceError(
+    'CONFIRM',
+    `${what}, this certification becomes Expired at once${expiresOn ? ` (it expires on ${expiresOn})` : ''}. Check the date; if it is right, confirm.`,
+    field,
+  );
 }
 
 /** A granted certification (Active, Expiring or Expired) has an expiration date staff may change. */
@@ -275,7 +279,7 @@ export function canOverrideExpiration(record: RecordRow): boolean {
 export async function overrideExpiration(
   ctx: ServiceContext,
   actor: Actor,
-  input: { id: number; expiresOn: CalendarDate | null; reason: string },
+  input: { id: number; expiresOn: CalendarDate | null; reason: string; confirmExpired?: boolean },
 ): Promise<RecordRow> {
   return ctx.db.transaction(async (trx) => {
     const { record, rules, progress } = await load(trx, input.id);
@@ -285,6 +289,14 @@ export async function overrideExpiration(
     }
     if (!canOverrideExpiration(record)) {
       throw new ServiceError('REFUSED', `Only a completed certification has an expiration date; this record is ${record.status}.`);
+    }
+    // Before the completion is always in the past, so Expired: the same confirmation, in its own words.
+    if (input.expiresOn !== null && record.completed_on !== null && input.expiresOn < record.completed_on && input.confirmExpired !== true) {
+      throw new ServiceError(
+        'CONFIRM',
+        `The expiration date ${input.expiresOn} is before the completion date ${record.completed_on}, so this certification becomes Expired at once. Check the date; if it is right, confirm.`,
+        'expiresOn',
+      );
     }
     const w = await writeContext(ctx, trx, actor);
     const decision = evaluate({
@@ -296,6 +308,7 @@ export async function overrideExpiration(
     });
     // One email per record and expiration date: a new date inside the window is due its own.
     if (decision.status === 'Expiring' && input.expiresOn !== record.expires_on) decision.queueExpiringEmail = true;
+    askBeforeExpiring(record, decision, input.confirmExpired, 'expiresOn', `With the expiration date ${input.expiresOn ?? ''}`);
     return applyOne(trx, 
         {
           record,

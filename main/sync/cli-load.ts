@@ -35,11 +35,14 @@ async function main(): Promise<number> {
       folder,
       pgUrl: values.pg,
       onBatch(o, i, total) {
-        say(`  [${i + 1}/${total}] ${o.outcome}: ${o.batch}${o.outcome === 'loaded' ? ` (${o.changes} changes)` : o.why ? ` (${o.why})` : ''}`);
+        const held = o.held?.length ? `, ${o.held.length} held back` : '';
+        say(`  [${i + 1}/${total}] ${o.outcome}: ${o.batch}${o.outcome === 'loaded' ? ` (${o.changes} changes${held})` : o.why ? ` (${o.why})` : ''}`);
+        for (const h of o.held ?? []) say(`    held back: ${h.problem}`);
       },
     });
     for (const w of result.warnings) say(`  warning: ${w}`);
     if (result.ignored.length > 0) say(`  warning: this receiver has no place for ${result.ignored.join(', ')}; left out`);
+    if (result.held.length > 0) say(`  ${result.held.length} change${result.held.length === 1 ? '' : 's'} held back (listed above and in certdesk_held_changes); the rest is loaded.`);
     say(`Loaded ${result.loaded} batch${result.loaded === 1 ? '' : 'es'} (${result.changes} changes), skipped ${result.skipped} already loaded, in ${result.durationMs} ms.`);
     return 0;
   } catch (err) {

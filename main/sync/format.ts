@@ -12,17 +12,6 @@ export const FORMAT_VERSION = 1;
 /** The entities of the desktop's change log, in the order a receiver applies them (parents first). */
 export const ENTITIES = ['contact', 'program', 'component', 'record', 'progress', 'history', 'outbox'] as const satisfies readonly Entity[];
 
-/** The desktop table each entity's `data` is a row of. */
-export const ENTITY_TABLES: Record<Entity, string> = {
-  contact: 'contacts',
-  program: 'programs',
-  component: 'components',
-  record: 'records',
-  progress: 'component_progress',
-  history: 'record_history',
-  outbox: 'outbox',
-};
-
 export const MANIFEST_FILE = 'manifest.json';
 /** Folders an export is still writing (or was writing when it died) start with this. */
 export const TEMP_PREFIX = '.tmp-';

@@ -5,7 +5,11 @@
  * (device_id, id) per row, and a row in certdesk_batches. A batch already
  * loaded is skipped; a batch that would leave a gap after the last one loaded
  * for its device is refused. So loading a folder any number of times holds
- * each change exactly once.
+ * each change exactly once. A change the database cannot store (a NUL in a
+ * name written before the text rule) is held back in certdesk_held_changes,
+ * named with what to correct, and the rest of its batch is loaded: one bad
+ * value never blocks every later batch. A later change of the same row, once
+ * stored, resolves it.
  */
 import type { Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -15,6 +19,7 @@ import knexFactory, { type Knex } from 'knex';
 import type { Entity } from '../services/changelog';
 import { SyncError, type SyncProgress } from './errors';
 import { ENTITIES, parseBatchName, TEMP_PREFIX, type BatchChange, type Manifest } from './format';
+import { describeUnstorable } from './unstorable';
 import { readBatch } from './verify';
 
 type ColumnType = 'integer' | 'bigint' | 'text' | 'float' | 'boolean';
@@ -153,11 +158,15 @@ export const RECEIVER_TABLES: Record<Entity, TableSpec> = {
       state: 'text',
       created_at: 'text',
       exported_seq: 'bigint',
+      withdrawn_at: 'text',
+      withdrawn_reason: 'text',
     },
   },
 };
 
 export const BATCHES_TABLE = 'certdesk_batches';
+/** Changes the database could not store, with what to correct; `resolved_seq` is the later change of the same row that was stored. */
+export const HELD_TABLE = 'certdesk_held_changes';
 /** pg_advisory_xact_lock key ("CDSY"): one loader at a time per database. */
 const LOCK_KEY = 0x43445359;
 /** PostgreSQL takes at most 65 535 bound values per statement. */
@@ -207,6 +216,21 @@ export async function ensureReceiverSchema(knex: Knex): Promise<void> {
         tb.index(['device_id', 'to_seq']);
       });
     }
+    if (!(await trx.schema.hasTable(HELD_TABLE))) {
+      await trx.schema.createTable(HELD_TABLE, (tb) => {
+        tb.text('device_id').notNullable();
+        tb.bigInteger('seq').notNullable();
+        tb.text('entity').notNullable();
+        tb.bigInteger('entity_id').notNullable();
+        tb.text('batch').notNullable();
+        tb.text('problem').notNullable();
+        // The change as JSON text (escaped, so a NUL is six characters here): jsonb would refuse it again.
+        tb.text('change').notNullable();
+        tb.bigInteger('resolved_seq');
+        tb.timestamp('held_at', { useTz: true }).notNullable().defaultTo(trx.fn.now());
+        tb.primary(['device_id', 'seq']);
+      });
+    }
   });
 }
 
@@ -222,12 +246,23 @@ function convert(value: unknown, type: ColumnType): unknown {
   }
 }
 
+/** A change the receiver could not store: which one, and what to correct (a sentence). */
+export interface HeldChange {
+  batch: string;
+  seq: number;
+  entity: string;
+  id: number;
+  problem: string;
+}
+
 export interface LoadOutcome {
   batch: string;
   outcome: 'loaded' | 'skipped';
-  /** Changes applied (0 when skipped). */
+  /** Changes applied (0 when skipped), held ones included. */
   changes: number;
   why?: string;
+  /** Changes of this batch held back because the database could not store them; the rest was loaded. */
+  held?: HeldChange[];
 }
 
 export interface LoadResult {
@@ -235,6 +270,8 @@ export interface LoadResult {
   loaded: number;
   skipped: number;
   changes: number;
+  /** Changes held back, each with what to correct. */
+  held: HeldChange[];
   /** Entities or fields the batches carry that this receiver has no column for (left out, named here). */
   ignored: string[];
   warnings: string[];
@@ -265,7 +302,7 @@ export function safeUrl(pgUrl: string): string {
 /** Loads every batch of `folder`, device by device in seq order. Throws SyncError (INVALID_BATCH, GAP, CONFLICT) at the first batch refused. */
 export async function loadIntoPostgres(options: LoadOptions): Promise<LoadResult> {
   const t0 = performance.now();
-  const result: LoadResult = { batches: [], loaded: 0, skipped: 0, changes: 0, ignored: [], warnings: [], durationMs: 0 };
+  const result: LoadResult = { batches: [], loaded: 0, skipped: 0, changes: 0, held: [], ignored: [], warnings: [], durationMs: 0 };
   const ignored = new Set<string>();
 
   let entries: Dirent[];
@@ -309,6 +346,7 @@ export async function loadIntoPostgres(options: LoadOptions): Promise<LoadResult
       if (outcome.outcome === 'loaded') result.loaded++;
       else result.skipped++;
       result.changes += outcome.changes;
+      result.held.push(...(outcome.held ?? []));
       options.job?.progress(index + 1, batches.length, `${entry.name}: ${outcome.outcome}`);
       options.onBatch?.(outcome, index, batches.length);
     }
@@ -347,7 +385,14 @@ async function loadBatch(knex: Knex, name: string, manifest: Manifest, changes: 
     }
     // Changes an overlapping earlier batch already brought are not applied again.
     const fresh = changes.filter((c) => c.seq > lastSeq);
-    await applyChanges(trx, manifest.deviceId, fresh, ignored);
+    let held: HeldChange[] = [];
+    try {
+      // A savepoint: when one value cannot be stored, the batch is applied again change by change.
+      await trx.transaction((sp) => applyChanges(sp, manifest.deviceId, fresh, ignored));
+    } catch {
+      held = await applyStorable(trx, name, manifest.deviceId, fresh, ignored);
+    }
+    await recordHeld(trx, manifest.deviceId, held, fresh);
     await trx(BATCHES_TABLE).insert({
       name,
       device_id: manifest.deviceId,
@@ -357,8 +402,54 @@ async function loadBatch(knex: Knex, name: string, manifest: Manifest, changes: 
       manifest_sha256: manifest.manifestSha256,
       created_at: manifest.createdAt,
     });
-    return { batch: name, outcome: 'loaded', changes: fresh.length };
+    return { batch: name, outcome: 'loaded', changes: fresh.length, ...(held.length > 0 ? { held } : {}) };
   });
+}
+
+/** Applies each change in its own savepoint; answers those the database refused. */
+async function applyStorable(trx: Knex.Transaction, batch: string, deviceId: string, changes: readonly BatchChange[], ignored: Set<string>): Promise<HeldChange[]> {
+  const held: HeldChange[] = [];
+  for (const change of changes) {
+    try {
+      await trx.transaction((sp) => applyChanges(sp, deviceId, [change], ignored));
+    } catch (err) {
+      held.push({ batch, seq: change.seq, entity: change.entity, id: change.id, problem: describeUnstorable(change, err) });
+    }
+  }
+  return held;
+}
+
+/** Keeps the changes held back, and marks earlier held changes resolved when this batch stored a later change of the same row. */
+async function recordHeld(trx: Knex.Transaction, deviceId: string, held: readonly HeldChange[], fresh: readonly BatchChange[]): Promise<void> {
+  const heldSeqs = new Set(held.map((h) => h.seq));
+  const open = await trx(HELD_TABLE)
+    .where({ device_id: deviceId })
+    .whereNull('resolved_seq')
+    .select<Array<{ seq: string | number; entity: string; entity_id: string | number }>>('seq', 'entity', 'entity_id');
+  if (open.length > 0) {
+    const stored = new Map<string, number>();
+    for (const c of fresh) if (!heldSeqs.has(c.seq)) stored.set(`${c.entity}:${c.id}`, c.seq);
+    for (const row of open) {
+      const later = stored.get(`${row.entity}:${Number(row.entity_id)}`);
+      if (later !== undefined && later > Number(row.seq)) await trx(HELD_TABLE).where({ device_id: deviceId, seq: row.seq }).update({ resolved_seq: later });
+    }
+  }
+  if (held.length === 0) return;
+  const bySeq = new Map(fresh.map((c) => [c.seq, c]));
+  await trx(HELD_TABLE)
+    .insert(
+      held.map((h) => ({
+        device_id: deviceId,
+        seq: h.seq,
+        entity: h.entity,
+        entity_id: h.id,
+        batch: h.batch,
+        problem: h.problem,
+        change: JSON.stringify(bySeq.get(h.seq) ?? null),
+      })),
+    )
+    .onConflict(['device_id', 'seq'])
+    .ignore();
 }
 
 /**

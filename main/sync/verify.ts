@@ -22,6 +22,7 @@ import {
   type BatchChange,
   type Manifest,
 } from './format';
+import { describeTextFault, textFault } from './unstorable';
 
 /** Line-level problems reported per file before the rest are summed up. */
 const MAX_LINE_PROBLEMS = 5;
@@ -237,6 +238,13 @@ export async function verifyFolder(folder: string, options: { onBatch?: (b: Veri
     const batch = await readBatch(path.join(folder, name));
     read.push(batch);
     for (const message of batch.problems) report.problems.push({ batch: name, message });
+    // Not a damaged batch: values written before the text rule. The receiver holds these changes back; the rest loads.
+    const faults = batch.changes.flatMap((c) => {
+      const fault = textFault(c);
+      return fault ? [describeTextFault(c, fault)] : [];
+    });
+    for (const message of faults.slice(0, MAX_LINE_PROBLEMS)) report.warnings.push({ batch: name, message });
+    if (faults.length > MAX_LINE_PROBLEMS) report.warnings.push({ batch: name, message: `${faults.length - MAX_LINE_PROBLEMS} more changes with control characters not shown` });
     const m = batch.manifest;
     const summary: VerifiedBatch = {
       name,

@@ -9,10 +9,25 @@ import { SignIn } from './auth/SignIn';
 import { SessionContext } from './session';
 import { SettingsPage } from './settings/SettingsPage';
 import { Shell } from './Shell';
+import { StartupGate } from './startup/StartupScreen';
 import { colorSchemeManager, cssVariables, theme } from './theme';
 
 
 export function App() {
+  return (
+    <MantineProvider theme={theme} defaultColorScheme="auto" colorSchemeManager={colorSchemeManager} cssVariablesResolver={cssVariables}>
+      <Notifications position="bottom-right" />
+      <ModalsProvider>
+        <StartupGate>
+          <Screens />
+        </StartupGate>
+      </ModalsProvider>
+    </MantineProvider>
+  );
+}
+
+/** First run, sign-in, or the signed-in app (Tracking, or the settings window's #settings). */
+function Screens() {
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [route, setRoute] = useState(window.location.hash);
@@ -58,10 +73,5 @@ export function App() {
       </SessionContext.Provider>
     );
   }
-  return (
-    <MantineProvider theme={theme} defaultColorScheme="auto" colorSchemeManager={colorSchemeManager} cssVariablesResolver={cssVariables}>
-      <Notifications position="bottom-right" />
-      <ModalsProvider>{content}</ModalsProvider>
-    </MantineProvider>
-  );
+  return content;
 }

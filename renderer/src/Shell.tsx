@@ -1,5 +1,6 @@
 import { AppShell, Anchor, Breadcrumbs, Button, Group, Menu, Text, useMantineColorScheme, VisuallyHidden, type MantineColorScheme } from '@mantine/core';
 import { api, call } from './api';
+import { useAppEvent } from './events';
 import { useSession } from './session';
 import { formatDate } from './shared/dates';
 import { BRAND_COLOR } from './theme';
@@ -14,6 +15,8 @@ const SCHEMES: Array<{ value: MantineColorScheme; label: string }> = [
 export function Shell() {
   const { colorScheme, setColorScheme } = useMantineColorScheme();
   const { info, refresh } = useSession();
+  // n, the time zone or the programs changed in the settings window: show the new ones.
+  useAppEvent('settings-changed', () => void refresh());
   const signOut = async () => {
     await call(api().auth.signOut({}));
     await refresh();

@@ -1,6 +1,6 @@
 /** The renderer's side of the contract: the API the preload (or the harness) installed, and error handling. */
 import type { CertDeskApi } from '../../main/ipc/api';
-import type { CallError, Envelope } from '../../main/ipc/contract';
+import type { CallError, Envelope, JobStatus } from '../../main/ipc/contract';
 
 declare global {
   interface Window {
@@ -36,4 +36,28 @@ export function fieldMessageOf(err: unknown): string {
   const message = messageOf(err);
   const prefix = err instanceof ApiError && err.field ? `${err.field}: ` : '';
   return prefix && message.startsWith(prefix) ? message.slice(prefix.length) : message;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Follows a job that a call started until it finishes, reporting each state on the way. The job's
+ * result type comes from the call that started it (the contract types each one); `jobs.get` answers
+ * any job, so this is the one place its answer is read as that type. A failed job throws its message.
+ */
+export async function followJob<R>(
+  started: Promise<Envelope<JobStatus<R>>>,
+  onUpdate: (job: JobStatus<R>) => void = () => {},
+  everyMs = 250,
+): Promise<JobStatus<R> & { result: R }> {
+  let job = await call(started);
+  onUpdate(job);
+  while (job.state === 'running') {
+    await sleep(everyMs);
+    job = (await call(api().jobs.get({ id: job.id }))) as JobStatus<R>;
+    onUpdate(job);
+  }
+  const { result } = job;
+  if (job.state === 'failed' || result === null) throw new Error(job.message || 'The job stopped without a result.');
+  return { ...job, result };
 }

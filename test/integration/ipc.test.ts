@@ -8,7 +8,7 @@ import { startBackend, type Backend } from '../../main/backend';
 import { CALL_NAMES, CALLS } from '../../main/ipc/calls';
 import type { CallError, Envelope } from '../../main/ipc/contract';
 import { MAX_INPUT_BYTES } from '../../main/ipc/handle';
-import type { ComponentRow, RecordRow } from '../../main/services/rows';
+import type { ComponentRow, RecordRow } from '../../main/domain/rows';
 import { createUser } from '../../main/services/users';
 import { freshDb, removeDir, snapshot, TestClock } from './support';
 

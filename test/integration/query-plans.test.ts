@@ -20,8 +20,9 @@ import { MIGRATIONS } from '../../main/db/migrations';
 import { validateFilterTree } from '../../main/filters/compile';
 import { addDays } from '../../main/rules/calendar';
 import { STATUSES } from '../../main/rules/statuses';
-import { nameKey } from '../../main/services/contacts';
-import { listTracking, trackingCounts, type QuickFilter, type SortColumn } from '../../main/services/tracking';
+import { nameKey } from '../../main/domain/contact';
+import { listTracking, trackingCounts } from '../../main/services/tracking';
+import { type QuickFilter, type SortColumn } from '../../main/services/tracking';
 import { freshDb, makeProgram, type TestDb } from './support';
 
 const TODAY = '2026-03-10';

@@ -10,19 +10,17 @@ import { changesFor, logChanges } from '../../main/services/changelog';
 import { ServiceError, SYSTEM, type Actor } from '../../main/services/context';
 import { recordDetail } from '../../main/services/record-detail';
 import {
-  approveApplication,
   completeComponent,
-  declineApplication,
   enroll,
   markAllComplete,
   overrideExpiration,
-  renew,
   setNotes,
   setStatus,
 } from '../../main/services/records';
-import type { HistoryRow, RecordRow } from '../../main/services/rows';
+import type { RecordRow } from '../../main/domain/rows';
+import type { HistoryRow } from '../../main/domain/rows';
 import { runSweep } from '../../main/services/sweep';
-import { countRows, freshDb, logSince, makeContact, makeProgram, makeStaff, maxSeq, snapshot, type Counts, type TestDb } from './support';
+import { approveApplication, countRows, declineApplication, freshDb, logSince, makeContact, makeProgram, makeStaff, maxSeq, renew, snapshot, type Counts, type TestDb } from './support';
 
 const TODAY = '2026-03-10'; // 2026-03-10T15:00Z in New York
 
@@ -75,7 +73,7 @@ async function expectRefusedWithoutWrites(fn: () => Promise<unknown>, code: Serv
 
 async function completeAll(recordId: number, components: Array<{ id: number }>, on = TODAY): Promise<RecordRow> {
   let last: RecordRow | null = null;
-  for (const c of components) last = await completeComponent(t.ctx, staff, { recordId, componentId: c.id, completedOn: on });
+  for (const c of components) last = await completeComponent(t.ctx, staff, { recordId, componentId: c.id, completedOn: on, confirmExpired: true });
   if (!last) throw new Error('no components');
   return last;
 }
@@ -436,7 +434,7 @@ describe('overriding an expiration date', () => {
 
   it('to yesterday makes it Expired, to none makes it Active, and to a far date brings it back from Expired', async () => {
     const record = await activeRecord();
-    expect(await overrideExpiration(t.ctx, staff, { id: record.id, expiresOn: addDays(TODAY, -1), reason: 'Lapsed' })).toMatchObject({
+    expect(await overrideExpiration(t.ctx, staff, { id: record.id, expiresOn: addDays(TODAY, -1), reason: 'Lapsed', confirmExpired: true })).toMatchObject({
       status: 'Expired',
     });
     expect(await overrideExpiration(t.ctx, staff, { id: record.id, expiresOn: '2030-01-01', reason: 'Extended' })).toMatchObject({

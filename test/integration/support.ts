@@ -12,7 +12,12 @@ import type { CalendarDate } from '../../main/rules/calendar';
 import { createContact } from '../../main/services/contacts';
 import type { Actor, Clock, ServiceContext } from '../../main/services/context';
 import { createProgram, programComponents, type NewComponent, type NewProgram } from '../../main/services/programs';
-import type { ComponentRow, ContactRow, ProgramRow } from '../../main/services/rows';
+import type { ComponentRow } from '../../main/domain/rows';
+import type { ContactRow, ProgramRow } from '../../main/domain/rows';
+import { getRecordRow, setStatus } from '../../main/services/records';
+import type { Status } from '../../main/rules/statuses';
+import { ServiceError } from '../../main/services/context';
+import type { RecordRow } from '../../main/domain/rows';
 import { writeSettings } from '../../main/services/settings';
 import { actorOf, createUser } from '../../main/services/users';
 
@@ -192,4 +197,18 @@ export async function makeContact(ctx: ServiceContext, lastName?: string): Promi
 export async function makeStaff(ctx: ServiceContext, username = 'dana', displayName = 'Dana Staff', role: 'staff' | 'admin' = 'staff'): Promise<Actor> {
   const user = await createUser(ctx, { username, displayName, role, password: 'correct horse battery' });
   return actorOf(user);
+}
+
+/** The record drawer's usual moves, named: a status change that first checks where the record stands. */
+export const approveApplication = (ctx: ServiceContext, actor: Actor, id: number): Promise<RecordRow> => setStatusFrom(ctx, actor, id, 'Applied', 'In Progress', null);
+
+export const declineApplication = (ctx: ServiceContext, actor: Actor, id: number, reason: string): Promise<RecordRow> =>
+  setStatusFrom(ctx, actor, id, 'Applied', 'Declined', reason);
+
+export const renew = (ctx: ServiceContext, actor: Actor, id: number): Promise<RecordRow> => setStatusFrom(ctx, actor, id, 'Expired', 'In Progress', null);
+
+async function setStatusFrom(ctx: ServiceContext, actor: Actor, id: number, from: Status, to: Status, reason: string | null): Promise<RecordRow> {
+  const record = await getRecordRow(ctx.db, id);
+  if (record.status !== from) throw new ServiceError('REFUSED', `This works on records that are ${from}; this record is ${record.status}.`);
+  return setStatus(ctx, actor, { id, to, reason });
 }

@@ -9,11 +9,12 @@ import { openDatabase } from '../../main/db/database';
 import { addDays, todayIn, type CalendarDate } from '../../main/rules/calendar';
 import { ServiceError, type Actor } from '../../main/services/context';
 import { previewExpiringDays, setExpiringDays, setTimeZone } from '../../main/services/office-settings';
-import { enroll, markAllComplete, overrideExpiration, renew, setNotes } from '../../main/services/records';
-import type { HistoryRow, RecordRow } from '../../main/services/rows';
+import { enroll, markAllComplete, overrideExpiration, setNotes } from '../../main/services/records';
+import type { RecordRow } from '../../main/domain/rows';
+import type { HistoryRow } from '../../main/domain/rows';
 import { readSettings } from '../../main/services/settings';
 import { runSweep, type SweepResult } from '../../main/services/sweep';
-import { countRows, expectLoggedAsStored, freshDb, logSince, makeContact, makeProgram, makeStaff, maxSeq, snapshot, TestClock, type TestDb } from './support';
+import { countRows, expectLoggedAsStored, freshDb, renew, logSince, makeContact, makeProgram, makeStaff, maxSeq, snapshot, TestClock, type TestDb } from './support';
 
 const TODAY = '2026-03-10';
 
@@ -35,7 +36,7 @@ async function granted(expiresOn: CalendarDate | null, label: string): Promise<R
   const record = await enroll(t.ctx, admin, { contactId: contact.id, programId: program.id, source: 'back-office' });
   await markAllComplete(t.ctx, admin, { id: record.id, reason: 'Completed elsewhere' });
   if (expiresOn === null) return (await t.db('records').where({ id: record.id }).first()) as RecordRow;
-  return overrideExpiration(t.ctx, admin, { id: record.id, expiresOn, reason: 'Set for the test' });
+  return overrideExpiration(t.ctx, admin, { id: record.id, expiresOn, reason: 'Set for the test', confirmExpired: true });
 }
 
 async function statuses(): Promise<Record<string, string>> {
@@ -62,13 +63,14 @@ describe('changing n ("Send Certification Expiring Emails n Days Before Expirati
     expect(await statuses()).toEqual({ D5: 'Expiring', D20: 'Expiring', D45: 'Active', D80: 'Active', D200: 'Active', Past: 'Expired', Never: 'Active' });
     expect(await outboxCount()).toBe(2);
 
-    const steps: Array<{ n: number; changed: number; emails: number; after: Record<string, string> }> = [
-      { n: 60, changed: 1, emails: 1, after: { D5: 'Expiring', D20: 'Expiring', D45: 'Expiring', D80: 'Active' } },
-      { n: 10, changed: 2, emails: 0, after: { D5: 'Expiring', D20: 'Active', D45: 'Active', D80: 'Active' } },
-      { n: 0, changed: 1, emails: 0, after: { D5: 'Active', D20: 'Active', D45: 'Active', D80: 'Active' } },
-      // Back on: D5, D20 and D45 were already emailed for these dates; only D80 gets one.
-      { n: 90, changed: 4, emails: 1, after: { D5: 'Expiring', D20: 'Expiring', D45: 'Expiring', D80: 'Expiring' } },
-      { n: 90, changed: 0, emails: 0, after: { D5: 'Expiring', D20: 'Expiring', D45: 'Expiring', D80: 'Expiring' } },
+    const steps: Array<{ n: number; changed: number; emails: number; newRows: number; after: Record<string, string> }> = [
+      { n: 60, changed: 1, emails: 1, newRows: 1, after: { D5: 'Expiring', D20: 'Expiring', D45: 'Expiring', D80: 'Active' } },
+      // Leaving Expiring withdraws the queued emails of D20 and D45 (SPEC §6), then D5's.
+      { n: 10, changed: 2, emails: 0, newRows: 0, after: { D5: 'Expiring', D20: 'Active', D45: 'Active', D80: 'Active' } },
+      { n: 0, changed: 1, emails: 0, newRows: 0, after: { D5: 'Active', D20: 'Active', D45: 'Active', D80: 'Active' } },
+      // Back on: D5, D20 and D45 have their withdrawn email for these dates queued again (still one row each); D80 gets its first.
+      { n: 90, changed: 4, emails: 4, newRows: 1, after: { D5: 'Expiring', D20: 'Expiring', D45: 'Expiring', D80: 'Expiring' } },
+      { n: 90, changed: 0, emails: 0, newRows: 0, after: { D5: 'Expiring', D20: 'Expiring', D45: 'Expiring', D80: 'Expiring' } },
     ];
     for (const step of steps) {
       const before = await snapshot(t.db);
@@ -82,7 +84,7 @@ describe('changing n ("Send Certification Expiring Emails n Days Before Expirati
       expect(saved, `n = ${step.n}`).toEqual(preview);
       expect(saved.changed, `n = ${step.n}`).toBe(step.changed);
       expect(saved.emailsQueued, `n = ${step.n}`).toBe(step.emails);
-      expect(after.outbox - counts.outbox).toBe(saved.emailsQueued);
+      expect(after.outbox - counts.outbox).toBe(step.newRows);
       expect(after.record_history - counts.record_history).toBe(saved.changed);
       expect((await readSettings(t.db)).expiringDays).toBe(step.n);
       expect(await statuses()).toMatchObject({ ...step.after, D200: 'Active', Past: 'Expired', Never: 'Active' });
@@ -141,7 +143,8 @@ describe('what the sweep hands to the sync export', () => {
     expect(result.byTransition).toEqual({ 'Active → Expiring': 1, 'Expiring → Expired': 1 });
 
     const log = await logSince(t.db, before);
-    expect(log.map((e) => `${e.entity} ${e.op}`)).toEqual(['history insert', 'history insert', 'record update', 'record update', 'outbox insert']);
+    // Past's queued email is withdrawn as it lapses: it would arrive after the date (SPEC §6).
+    expect(log.map((e) => `${e.entity} ${e.op}`)).toEqual(['history insert', 'history insert', 'record update', 'record update', 'outbox insert', 'outbox update']);
     const tables: Record<string, string> = { history: 'record_history', record: 'records', outbox: 'outbox' };
     for (const entry of log) await expectLoggedAsStored(t.db, entry, tables[entry.entity] as string);
     const soonLogged = JSON.parse(log.find((e) => e.entity === 'record' && e.entity_id === soon.id)?.data ?? '{}') as RecordRow;

@@ -11,13 +11,15 @@ import { closeDatabase, DATABASE_FILE, databaseFile, openDatabase, type Db } fro
 import { addDays, type CalendarDate } from '../../main/rules/calendar';
 import { markAllComplete as planMarkAllComplete } from '../../main/rules/engine';
 import { changesFor, logChanges } from '../../main/services/changelog';
-import { nameKey } from '../../main/services/contacts';
+import { nameKey } from '../../main/domain/contact';
 import { SYSTEM, type Clock, type ServiceContext } from '../../main/services/context';
 import { loadDemoData } from '../../main/services/demo';
-import { createProgram, rulesOf } from '../../main/services/programs';
+import { createProgram } from '../../main/services/programs';
+import { rulesOf } from '../../main/domain/program';
 import { applyDecisions, insertHistory, type RecordChange, type WriteContext } from '../../main/services/record-writer';
 import { stateOf } from '../../main/services/records';
-import type { ContactRow, ProgramRow, RecordRow } from '../../main/services/rows';
+import type { RecordRow } from '../../main/domain/rows';
+import type { ContactRow, ProgramRow } from '../../main/domain/rows';
 import { readSettings, writeSettings } from '../../main/services/settings';
 import { runSweep } from '../../main/services/sweep';
 

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as m001 from './001_initial';
 import * as m003 from './003_performance';
 import * as m004 from './004_lean_indexes';
+import * as m005 from './005_outbox_withdrawn';
 
 /**
  * Every migration, in order, listed explicitly so a bundled build finds them.
@@ -12,6 +13,7 @@ export const MIGRATIONS: ReadonlyArray<{ name: string; migration: Knex.Migration
   // 002 was never shipped (the sync export needed no schema change).
   { name: '003_performance', migration: m003 },
   { name: '004_lean_indexes', migration: m004 },
+  { name: '005_outbox_withdrawn', migration: m005 },
 ];
 
 export const migrationSource: Knex.MigrationSource<{ name: string; migration: Knex.Migration }> = {

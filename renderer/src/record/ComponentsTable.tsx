@@ -1,28 +1,31 @@
 import { Badge, Group, Stack, Table, Text, Textarea } from '@mantine/core';
-import { DateInput } from '@mantine/dates';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import type { RecordDetail } from '../../../main/services/record-detail';
+import type { RecordDetail } from '../../../main/ipc/contract';
 import { api, call } from '../api';
+import { CalendarDateInput } from '../shared/CalendarDateInput';
 import { PopoverForm } from '../shared/PopoverForm';
 import { formatDate } from '../shared/dates';
 
 function CompleteButton({ recordId, componentId, name, today, onDone }: { recordId: number; componentId: number; name: string; today: string; onDone: () => void }) {
   const [date, setDate] = useState<string | null>(today);
+  const [dateProblem, setDateProblem] = useState<string | null>(null);
   return (
     <PopoverForm
       trigger="Record completion"
       width={240}
       submitLabel="Save"
-      onSubmit={async () => {
+      canSubmit={dateProblem === null}
+      confirmFor={date ?? ''}
+      onSubmit={async (confirmExpired) => {
         if (!date) throw new Error('Choose the day it was completed.');
-        await call(api().records.completeComponent({ recordId, componentId, completedOn: date }));
+        await call(api().records.completeComponent({ recordId, componentId, completedOn: date, confirmExpired }));
         notifications.show({ color: 'green', message: `${name} completed on ${formatDate(date)}` });
         onDone();
       }}
     >
       {(error) => (
-        <DateInput label={`${name} completed on`} value={date} onChange={setDate} maxDate={today} valueFormat="D MMM YYYY" error={error} popoverProps={{ withinPortal: false }} />
+        <CalendarDateInput label={`${name} completed on`} value={date} onChange={setDate} onProblem={setDateProblem} maxDate={today} error={error} popoverProps={{ withinPortal: false }} />
       )}
     </PopoverForm>
   );
@@ -38,8 +41,8 @@ function MarkAllComplete({ recordId, onDone }: { recordId: number; onDone: () =>
       width={300}
       submitLabel="Mark all complete"
       canSubmit={reason.trim() !== ''}
-      onSubmit={async () => {
-        await call(api().records.markAllComplete({ id: recordId, reason }));
+      onSubmit={async (confirmExpired) => {
+        await call(api().records.markAllComplete({ id: recordId, reason, confirmExpired }));
         onDone();
       }}
     >

@@ -1,5 +1,5 @@
 import { Group, Text, Timeline } from '@mantine/core';
-import type { HistoryRow } from '../../../main/services/rows';
+import type { HistoryRow } from '../../../main/ipc/contract';
 import { formatDate, formatDatesIn, formatTimestamp } from '../shared/dates';
 import { StatusBadge } from '../shared/StatusBadge';
 

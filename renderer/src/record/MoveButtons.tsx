@@ -1,7 +1,7 @@
 import { Alert, Button, Group, Modal, Stack, Text, Textarea } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import type { ManualMove } from '../../../main/rules/engine';
+import type { ManualMove } from '../../../main/ipc/contract';
 import type { Status } from '../../../main/rules/statuses';
 import { api, call } from '../api';
 import { useSubmit } from '../shared/useSubmit';

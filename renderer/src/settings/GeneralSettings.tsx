@@ -2,8 +2,8 @@ import { Alert, Button, Card, Group, NumberInput, Select, Stack, Text, Textarea,
 import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useMemo, useState } from 'react';
-import { EMAIL_PLACEHOLDERS, renderExpiringEmail } from '../../../main/rules/expiring-email';
-import type { Settings } from '../../../main/services/settings';
+import { EMAIL_PLACEHOLDERS, renderExpiringEmail } from '../../../main/domain/expiring-email';
+import type { Settings } from '../../../main/ipc/contract';
 import { api, call, messageOf } from '../api';
 import { useSession } from '../session';
 import { useLoad } from '../shared/useLoad';

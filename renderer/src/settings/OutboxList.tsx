@@ -5,17 +5,17 @@ import { api, call } from '../api';
 import { formatDate, formatTimestamp } from '../shared/dates';
 import { useLoad } from '../shared/useLoad';
 
-/** Queued and exported emails; the desktop has no mail server, the central system sends them. */
+/** Queued, withdrawn and exported emails; the desktop has no mail server, the central system sends them. */
 export function OutboxList() {
   const [search, setSearch] = useState('');
-  const [state, setState] = useState<'all' | 'queued' | 'exported'>('all');
+  const [state, setState] = useState<'all' | 'queued' | 'withdrawn' | 'exported'>('all');
   const [debounced] = useDebouncedValue(search, 250);
   const outbox = useLoad(() => call(api().outbox.list({ search: debounced, state })), [debounced, state]);
   return (
     <Stack>
       <Group>
         <TextInput placeholder="Search name, email or subject" value={search} onChange={(e) => setSearch(e.currentTarget.value)} w={320} aria-label="Search the outbox" />
-        <SegmentedControl value={state} onChange={(v) => setState(v)} data={['all', 'queued', 'exported']} />
+        <SegmentedControl value={state} onChange={(v) => setState(v)} data={['all', 'queued', 'withdrawn', 'exported']} />
         <Text size="sm" c="dimmed">
           {outbox.data ? `${outbox.data.total} emails` : ''}
         </Text>
@@ -40,9 +40,15 @@ export function OutboxList() {
               <Table.Td>{formatDate(r.expires_on)}</Table.Td>
               <Table.Td>{formatTimestamp(r.created_at)}</Table.Td>
               <Table.Td>
-                <Badge color={r.state === 'queued' ? 'orange' : 'green'} variant="light">
+                <Badge color={r.state === 'queued' ? 'orange' : r.state === 'withdrawn' ? 'gray' : 'green'} variant="light">
                   {r.state}
                 </Badge>
+                {r.state === 'withdrawn' && (
+                  <Text size="xs" c="dimmed">
+                    {r.withdrawn_reason ?? ''}
+                    {r.withdrawn_at ? ` (${formatTimestamp(r.withdrawn_at)})` : ''}
+                  </Text>
+                )}
               </Table.Td>
             </Table.Tr>
           ))}

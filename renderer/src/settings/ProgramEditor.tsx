@@ -3,18 +3,18 @@ import { DateInput } from '@mantine/dates';
 import { schemaResolver, useForm } from '@mantine/form';
 import { useState } from 'react';
 import type { z } from 'zod';
-import { programSchema } from '../../../main/ipc/contract';
-import type { ProgramChangeEffect, ProgramWithComponents } from '../../../main/services/program-admin';
+import { programSchema } from '../../../main/domain/program';
+import type { ProgramChangeEffect, ProgramWithComponents } from '../../../main/ipc/contract';
 import { api, call, messageOf } from '../api';
 import { showCallError } from '../shared/forms';
 import { useSubmit } from '../shared/useSubmit';
-import { expirationOfRow } from './program-rows';
+import { expirationOf } from '../../../main/domain/program';
 
 type ProgramForm = z.input<typeof programSchema>;
 
 function initial(p: ProgramWithComponents | null): ProgramForm {
   if (!p) return { code: '', name: '', version: '1', category: '', description: '', requireApproval: false, requireCompletionApproval: false, expiration: { kind: 'never' }, components: [] };
-  const expiration = expirationOfRow(p);
+  const expiration = expirationOf(p);
   return {
     code: p.code,
     name: p.name,

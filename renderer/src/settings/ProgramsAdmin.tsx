@@ -1,13 +1,13 @@
 import { Badge, Button, Group, Stack, Table, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import { describeExpiration } from '../../../main/rules/expiration';
-import type { ProgramWithComponents } from '../../../main/services/program-admin';
+import { describeExpiration } from '../../../main/domain/program';
+import type { ProgramWithComponents } from '../../../main/ipc/contract';
 import { api, call, messageOf } from '../api';
 import { formatDatesIn } from '../shared/dates';
 import { useLoad } from '../shared/useLoad';
 import { ProgramEditor } from './ProgramEditor';
-import { expirationOfRow } from './program-rows';
+import { expirationOf } from '../../../main/domain/program';
 
 export function ProgramsAdmin() {
   const programs = useLoad(() => call(api().programs.adminList({})), []);
@@ -48,7 +48,7 @@ export function ProgramsAdmin() {
                 </Text>
               </Table.Td>
               <Table.Td>
-                <Text size="xs">{formatDatesIn(describeExpiration(expirationOfRow(p)))}</Text>
+                <Text size="xs">{formatDatesIn(describeExpiration(expirationOf(p)))}</Text>
                 <Text size="xs" c="dimmed">
                   {p.require_approval ? 'Requires approval' : 'No approval to start'} · {p.require_completion_approval ? 'completion reviewed' : 'completion automatic'}
                 </Text>

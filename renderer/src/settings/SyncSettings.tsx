@@ -1,7 +1,7 @@
 import { Alert, Badge, Button, Card, Group, Progress, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import type { Settings } from '../../../main/services/settings';
+import type { Settings } from '../../../main/ipc/contract';
 import { api, call } from '../api';
 import { formatTimestamp } from '../shared/dates';
 import { jobPercent, useJob } from '../shared/useJob';
@@ -30,7 +30,7 @@ export function SyncSettings({ settings, onSaved }: { settings: Settings; onSave
     onSaved();
   });
   const exportNow = useSubmit(async () => {
-    await exportJob.run(() => call(api().sync.exportNow({})));
+    await exportJob.run(api().sync.exportNow({}));
   });
   const error = save.error ?? exportNow.error;
   const s = status.data;

@@ -1,11 +1,14 @@
-import { Button, Popover, Stack, type ButtonProps, type PopoverProps } from '@mantine/core';
+import { Alert, Button, Popover, Stack, type ButtonProps, type PopoverProps } from '@mantine/core';
 import { useState, type ReactNode } from 'react';
-import { fieldMessageOf } from '../api';
+import { ApiError, fieldMessageOf } from '../api';
 import { useSubmit } from './useSubmit';
 
 /**
  * A small form behind a button (record a completion, change a date, reset a
  * password): opens, submits, shows main's refusal next to the fields, closes on success.
+ * When main asks for a confirmation (code CONFIRM: "this record becomes Expired…"),
+ * the form says so and submits again, confirmed, only when staff press "Yes"; any
+ * change to `confirmFor` (the values the confirmation was about) asks again.
  */
 export function PopoverForm(props: {
   trigger: ReactNode;
@@ -14,14 +17,29 @@ export function PopoverForm(props: {
   width: number;
   submitLabel: string;
   canSubmit?: boolean;
-  onSubmit: () => Promise<void>;
+  /** The values a confirmation is about; when they change, a confirmation given no longer holds. */
+  confirmFor?: string;
+  onSubmit: (confirmed: boolean) => Promise<void>;
   children: (error: string | null) => ReactNode;
 }) {
   const [open, setOpen] = useState(false);
-  const { submit, busy, error } = useSubmit(async () => {
-    await props.onSubmit();
-    setOpen(false);
-  }, fieldMessageOf);
+  const [confirm, setConfirm] = useState<{ message: string; for: string | undefined } | null>(null);
+  const asking = confirm !== null && confirm.for === props.confirmFor;
+  const { submit, busy, error } = useSubmit(
+    async () => {
+      setConfirm(null);
+      await props.onSubmit(asking);
+      setOpen(false);
+    },
+    (err) => {
+      // Main asks to confirm (e.g. a completion after the expiration): ask here, not as an error.
+      if (err instanceof ApiError && err.code === 'CONFIRM') {
+        setConfirm({ message: fieldMessageOf(err), for: props.confirmFor });
+        return null;
+      }
+      return fieldMessageOf(err);
+    },
+  );
   return (
     <Popover opened={open} onChange={setOpen} withinPortal position={props.position ?? 'left'} trapFocus>
       <Popover.Target>
@@ -33,8 +51,13 @@ export function PopoverForm(props: {
       <Popover.Dropdown onFocus={(e) => e.target.setAttribute('data-mantine-stop-propagation', 'true')}>
         <Stack gap="xs" w={props.width}>
           {props.children(error)}
-          <Button size="xs" disabled={props.canSubmit === false} loading={busy} onClick={() => void submit()}>
-            {props.submitLabel}
+          {asking && (
+            <Alert color="orange" p="xs" role="alert">
+              {confirm.message}
+            </Alert>
+          )}
+          <Button size="xs" color={asking ? 'orange' : undefined} disabled={props.canSubmit === false} loading={busy} onClick={() => void submit()}>
+            {asking ? `Yes, ${props.submitLabel.toLowerCase()}` : props.submitLabel}
           </Button>
         </Stack>
       </Popover.Dropdown>

@@ -1,6 +1,6 @@
 import { Group, Paper, Text, UnstyledButton } from '@mantine/core';
 import type { Status } from '../../../main/rules/statuses';
-import type { TrackingCounts } from '../../../main/services/tracking';
+import type { TrackingCounts } from '../../../main/ipc/contract';
 import { STATUS_COLORS } from '../shared/status';
 import { tint } from '../theme';
 

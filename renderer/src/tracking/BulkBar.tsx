@@ -2,7 +2,7 @@ import { Alert, Anchor, Button, Group, Modal, Paper, ScrollArea, Select, Stack, 
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { STATUSES, type Status } from '../../../main/rules/statuses';
-import type { BulkResult } from '../../../main/services/bulk';
+import type { BulkResult } from '../../../main/ipc/contract';
 import { api, call } from '../api';
 import { StatusBadge } from '../shared/StatusBadge';
 import { useSubmit } from '../shared/useSubmit';

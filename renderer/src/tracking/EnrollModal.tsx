@@ -2,8 +2,8 @@ import { Alert, Button, Group, Modal, SegmentedControl, Select, Stack, TextInput
 import { schemaResolver, useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import { newContactSchema } from '../../../main/ipc/contract';
-import type { ContactRow } from '../../../main/services/rows';
+import { newContactSchema } from '../../../main/domain/contact';
+import type { ContactRow } from '../../../main/ipc/contract';
 import { api, call, messageOf } from '../api';
 import { showCallError } from '../shared/forms';
 import { useLoad } from '../shared/useLoad';

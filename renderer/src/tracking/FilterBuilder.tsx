@@ -5,7 +5,7 @@ import { QueryBuilder, type Field, type RuleGroupType, type ValueEditorType } fr
 import 'react-querybuilder/dist/query-builder.css';
 import { EMPTY_FILTER, editorOperators, FILTER_FIELDS, type FilterTree } from '../../../main/filters/fields';
 import { STATUSES } from '../../../main/rules/statuses';
-import type { ProgramRow } from '../../../main/services/rows';
+import type { ProgramRow } from '../../../main/ipc/contract';
 import { api, call } from '../api';
 import { useSubmit } from '../shared/useSubmit';
 

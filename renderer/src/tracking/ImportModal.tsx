@@ -1,7 +1,7 @@
 import { Alert, Button, FileInput, Group, Modal, Progress, ScrollArea, SegmentedControl, Select, SimpleGrid, Stack, Table, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import type { CsvImportResult } from '../../../main/import/csv';
+import type { CsvImportResult } from '../../../main/ipc/contract';
 import { api, call } from '../api';
 import { useSession } from '../session';
 import { jobPercent, useJob } from '../shared/useJob';
@@ -33,14 +33,14 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
   const [text, setText] = useState<string | null>(null);
   const [mapping, setMapping] = useState<Record<string, string | null>>({});
   const [preview, setPreview] = useState<CsvImportResult<string> | null>(null);
-  const importJob = useJob<CsvImportResult<string>>();
+  const importJob = useJob();
   const job = importJob.job;
   const runPreview = useSubmit(async (csv: string, map: Record<string, string | null>) => {
     setPreview(await call(api().imports.preview({ kind, text: csv, mapping: map })));
   });
   const apply = useSubmit(async () => {
     if (!text || !preview) return;
-    const r = await importJob.run(() => call(api().imports.apply({ kind, text, mapping, expectSha256: preview.sha256 })));
+    const { result: r } = await importJob.run(api().imports.apply({ kind, text, mapping, expectSha256: preview.sha256 }));
     notifications.show({ color: 'green', message: `Imported: ${r.rows.new} new, ${r.rows.changed} changed, ${r.rows.unchanged} unchanged, ${r.rows.rejected} rejected.` });
     onDone();
   });

@@ -1,5 +1,5 @@
 import { Alert, Button, Group, Stack, Text } from '@mantine/core';
-import type { ContactRow } from '../../../main/services/rows';
+import type { ContactRow } from '../../../main/ipc/contract';
 import { api, call } from '../api';
 import { useLoad } from '../shared/useLoad';
 

@@ -1,6 +1,6 @@
 import { Select } from '@mantine/core';
-import type { QuickFilter as Quick } from '../../../main/services/tracking';
-import type { TrackingCounts } from '../../../main/services/tracking';
+import type { QuickFilter as Quick } from '../../../main/ipc/contract';
+import type { TrackingCounts } from '../../../main/ipc/contract';
 import { STATUSES } from '../../../main/rules/statuses';
 
 export function quickToValue(q: Quick): string {

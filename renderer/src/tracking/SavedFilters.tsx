@@ -3,7 +3,7 @@ import { modals } from '@mantine/modals';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import type { FilterTree } from '../../../main/filters/fields';
-import type { SavedFilter } from '../../../main/services/saved-filters';
+import type { SavedFilter } from '../../../main/ipc/contract';
 import { api, call, messageOf } from '../api';
 
 /** Saved Customize Filters: apply, rename, delete. */

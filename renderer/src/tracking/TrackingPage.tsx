@@ -3,7 +3,8 @@ import { useHotkeys } from '@mantine/hooks';
 import { DataTable, type DataTableSortStatus } from 'mantine-datatable';
 import { useRef, useState, type KeyboardEvent } from 'react';
 import { describeFilter } from '../../../main/filters/fields';
-import type { SortColumn, TrackingRow } from '../../../main/services/tracking';
+import type { SortColumn, TrackingRow } from '../../../main/ipc/contract';
+import { useAppEvent } from '../events';
 import { RecordDrawer } from '../record/RecordDrawer';
 import { formatDatesIn } from '../shared/dates';
 import { ActionRequired } from './ActionRequired';
@@ -46,6 +47,7 @@ export function TrackingPage() {
   const [builderOpen, setBuilderOpen] = useState(false);
   const [enroll, setEnroll] = useState<EnrollTarget | null>(null);
   const [importOpen, setImportOpen] = useState(false);
+  useAppEvent('menu:import', () => setImportOpen(true));
   const searchBox = useRef<HTMLInputElement>(null);
   const csv = useCsvExport(view, total);
   const dialogOpen = openId !== null || builderOpen || importOpen || enroll !== null;

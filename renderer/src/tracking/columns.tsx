@@ -1,6 +1,6 @@
 import { Progress, Stack, Text, Tooltip } from '@mantine/core';
 import type { DataTableColumn } from 'mantine-datatable';
-import type { TrackingRow } from '../../../main/services/tracking';
+import type { TrackingRow } from '../../../main/ipc/contract';
 import { formatDate, formatTimestamp } from '../shared/dates';
 import { StatusBadge } from '../shared/StatusBadge';
 

@@ -1,6 +1,6 @@
 import { useDebouncedCallback } from '@mantine/hooks';
 import { useEffect, useState } from 'react';
-import type { TrackingRow } from '../../../main/services/tracking';
+import type { TrackingRow } from '../../../main/ipc/contract';
 import { api, call } from '../api';
 import { useLoad } from '../shared/useLoad';
 import { DEFAULT_VIEW, selectionOf, type TrackingView } from './view';

@@ -12,10 +12,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { databaseFile } from '../../../main/db/database';
 import { applyContactsCsv, previewContactsCsv, type ContactsCsvInput } from '../../../main/import/contacts-csv';
 import { ImportFileError } from '../../../main/import/csv';
-import { createContact, nameKey, searchContacts } from '../../../main/services/contacts';
+import { createContact, searchContacts } from '../../../main/services/contacts';
+import { nameKey } from '../../../main/domain/contact';
 import { ServiceError, type Actor } from '../../../main/services/context';
 import { enroll } from '../../../main/services/records';
-import type { ContactRow, RecordRow } from '../../../main/services/rows';
+import type { RecordRow } from '../../../main/domain/rows';
+import type { ContactRow } from '../../../main/domain/rows';
 import { countRows, freshDb, logSince, makeProgram, makeStaff, maxSeq, snapshot, type TestDb } from '../support';
 import { csv, recordingJob, timed } from './helpers';
 
@@ -204,7 +206,7 @@ describe('validation', () => {
       ['Ok', 'Two', '', 'M-9', '', 'Line one\nLine two'],
     ]);
     const { preview, applied } = await importBoth({ text });
-    expect(preview.rows).toEqual({ new: 2, changed: 0, unchanged: 0, rejected: 7 });
+    expect(preview.rows).toEqual({ new: 1, changed: 0, unchanged: 0, rejected: 8 });
     expect(preview.rejected).toEqual([
       { line: 3, reason: 'Last name is empty.' },
       { line: 4, reason: 'Email "a@b" is not an email address like name@example.org.' },
@@ -212,11 +214,12 @@ describe('validation', () => {
       { line: 6, reason: 'Member number M-1 is also on line 2; only the first of them is imported.' },
       { line: 7, reason: 'Central ID C-1 is also on line 2; only the first of them is imported.' },
       { line: 8, reason: 'Member number is too long: 65 characters; the limit is 64.' },
-      { line: 9, reason: 'Last name contains a control character, which it cannot hold.' },
+      { line: 9, reason: 'Last name contains a tab (U+0009), which this one-line field cannot hold — remove it.' },
+      // An organization is one line, as in the contact form (SPEC §6: the same rule at every door).
+      { line: 10, reason: 'Organization contains a line break (U+000A), which this one-line field cannot hold — remove it.' },
     ]);
     expect(applied.rows).toEqual(preview.rows);
-    expect((await t.db('contacts').select('member_number').orderBy('member_number')).map((r: { member_number: string }) => r.member_number)).toEqual(['M-1', 'M-9']);
-    expect((await contactBy({ member_number: 'M-9' })).organization).toBe('Line one\nLine two');
+    expect((await t.db('contacts').select('member_number').orderBy('member_number')).map((r: { member_number: string }) => r.member_number)).toEqual(['M-1']);
   });
 
   it('a duplicate is rejected even when the first occurrence was itself rejected', async () => {
@@ -295,20 +298,20 @@ describe('headers and CSV dialects', () => {
       '  Alan  ,  Turing  ,"  Bletchley  ",M-4\r\n';
     const { preview, applied } = await importBoth({ text });
     expect(preview.headers).toEqual(['First Name', 'Last Name', 'Organization', 'Member Number']);
-    expect(preview.rows).toEqual({ new: 3, changed: 0, unchanged: 0, rejected: 1 });
-    expect(preview.rejected).toEqual([{ line: 6, reason: 'The row has 3 fields; the header has 4.' }]);
+    expect(preview.rows).toEqual({ new: 2, changed: 0, unchanged: 0, rejected: 2 });
+    expect(preview.rejected).toEqual([
+      { line: 4, reason: 'Organization contains a line break (U+000D), which this one-line field cannot hold — remove it.' },
+      { line: 6, reason: 'The row has 3 fields; the header has 4.' },
+    ]);
     expect(applied.rows).toEqual(preview.rows);
     expect(await contactBy({ member_number: 'M-1' })).toMatchObject({ first_name: 'Ada', last_name: 'Lovelace, Countess' });
-    expect(await contactBy({ member_number: 'M-2' })).toMatchObject({ last_name: 'Hopper "Amazing"', organization: 'Navy,\r\nYale' });
     expect(await contactBy({ member_number: 'M-4' })).toMatchObject({ first_name: 'Alan', last_name: 'Turing', organization: 'Bletchley' });
 
-    // The same file with LF or CR line ends reads the same, lines included; only the
-    // line break inside the quoted organization is another one now.
+    // The same file with LF or CR line ends reads the same, lines included.
     for (const eol of ['\n', '\r']) {
       const p = await previewContactsCsv(t.db, { text: text.replace(/\r\n/g, eol) });
-      expect(p.rows).toEqual({ new: 0, changed: 1, unchanged: 2, rejected: 1 });
-      expect(p.rejected[0]?.line).toBe(6);
-      expect(p.changes).toEqual([{ line: 4, kind: 'changed', label: 'Hopper "Amazing", Grace (member M-2)', fields: [{ field: 'Organization', from: 'Navy,\r\nYale', to: `Navy,${eol}Yale` }] }]);
+      expect(p.rows).toEqual({ new: 0, changed: 0, unchanged: 2, rejected: 2 });
+      expect(p.rejected.map((r) => r.line)).toEqual([4, 6]);
     }
     const semicolons = csv(
       [

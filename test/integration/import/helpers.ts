@@ -1,5 +1,5 @@
 /** Helpers for the import tests: CSV text built cell by cell, and a job that records its progress. */
-import type { JobProgress } from '../../../main/services/jobs';
+import type { JobProgress } from '../../../main/domain/progress';
 
 /** One CSV cell, quoted when it must be (delimiter, quote, line break, surrounding blanks). */
 export function cellText(value: string, delimiter = ','): string {

@@ -8,7 +8,7 @@ import { ImportFileError } from '../../../main/import/csv';
 import { applyProgramsCsv, parseExpiration, parseYesNo, previewProgramsCsv } from '../../../main/import/programs-csv';
 import { ServiceError, SYSTEM, type Actor } from '../../../main/services/context';
 import { createProgram } from '../../../main/services/programs';
-import type { ProgramRow } from '../../../main/services/rows';
+import type { ProgramRow } from '../../../main/domain/rows';
 import { freshDb, logSince, makeStaff, maxSeq, snapshot, type TestDb } from '../support';
 import { csv, recordingJob } from './helpers';
 

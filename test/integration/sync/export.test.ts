@@ -107,10 +107,11 @@ describe('export and verify', () => {
     expect(readManifest(path.join(out, first?.name ?? '')).createdAt).toBe(log.find((e) => e.seq === first?.toSeq)?.at);
 
     // The outbox rows handed over are marked, and that bookkeeping is not itself a change.
-    const outbox = (await t.db('outbox').select('id', 'state', 'exported_seq')) as Array<{ id: number; state: string; exported_seq: number | null }>;
+    const outbox = (await t.db('outbox').select('id', 'state', 'exported_seq', 'withdrawn_at')) as Array<{ id: number; state: string; exported_seq: number | null; withdrawn_at: string | null }>;
     expect(outbox.length).toBeGreaterThan(0);
     for (const row of outbox) {
-      expect(row.state).toBe('exported');
+      // A withdrawn email stays withdrawn: handed over as withdrawn, never as sendable.
+      expect(row.state).toBe(row.withdrawn_at === null ? 'exported' : 'withdrawn');
       expect(row.exported_seq).toBe(Math.max(...log.filter((e) => e.entity === 'outbox' && e.entity_id === row.id).map((e) => e.seq)));
     }
     expect(await maxSeq(t.db)).toBe(max);

@@ -11,7 +11,7 @@ import { createContact } from '../../../main/services/contacts';
 import { ServiceError, type Actor } from '../../../main/services/context';
 import { createProgram, programComponents } from '../../../main/services/programs';
 import { completeComponent, enroll, markAllComplete, overrideExpiration, setNotes, setStatus } from '../../../main/services/records';
-import type { ComponentRow, RecordRow } from '../../../main/services/rows';
+import type { ComponentRow, RecordRow } from '../../../main/domain/rows';
 import { runSweep } from '../../../main/services/sweep';
 import { parseBatchName } from '../../../main/sync/format';
 import { readBatch } from '../../../main/sync/verify';

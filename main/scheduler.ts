@@ -1,22 +1,25 @@
 /**
  * The one home of background work in main: the time sweep at start-up and
- * just after midnight in the office's time zone. Runs never overlap, and
- * stop() lets a running job finish.
+ * just after midnight in the office's time zone (rescheduled when the zone
+ * changes), the sync export when due, and the daily backup — at start-up and
+ * while the app runs. Runs never overlap, and stop() lets a running job finish.
  */
 import { Cron } from 'croner';
-import { exportChanges, type ExportResult } from '../sync/export';
-import { listSyncRuns } from '../sync/runs';
-import type { ServiceContext } from './context';
-import type { JobProgress } from './jobs';
-import { readSettings } from './settings';
-import { runSweep, type SweepResult } from './sweep';
+import { takeBackupIfDue } from './db/backup';
+import { exportChanges, type ExportResult } from './sync/export';
+import { listSyncRuns } from './sync/runs';
+import type { ServiceContext } from './services/context';
+import type { JobProgress } from './domain/progress';
+import type { StartupReporter } from './startup';
+import { readSettings } from './services/settings';
+import { runSweep, type SweepProgress, type SweepResult } from './services/sweep';
 
 export interface SchedulerEvents {
   onSweep?: (result: SweepResult) => void;
   onError?: (job: string, error: unknown) => void;
 }
 
-/** How often the schedule looks whether a sync export is due. */
+/** How often the schedule looks whether a sync export or a backup is due. */
 const SYNC_CHECK_MS = 60_000;
 
 export class Scheduler {
@@ -24,6 +27,7 @@ export class Scheduler {
   private syncTimer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> = Promise.resolve();
   private exporting = false;
+  private midnightZone: string | null = null;
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -31,14 +35,46 @@ export class Scheduler {
     private readonly events: SchedulerEvents = {},
   ) {}
 
-  async start(): Promise<void> {
-    await this.sweepNow();
-    const { timeZone } = await readSettings(this.ctx.db);
-    this.midnight = new Cron('5 0 0 * * *', { timezone: timeZone, protect: true }, () => void this.sweepNow());
+  /** The daily backup and the sweep first (each shown on the start-up screen), then keeps the schedule. */
+  async start(startup?: StartupReporter): Promise<void> {
+    startup?.enter('backup');
+    await this.backupIfDue();
+    startup?.enter('sweep');
+    await this.sweepNow(startup ? (done, total) => startup.progress(done, total) : undefined);
+    await this.rescheduleMidnight();
     // An export overdue at start-up runs now; then the schedule is checked every minute.
     void this.exportIfDue('startup');
-    this.syncTimer = setInterval(() => void this.exportIfDue('schedule'), SYNC_CHECK_MS);
+    this.syncTimer = setInterval(() => {
+      void this.exportIfDue('schedule');
+      void this.backupIfDue();
+    }, SYNC_CHECK_MS);
     this.syncTimer.unref();
+  }
+
+  /** Sets the after-midnight sweep to the office time zone as stored now; called at start and whenever the zone is saved. */
+  async rescheduleMidnight(): Promise<void> {
+    const { timeZone } = await readSettings(this.ctx.db);
+    if (this.midnight && this.midnightZone === timeZone) return;
+    this.midnight?.stop();
+    this.midnightZone = timeZone;
+    this.midnight = new Cron('5 0 0 * * *', { timezone: timeZone, protect: true }, () => void this.sweepNow());
+  }
+
+  /** When the next after-midnight sweep runs (null when stopped). */
+  nextSweepAt(): Date | null {
+    return this.midnight?.nextRun() ?? null;
+  }
+
+  /** The daily backup, taken in the queue so it never runs beside a sweep or an export. */
+  backupIfDue(): Promise<string | null> {
+    return this.queue(async () => {
+      try {
+        return await takeBackupIfDue(this.ctx.db, this.dataDir, this.ctx.clock.now());
+      } catch (err) {
+        this.events.onError?.('daily backup', err);
+        return null;
+      }
+    });
   }
 
   /** Runs `work` after whatever is running, so jobs never interleave. */
@@ -48,10 +84,10 @@ export class Scheduler {
     return job;
   }
 
-  sweepNow(): Promise<SweepResult | null> {
+  sweepNow(onProgress?: SweepProgress): Promise<SweepResult | null> {
     return this.queue(async () => {
       try {
-        const result = await runSweep(this.ctx);
+        const result = await runSweep(this.ctx, undefined, undefined, onProgress);
         this.events.onSweep?.(result);
         return result;
       } catch (err) {
@@ -93,6 +129,7 @@ export class Scheduler {
   async stop(): Promise<void> {
     this.midnight?.stop();
     this.midnight = null;
+    this.midnightZone = null;
     if (this.syncTimer) clearInterval(this.syncTimer);
     this.syncTimer = null;
     await this.running;

@@ -1,6 +1,6 @@
 /** The "Certification Expiring" email: its placeholders and how its text is filled. Pure, shared with the settings screen. */
 import type { CalendarDate } from '../rules/calendar';
-import type { Settings } from '../services/settings';
+import type { Settings } from './settings';
 
 export interface ExpiringEmailVars {
   contactName: string;

@@ -4,28 +4,26 @@
  * the app does.
  */
 import { randomUUID } from 'node:crypto';
+import type { JobProgress } from './domain/progress';
 
-export interface JobStatus {
+/** A job's state; `R` is what it answers when done (see each starting call's result in the IPC contract). */
+export interface JobStatus<R = unknown> {
   id: string;
   kind: string;
   state: 'running' | 'done' | 'failed';
   done: number;
   total: number | null;
   message: string;
-  result: unknown;
+  result: R | null;
   startedAt: string;
   finishedAt: string | null;
 }
 
-export interface JobProgress {
-  progress(done: number, total?: number | null, message?: string): void;
-}
-
 export class Jobs {
-  private readonly jobs = new Map<string, JobStatus>();
+  private readonly jobs = new Map<string, JobStatus<unknown>>();
 
-  start<T>(kind: string, run: (p: JobProgress) => Promise<T>): JobStatus {
-    const job: JobStatus = {
+  start<T>(kind: string, run: (p: JobProgress) => Promise<T>): JobStatus<T> {
+    const job: JobStatus<T> = {
       id: randomUUID(),
       kind,
       state: 'running',

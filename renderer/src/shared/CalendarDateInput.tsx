@@ -1,0 +1,56 @@
+import { DateInput, type DateInputProps } from '@mantine/dates';
+import { useState } from 'react';
+import { parseTypedDate } from '../../../main/domain/typed-date';
+
+/**
+ * A date field that takes only real calendar days (SPEC §6): typed text is read
+ * strictly (2026-02-30 is an error on the field, never 2 March), a date that
+ * is not one stays as typed with its reason, and `onProblem` tells the form to
+ * hold its submit until the text is a date again.
+ */
+export function CalendarDateInput({
+  value,
+  onChange,
+  onProblem,
+  error,
+  ...rest
+}: Omit<DateInputProps, 'value' | 'onChange' | 'dateParser'> & {
+  value: string | null;
+  onChange: (value: string | null) => void;
+  onProblem?: (problem: string | null) => void;
+}) {
+  const [problem, setProblem] = useState<string | null>(null);
+  const say = (next: string | null): void => {
+    setProblem(next);
+    onProblem?.(next);
+  };
+  return (
+    <DateInput
+      valueFormat="D MMM YYYY"
+      {...rest}
+      value={value}
+      onChange={(next) => {
+        say(null);
+        onChange(next);
+      }}
+      dateParser={(text) => {
+        const typed = parseTypedDate(text);
+        return typed && 'date' in typed ? typed.date : null;
+      }}
+      // Keep what was typed: a date that is not one is shown with its reason, not put back silently.
+      fixOnBlur={false}
+      onInput={(event) => {
+        const typed = parseTypedDate(event.currentTarget.value);
+        if (typed === null || 'date' in typed) say(null);
+      }}
+      onBlur={(event) => {
+        const typed = parseTypedDate(event.currentTarget.value);
+        // A real day outside the field's range is not taken by DateInput: say so rather than keep the old date.
+        const outside = typed && 'date' in typed && typed.date !== value ? `${typed.date} is outside the dates this field takes.` : null;
+        say(typed && 'problem' in typed ? typed.problem : outside);
+        rest.onBlur?.(event);
+      }}
+      error={problem ?? error}
+    />
+  );
+}

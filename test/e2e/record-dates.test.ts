@@ -1,0 +1,62 @@
+/**
+ * Dates in the record drawer, in Debian Chromium (SPEC §6): a typed day that
+ * does not exist is an error on the field and nothing is saved (2026-02-30
+ * never becomes 2 March); a date that makes the record Expired is saved only
+ * after staff confirm it.
+ */
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryDb } from '../support/db';
+import { SCREENSHOT_DIR, startBrowserSession, type BrowserSession, type Harness } from '../support/harness';
+
+describe('dates in the record drawer (Chromium, npm run web)', () => {
+  let session: BrowserSession;
+  let harness: Harness;
+  let page: Page;
+
+  beforeAll(async () => {
+    session = await startBrowserSession({ timeout: 10_000 });
+    ({ harness, page } = session);
+    await page.goto(harness.url);
+    await page.waitForSelector('[data-record-id]');
+  });
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  it('refuses 2026-02-30 on the field, then asks before a past date makes the record Expired', async () => {
+    const [rec] = await queryDb<{ id: number; name: string; expires_on: string; completed_on: string }>(
+      harness.dataDir,
+      "select r.id, c.first_name || ' ' || c.last_name as name, r.expires_on, r.completed_on from records r join contacts c on c.id = r.contact_id where r.status = 'Active' and r.expires_on is not null order by r.id limit 1",
+    );
+    const stored = async () => (await queryDb<{ status: string; expires_on: string }>(harness.dataDir, 'select status, expires_on from records where id = ?', [rec?.id]))[0];
+    await page.getByLabel('Contact name').fill(rec?.name ?? '');
+    await page.waitForTimeout(300);
+    await page.locator(`[data-record-id="${rec?.id}"]`).click();
+    await page.getByRole('button', { name: 'Change', exact: true }).click();
+    const field = page.getByLabel('New expiration date');
+    await field.fill('2026-02-30');
+    await field.press('Tab');
+    await page.getByLabel('Reason').fill('Typo test');
+    const dropdown = page.locator('.mantine-Popover-dropdown').filter({ has: field });
+    await expect.poll(() => dropdown.innerText()).toContain('2026-02-30 is not a date: February 2026 has 28 days.');
+    const submit = dropdown.getByRole('button', { name: 'Change expiration date' });
+    expect(await submit.isDisabled()).toBe(true);
+    expect(await field.inputValue()).toBe('2026-02-30');
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'record-date-refused.png') });
+    expect(await stored()).toEqual({ status: 'Active', expires_on: rec?.expires_on });
+
+    // A real day, but after the completion and before today: Expired at once, so staff confirm.
+    await field.fill(rec?.completed_on ?? '');
+    await field.press('Tab');
+    await expect.poll(() => submit.isDisabled()).toBe(false);
+    await submit.click();
+    await expect.poll(() => dropdown.innerText()).toContain('this certification becomes Expired at once');
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'record-date-confirm.png') });
+    expect(await stored()).toEqual({ status: 'Active', expires_on: rec?.expires_on });
+    await dropdown.getByRole('button', { name: 'Yes, change expiration date' }).click();
+    await expect.poll(async () => (await stored())?.status).toBe('Expired');
+    expect((await stored())?.expires_on).toBe(rec?.completed_on);
+  });
+});
