@@ -25,6 +25,8 @@ export const cssVariables: CSSVariablesResolver = (t) => ({
     // Shade 9 alone is 3.6:1 on orange's light background: darken it a little more.
     ...Object.fromEntries(TINTED.map((c) => [`--mantine-color-${c}-light-color`, `color-mix(in srgb, ${t.colors[c]?.[9] ?? ''}, black 30%)`])),
     '--mantine-color-dark-light-color': t.colors.dark[7] ?? '',
+    // Placeholders (gray 5) are 2.1:1; they carry instructions ("Choose a .csv file"), so they need 4.5:1 too.
+    '--mantine-color-placeholder': t.colors.gray[7] ?? '',
     '--certdesk-page': t.colors.gray[0] ?? '',
     '--certdesk-card-page': t.colors.gray[1] ?? '',
     '--certdesk-brand': t.colors.indigo[7] ?? '',
@@ -33,6 +35,7 @@ export const cssVariables: CSSVariablesResolver = (t) => ({
   dark: {
     '--mantine-color-dimmed': t.colors.dark[1] ?? '',
     ...Object.fromEntries(TINTED.map((c) => [`--mantine-color-${c}-light-color`, t.colors[c]?.[2] ?? ''])),
+    '--mantine-color-placeholder': t.colors.dark[1] ?? '',
     '--certdesk-page': t.colors.dark[8] ?? '',
     '--certdesk-card-page': t.colors.dark[8] ?? '',
     '--certdesk-brand': t.colors.indigo[3] ?? '',

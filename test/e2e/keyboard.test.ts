@@ -74,9 +74,9 @@ describe('Keyboard, colour scheme and dates (Chromium, npm run web)', { timeout:
     await page.getByTestId('filter-builder').waitFor();
     await page.keyboard.press('Escape');
     await page.getByTestId('filter-builder').waitFor({ state: 'detached' });
-    await page.keyboard.press('Control+E');
-    const file = await page.getByTestId('export-path').innerText({ timeout: 30_000 });
-    const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\r\n');
+    // The harness hands the file to the browser as a download (the desktop app asks where to save).
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.keyboard.press('Control+E')]);
+    const lines = fs.readFileSync(await download.path(), 'utf8').trimEnd().split('\r\n');
     const [inProgress] = await queryDb<{ n: number }>(harness.dataDir, "select count(*) as n from records where status = 'In Progress'");
     expect(lines.length - 1).toBe(inProgress?.n);
   });

@@ -6,6 +6,7 @@ import type { BulkResult } from '../../../main/ipc/contract';
 import { api, call } from '../api';
 import { StatusBadge } from '../shared/StatusBadge';
 import { useSubmit } from '../shared/useSubmit';
+import { tint } from '../theme';
 import { selectionOf, type TrackingView } from './view';
 
 /** The selection and what can be done to it: a bulk status change with every refusal listed. */
@@ -45,7 +46,7 @@ export function BulkBar(props: {
               {count.toLocaleString()} selected
             </Text>
             {!allMatching && selectedIds.length < total && (
-              <Anchor size="sm" component="button" onClick={props.onSelectAllMatching}>
+              <Anchor size="sm" component="button" c={tint('indigo')} onClick={props.onSelectAllMatching}>
                 Select all {total.toLocaleString()} matching records
               </Anchor>
             )}
