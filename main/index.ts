@@ -24,6 +24,8 @@ let gate: StartupGate | null = null;
 
 // Must happen before the app is ready.
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+// A profile folder of its own (window state, logs): tests, or a second desk on one machine.
+if (process.env['CERTDESK_USER_DATA_DIR']) app.setPath('userData', process.env['CERTDESK_USER_DATA_DIR']);
 
 async function main(): Promise<void> {
   if (!app.requestSingleInstanceLock()) return app.quit();

@@ -22,7 +22,7 @@ import type { SavedFilter } from '../services/saved-filters';
 import type { SweepResult } from '../services/sweep';
 import type { TrackingCounts, TrackingRow } from '../services/tracking';
 import type { User } from '../services/users';
-import type { StartupStatus } from '../startup';
+import type { StartupStatus } from '../domain/startup';
 import type { ExportResult } from '../sync/export';
 import type { SyncRun } from '../sync/runs';
 import type { CallName } from './calls';
@@ -36,11 +36,11 @@ const none = z.object({}).strict();
 export type { BatchImportResult, CsvExportResult, CsvImportResult, ExportResult, JobStatus, OutboxRow, SyncRun };
 export type { BulkResult, ContactRow, ProgramRow, RecordRow, Settings, User, ProgramChangeEffect, ProgramWithComponents, RecordDetail, SavedFilter, SweepResult, TrackingCounts, TrackingRow };
 export type { HistoryRow } from '../domain/rows';
+export type { StartupStatus } from '../domain/startup';
+export type { AppEvent } from './events';
 export type { ManualMove } from '../rules/engine';
 export type { ExpirationRule } from '../rules/expiration';
 export type { QuickFilter, SortColumn } from '../services/tracking';
-export type { StartupStatus };
-export type { AppEvent } from './events';
 
 // The renderer bundles this file too, so no node:path here.
 const isAbsolutePath = (p: string) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p);

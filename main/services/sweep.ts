@@ -3,6 +3,7 @@
  * status no longer matches its expiration date, n and today. Set-based: SQL
  * finds the records that must move, the engine says why, the writer records it.
  */
+import { whereInJson } from '../db/where-in-json';
 import { addDays, type CalendarDate } from '../rules/calendar';
 import { timeStatus } from '../rules/engine';
 import type { Status } from '../rules/statuses';
@@ -53,34 +54,38 @@ async function mismatched(trx: Executor, today: CalendarDate, n: number): Promis
 /** Records looked at so far, of how many (the start-up screen shows it). */
 export type SweepProgress = (done: number, total: number) => void;
 
-/** Plans (and, unless `dryRun`, applies) the sweep inside the caller's transaction. */
+/** Plans (and, unless `dryRun`, applies) the sweep inside the caller's transaction (an n change, its preview). */
 export async function sweepWithin(trx: Executor, w: WriteContext, dryRun = false, onProgress?: SweepProgress): Promise<SweepResult> {
   const result: SweepResult = { today: w.today, changed: 0, byTransition: {}, emailsQueued: 0 };
   const all = await mismatched(trx, w.today, w.settings.expiringDays);
   onProgress?.(0, all.length);
   for (let i = 0; i < all.length; i += CHUNK) {
-    const rows = all.slice(i, i + CHUNK);
-    const changes: Array<RecordChange<SweptRecord>> = [];
-    for (const record of rows) {
-      const { status, rule } = timeStatus(record.expires_on, w.settings, w.today);
-      if (status === record.status) continue;
-      const key = `${record.status} → ${status}`;
-      result.byTransition[key] = (result.byTransition[key] ?? 0) + 1;
-      changes.push({
-        record,
-        kind: 'status',
-        decision: { status: status, rule, changes: {}, queueExpiringEmail: status === 'Expiring', startsNewCycle: false },
-      });
-    }
-    result.changed += changes.length;
-    if (dryRun) {
-      result.emailsQueued += await countNewEmails(trx, changes);
-    } else {
-      result.emailsQueued += (await applyDecisions(trx, changes, w)).emailsQueued;
-    }
+    await decideAndWrite(trx, all.slice(i, i + CHUNK), w, dryRun, result);
     onProgress?.(Math.min(i + CHUNK, all.length), all.length);
   }
   return result;
+}
+
+/** Decides each record by the time rules and writes (or, dry, counts) the changes of one pass into `result`. */
+async function decideAndWrite(trx: Executor, rows: readonly SweptRecord[], w: WriteContext, dryRun: boolean, result: SweepResult): Promise<void> {
+  const changes: Array<RecordChange<SweptRecord>> = [];
+  for (const record of rows) {
+    const { status, rule } = timeStatus(record.expires_on, w.settings, w.today);
+    if (status === record.status) continue;
+    const key = `${record.status} → ${status}`;
+    result.byTransition[key] = (result.byTransition[key] ?? 0) + 1;
+    changes.push({
+      record,
+      kind: 'status',
+      decision: { status: status, rule, changes: {}, queueExpiringEmail: status === 'Expiring', startsNewCycle: false },
+    });
+  }
+  result.changed += changes.length;
+  if (dryRun) {
+    result.emailsQueued += await countNewEmails(trx, changes);
+  } else {
+    result.emailsQueued += (await applyDecisions(trx, changes, w)).emailsQueued;
+  }
 }
 
 /** Emails a sweep would queue: entries into Expiring not already sent for that expiration date. */
@@ -104,15 +109,30 @@ async function countNewEmails(trx: Executor, changes: ReadonlyArray<RecordChange
   return count;
 }
 
-/** Runs the sweep as its own transaction (start-up, after midnight, on demand). */
+/**
+ * Runs the sweep (start-up, after midnight, on demand) in passes of CHUNK records, each pass its own
+ * transaction (SPEC §6): calls are answered between passes, every status change is whole (record,
+ * history, change log, outbox together), and a sweep cut short is finished by the next one.
+ */
 export async function runSweep(
   ctx: ServiceContext,
   actor: Actor = SYSTEM,
   settingsOverride?: Partial<Settings>,
   onProgress?: SweepProgress,
 ): Promise<SweepResult> {
-  return ctx.db.transaction(async (trx) => {
-    const settings = { ...(await readSettings(trx)), ...settingsOverride };
-    return sweepWithin(trx, { actor, settings, today: officeToday(ctx, settings.timeZone), at: stamp(ctx) }, false, onProgress);
-  });
+  const first = { ...(await readSettings(ctx.db)), ...settingsOverride };
+  const today = officeToday(ctx, first.timeZone);
+  const result: SweepResult = { today, changed: 0, byTransition: {}, emailsQueued: 0 };
+  const ids = (await mismatched(ctx.db, today, first.expiringDays)).map((r) => r.id);
+  onProgress?.(0, ids.length);
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    await ctx.db.transaction(async (trx) => {
+      // Read again inside the pass: staff may have changed a record, or n, since the sweep began.
+      const settings = { ...(await readSettings(trx)), ...settingsOverride };
+      const rows = (await whereInJson(trx('records').select('id', 'status', 'cycle', 'expires_on'), 'id', ids.slice(i, i + CHUNK)).orderBy('id')) as SweptRecord[];
+      await decideAndWrite(trx, rows, { actor, settings, today, at: stamp(ctx) }, false, result);
+    });
+    onProgress?.(Math.min(i + CHUNK, ids.length), ids.length);
+  }
+  return result;
 }

@@ -39,7 +39,7 @@ describe('Start-up screen (Chromium, npm run web)', () => {
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'startup-screen.png') });
     await page.getByRole('heading', { name: /sign in/i }).waitFor({ timeout: 60_000 });
     expect(await screen.count()).toBe(0);
-  });
+  }, 150_000);
 
   it('shows a refused database with its newest backup, and opens the backup when asked', async () => {
     const first = harnesses[0] as Harness;
@@ -61,5 +61,5 @@ describe('Start-up screen (Chromium, npm run web)', () => {
     // Today's daily backup was taken at the first start, before the demo data: a new database.
     await page.getByRole('heading', { name: 'Welcome to CertDesk' }).waitFor({ timeout: 30_000 });
     expect(fs.readdirSync(dataDir).some((f) => /refused|aside|corrupt/i.test(f))).toBe(true);
-  });
+  }, 120_000);
 });

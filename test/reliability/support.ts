@@ -413,6 +413,28 @@ export async function tableDiff(db: Db, alias: string, skip: readonly string[] =
   return { diff, rows };
 }
 
+/**
+ * Rows of each table that are in neither the base nor the reference database: for work done in
+ * passes (the sweep), every row after a kill must be one or the other, never a third thing.
+ */
+export async function rowsInNeither(db: Db, baseFile: string, refFile: string): Promise<Record<string, number>> {
+  await attach(db, baseFile, 'b');
+  await attach(db, refFile, 'r');
+  try {
+    const found: Record<string, number> = {};
+    for (const table of await appTables(db)) {
+      const [r] = (await db.raw(
+        `select count(*) as n from (select * from main."${table}" except select * from b."${table}" except select * from r."${table}")`,
+      )) as Array<{ n: number }>;
+      if (r && r.n > 0) found[table] = r.n;
+    }
+    return found;
+  } finally {
+    await detach(db, 'b');
+    await detach(db, 'r');
+  }
+}
+
 /** Opens the data folder the way the app does and runs `fn`, closing afterwards. */
 export async function withDb<T>(dataDir: string, fn: (db: Db) => Promise<T>, now?: () => Date): Promise<T> {
   const db = await openDatabase(now ? { dataDir, now } : { dataDir });

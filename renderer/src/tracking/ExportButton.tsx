@@ -28,15 +28,13 @@ export function useCsvExport(view: TrackingView | null, total: number) {
     if (!view || exportJob.running || total === 0) return;
     notifications.show({ id: ID, loading: true, autoClose: false, withCloseButton: false, title: 'Exporting to CSV', message: `0 of ${total.toLocaleString()} rows` });
     try {
-      const job = await exportJob.run(api().tracking.exportCsv({ ...selectionOf(view), sort: view.sort }), (j) =>
-        notifications.update({ id: ID, message: j.message || 'Starting…' }),
+      const { id, result } = await exportJob.run(api().tracking.exportCsv({ ...selectionOf(view), sort: view.sort }), (job) =>
+        notifications.update({ id: ID, message: job.message || 'Starting…' }),
       );
-      const result = job.result;
       const rows = `${result.rows.toLocaleString()} rows`;
       notifications.update({ id: ID, message: `${rows} ready. Choose where to save the file…` });
-      const saved = await call(api().tracking.saveExport({ id: job.id }));
+      const saved = await call(api().tracking.saveExport({ id }));
       if (saved.download) download(saved.download);
-      const id = job.id;
       const done = { id: ID, loading: false, autoClose: false, withCloseButton: true } as const;
       if (saved.savedTo) {
         notifications.update({
