@@ -1,3 +1,4 @@
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 const ELECTRON = { name: 'electron', message: 'Only main/shell and main/index.ts talk to Electron.' };
@@ -85,6 +86,11 @@ export default tseslint.config(
   // The layers of main/ (docs: README "Layers"). Each block names what its folder must not import; a
   // file gets exactly one block (flat config would let a later block replace an earlier one's list).
   ...layerRules(),
+  {
+    // React's rules of hooks and the compiler's checks (effects, refs, purity) on every component and hook.
+    files: ['renderer/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
+  },
   {
     files: ['test/**/*.ts', 'scripts/**/*.{ts,mjs}', 'main/web/cli.ts'],
     rules: {

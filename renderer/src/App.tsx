@@ -1,4 +1,4 @@
-import { Alert, Center, createTheme, Loader, MantineProvider } from '@mantine/core';
+import { Alert, Center, Loader, MantineProvider } from '@mantine/core';
 import { ModalsProvider } from '@mantine/modals';
 import { Notifications } from '@mantine/notifications';
 import { useCallback, useEffect, useState } from 'react';
@@ -10,16 +10,12 @@ import { SessionContext } from './session';
 import { SettingsPage } from './settings/SettingsPage';
 import { Shell } from './Shell';
 import { StartupGate } from './startup/StartupScreen';
+import { colorSchemeManager, cssVariables, theme } from './theme';
 
-const theme = createTheme({
-  primaryColor: 'indigo',
-  defaultRadius: 'sm',
-  fontFamily: 'Inter, "Segoe UI", system-ui, -apple-system, sans-serif',
-});
 
 export function App() {
   return (
-    <MantineProvider theme={theme}>
+    <MantineProvider theme={theme} defaultColorScheme="auto" colorSchemeManager={colorSchemeManager} cssVariablesResolver={cssVariables}>
       <Notifications position="bottom-right" />
       <ModalsProvider>
         <StartupGate>
@@ -40,14 +36,16 @@ function Screens() {
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
-  const refresh = useCallback(async () => {
-    try {
-      setInfo(await call(api().app.info({})));
-    } catch (err) {
-      setError(messageOf(err));
-    }
-  }, []);
-  useEffect(() => void refresh(), [refresh]);
+  const refresh = useCallback(
+    () =>
+      call(api().app.info({})).then(setInfo, (err: unknown) => {
+        setError(messageOf(err));
+      }),
+    [],
+  );
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
 
   let content;
   if (error) {

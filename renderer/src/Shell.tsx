@@ -1,10 +1,19 @@
-import { AppShell, Anchor, Breadcrumbs, Button, Group, Menu, Text } from '@mantine/core';
+import { AppShell, Anchor, Breadcrumbs, Button, Group, Menu, Text, useMantineColorScheme, VisuallyHidden, type MantineColorScheme } from '@mantine/core';
 import { api, call } from './api';
 import { useAppEvent } from './events';
 import { useSession } from './session';
+import { formatDate } from './shared/dates';
+import { BRAND_COLOR } from './theme';
 import { TrackingPage } from './tracking/TrackingPage';
 
+const SCHEMES: Array<{ value: MantineColorScheme; label: string }> = [
+  { value: 'auto', label: 'Follow the system' },
+  { value: 'light', label: 'Light' },
+  { value: 'dark', label: 'Dark' },
+];
+
 export function Shell() {
+  const { colorScheme, setColorScheme } = useMantineColorScheme();
   const { info, refresh } = useSession();
   // n, the time zone or the programs changed in the settings window: show the new ones.
   useAppEvent('settings-changed', () => void refresh());
@@ -22,7 +31,7 @@ export function Shell() {
       <AppShell.Header px="md">
         <Group h="100%" justify="space-between">
           <Group gap="lg">
-            <Text fw={800} c="indigo.7" size="lg">
+            <Text fw={800} c={BRAND_COLOR} size="lg">
               CertDesk
             </Text>
             <Breadcrumbs separator="›">
@@ -36,7 +45,7 @@ export function Shell() {
           </Group>
           <Group gap="sm">
             <Text size="xs" c="dimmed" title={`Office time zone ${info.timeZone}`}>
-              Today {info.today} · n = {info.expiringDays}
+              Today {formatDate(info.today)} · n = {info.expiringDays}
             </Text>
             <Button variant="subtle" size="xs" onClick={() => void openSettings()}>
               Settings
@@ -49,6 +58,23 @@ export function Shell() {
               </Menu.Target>
               <Menu.Dropdown>
                 <Menu.Label>Signed in as {info.user?.username}</Menu.Label>
+                <Menu.Divider />
+                <Menu.Label>Appearance</Menu.Label>
+                {SCHEMES.map((s) => (
+                  <Menu.Item
+                    key={s.value}
+                    leftSection={
+                      <Text span w={12} aria-hidden>
+                        {colorScheme === s.value ? '✓' : ''}
+                      </Text>
+                    }
+                    onClick={() => setColorScheme(s.value)}
+                  >
+                    {s.label}
+                    {colorScheme === s.value && <VisuallyHidden> (chosen)</VisuallyHidden>}
+                  </Menu.Item>
+                ))}
+                <Menu.Divider />
                 <Menu.Item onClick={() => void signOut()}>Sign out</Menu.Item>
               </Menu.Dropdown>
             </Menu>

@@ -79,11 +79,20 @@ describe.skipIf(!available)('CertDesk desktop app (Electron)', () => {
 
   it('blocks window.open and navigation away from the app', async () => {
     const before = app.windows().length;
-    await win.evaluate(() => window.open('https://example.org/'));
+    // The refusal of window.open is synchronous: the page gets no window back.
+    expect(await win.evaluate(() => window.open('https://example.org/') === null)).toBe(true);
+    // Wait until main has seen (and refused) the navigation, instead of sleeping: the listener is in place first.
+    type Seen = { navigationSeen?: Promise<string> };
+    await app.evaluate(({ BrowserWindow }) => {
+      (globalThis as Seen).navigationSeen = new Promise<string>((resolve) =>
+        BrowserWindow.getAllWindows()[0]?.webContents.once('will-navigate', (_event, url) => resolve(url)),
+      );
+    });
     await win.evaluate(() => {
       window.location.href = 'https://example.org/';
     });
-    await new Promise((r) => setTimeout(r, 500));
+    const seen = app.evaluate(() => (globalThis as Seen).navigationSeen);
+    expect(await seen).toBe('https://example.org/');
     expect(app.windows().length).toBe(before);
     expect(win.url()).toMatch(/^app:\/\/certdesk\//);
   });

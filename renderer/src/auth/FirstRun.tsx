@@ -1,31 +1,25 @@
 import { Alert, Button, Checkbox, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
 import { schemaResolver, useForm } from '@mantine/form';
-import { useState } from 'react';
 import { INPUTS } from '../../../main/ipc/contract';
 import { api, call } from '../api';
 import { showCallError } from '../shared/forms';
+import { useSubmit } from '../shared/useSubmit';
 import { AuthCard } from './AuthCard';
 
 /** The first start: create the first admin (no default password exists) and optionally demo data. */
 export function FirstRun({ onDone }: { onDone: () => Promise<void> }) {
-  const [error, setError] = useState<string | null>(null);
   const form = useForm({
     mode: 'uncontrolled',
     initialValues: { username: '', displayName: '', password: '', loadDemoData: true },
     validate: schemaResolver(INPUTS['auth.createFirstAdmin'], { sync: true }),
   });
-  const submit = form.onSubmit(async (values) => {
-    setError(null);
-    try {
-      await call(api().auth.createFirstAdmin(values));
-      await onDone();
-    } catch (err) {
-      setError(showCallError(form, err));
-    }
-  });
+  const { submit, busy, error } = useSubmit(async (values: typeof form.values) => {
+    await call(api().auth.createFirstAdmin(values));
+    await onDone();
+  }, (err) => showCallError(form, err));
   return (
     <AuthCard title="Welcome to CertDesk" subtitle="Create the first administrator. Admins manage settings, certifications and users.">
-      <form onSubmit={submit}>
+      <form onSubmit={form.onSubmit((values) => submit(values))}>
         <Stack>
           {error && <Alert color="red">{error}</Alert>}
           <TextInput label="Your name" autoFocus key={form.key('displayName')} {...form.getInputProps('displayName')} />
@@ -43,10 +37,10 @@ export function FirstRun({ onDone }: { onDone: () => Promise<void> }) {
             key={form.key('loadDemoData')}
             {...form.getInputProps('loadDemoData', { type: 'checkbox' })}
           />
-          <Button type="submit" loading={form.submitting}>
+          <Button type="submit" loading={busy}>
             Create administrator
           </Button>
-          {form.submitting && (
+          {busy && (
             <Text size="xs" c="dimmed">
               Setting up the database…
             </Text>

@@ -1,35 +1,29 @@
 import { Alert, Button, PasswordInput, Stack, TextInput } from '@mantine/core';
 import { schemaResolver, useForm } from '@mantine/form';
-import { useState } from 'react';
 import { INPUTS } from '../../../main/ipc/contract';
 import { api, call } from '../api';
 import { showCallError } from '../shared/forms';
+import { useSubmit } from '../shared/useSubmit';
 import { AuthCard } from './AuthCard';
 
 export function SignIn({ onDone }: { onDone: () => Promise<void> }) {
-  const [error, setError] = useState<string | null>(null);
   const form = useForm({
     mode: 'uncontrolled',
     initialValues: { username: '', password: '' },
     validate: schemaResolver(INPUTS['auth.signIn'], { sync: true }),
   });
-  const submit = form.onSubmit(async (values) => {
-    setError(null);
-    try {
-      await call(api().auth.signIn(values));
-      await onDone();
-    } catch (err) {
-      setError(showCallError(form, err));
-    }
-  });
+  const { submit, busy, error } = useSubmit(async (values: typeof form.values) => {
+    await call(api().auth.signIn(values));
+    await onDone();
+  }, (err) => showCallError(form, err));
   return (
     <AuthCard title="Sign in" subtitle="Certification tracking for your association's staff.">
-      <form onSubmit={submit}>
+      <form onSubmit={form.onSubmit((values) => submit(values))}>
         <Stack>
           {error && <Alert color="red">{error}</Alert>}
           <TextInput label="User name" autoFocus autoComplete="username" key={form.key('username')} {...form.getInputProps('username')} />
           <PasswordInput label="Password" autoComplete="current-password" key={form.key('password')} {...form.getInputProps('password')} />
-          <Button type="submit" loading={form.submitting}>
+          <Button type="submit" loading={busy}>
             Sign in
           </Button>
         </Stack>

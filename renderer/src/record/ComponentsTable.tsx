@@ -20,7 +20,7 @@ function CompleteButton({ recordId, componentId, name, today, onDone }: { record
       onSubmit={async (confirmExpired) => {
         if (!date) throw new Error('Choose the day it was completed.');
         await call(api().records.completeComponent({ recordId, componentId, completedOn: date, confirmExpired }));
-        notifications.show({ color: 'green', message: `${name} completed on ${date}` });
+        notifications.show({ color: 'green', message: `${name} completed on ${formatDate(date)}` });
         onDone();
       }}
     >

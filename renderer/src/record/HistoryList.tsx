@@ -1,6 +1,6 @@
 import { Group, Text, Timeline } from '@mantine/core';
 import type { HistoryRow } from '../../../main/ipc/contract';
-import { formatTimestamp } from '../shared/dates';
+import { formatDate, formatDatesIn, formatTimestamp } from '../shared/dates';
 import { StatusBadge } from '../shared/StatusBadge';
 
 /** The full history, newest first: who, when, from → to, why. */
@@ -15,14 +15,14 @@ export function HistoryList({ history }: { history: HistoryRow[] }) {
               {h.from_status && h.from_status !== h.to_status && <StatusBadge status={h.from_status} size="xs" />}
               {h.from_status && h.from_status !== h.to_status && <Text size="xs">→</Text>}
               {h.to_status && <StatusBadge status={h.to_status} size="xs" />}
-              {h.detail && <Text size="sm">{h.detail}</Text>}
+              {h.detail && <Text size="sm">{formatDatesIn(h.detail)}</Text>}
             </Group>
           }
         >
           <Text size="xs" c="dimmed">
-            {h.on_date} · {h.actor_name} · {formatTimestamp(h.at)}
+            {formatDate(h.on_date)} · {h.actor_name} · {formatTimestamp(h.at)}
           </Text>
-          <Text size="xs">{h.rule}</Text>
+          <Text size="xs">{formatDatesIn(h.rule)}</Text>
           {h.reason && (
             <Text size="xs" fs="italic">
               Reason: {h.reason}

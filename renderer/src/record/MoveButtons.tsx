@@ -3,30 +3,20 @@ import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import type { ManualMove } from '../../../main/ipc/contract';
 import type { Status } from '../../../main/rules/statuses';
-import { api, call, messageOf } from '../api';
+import { api, call } from '../api';
+import { useSubmit } from '../shared/useSubmit';
 
 /** Only the moves the rules allow from here; each asks for a reason where the rules require one. */
 export function MoveButtons({ recordId, from, moves, onDone }: { recordId: number; from: Status; moves: readonly ManualMove[]; onDone: () => void }) {
   const [move, setMove] = useState<ManualMove | null>(null);
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const submit = async () => {
+  const { submit, busy, error, setError } = useSubmit(async () => {
     if (!move) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await call(api().records.setStatus({ id: recordId, to: move.to, reason }));
-      notifications.show({ color: 'green', message: `${from} → ${move.to}` });
-      setMove(null);
-      onDone();
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    await call(api().records.setStatus({ id: recordId, to: move.to, reason }));
+    notifications.show({ color: 'green', message: `${from} → ${move.to}` });
+    setMove(null);
+    onDone();
+  });
 
   return (
     <>

@@ -1,8 +1,8 @@
 import { Alert, Divider, Drawer, Group, Loader, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { api, call } from '../api';
-import { formatDate } from '../shared/dates';
+import { formatDate, formatDatesIn } from '../shared/dates';
 import { StatusBadge } from '../shared/StatusBadge';
-import { useLoad } from '../shared/useCall';
+import { useLoad } from '../shared/useLoad';
 import { useSession } from '../session';
 import { ComponentsTable } from './ComponentsTable';
 import { ContactEditor } from './ContactEditor';
@@ -52,7 +52,7 @@ export function RecordDrawer({ id, onClose, onChanged }: { id: number | null; on
             <Stack gap={2}>
               <Text fw={600}>{d.program.name}</Text>
               <Text size="xs" c="dimmed">
-                {d.program.code} · {d.program.expirationText}
+                {d.program.code} · {formatDatesIn(d.program.expirationText)}
                 {d.program.require_approval ? ' · requires approval' : ''}
                 {d.program.require_completion_approval ? ' · completion reviewed by an admin' : ''}
               </Text>

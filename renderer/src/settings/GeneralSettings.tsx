@@ -1,12 +1,12 @@
 import { Alert, Button, Card, Group, NumberInput, Select, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { EMAIL_PLACEHOLDERS, renderExpiringEmail } from '../../../main/domain/expiring-email';
 import type { Settings } from '../../../main/ipc/contract';
 import { api, call, messageOf } from '../api';
 import { useSession } from '../session';
-import { useLoad } from '../shared/useCall';
+import { useLoad } from '../shared/useLoad';
 
 function transitions(by: Record<string, number>): string {
   const parts = Object.entries(by).map(([k, v]) => `${v} ${k}`);
@@ -27,7 +27,12 @@ export function GeneralSettings({ settings, onSaved }: { settings: Settings; onS
   const [subject, setSubject] = useState(settings.expiringEmailSubject);
   const [body, setBody] = useState(settings.expiringEmailBody);
   const zones = useMemo(() => [...new Set([settings.timeZone, 'UTC', ...Intl.supportedValuesOf('timeZone')])], [settings.timeZone]);
-  useEffect(() => setN(settings.expiringDays), [settings.expiringDays]);
+  // A saved n (here or in another window) replaces what the box holds.
+  const [savedN, setSavedN] = useState(settings.expiringDays);
+  if (savedN !== settings.expiringDays) {
+    setSavedN(settings.expiringDays);
+    setN(settings.expiringDays);
+  }
 
   const save = async (work: () => Promise<string>) => {
     try {
@@ -127,7 +132,7 @@ export function GeneralSettings({ settings, onSaved }: { settings: Settings; onS
                 </Button>
               </Group>
             </Stack>
-            <Card withBorder bg="gray.0" data-testid="email-preview">
+            <Card withBorder bg="var(--mantine-color-default-hover)" data-testid="email-preview">
               <Text size="xs" c="dimmed">
                 Preview
               </Text>

@@ -3,7 +3,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import { api, call } from '../api';
 import { formatDate, formatTimestamp } from '../shared/dates';
-import { useLoad } from '../shared/useCall';
+import { useLoad } from '../shared/useLoad';
 
 /** Queued, withdrawn and exported emails; the desktop has no mail server, the central system sends them. */
 export function OutboxList() {

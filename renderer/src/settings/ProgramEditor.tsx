@@ -7,6 +7,7 @@ import { programSchema } from '../../../main/domain/program';
 import type { ProgramChangeEffect, ProgramWithComponents } from '../../../main/ipc/contract';
 import { api, call, messageOf } from '../api';
 import { showCallError } from '../shared/forms';
+import { useSubmit } from '../shared/useSubmit';
 import { expirationOf } from '../../../main/domain/program';
 
 type ProgramForm = z.input<typeof programSchema>;
@@ -33,22 +34,12 @@ function initial(p: ProgramWithComponents | null): ProgramForm {
  */
 export function ProgramEditor({ program, onClose, onSaved }: { program: ProgramWithComponents | null; onClose: () => void; onSaved: () => void }) {
   const form = useForm<ProgramForm>({ mode: 'controlled', initialValues: initial(program), validate: schemaResolver(programSchema, { sync: true }) });
-  const [error, setError] = useState<string | null>(null);
   const [effect, setEffect] = useState<ProgramChangeEffect | null>(null);
-  const [busy, setBusy] = useState(false);
   const values = form.getValues();
-
-  const run = async (work: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-    } catch (err) {
-      setError(showCallError(form, err) ?? messageOf(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { submit: run, busy, error } = useSubmit(
+    (work: () => Promise<void>) => work(),
+    (err) => showCallError(form, err) ?? messageOf(err),
+  );
   const submit = form.onSubmit((v) =>
     run(async () => {
       const parsed = programSchema.parse(v);

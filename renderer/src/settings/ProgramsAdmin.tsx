@@ -4,7 +4,8 @@ import { useState } from 'react';
 import { describeExpiration } from '../../../main/domain/program';
 import type { ProgramWithComponents } from '../../../main/ipc/contract';
 import { api, call, messageOf } from '../api';
-import { useLoad } from '../shared/useCall';
+import { formatDatesIn } from '../shared/dates';
+import { useLoad } from '../shared/useLoad';
 import { ProgramEditor } from './ProgramEditor';
 import { expirationOf } from '../../../main/domain/program';
 
@@ -47,7 +48,7 @@ export function ProgramsAdmin() {
                 </Text>
               </Table.Td>
               <Table.Td>
-                <Text size="xs">{describeExpiration(expirationOf(p))}</Text>
+                <Text size="xs">{formatDatesIn(describeExpiration(expirationOf(p)))}</Text>
                 <Text size="xs" c="dimmed">
                   {p.require_approval ? 'Requires approval' : 'No approval to start'} · {p.require_completion_approval ? 'completion reviewed' : 'completion automatic'}
                 </Text>

@@ -2,7 +2,8 @@ import { Alert, Anchor, AppShell, Center, Group, Loader, Tabs, Text, Title } fro
 import type { MouseEvent } from 'react';
 import { api, call } from '../api';
 import { useSession } from '../session';
-import { useLoad } from '../shared/useCall';
+import { useLoad } from '../shared/useLoad';
+import { BRAND_COLOR } from '../theme';
 import { GeneralSettings } from './GeneralSettings';
 import { OutboxList } from './OutboxList';
 import { ProgramsAdmin } from './ProgramsAdmin';
@@ -29,7 +30,7 @@ export function SettingsPage() {
       <AppShell.Header px="md">
         <Group h="100%" justify="space-between">
           <Group gap="lg">
-            <Text fw={800} c="indigo.7" size="lg">
+            <Text fw={800} c={BRAND_COLOR} size="lg">
               CertDesk
             </Text>
             <Title order={4}>Settings</Title>

@@ -1,11 +1,12 @@
 import { Alert, Badge, Button, Card, Group, Progress, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import type { JobStatus } from '../../../main/ipc/contract';
 import type { Settings } from '../../../main/ipc/contract';
-import { api, call, followJob, messageOf } from '../api';
+import { api, call } from '../api';
 import { formatTimestamp } from '../shared/dates';
-import { useLoad } from '../shared/useCall';
+import { jobPercent, useJob } from '../shared/useJob';
+import { useLoad } from '../shared/useLoad';
+import { useSubmit } from '../shared/useSubmit';
 
 const SCHEDULES = [
   { value: '0', label: 'Off (export on demand only)' },
@@ -16,33 +17,22 @@ const SCHEDULES = [
   { value: '1440', label: 'Every day' },
 ];
 
-
 /** Where and how often changes go to the central system, and every run so far. */
 export function SyncSettings({ settings, onSaved }: { settings: Settings; onSaved: () => void }) {
   const [folder, setFolder] = useState(settings.syncFolder);
   const [every, setEvery] = useState(String(settings.syncEveryMinutes));
-  const [error, setError] = useState<string | null>(null);
-  const [job, setJob] = useState<JobStatus | null>(null);
+  const exportJob = useJob();
+  const job = exportJob.job;
   const status = useLoad(() => call(api().sync.status({})), [job?.state]);
-
-  const save = async () => {
-    setError(null);
-    try {
-      await call(api().settings.setSync({ folder: folder.trim(), everyMinutes: Number(every) }));
-      notifications.show({ color: 'green', message: 'Sync export settings saved.' });
-      onSaved();
-    } catch (err) {
-      setError(messageOf(err));
-    }
-  };
-  const exportNow = async () => {
-    setError(null);
-    try {
-      await followJob(api().sync.exportNow({}), setJob, 300);
-    } catch (err) {
-      setError(messageOf(err));
-    }
-  };
+  const save = useSubmit(async () => {
+    await call(api().settings.setSync({ folder: folder.trim(), everyMinutes: Number(every) }));
+    notifications.show({ color: 'green', message: 'Sync export settings saved.' });
+    onSaved();
+  });
+  const exportNow = useSubmit(async () => {
+    await exportJob.run(api().sync.exportNow({}));
+  });
+  const error = save.error ?? exportNow.error;
   const s = status.data;
   return (
     <Stack>
@@ -59,10 +49,10 @@ export function SyncSettings({ settings, onSaved }: { settings: Settings; onSave
             <Select label="Schedule" data={SCHEDULES} value={every} onChange={(v) => setEvery(v ?? '0')} comboboxProps={{ withinPortal: true }} />
           </Group>
           <Group>
-            <Button variant="default" onClick={() => void save()} disabled={folder === settings.syncFolder && every === String(settings.syncEveryMinutes)}>
+            <Button variant="default" onClick={() => void save.submit()} loading={save.busy} disabled={folder === settings.syncFolder && every === String(settings.syncEveryMinutes)}>
               Save
             </Button>
-            <Button onClick={() => void exportNow()} loading={job?.state === 'running'} disabled={!settings.syncFolder}>
+            <Button onClick={() => void exportNow.submit()} loading={exportNow.busy} disabled={!settings.syncFolder}>
               Export now
             </Button>
             {s && (
@@ -71,7 +61,7 @@ export function SyncSettings({ settings, onSaved }: { settings: Settings; onSave
               </Text>
             )}
           </Group>
-          {job?.state === 'running' && <Progress value={job.total ? (100 * job.done) / job.total : 100} animated />}
+          {job?.state === 'running' && <Progress value={jobPercent(job)} animated aria-label="Sync export progress" />}
         </Stack>
       </Card>
       <Title order={5}>Runs</Title>

@@ -6,7 +6,8 @@ import { INPUTS } from '../../../main/ipc/contract';
 import { api, call } from '../api';
 import { PopoverForm } from '../shared/PopoverForm';
 import { showCallError } from '../shared/forms';
-import { useLoad } from '../shared/useCall';
+import { useLoad } from '../shared/useLoad';
+import { useSubmit } from '../shared/useSubmit';
 
 function ResetPassword({ id, name }: { id: number; name: string }) {
   const [password, setPassword] = useState('');
@@ -30,23 +31,17 @@ function ResetPassword({ id, name }: { id: number; name: string }) {
 
 export function UsersAdmin() {
   const users = useLoad(() => call(api().users.list({})), []);
-  const [error, setError] = useState<string | null>(null);
   const form = useForm({
     mode: 'uncontrolled',
     initialValues: { username: '', displayName: '', role: 'staff' as 'admin' | 'staff', password: '' },
     validate: schemaResolver(INPUTS['users.create'], { sync: true }),
   });
-  const submit = form.onSubmit(async (values) => {
-    setError(null);
-    try {
-      await call(api().users.create(values));
-      notifications.show({ color: 'green', message: `User ${values.username} created.` });
-      form.reset();
-      users.reload();
-    } catch (err) {
-      setError(showCallError(form, err));
-    }
-  });
+  const { submit, busy, error } = useSubmit(async (values: typeof form.values) => {
+    await call(api().users.create(values));
+    notifications.show({ color: 'green', message: `User ${values.username} created.` });
+    form.reset();
+    users.reload();
+  }, (err) => showCallError(form, err));
   return (
     <Stack>
       <Table striped fz="sm" data-testid="users-table" maw={800}>
@@ -73,7 +68,7 @@ export function UsersAdmin() {
           ))}
         </Table.Tbody>
       </Table>
-      <form onSubmit={submit}>
+      <form onSubmit={form.onSubmit((values) => submit(values))}>
         <Stack maw={800} gap="xs">
           <Title order={5}>Add a user</Title>
           {error && <Alert color="red">{error}</Alert>}
@@ -84,7 +79,9 @@ export function UsersAdmin() {
             <PasswordInput label="Password" description="At least 10 characters" key={form.key('password')} {...form.getInputProps('password')} />
           </Group>
           <Group>
-            <Button type="submit">Add user</Button>
+            <Button type="submit" loading={busy}>
+              Add user
+            </Button>
           </Group>
         </Stack>
       </form>

@@ -1,6 +1,7 @@
 import { Alert, Button, Popover, Stack, type ButtonProps, type PopoverProps } from '@mantine/core';
 import { useState, type ReactNode } from 'react';
 import { ApiError, fieldMessageOf } from '../api';
+import { useSubmit } from './useSubmit';
 
 /**
  * A small form behind a button (record a completion, change a date, reset a
@@ -22,20 +23,23 @@ export function PopoverForm(props: {
   children: (error: string | null) => ReactNode;
 }) {
   const [open, setOpen] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [confirm, setConfirm] = useState<{ message: string; for: string | undefined } | null>(null);
   const asking = confirm !== null && confirm.for === props.confirmFor;
-  const submit = async () => {
-    setError(null);
-    setConfirm(null);
-    try {
+  const { submit, busy, error } = useSubmit(
+    async () => {
+      setConfirm(null);
       await props.onSubmit(asking);
       setOpen(false);
-    } catch (err) {
-      if (err instanceof ApiError && err.code === 'CONFIRM') setConfirm({ message: fieldMessageOf(err), for: props.confirmFor });
-      else setError(fieldMessageOf(err));
-    }
-  };
+    },
+    (err) => {
+      // Main asks to confirm (e.g. a completion after the expiration): ask here, not as an error.
+      if (err instanceof ApiError && err.code === 'CONFIRM') {
+        setConfirm({ message: fieldMessageOf(err), for: props.confirmFor });
+        return null;
+      }
+      return fieldMessageOf(err);
+    },
+  );
   return (
     <Popover opened={open} onChange={setOpen} withinPortal position={props.position ?? 'left'} trapFocus>
       <Popover.Target>
@@ -43,7 +47,8 @@ export function PopoverForm(props: {
           {props.trigger}
         </Button>
       </Popover.Target>
-      <Popover.Dropdown>
+      {/* Esc inside closes this form only: Mantine's modals and drawers leave alone a key whose target carries this mark. */}
+      <Popover.Dropdown onFocus={(e) => e.target.setAttribute('data-mantine-stop-propagation', 'true')}>
         <Stack gap="xs" w={props.width}>
           {props.children(error)}
           {asking && (
@@ -51,7 +56,7 @@ export function PopoverForm(props: {
               {confirm.message}
             </Alert>
           )}
-          <Button size="xs" color={asking ? 'orange' : undefined} disabled={props.canSubmit === false} onClick={() => void submit()}>
+          <Button size="xs" color={asking ? 'orange' : undefined} disabled={props.canSubmit === false} loading={busy} onClick={() => void submit()}>
             {asking ? `Yes, ${props.submitLabel.toLowerCase()}` : props.submitLabel}
           </Button>
         </Stack>

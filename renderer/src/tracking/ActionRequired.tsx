@@ -4,6 +4,7 @@ import type { TrackingCounts } from '../../../main/ipc/contract';
 import { useSession } from '../session';
 import { formatDate } from '../shared/dates';
 import { STATUS_COLORS } from '../shared/status';
+import { tint } from '../theme';
 
 const ITEMS: Array<{ status: Status; label: string; hint: string }> = [
   { status: 'Applied', label: 'Applications to review', hint: 'Approve or decline' },
@@ -27,10 +28,10 @@ export function ActionRequired({ counts, onPick }: { counts: TrackingCounts | nu
   return (
     <Group gap="sm" data-testid="action-required">
       {ITEMS.map((item) => (
-        <UnstyledButton key={item.status} onClick={() => onPick(item.status)} aria-label={`${item.label}: ${counts?.byStatus[item.status] ?? 0}`}>
+        <UnstyledButton key={item.status} onClick={() => onPick(item.status)}>
           <Paper withBorder px="md" py={6} radius="md" style={{ borderLeft: `4px solid var(--mantine-color-${STATUS_COLORS[item.status]}-6)` }}>
             <Group gap="sm" wrap="nowrap">
-              <Text fw={700} size="xl" c={`${STATUS_COLORS[item.status]}.7`}>
+              <Text fw={700} size="xl" c={tint(STATUS_COLORS[item.status])}>
                 {counts ? counts.byStatus[item.status].toLocaleString() : '…'}
               </Text>
               <div>

@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { APPLICATION_CHANNELS, type ApplicationChannel } from '../../../main/domain/application';
 import { api, call, messageOf } from '../api';
 import { useSession } from '../session';
-import { useLoad } from '../shared/useCall';
+import { useLoad } from '../shared/useLoad';
 
 /**
  * Record application: an application received by mail, email, phone or the

@@ -3,8 +3,10 @@ import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { STATUSES, type Status } from '../../../main/rules/statuses';
 import type { BulkResult } from '../../../main/ipc/contract';
-import { api, call, messageOf } from '../api';
+import { api, call } from '../api';
 import { StatusBadge } from '../shared/StatusBadge';
+import { useSubmit } from '../shared/useSubmit';
+import { tint } from '../theme';
 import { selectionOf, type TrackingView } from './view';
 
 /** The selection and what can be done to it: a bulk status change with every refusal listed. */
@@ -21,40 +23,30 @@ export function BulkBar(props: {
   const [open, setOpen] = useState(false);
   const [to, setTo] = useState<Status | null>(null);
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [result, setResult] = useState<BulkResult | null>(null);
   const count = allMatching ? total : selectedIds.length;
 
-  const submit = async () => {
+  const { submit, busy, error } = useSubmit(async () => {
     if (!to) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const selection = allMatching ? { kind: 'matching' as const, ...selectionOf(view) } : { kind: 'ids' as const, ids: selectedIds };
-      const r = await call(api().records.bulkSetStatus({ selection, to, reason }));
-      setOpen(false);
-      setResult(r);
-      notifications.show({ color: r.refused.length ? 'yellow' : 'green', message: `${r.changed} changed to ${to}, ${r.refused.length} refused` });
-      props.onDone();
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    const selection = allMatching ? { kind: 'matching' as const, ...selectionOf(view) } : { kind: 'ids' as const, ids: selectedIds };
+    const r = await call(api().records.bulkSetStatus({ selection, to, reason }));
+    setOpen(false);
+    setResult(r);
+    notifications.show({ color: r.refused.length ? 'yellow' : 'green', message: `${r.changed} changed to ${to}, ${r.refused.length} refused` });
+    props.onDone();
+  });
 
   return (
     <>
       {count > 0 && (
-      <Paper withBorder px="md" py="xs" bg="indigo.0" data-testid="bulk-bar">
+      <Paper withBorder px="md" py="xs" bg="var(--certdesk-selection)" data-testid="bulk-bar">
         <Group justify="space-between">
           <Group gap="xs">
             <Text size="sm" fw={600}>
               {count.toLocaleString()} selected
             </Text>
             {!allMatching && selectedIds.length < total && (
-              <Anchor size="sm" component="button" onClick={props.onSelectAllMatching}>
+              <Anchor size="sm" component="button" c={tint('indigo')} onClick={props.onSelectAllMatching}>
                 Select all {total.toLocaleString()} matching records
               </Anchor>
             )}

@@ -6,7 +6,8 @@ import { newContactSchema } from '../../../main/domain/contact';
 import type { ContactRow } from '../../../main/ipc/contract';
 import { api, call, messageOf } from '../api';
 import { showCallError } from '../shared/forms';
-import { useLoad } from '../shared/useCall';
+import { useLoad } from '../shared/useLoad';
+import { useSubmit } from '../shared/useSubmit';
 
 export interface EnrollTarget {
   contact?: Pick<ContactRow, 'id' | 'first_name' | 'last_name'>;
@@ -18,8 +19,6 @@ export function EnrollModal({ target, onClose, onDone }: { target: EnrollTarget 
   const [query, setQuery] = useState('');
   const [contactId, setContactId] = useState<string | null>(null);
   const [programId, setProgramId] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const programs = useLoad(() => call(api().programs.list({})), []);
   const found = useLoad(() => (query.trim().length < 2 ? Promise.resolve([]) : call(api().contacts.search({ text: query }))), [query]);
   const form = useForm({
@@ -32,11 +31,9 @@ export function EnrollModal({ target, onClose, onDone }: { target: EnrollTarget 
     ? [{ value: String(preset.id), label: `${preset.first_name} ${preset.last_name}` }]
     : (found.data ?? []).map((c) => ({ value: String(c.id), label: `${c.first_name} ${c.last_name} · ${c.email || c.member_number || ''}` }));
 
-  const submit = async () => {
-    setError(null);
-    if (!programId) return setError('Choose a certification.');
-    setBusy(true);
-    try {
+  const { submit, busy, error } = useSubmit(
+    async () => {
+      if (!programId) throw new Error('Choose a certification.');
       let id = preset ? preset.id : Number(contactId);
       if (!preset && mode === 'new') {
         const check = form.validate();
@@ -44,16 +41,13 @@ export function EnrollModal({ target, onClose, onDone }: { target: EnrollTarget 
         const values = form.getValues();
         id = (await call(api().contacts.create({ ...values, memberNumber: values.memberNumber || null }))).id;
       }
-      if (!id) return setError('Choose a contact.');
+      if (!id) throw new Error('Choose a contact.');
       const record = await call(api().records.enroll({ contactId: id, programId: Number(programId) }));
       notifications.show({ color: 'green', message: 'Enrolled: the record is In Progress.' });
       onDone(record.id);
-    } catch (err) {
-      setError(showCallError(form, err) ?? messageOf(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    (err) => showCallError(form, err) ?? messageOf(err),
+  );
 
   return (
     <Modal opened={target !== null} onClose={onClose} title="Enroll a contact in a certification" size="lg" centered>

@@ -1,8 +1,8 @@
 import { Button, Group, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useState } from 'react';
-import { api, call, followJob, messageOf } from '../api';
+import { api, call, messageOf } from '../api';
 import { useAppEvent } from '../events';
+import { useJob } from '../shared/useJob';
 import { selectionOf, type TrackingView } from './view';
 
 const ID = 'csv-export';
@@ -20,16 +20,15 @@ function download(url: string): void {
 /**
  * Exports every matching row (not just the page) to CSV, showing progress while it
  * runs, then asks where to save it (desktop) or downloads it (harness), and offers
- * to show the saved file in its folder.
+ * to show the saved file in its folder. Started by the button, Ctrl/Cmd+E or the menu.
  */
-export function ExportButton({ view, total }: { view: TrackingView; total: number }) {
-  const [busy, setBusy] = useState(false);
+export function useCsvExport(view: TrackingView | null, total: number) {
+  const exportJob = useJob();
   const run = async () => {
-    if (busy || total === 0) return;
-    setBusy(true);
+    if (!view || exportJob.running || total === 0) return;
     notifications.show({ id: ID, loading: true, autoClose: false, withCloseButton: false, title: 'Exporting to CSV', message: `0 of ${total.toLocaleString()} rows` });
     try {
-      const { id, result } = await followJob(api().tracking.exportCsv({ ...selectionOf(view), sort: view.sort }), (job) =>
+      const { id, result } = await exportJob.run(api().tracking.exportCsv({ ...selectionOf(view), sort: view.sort }), (job) =>
         notifications.update({ id: ID, message: job.message || 'Starting…' }),
       );
       const rows = `${result.rows.toLocaleString()} rows`;
@@ -60,13 +59,15 @@ export function ExportButton({ view, total }: { view: TrackingView; total: numbe
       }
     } catch (err) {
       notifications.update({ id: ID, loading: false, autoClose: false, withCloseButton: true, color: 'red', title: 'Export failed', message: messageOf(err) });
-    } finally {
-      setBusy(false);
     }
   };
   useAppEvent('menu:export', () => void run());
+  return { run, running: exportJob.running, disabled: !view || total === 0 };
+}
+
+export function ExportButton({ csv }: { csv: ReturnType<typeof useCsvExport> }) {
   return (
-    <Button variant="default" onClick={() => void run()} loading={busy} disabled={total === 0}>
+    <Button variant="default" onClick={() => void csv.run()} loading={csv.running} disabled={csv.disabled} title="Export CSV (Ctrl/Cmd+E)">
       Export CSV
     </Button>
   );

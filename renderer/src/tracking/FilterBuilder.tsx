@@ -1,12 +1,18 @@
 import { Alert, Button, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
-import { QueryBuilderMantine } from '@react-querybuilder/mantine';
+import { MantineValueEditor, MantineValueSelector, QueryBuilderMantine, type MantineValueEditorProps, type MantineValueSelectorProps } from '@react-querybuilder/mantine';
 import { useMemo, useState } from 'react';
 import { QueryBuilder, type Field, type RuleGroupType, type ValueEditorType } from 'react-querybuilder';
 import 'react-querybuilder/dist/query-builder.css';
 import { EMPTY_FILTER, editorOperators, FILTER_FIELDS, type FilterTree } from '../../../main/filters/fields';
 import { STATUSES } from '../../../main/rules/statuses';
 import type { ProgramRow } from '../../../main/ipc/contract';
-import { api, call, messageOf } from '../api';
+import { api, call } from '../api';
+import { useSubmit } from '../shared/useSubmit';
+
+// The builder names its selectors and boxes only by a title: give screen readers the same words as a label.
+const LabelledSelector = (props: MantineValueSelectorProps) => <MantineValueSelector {...props} aria-label={props.title} />;
+const LabelledEditor = (props: MantineValueEditorProps) => <MantineValueEditor {...props} extraProps={{ ...props.extraProps, 'aria-label': props.title }} />;
+const LABELLED = { valueSelector: LabelledSelector, valueEditor: LabelledEditor };
 
 function editorType(type: string, operator: string): ValueEditorType {
   if (type === 'status' || type === 'program') return operator === 'in' || operator === 'notIn' ? 'multiselect' : 'select';
@@ -68,24 +74,13 @@ export function FilterBuilder(props: {
   const fields = useFields(props.programs);
   const [query, setQuery] = useState<RuleGroupType>((props.initial as RuleGroupType | null) ?? (EMPTY_FILTER as RuleGroupType));
   const [name, setName] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const save = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const tree = normalise(query);
-      await call(api().filters.save({ name, tree }));
-      props.onApply(tree);
-      props.onSaved();
-      props.onClose();
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { submit: save, busy, error } = useSubmit(async () => {
+    const tree = normalise(query);
+    await call(api().filters.save({ name, tree }));
+    props.onApply(tree);
+    props.onSaved();
+    props.onClose();
+  });
 
   return (
     <Modal opened={props.opened} onClose={props.onClose} title="Customize Filter" size="90rem" centered>
@@ -105,6 +100,7 @@ export function FilterBuilder(props: {
               addRuleToNewGroups
               showNotToggle
               controlClassnames={{ queryBuilder: 'queryBuilder-branches' }}
+              controlElements={LABELLED}
               translations={{ addRule: { label: '+ Condition', title: 'Add a condition' }, addGroup: { label: '+ Group', title: 'Add a group' } }}
             />
           </QueryBuilderMantine>

@@ -2,9 +2,12 @@ import { Alert, Button, FileInput, Group, Modal, Progress, ScrollArea, Segmented
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import type { CsvImportResult } from '../../../main/ipc/contract';
-import type { CsvImportKind, JobStatus } from '../../../main/ipc/contract';
-import { api, call, followJob, messageOf } from '../api';
+import type { CsvImportKind } from '../../../main/ipc/contract';
+import { api, call } from '../api';
 import { useSession } from '../session';
+import { jobPercent, useJob } from '../shared/useJob';
+import { useSubmit } from '../shared/useSubmit';
+import { tint } from '../theme';
 
 type Kind = CsvImportKind;
 
@@ -24,11 +27,10 @@ function readBase64(file: File): Promise<string> {
   });
 }
 
-
 function Count({ label, value, color }: { label: string; value: number; color: string }) {
   return (
     <Stack gap={0} align="center">
-      <Text fw={700} size="xl" c={color}>
+      <Text fw={700} size="xl" c={tint(color)}>
         {value.toLocaleString()}
       </Text>
       <Text size="xs" c="dimmed">
@@ -49,23 +51,26 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
   const [fileName, setFileName] = useState<string | undefined>(undefined);
   const [mapping, setMapping] = useState<Record<string, string | null>>({});
   const [preview, setPreview] = useState<CsvImportResult<string> | null>(null);
-  const [job, setJob] = useState<JobStatus | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const importJob = useJob();
+  const job = importJob.job;
+  const runPreview = useSubmit(async (bytes: string, name: string | undefined, map: Record<string, string | null>) => {
+    setPreview(await call(api().imports.preview({ kind, data: bytes, fileName: name, mapping: map })));
+  });
+  const apply = useSubmit(async () => {
+    if (!data || !preview) return;
+    const { result: r } = await importJob.run(api().imports.apply({ kind, data, fileName, mapping, expectSha256: preview.sha256 }));
+    notifications.show({ color: 'green', message: `Imported: ${r.rows.new} new, ${r.rows.changed} changed, ${r.rows.unchanged} unchanged, ${r.rows.rejected} rejected.` });
+    onDone();
+  });
+  const error = runPreview.error ?? apply.error;
 
   const reset = () => {
     setData(null);
     setPreview(null);
-    setJob(null);
-    setError(null);
+    importJob.reset();
+    runPreview.setError(null);
+    apply.setError(null);
     setMapping({});
-  };
-  const runPreview = async (bytes: string, map: Record<string, string | null>) => {
-    setError(null);
-    try {
-      setPreview(await call(api().imports.preview({ kind, data: bytes, fileName, mapping: map })));
-    } catch (err) {
-      setError(messageOf(err));
-    }
   };
   const onFile = async (file: File | null) => {
     reset();
@@ -73,18 +78,7 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
     const content = await readBase64(file);
     setData(content);
     setFileName(file.name);
-    await runPreview(content, {});
-  };
-  const apply = async () => {
-    if (!data || !preview) return;
-    setError(null);
-    try {
-      const { result: r } = await followJob(api().imports.apply({ kind, data, fileName, mapping, expectSha256: preview.sha256 }), setJob);
-      notifications.show({ color: 'green', message: `Imported: ${r.rows.new} new, ${r.rows.changed} changed, ${r.rows.unchanged} unchanged, ${r.rows.rejected} rejected.` });
-      onDone();
-    } catch (err) {
-      setError(messageOf(err));
-    }
+    await runPreview.submit(content, file.name, {});
   };
 
   return (
@@ -105,7 +99,7 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
         <Text size="sm" c="dimmed">
           {HINTS[kind]}
         </Text>
-        <FileInput label="CSV file" placeholder="Choose a .csv file" accept=".csv,text/csv" onChange={(f) => void onFile(f)} clearable data-testid="import-file" />
+        <FileInput label="CSV file" placeholder="Choose a .csv file" accept=".csv,text/csv" onChange={(f) => void onFile(f)} clearable clearButtonProps={{ 'aria-label': 'Clear the file' }} data-testid="import-file" />
         {error && (
           <Alert color="red" title="Not imported">
             {error}
@@ -119,10 +113,10 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
         {preview && !preview.fileError && (
           <Stack gap="sm" data-testid="import-preview">
             <SimpleGrid cols={4}>
-              <Count label="new" value={preview.rows.new} color="green.7" />
-              <Count label="changed" value={preview.rows.changed} color="blue.7" />
-              <Count label="unchanged" value={preview.rows.unchanged} color="gray.7" />
-              <Count label="rejected" value={preview.rows.rejected} color="red.7" />
+              <Count label="new" value={preview.rows.new} color="green" />
+              <Count label="changed" value={preview.rows.changed} color="blue" />
+              <Count label="unchanged" value={preview.rows.unchanged} color="gray" />
+              <Count label="rejected" value={preview.rows.rejected} color="red" />
             </SimpleGrid>
             <Text size="xs" c="dimmed" data-testid="import-encoding">
               Read as {preview.encoding}
@@ -146,7 +140,7 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
                   onChange={(h) => {
                     const next = { ...mapping, [field]: h };
                     setMapping(next);
-                    if (data) void runPreview(data, next);
+                    if (data) void runPreview.submit(data, fileName, next);
                   }}
                 />
               ))}
@@ -175,12 +169,12 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
                 </Table>
               </ScrollArea.Autosize>
             )}
-            {job?.state === 'running' && <Progress value={job.total ? (100 * job.done) / job.total : 100} animated />}
+            {job?.state === 'running' && <Progress value={jobPercent(job)} animated aria-label="Import progress" />}
             <Group justify="flex-end">
               <Button variant="default" onClick={() => (reset(), onClose())}>
                 Close
               </Button>
-              <Button onClick={() => void apply()} disabled={preview.rows.new + preview.rows.changed === 0} loading={job?.state === 'running'}>
+              <Button onClick={() => void apply.submit()} disabled={preview.rows.new + preview.rows.changed === 0} loading={apply.busy}>
                 Import {(preview.rows.new + preview.rows.changed).toLocaleString()} rows{preview.rows.rejected ? ` (skip ${preview.rows.rejected} rejected)` : ''}
               </Button>
             </Group>

@@ -1,7 +1,7 @@
 import { Alert, Button, Group, Stack, Text } from '@mantine/core';
 import type { ContactRow } from '../../../main/ipc/contract';
 import { api, call } from '../api';
-import { useLoad } from '../shared/useCall';
+import { useLoad } from '../shared/useLoad';
 
 /**
  * A contact appears on the Tracking page only through a certification record.

@@ -1,77 +1,72 @@
 import { Alert, Badge, Button, CloseButton, Group, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
+import { useHotkeys } from '@mantine/hooks';
 import { DataTable, type DataTableSortStatus } from 'mantine-datatable';
-import { useEffect, useState } from 'react';
+import { useRef, useState, type KeyboardEvent } from 'react';
 import { describeFilter } from '../../../main/filters/fields';
 import type { SortColumn, TrackingRow } from '../../../main/ipc/contract';
-import { api, call } from '../api';
 import { useAppEvent } from '../events';
 import { RecordDrawer } from '../record/RecordDrawer';
-import { useLoad } from '../shared/useCall';
+import { formatDatesIn } from '../shared/dates';
 import { ActionRequired } from './ActionRequired';
 import { ApplicationModal } from './ApplicationModal';
 import { BulkBar } from './BulkBar';
 import { TRACKING_COLUMNS } from './columns';
 import { EnrollModal, type EnrollTarget } from './EnrollModal';
-import { ExportButton } from './ExportButton';
+import { ExportButton, useCsvExport } from './ExportButton';
 import { FilterBuilder } from './FilterBuilder';
 import { ImportModal } from './ImportModal';
 import { NotEnrolledHint } from './NotEnrolledHint';
 import { QuickFilter } from './QuickFilter';
 import { SavedFilters } from './SavedFilters';
-import { DEFAULT_VIEW, selectionOf, type TrackingView } from './view';
+import { useTrackingView } from './useTrackingView';
 
 const PAGE_SIZES = [25, 50, 100, 200];
 
+/** Rows are reached with Tab and the arrow keys; Enter (or Space) opens the record. */
+function onRowKey(event: KeyboardEvent<HTMLTableRowElement>, open: () => void) {
+  if (event.target !== event.currentTarget) return; // a key in the row's checkbox is the checkbox's
+  const row = event.currentTarget;
+  const move = (to: Element | null | undefined) => {
+    if (to instanceof HTMLElement) {
+      event.preventDefault();
+      to.focus();
+    }
+  };
+  if (event.key === 'Enter' || event.key === ' ') {
+    event.preventDefault();
+    open();
+  } else if (event.key === 'ArrowDown') move(row.nextElementSibling);
+  else if (event.key === 'ArrowUp') move(row.previousElementSibling);
+  else if (event.key === 'Home') move(row.parentElement?.firstElementChild);
+  else if (event.key === 'End') move(row.parentElement?.lastElementChild);
+}
+
 export function TrackingPage() {
-  const [view, setView] = useState<TrackingView | null>(null);
-  const [page, setPage] = useState(1);
-  const [searchText, setSearchText] = useState('');
-  const [debouncedSearch] = useDebouncedValue(searchText, 250);
-  const [selected, setSelected] = useState<TrackingRow[]>([]);
-  const [allMatching, setAllMatching] = useState(false);
+  const t = useTrackingView();
+  const { view, list, total } = t;
   const [openId, setOpenId] = useState<number | null>(null);
   const [builderOpen, setBuilderOpen] = useState(false);
   const [enroll, setEnroll] = useState<EnrollTarget | null>(null);
   const [importOpen, setImportOpen] = useState(false);
   const [applicationOpen, setApplicationOpen] = useState(false);
   useAppEvent('menu:import', () => setImportOpen(true));
-  const [version, setVersion] = useState(0);
-
-  // The last view comes back after a restart.
-  useEffect(() => {
-    void call(api().tracking.getView({})).then(
-      ({ view: saved }) => {
-        setView(saved ?? DEFAULT_VIEW);
-        setSearchText(saved?.search ?? '');
-      },
-      () => setView(DEFAULT_VIEW),
-    );
-  }, []);
-  const update = (patch: Partial<TrackingView>) => {
-    setView((v) => {
-      const next = { ...(v ?? DEFAULT_VIEW), ...patch };
-      void call(api().tracking.saveView(next)).catch(() => undefined);
-      return next;
-    });
-    setPage(1);
-    setSelected([]);
-    setAllMatching(false);
-  };
-  useEffect(() => {
-    if (view && debouncedSearch !== (view.search ?? '')) update({ search: debouncedSearch });
-     
-  }, [debouncedSearch]);
-
-  const list = useLoad(
-    () => (view ? call(api().tracking.list({ ...selectionOf(view), sort: view.sort, page, pageSize: view.pageSize })) : Promise.resolve(null)),
-    [view, page, version],
+  const searchBox = useRef<HTMLInputElement>(null);
+  const csv = useCsvExport(view, total);
+  const dialogOpen = openId !== null || builderOpen || importOpen || enroll !== null;
+  // The page's shortcuts (also listed in the desktop app's Help menu); not while a dialog is in front.
+  useHotkeys(
+    [
+      [
+        'mod+F',
+        () => {
+          if (!dialogOpen) searchBox.current?.select();
+        },
+      ],
+      ['mod+shift+F', () => setBuilderOpen((open) => open || !dialogOpen)],
+      ['mod+E', () => void (dialogOpen ? undefined : csv.run())],
+    ],
+    [],
   );
-  const counts = useLoad(() => call(api().tracking.counts({})), [version]);
-  const programs = useLoad(() => call(api().programs.list({})), [version]);
-  const saved = useLoad(() => call(api().filters.list({})), [version]);
-  const changed = () => setVersion((v) => v + 1);
-  const total = list.data?.total ?? 0;
   const sort: DataTableSortStatus<TrackingRow> = { columnAccessor: view?.sort.column ?? 'contactName', direction: view?.sort.direction ?? 'asc' };
 
   return (
@@ -83,23 +78,24 @@ export function TrackingPage() {
             Certification records: who applied, who is working towards a certification, who holds one.
           </Text>
         </Stack>
-        <ActionRequired counts={counts.data} onPick={(status) => update({ quick: { kind: 'status', status }, filter: null, search: '' })} />
+        <ActionRequired counts={t.counts.data} onPick={(status) => t.update({ quick: { kind: 'status', status }, filter: null, search: '' })} />
       </Group>
       <Group justify="space-between" align="flex-end">
         <Group align="flex-end" gap="sm">
-          {view && <QuickFilter value={view.quick} counts={counts.data} onChange={(quick) => update({ quick })} />}
+          {view && <QuickFilter value={view.quick} counts={t.counts.data} onChange={(quick) => t.update({ quick })} />}
           <TextInput
+            ref={searchBox}
             label="Contact name"
             placeholder="Search by name"
-            value={searchText}
-            onChange={(e) => setSearchText(e.currentTarget.value)}
-            rightSection={searchText ? <CloseButton aria-label="Clear search" onClick={() => setSearchText('')} /> : null}
+            value={t.searchText}
+            onChange={(e) => t.search(e.currentTarget.value)}
+            rightSection={t.searchText ? <CloseButton aria-label="Clear search" onClick={() => t.search('')} /> : null}
             w={240}
           />
-          <Button variant={view?.filter ? 'light' : 'default'} onClick={() => setBuilderOpen(true)} data-testid="customize-filter">
+          <Button variant={view?.filter ? 'light' : 'default'} onClick={() => setBuilderOpen(true)} data-testid="customize-filter" title="Customize Filter (Ctrl/Cmd+Shift+F)">
             Customize Filter
           </Button>
-          <SavedFilters filters={saved.data ?? []} onApply={(filter) => update({ filter })} onChanged={changed} />
+          <SavedFilters filters={t.saved.data ?? []} onApply={(filter) => t.update({ filter })} onChanged={t.changed} />
         </Group>
         <Group gap="sm">
           <Button variant="default" onClick={() => setImportOpen(true)}>
@@ -111,13 +107,13 @@ export function TrackingPage() {
           <Button variant="default" onClick={() => setEnroll({})}>
             Enroll contact
           </Button>
-          {view && <ExportButton view={view} total={total} />}
+          <ExportButton csv={csv} />
         </Group>
       </Group>
       {view?.filter && (
         <Group gap="xs" data-testid="active-filter">
-          <Badge variant="light" size="lg" radius="sm" tt="none" rightSection={<CloseButton size="xs" aria-label="Clear Customize Filter" onClick={() => update({ filter: null })} />}>
-            Filter: {describeFilter(view.filter, { programName: (id) => programs.data?.find((p) => p.id === id)?.name })}
+          <Badge variant="light" size="lg" radius="sm" tt="none" rightSection={<CloseButton size="xs" aria-label="Clear Customize Filter" onClick={() => t.update({ filter: null })} />}>
+            Filter: {formatDatesIn(describeFilter(view.filter, { programName: (id) => t.programs.data?.find((p) => p.id === id)?.name }))}
           </Badge>
         </Group>
       )}
@@ -132,18 +128,14 @@ export function TrackingPage() {
       {view && (
         <BulkBar
           view={view}
-          selectedIds={selected.map((r) => r.id)}
-          allMatching={allMatching}
+          selectedIds={t.selected.map((r) => r.id)}
+          allMatching={t.allMatching}
           total={total}
-          onSelectAllMatching={() => setAllMatching(true)}
-          onClear={() => {
-            setSelected([]);
-            setAllMatching(false);
-          }}
+          onSelectAllMatching={t.selectAllMatching}
+          onClear={t.clearSelection}
           onDone={() => {
-            setSelected([]);
-            setAllMatching(false);
-            changed();
+            t.clearSelection();
+            t.changed();
           }}
         />
       )}
@@ -153,6 +145,7 @@ export function TrackingPage() {
       <Paper withBorder radius="md">
         <DataTable<TrackingRow>
           data-testid="tracking-table"
+          aria-busy={t.busy}
           minHeight={300}
           height="calc(100vh - 300px)"
           highlightOnHover
@@ -163,31 +156,32 @@ export function TrackingPage() {
           fetching={list.loading}
           totalRecords={total}
           recordsPerPage={view?.pageSize ?? 50}
-          page={page}
-          onPageChange={setPage}
+          page={t.page}
+          onPageChange={t.setPage}
           recordsPerPageOptions={PAGE_SIZES}
-          onRecordsPerPageChange={(pageSize) => update({ pageSize })}
+          onRecordsPerPageChange={(pageSize) => t.update({ pageSize })}
           sortStatus={sort}
-          onSortStatusChange={(s) => update({ sort: { column: s.columnAccessor as SortColumn, direction: s.direction } })}
-          selectedRecords={selected}
-          onSelectedRecordsChange={(rows) => {
-            setSelected(rows);
-            setAllMatching(false);
-          }}
+          onSortStatusChange={(s) => t.update({ sort: { column: s.columnAccessor as SortColumn, direction: s.direction } })}
+          selectedRecords={t.selected}
+          onSelectedRecordsChange={t.select}
           onRowClick={({ record }) => setOpenId(record.id)}
           paginationText={({ from, to, totalRecords }) => `${from}–${to} of ${totalRecords.toLocaleString()} records`}
           noRecordsText={view?.quick.kind === 'all' && !view.filter && !view.search ? 'No certification records yet: enroll a contact to start' : 'No records match these filters'}
-          customRowAttributes={(r) => ({ 'data-record-id': r.id })}
+          customRowAttributes={(r) => ({
+            'data-record-id': r.id,
+            tabIndex: 0,
+            onKeyDown: (e: KeyboardEvent<HTMLTableRowElement>) => onRowKey(e, () => setOpenId(r.id)),
+          })}
         />
       </Paper>
-      <RecordDrawer id={openId} onClose={() => setOpenId(null)} onChanged={changed} />
+      <RecordDrawer id={openId} onClose={() => setOpenId(null)} onChanged={t.changed} />
       {builderOpen && view && (
         <FilterBuilder
           opened
           initial={view.filter ?? null}
-          programs={programs.data ?? []}
-          onApply={(filter) => update({ filter })}
-          onSaved={changed}
+          programs={t.programs.data ?? []}
+          onApply={(filter) => t.update({ filter })}
+          onSaved={t.changed}
           onClose={() => setBuilderOpen(false)}
         />
       )}
@@ -196,7 +190,7 @@ export function TrackingPage() {
         onClose={() => setImportOpen(false)}
         onDone={() => {
           setImportOpen(false);
-          changed();
+          t.changed();
         }}
       />
       <ApplicationModal
@@ -205,7 +199,7 @@ export function TrackingPage() {
         onClose={() => setApplicationOpen(false)}
         onDone={(recordId) => {
           setApplicationOpen(false);
-          changed();
+          t.changed();
           setOpenId(recordId);
         }}
       />
@@ -214,7 +208,7 @@ export function TrackingPage() {
         onClose={() => setEnroll(null)}
         onDone={(recordId) => {
           setEnroll(null);
-          changed();
+          t.changed();
           setOpenId(recordId);
         }}
       />

@@ -33,7 +33,7 @@ export const TRACKING_COLUMNS: DataTableColumn<TrackingRow>[] = [
           <Text size="xs">
             {r.requiredDone} / {r.requiredTotal}
           </Text>
-          <Progress size="sm" value={r.requiredTotal ? (100 * r.requiredDone) / r.requiredTotal : 0} />
+          <Progress size="sm" value={r.requiredTotal ? (100 * r.requiredDone) / r.requiredTotal : 0} aria-label={`Progress of ${r.contactName}`} />
         </Stack>
       </Tooltip>
     ),

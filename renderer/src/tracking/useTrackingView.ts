@@ -1,0 +1,95 @@
+import { useDebouncedCallback } from '@mantine/hooks';
+import { useEffect, useState } from 'react';
+import type { TrackingRow } from '../../../main/ipc/contract';
+import { api, call } from '../api';
+import { useLoad } from '../shared/useLoad';
+import { DEFAULT_VIEW, selectionOf, type TrackingView } from './view';
+
+/**
+ * What the Tracking page shows and holds: the view (filters, sort, page size,
+ * saved in main so it survives a restart), the page, the search box, the
+ * selection, and the list, counts, programs and saved filters loaded for them.
+ */
+export function useTrackingView() {
+  const [view, setView] = useState<TrackingView | null>(null);
+  const [page, setPage] = useState(1);
+  const [searchText, setSearchText] = useState('');
+  const [selected, setSelected] = useState<TrackingRow[]>([]);
+  const [allMatching, setAllMatching] = useState(false);
+  const [version, setVersion] = useState(0);
+
+  // The last view comes back after a restart.
+  useEffect(() => {
+    void call(api().tracking.getView({})).then(
+      ({ view: saved }) => {
+        setView(saved ?? DEFAULT_VIEW);
+        setSearchText(saved?.search ?? '');
+      },
+      () => setView(DEFAULT_VIEW),
+    );
+  }, []);
+
+  const clearSelection = () => {
+    setSelected([]);
+    setAllMatching(false);
+  };
+  const apply = (patch: Partial<TrackingView>) => {
+    setView((v) => {
+      const next = { ...(v ?? DEFAULT_VIEW), ...patch };
+      void call(api().tracking.saveView(next)).catch(() => undefined);
+      return next;
+    });
+    setPage(1);
+    clearSelection();
+  };
+  // Typing waits for a pause before the list follows; a search set any other way wins at once.
+  const searchLater = useDebouncedCallback((search: string) => apply({ search }), 250);
+  const search = (text: string) => {
+    setSearchText(text);
+    searchLater(text);
+  };
+  const update = (patch: Partial<TrackingView>) => {
+    if (patch.search !== undefined) {
+      searchLater.cancel();
+      setSearchText(patch.search);
+    }
+    apply(patch);
+  };
+  /** Something was written: reload the list and everything counted beside it. */
+  const changed = () => setVersion((v) => v + 1);
+
+  const list = useLoad(
+    () => (view ? call(api().tracking.list({ ...selectionOf(view), sort: view.sort, page, pageSize: view.pageSize })) : Promise.resolve(null)),
+    [view, page, version],
+  );
+  const counts = useLoad(() => call(api().tracking.counts({})), [version]);
+  const programs = useLoad(() => call(api().programs.list({})), [version]);
+  const saved = useLoad(() => call(api().filters.list({})), [version]);
+
+  return {
+    view,
+    update,
+    page,
+    setPage,
+    searchText,
+    search,
+    /** The list is being fetched, or the search box holds text the list does not show yet. */
+    busy: list.loading || (view !== null && searchText !== (view.search ?? '')),
+    selected,
+    allMatching,
+    select: (rows: TrackingRow[]) => {
+      setSelected(rows);
+      setAllMatching(false);
+    },
+    selectAllMatching: () => setAllMatching(true),
+    clearSelection,
+    changed,
+    list,
+    total: list.data?.total ?? 0,
+    counts,
+    programs,
+    saved,
+  };
+}
+
+export type TrackingState = ReturnType<typeof useTrackingView>;
