@@ -18,9 +18,21 @@ const COMPOSITION = above('backend', 'index');
  */
 export const LAYERS = [
   { name: 'rules', files: ['main/rules/**/*.{ts,tsx}'], forbid: ['../*', ...NODE_AND_DATABASE, 'zod'] },
-  { name: 'domain', files: ['main/domain/**/*.{ts,tsx}'], forbid: [...NODE_AND_DATABASE, ...above('db', 'filters', 'services', 'import', 'sync', 'ipc', 'shell', 'web'), ...BACKGROUND, ...COMPOSITION] },
-  { name: 'db', files: ['main/db/**/*.{ts,tsx}'], forbid: [...above('filters', 'services', 'import', 'sync', 'ipc', 'shell', 'web'), ...BACKGROUND, ...COMPOSITION] },
-  { name: 'filters', files: ['main/filters/**/*.{ts,tsx}'], forbid: [...above('services', 'import', 'sync', 'ipc', 'shell', 'web'), ...BACKGROUND, ...COMPOSITION] },
+  {
+    name: 'domain',
+    files: ['main/domain/**/*.{ts,tsx}'],
+    forbid: [...NODE_AND_DATABASE, ...above('db', 'filters', 'services', 'import', 'sync', 'ipc', 'shell', 'web'), ...BACKGROUND, ...COMPOSITION],
+  },
+  {
+    name: 'db',
+    files: ['main/db/**/*.{ts,tsx}'],
+    forbid: [...above('filters', 'services', 'import', 'sync', 'ipc', 'shell', 'web'), ...BACKGROUND, ...COMPOSITION],
+  },
+  {
+    name: 'filters',
+    files: ['main/filters/**/*.{ts,tsx}'],
+    forbid: [...above('services', 'import', 'sync', 'ipc', 'shell', 'web'), ...BACKGROUND, ...COMPOSITION],
+  },
   { name: 'services', files: ['main/services/**/*.{ts,tsx}'], forbid: [...above('import', 'sync', 'ipc', 'shell', 'web'), ...BACKGROUND, ...COMPOSITION] },
   { name: 'sync', files: ['main/sync/**/*.{ts,tsx}'], forbid: [...above('import', 'ipc', 'shell', 'web'), ...BACKGROUND, ...COMPOSITION] },
   { name: 'import', files: ['main/import/**/*.{ts,tsx}'], forbid: [...above('ipc', 'shell', 'web'), ...BACKGROUND, ...COMPOSITION] },
@@ -38,7 +50,10 @@ function layerRules() {
       rules: {
         'no-restricted-imports': [
           'error',
-          { paths: [ELECTRON], patterns: [{ group: layer.forbid, message: `The ${layer.name} layer may not import this (see the layer rule in eslint.config.js).` }] },
+          {
+            paths: [ELECTRON],
+            patterns: [{ group: layer.forbid, message: `The ${layer.name} layer may not import this (see the layer rule in eslint.config.js).` }],
+          },
         ],
       },
     })),
@@ -58,7 +73,8 @@ function layerRules() {
             patterns: [
               {
                 regex: `(^|/)main/(?!(${RENDERER_MAY_IMPORT.join('|')})$)`,
-                message: 'The renderer talks to main through window.certdesk; from main/ it may import only the IPC contract, the filter fields, the status names and domain/.',
+                message:
+                  'The renderer talks to main through window.certdesk; from main/ it may import only the IPC contract, the filter fields, the status names and domain/.',
               },
               { group: ['electron', 'node:*'], message: 'The renderer runs in a sandbox: no Electron, no Node.' },
             ],

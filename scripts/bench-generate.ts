@@ -136,7 +136,16 @@ const DOMAINS = [
   'Quality Auditor',
 ];
 
-const COMPONENT_NAMES = ['Foundations Course', 'Practice Module', 'Case Study Review', 'Written Examination', 'Supervised Practice Log', 'Portfolio Submission', 'Ethics Module', 'Capstone Project'];
+const COMPONENT_NAMES = [
+  'Foundations Course',
+  'Practice Module',
+  'Case Study Review',
+  'Written Examination',
+  'Supervised Practice Log',
+  'Portfolio Submission',
+  'Ethics Module',
+  'Capstone Project',
+];
 const COMPONENT_KINDS: ReadonlyArray<ComponentRow['kind']> = ['course', 'course', 'task', 'exam', 'task', 'document', 'course', 'task'];
 
 interface BenchProgram {
@@ -254,7 +263,20 @@ async function createPrograms(db: Db, random: Random): Promise<BenchProgram[]> {
 
 const ACCENTED_FIRST = ['José', 'Zoë', 'Søren', 'Łukasz', 'Chloé', 'Renée', 'François', 'Björn', 'Małgorzata', 'Işıl', 'Ángel', 'Noémie'];
 const ACCENTED_LAST = ['García', 'Müller', 'Nguyễn', 'Dvořák', "O'Brien", 'Ångström', 'Çelik', 'Søndergaard', 'Łopez', 'Peña', 'Schäfer', 'Øverland'];
-const ORG_SUFFIXES = ['Health', 'Associates', 'Group', 'Foundation', 'Hospital', 'University', 'Council', 'Partners', 'Institute', 'Society', 'Clinic', 'Consulting'];
+const ORG_SUFFIXES = [
+  'Health',
+  'Associates',
+  'Group',
+  'Foundation',
+  'Hospital',
+  'University',
+  'Council',
+  'Partners',
+  'Institute',
+  'Society',
+  'Clinic',
+  'Consulting',
+];
 const MAIL_DOMAINS = ['gmail.com', 'outlook.com', 'yahoo.com', 'icloud.com', 'proton.me'];
 
 function stringList(value: unknown): string[] {
@@ -356,7 +378,6 @@ function dayOrNull(day: number | null): CalendarDate | null {
   return day === null ? null : dateOf(day);
 }
 
-
 /** Office hours, later steps later in the day: steps on the same day stay in order. */
 function stampAt(day: number, recordId: number, ord: number): string {
   const minutes = 420 + ord * 70 + ((recordId * 7919) % 70);
@@ -364,7 +385,8 @@ function stampAt(day: number, recordId: number, ord: number): string {
 }
 
 /** `stampAt` in SQL, for a query with `id`, `ord` and `day` columns. */
-const STAMP_SQL = "printf('%sT%02d:%02d:%02d.000Z', day, (420 + ord * 70 + (id * 7919) % 70) / 60, (420 + ord * 70 + (id * 7919) % 70) % 60, (id * 31 + ord * 17) % 60)";
+const STAMP_SQL =
+  "printf('%sT%02d:%02d:%02d.000Z', day, (420 + ord * 70 + (id * 7919) % 70) / 60, (420 + ord * 70 + (id * 7919) % 70) % 60, (id * 31 + ord * 17) % 60)";
 
 /**
  * Every history row of every record, from the record's status, dates and
@@ -588,7 +610,10 @@ export async function generateDatabase(options: GenerateOptions): Promise<Genera
   try {
     conn.serialize();
     // Rows of several tables are written in batches whose order differs from the references between them.
-    await exec(conn, 'PRAGMA foreign_keys = OFF; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -1000000; PRAGMA temp_store = MEMORY');
+    await exec(
+      conn,
+      'PRAGMA foreign_keys = OFF; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -1000000; PRAGMA temp_store = MEMORY',
+    );
     await exec(conn, 'BEGIN');
     // Contacts and records arrive in id order but their other indexes would be filled at random places:
     // those are built once after loading (a sort) instead. The schema ends identical.
@@ -598,7 +623,10 @@ export async function generateDatabase(options: GenerateOptions): Promise<Genera
     );
     for (const index of indexes) await exec(conn, `DROP INDEX "${index.name.replace(/"/g, '""')}"`);
     // The kept sort keys (migration 006) are filled once after loading, in one statement, not by a trigger per record.
-    const keyTriggers = await all<{ name: string; sql: string }>(conn, "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name = 'record_sort_keys_insert'");
+    const keyTriggers = await all<{ name: string; sql: string }>(
+      conn,
+      "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name = 'record_sort_keys_insert'",
+    );
     for (const trigger of keyTriggers) await exec(conn, `DROP TRIGGER "${trigger.name}"`);
 
     const contacts = new TableWriter(conn, 'contacts', [

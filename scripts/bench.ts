@@ -141,7 +141,17 @@ function record(name: string, t: Timing, target: number | null, baseline: Timing
   const ratio = baseline ? t.median / baseline.median : null;
   let ok: boolean | null = target === null ? null : t.median <= target;
   if (ok !== null && ratio !== null) ok = ok && ratio <= 2;
-  results.push({ name, median_ms: round(t.median), p95_ms: round(t.p95), baseline_ms: baseline ? round(baseline.median) : null, target_ms: target, runs: t.runs, ratio: ratio === null ? null : round(ratio), ok, note });
+  results.push({
+    name,
+    median_ms: round(t.median),
+    p95_ms: round(t.p95),
+    baseline_ms: baseline ? round(baseline.median) : null,
+    target_ms: target,
+    runs: t.runs,
+    ratio: ratio === null ? null : round(ratio),
+    ok,
+    note,
+  });
   const base = baseline ? ` (baseline ${fmt(baseline.median)}, ×${ratio?.toFixed(2)})` : '';
   log(`  ${name}: median ${fmt(t.median)} ms, p95 ${fmt(t.p95)} ms${base}${note ? ` — ${note}` : ''}`);
 }
@@ -292,7 +302,13 @@ async function benchList(backend: Backend, db: Db, c: ListCase, counts: boolean,
     if (!same) {
       throw new Error(
         `${c.name}: the hand-written SQL does not give the app's rows (total ${app.total} vs ${hand.total}; ` +
-          `ids ${app.rows.slice(0, 3).map((r) => r.id).join(',')} vs ${hand.rows.slice(0, 3).map((r) => r.id).join(',')})`,
+          `ids ${app.rows
+            .slice(0, 3)
+            .map((r) => r.id)
+            .join(',')} vs ${hand.rows
+            .slice(0, 3)
+            .map((r) => r.id)
+            .join(',')})`,
       );
     }
     const b = await time(() => handWritten(db, c, counts, order), timing);
@@ -307,14 +323,17 @@ async function benchList(backend: Backend, db: Db, c: ListCase, counts: boolean,
     const fastest = bestOrder;
     const appSamples: number[] = [];
     const handSamples: number[] = [];
-    await time(async () => {
-      const t0 = performance.now();
-      await call(backend, 'tracking.list', input);
-      const t1 = performance.now();
-      await handWritten(db, c, counts, fastest);
-      appSamples.push(t1 - t0);
-      handSamples.push(performance.now() - t1);
-    }, c.quick_timing ? { runs: 9, budgetMs: 600, warmup: 1 } : {});
+    await time(
+      async () => {
+        const t0 = performance.now();
+        await call(backend, 'tracking.list', input);
+        const t1 = performance.now();
+        await handWritten(db, c, counts, fastest);
+        appSamples.push(t1 - t0);
+        handSamples.push(performance.now() - t1);
+      },
+      c.quick_timing ? { runs: 9, budgetMs: 600, warmup: 1 } : {},
+    );
     // The warm-up's samples are left out.
     const measured = (samples: number[]): Timing => summarize(samples.slice(samples.length - Math.max(1, samples.length - 1)));
     record(c.name, measured(appSamples), c.target, measured(handSamples), rows);
@@ -322,7 +341,9 @@ async function benchList(backend: Backend, db: Db, c: ListCase, counts: boolean,
   }
   // A filtered list keeps its total until something is written: "first view" counts (a
   // no-op write before each run forces it), "next pages" is paging on within the selection.
-  const cold = await time(() => call(backend, 'tracking.list', input), { before: () => db.raw('UPDATE users SET username = username WHERE id = (SELECT min(id) FROM users)') });
+  const cold = await time(() => call(backend, 'tracking.list', input), {
+    before: () => db.raw('UPDATE users SET username = username WHERE id = (SELECT min(id) FROM users)'),
+  });
   record(`${c.name}: first view`, cold, c.target, best, rows);
   const warm = await time((run) => call(backend, 'tracking.list', { ...input, page: 2 + (run % 5) }));
   record(`${c.name}: next pages`, warm, c.target, null, rows);
@@ -352,7 +373,14 @@ async function underLoad<T>(backend: Backend, job: () => Promise<T>): Promise<{ 
   const browse = (async () => {
     for (let i = 0; running; i++) {
       const t0 = performance.now();
-      await call(backend, 'tracking.list', { quick: { kind: 'all' }, filter: null, search: '', sort: { column: 'contactName', direction: 'asc' }, page: 1 + (i % 100), pageSize: PAGE_SIZE });
+      await call(backend, 'tracking.list', {
+        quick: { kind: 'all' },
+        filter: null,
+        search: '',
+        sort: { column: 'contactName', direction: 'asc' },
+        page: 1 + (i % 100),
+        pageSize: PAGE_SIZE,
+      });
       calls.push(performance.now() - t0);
     }
   })();
@@ -489,7 +517,17 @@ function sortCases(topProgram: { id: number; name: string }): ListCase[] {
     for (const direction of ['asc', 'desc'] as const) {
       for (const q of quicks) {
         for (const page of [1, 100]) {
-          cases.push({ name: `sort ${q.label} by ${SORT_LABELS[sort]} ${direction}, page ${page}`, quick: q.quick, sort, direction, page, target: 30, where: q.where, countable: true, quick_timing: true });
+          cases.push({
+            name: `sort ${q.label} by ${SORT_LABELS[sort]} ${direction}, page ${page}`,
+            quick: q.quick,
+            sort,
+            direction,
+            page,
+            target: 30,
+            where: q.where,
+            countable: true,
+            quick_timing: true,
+          });
         }
       }
     }
@@ -522,24 +560,22 @@ function filterCases(today: CalendarDate, topProgram: { id: number; name: string
       where: { sql: "sort_name LIKE ? ESCAPE '\\'", bindings: [like] },
       countable: false,
     },
-    ...(['expiresOn', 'contactName'] as const).map(
-      (sort): ListCase => ({
-        name: `filter expires in next 30 days AND status in (Active, Expiring), by ${sort === 'expiresOn' ? 'expiry' : 'name'}`,
-        quick: { kind: 'all' },
-        filter: {
-          combinator: 'and',
-          rules: [
-            { field: 'expiresOn', operator: 'inNextDays', value: 30 },
-            { field: 'status', operator: 'in', value: ['Active', 'Expiring'] },
-          ],
-        },
-        sort,
-        page: 1,
-        target: 30,
-        where: { sql: "status IN (?, ?) AND expires_on BETWEEN ? AND ?", bindings: ['Active', 'Expiring', today, next30] },
-        countable: false,
-      }),
-    ),
+    ...(['expiresOn', 'contactName'] as const).map((sort): ListCase => ({
+      name: `filter expires in next 30 days AND status in (Active, Expiring), by ${sort === 'expiresOn' ? 'expiry' : 'name'}`,
+      quick: { kind: 'all' },
+      filter: {
+        combinator: 'and',
+        rules: [
+          { field: 'expiresOn', operator: 'inNextDays', value: 30 },
+          { field: 'status', operator: 'in', value: ['Active', 'Expiring'] },
+        ],
+      },
+      sort,
+      page: 1,
+      target: 30,
+      where: { sql: 'status IN (?, ?) AND expires_on BETWEEN ? AND ?', bindings: ['Active', 'Expiring', today, next30] },
+      countable: false,
+    })),
     {
       name: 'filter Admin Review OR certification OR organization contains "health", by name',
       quick: { kind: 'all' },
@@ -590,8 +626,11 @@ async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const sqlite = await sqliteVersion();
   const info = machine(sqlite);
-  log(`CertDesk bench: ${options.records.toLocaleString('en')} records, seed ${options.seed}; ${info.cpus} × ${info.model}, Node ${info.node}, SQLite ${sqlite}, load ${info.loadavg_start.join(' ')}`);
-  if (info.loadavg_start[0] !== undefined && info.loadavg_start[0] > info.cpus) log(`  note: the machine is busy (load ${info.loadavg_start[0]} on ${info.cpus} cores); timings will be high`);
+  log(
+    `CertDesk bench: ${options.records.toLocaleString('en')} records, seed ${options.seed}; ${info.cpus} × ${info.model}, Node ${info.node}, SQLite ${sqlite}, load ${info.loadavg_start.join(' ')}`,
+  );
+  if (info.loadavg_start[0] !== undefined && info.loadavg_start[0] > info.cpus)
+    log(`  note: the machine is busy (load ${info.loadavg_start[0]} on ${info.cpus} cores); timings will be high`);
 
   const temporary = options.data === null;
   const dataDir = options.data ?? fs.mkdtempSync(path.join(os.tmpdir(), 'certdesk-bench-'));
@@ -603,7 +642,9 @@ async function main(): Promise<void> {
       log(`reusing the database in ${dataDir}`);
     } else {
       generated = await generateInChild(dataDir, options);
-      log(`generated ${generated.records.toLocaleString('en')} records, ${generated.history.toLocaleString('en')} history rows, ${generated.changeLog.toLocaleString('en')} change-log rows`);
+      log(
+        `generated ${generated.records.toLocaleString('en')} records, ${generated.history.toLocaleString('en')} history rows, ${generated.changeLog.toLocaleString('en')} change-log rows`,
+      );
       record(`generate ${options.records.toLocaleString('en')}-record database`, { median: generated.ms, p95: generated.ms, runs: 1 }, 60_000);
     }
 
@@ -678,35 +719,41 @@ async function main(): Promise<void> {
 /** The background work staff start or the app runs, each timed and measured for what the list feels meanwhile. */
 async function benchJobs(backend: Backend, db: Db, counts: TrackingCounts, options: Options, dataDir: string, scratch: string): Promise<void> {
   // Bulk: 1,000 In Progress records → Inactive per run, a fresh set each time.
-  const candidates = ((await db.raw("SELECT id FROM records WHERE status = 'In Progress' ORDER BY (id * 2654435761) % 1000003 LIMIT ?", [9000])) as Array<{ id: number }>).map((r) => r.id);
+  const candidates = (
+    (await db.raw("SELECT id FROM records WHERE status = 'In Progress' ORDER BY (id * 2654435761) % 1000003 LIMIT ?", [9000])) as Array<{ id: number }>
+  ).map((r) => r.id);
   const bulkRuns = Math.min(8, Math.floor(candidates.length / 1000) - 1);
   if (bulkRuns >= 1) {
     let refused = 0;
-    const { value: bulk, load } = await underLoad(backend, () => time(
-      async (run) => {
-        const ids = candidates.slice(run * 1000, (run + 1) * 1000);
-        const result = await call<{ changed: number; refused: unknown[] }>(backend, 'records.bulkSetStatus', {
-          selection: { kind: 'ids', ids },
-          to: 'Inactive',
-          reason: 'Benchmark: member on leave',
-        });
-        refused += result.refused.length;
-      },
-      { runs: bulkRuns, warmup: 1, budgetMs: 60_000, minRuns: 1 },
-    ));
+    const { value: bulk, load } = await underLoad(backend, () =>
+      time(
+        async (run) => {
+          const ids = candidates.slice(run * 1000, (run + 1) * 1000);
+          const result = await call<{ changed: number; refused: unknown[] }>(backend, 'records.bulkSetStatus', {
+            selection: { kind: 'ids', ids },
+            to: 'Inactive',
+            reason: 'Benchmark: member on leave',
+          });
+          refused += result.refused.length;
+        },
+        { runs: bulkRuns, warmup: 1, budgetMs: 60_000, minRuns: 1 },
+      ),
+    );
     record('bulk status change of 1,000 records', bulk, 500, null, refused > 0 ? `${refused} refused` : undefined);
     recordLoad('bulk changes', load);
   } else skipped.push('bulk status change: fewer than 2,000 In Progress records');
 
   // Changing n re-derives statuses in the same transaction.
   let changedN = 0;
-  const { value: setN, load: nLoad } = await underLoad(backend, () => time(
-    async (run) => {
-      const result = await call<{ changed: number }>(backend, 'settings.setExpiringDays', { expiringDays: run % 2 === 0 ? 45 : 30 });
-      changedN = Math.max(changedN, result.changed);
-    },
-    { runs: 6, warmup: 0, budgetMs: 60_000 },
-  ));
+  const { value: setN, load: nLoad } = await underLoad(backend, () =>
+    time(
+      async (run) => {
+        const result = await call<{ changed: number }>(backend, 'settings.setExpiringDays', { expiringDays: run % 2 === 0 ? 45 : 30 });
+        changedN = Math.max(changedN, result.changed);
+      },
+      { runs: 6, warmup: 0, budgetMs: 60_000 },
+    ),
+  );
   record('change n (settings.setExpiringDays 30 ↔ 45)', setN, null, null, `up to ${changedN.toLocaleString('en')} records changed`);
   recordLoad('n changes', nLoad);
   await call(backend, 'settings.setExpiringDays', { expiringDays: 30 });
@@ -777,16 +824,18 @@ async function benchExport(backend: Backend, db: Db, dataDir: string, scratch: s
   const folder = path.join(scratch, 'sync');
   const before = await readCheckpoint(db);
   let exported = 0;
-  const { value: t, load } = await underLoad(backend, () => time(
-    async () => {
-      fs.rmSync(folder, { recursive: true, force: true });
-      fs.mkdirSync(folder, { recursive: true });
-      await writeCheckpoint(db, lastSeq - n);
-      const result = await exportChanges({ db, dataDir, folder, maxChanges: 100_000, trigger: 'bench', now: () => BENCH_NOW });
-      exported = result.changes;
-    },
-    { runs: 3, warmup: 0, minRuns: 1, budgetMs: 10_000 },
-  ));
+  const { value: t, load } = await underLoad(backend, () =>
+    time(
+      async () => {
+        fs.rmSync(folder, { recursive: true, force: true });
+        fs.mkdirSync(folder, { recursive: true });
+        await writeCheckpoint(db, lastSeq - n);
+        const result = await exportChanges({ db, dataDir, folder, maxChanges: 100_000, trigger: 'bench', now: () => BENCH_NOW });
+        exported = result.changes;
+      },
+      { runs: 3, warmup: 0, minRuns: 1, budgetMs: 10_000 },
+    ),
+  );
   await writeCheckpoint(db, Math.max(before, lastSeq));
   fs.rmSync(folder, { recursive: true, force: true });
   record(`sync export of ${exported.toLocaleString('en')} changes (exportChanges)`, t, 2000);
@@ -803,7 +852,9 @@ function contactsCsv(n: number, run: number): string {
     const l = `${last[Math.floor(i / first.length) % last.length] ?? 'Silva'}${i % 7 === 0 ? '-Smith' : ''}`;
     // The email's local part in ASCII (Zoë → zoe): the import refuses addresses beyond ASCII.
     const local = f.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
-    lines.push(`${f},${l},${local}.${i}.${run}@example.org,IMP${run}-${String(i).padStart(6, '0')},"Regional Health Partners, Unit ${i % 40}",555-${String(i % 10_000).padStart(4, '0')}`);
+    lines.push(
+      `${f},${l},${local}.${i}.${run}@example.org,IMP${run}-${String(i).padStart(6, '0')},"Regional Health Partners, Unit ${i % 40}",555-${String(i % 10_000).padStart(4, '0')}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -822,19 +873,21 @@ async function benchImport(backend: Backend): Promise<void> {
   const n = 100_000;
   const previews: number[] = [];
   let refused = 0;
-  const { value: t, load } = await underLoad(backend, () => time(
-    async (run) => {
-      const text = contactsCsv(n, run);
-      const p0 = performance.now();
-      const preview = await call<{ sha256: string; fileError: unknown; rejected: unknown[] }>(backend, 'imports.preview', { kind: 'contacts', text });
-      previews.push(performance.now() - p0);
-      if (preview.fileError) throw new Error(`import preview refused the file: ${JSON.stringify(preview.fileError)}`);
-      refused = Math.max(refused, preview.rejected.length);
-      const job = await call<{ id: string }>(backend, 'imports.apply', { kind: 'contacts', text, expectSha256: preview.sha256 });
-      await waitForJob(backend, job.id);
-    },
-    { runs: 2, warmup: 0, minRuns: 1, budgetMs: 10_000 },
-  ));
+  const { value: t, load } = await underLoad(backend, () =>
+    time(
+      async (run) => {
+        const text = contactsCsv(n, run);
+        const p0 = performance.now();
+        const preview = await call<{ sha256: string; fileError: unknown; rejected: unknown[] }>(backend, 'imports.preview', { kind: 'contacts', text });
+        previews.push(performance.now() - p0);
+        if (preview.fileError) throw new Error(`import preview refused the file: ${JSON.stringify(preview.fileError)}`);
+        refused = Math.max(refused, preview.rejected.length);
+        const job = await call<{ id: string }>(backend, 'imports.apply', { kind: 'contacts', text, expectSha256: preview.sha256 });
+        await waitForJob(backend, job.id);
+      },
+      { runs: 2, warmup: 0, minRuns: 1, budgetMs: 10_000 },
+    ),
+  );
   const imported = `${(n - refused).toLocaleString('en')} imported${refused ? `, ${refused.toLocaleString('en')} refused` : ''}`;
   record(`import of ${n.toLocaleString('en')} contacts from CSV: preview`, summarize(previews), null, null, imported);
   record(`import of ${n.toLocaleString('en')} contacts from CSV: preview + apply (imports.preview, imports.apply)`, t, 5000, null, imported);
@@ -862,7 +915,9 @@ function printTable(memory: { rss_mb_after_browsing: number; after_jobs: Array<{
   console.log(`main process RSS after browsing: ${memory.rss_mb_after_browsing} MB (target ≤ ${memory.target_mb} MB)`);
   for (const m of memory.after_jobs) console.log(`main process RSS after ${m.job}: ${m.rss_mb} MB`);
   const slow = results.filter((r) => r.ok === false).length;
-  console.log(`${results.filter((r) => r.ok === true).length} ok, ${slow} slow, ${results.filter((r) => r.ok === null).length} without a target; load average at the end ${loadEnd.join(' ')}`);
+  console.log(
+    `${results.filter((r) => r.ok === true).length} ok, ${slow} slow, ${results.filter((r) => r.ok === null).length} without a target; load average at the end ${loadEnd.join(' ')}`,
+  );
   for (const s of skipped) console.log(`skipped: ${s}`);
 }
 

@@ -37,7 +37,10 @@ try {
 function installed() {
   try {
     const version = JSON.parse(fs.readFileSync(path.join(electronDir, 'package.json'), 'utf8')).version;
-    const distVersion = fs.readFileSync(path.join(electronDir, 'dist', 'version'), 'utf8').replace(/^v/, '').trim();
+    const distVersion = fs
+      .readFileSync(path.join(electronDir, 'dist', 'version'), 'utf8')
+      .replace(/^v/, '')
+      .trim();
     const exe = fs.readFileSync(path.join(electronDir, 'path.txt'), 'utf8');
     return distVersion === version && fs.existsSync(path.join(electronDir, 'dist', exe));
   } catch {

@@ -27,6 +27,7 @@ function step(name, command, args) {
 for (const [name, command, args] of [
   ['type check', bin('tsc'), ['--noEmit', '-p', '.']],
   ['lint', bin('eslint'), ['--max-warnings', '0', '.']],
+  ['format (prettier --check; `npx prettier --write .` fixes it)', bin('prettier'), ['--check', '--log-level', 'warn', '.']],
   ['build (electron-vite: main, preload, renderer; browser harness renderer)', 'npm', ['run', '--silent', 'build']],
 ]) {
   if (step(name, command, args)) passed++;

@@ -102,7 +102,9 @@ async function holdsData(db: Knex): Promise<boolean> {
  * The first backup of a week is kept as the weekly one, of a month as the monthly one.
  */
 export async function takeBackupIfDue(db: Knex, dataDir: string, now: Date): Promise<string | null> {
-  const all = listBackups(dataDir).map(describeBackup).filter((b): b is BackupInfo => b !== null);
+  const all = listBackups(dataDir)
+    .map(describeBackup)
+    .filter((b): b is BackupInfo => b !== null);
   const newest = all[0];
   const due = !newest || now.getTime() - newest.takenAt.getTime() >= BACKUP_EVERY_MS || (newest.empty && (await holdsData(db)));
   if (!due) return null;

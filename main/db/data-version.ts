@@ -10,6 +10,9 @@ import type { Db } from './database';
  * that depend on the data may be kept while the token is unchanged.
  */
 export async function dataVersion(db: Db): Promise<string> {
-  const row: { c: number; d: number } | undefined = await db.first(db.raw('total_changes() as c'), db.raw('(select data_version from pragma_data_version) as d'));
+  const row: { c: number; d: number } | undefined = await db.first(
+    db.raw('total_changes() as c'),
+    db.raw('(select data_version from pragma_data_version) as d'),
+  );
   return `${row?.c}:${row?.d}`;
 }

@@ -24,7 +24,10 @@ export function fillTemplate(template: string, vars: ExpiringEmailVars): string 
   });
 }
 
-export function renderExpiringEmail(settings: Pick<Settings, 'expiringEmailSubject' | 'expiringEmailBody'>, vars: ExpiringEmailVars): { subject: string; body: string } {
+export function renderExpiringEmail(
+  settings: Pick<Settings, 'expiringEmailSubject' | 'expiringEmailBody'>,
+  vars: ExpiringEmailVars,
+): { subject: string; body: string } {
   return {
     subject: fillTemplate(settings.expiringEmailSubject, vars),
     body: fillTemplate(settings.expiringEmailBody, vars),

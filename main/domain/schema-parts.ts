@@ -4,7 +4,11 @@ import { calendarDateProblem } from '../rules/calendar';
 import { multiLine, singleLine } from './text';
 
 // Sizes are generous for people and tight for attackers.
-export const id = z.number().int().positive().max(2 ** 40);
+export const id = z
+  .number()
+  .int()
+  .positive()
+  .max(2 ** 40);
 export const text = (max: number) => z.string().max(max, `Keep it under ${max} characters.`);
 /** One line of text (SPEC §6: no control characters). */
 export const line = (label: string, max: number) => singleLine(label, text(max));

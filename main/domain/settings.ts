@@ -8,7 +8,11 @@ export const SETTINGS_SCHEMA = z.object({
   expiringEmailSubject: z.string().max(200),
   expiringEmailBody: z.string().max(5000),
   syncFolder: z.string().max(1000),
-  syncEveryMinutes: z.number().int().min(0).max(7 * 24 * 60),
+  syncEveryMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 60),
   /** The filter the Tracking page had when it was last left, restored on start. */
   trackingFilter: z.string().max(100_000),
 });

@@ -11,7 +11,9 @@ export function foldForSearch(text: string): string {
 
 /** The words of a name search, folded as name keys are. */
 export function searchWords(text: string): string[] {
-  return foldForSearch(text).split(' ').filter((w) => w !== '');
+  return foldForSearch(text)
+    .split(' ')
+    .filter((w) => w !== '');
 }
 
 /** LIKE treats % and _ as wildcards; a search for them means the characters themselves. */

@@ -309,7 +309,11 @@ function checkDays(value: unknown): Checked<number> {
 /** "Is empty" ignores its value; react-querybuilder may leave the previous one there. Anything small passes. */
 function checkIgnoredValue(label: string, value: unknown): Checked<string> {
   const small = (v: unknown): boolean =>
-    v === undefined || v === null || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && v.length <= FILTER_LIMITS.textLength);
+    v === undefined ||
+    v === null ||
+    typeof v === 'boolean' ||
+    (typeof v === 'number' && Number.isFinite(v)) ||
+    (typeof v === 'string' && v.length <= FILTER_LIMITS.textLength);
   const ok = small(value) || (Array.isArray(value) && value.length <= FILTER_LIMITS.listItems && (value as unknown[]).every(small));
   return ok ? good('') : bad(`${label} "is empty" takes no value.`);
 }
@@ -372,7 +376,13 @@ function unknownKeys(what: string) {
 
 const ruleSchema = z
   .strictObject(
-    { id: idSchema.optional(), field: z.unknown().optional(), operator: z.unknown().optional(), value: z.unknown().optional(), valueSource: z.unknown().optional() },
+    {
+      id: idSchema.optional(),
+      field: z.unknown().optional(),
+      operator: z.unknown().optional(),
+      value: z.unknown().optional(),
+      valueSource: z.unknown().optional(),
+    },
     { error: unknownKeys('condition') },
   )
   .transform((raw, ctx): FilterRule => {

@@ -15,7 +15,17 @@ import { whereInJson } from '../db/where-in-json';
 import { officeToday, stamp, type Actor, type Executor, type ServiceContext } from '../services/context';
 import { applicationDateProblem, enrollmentRefusal, insertEnrollments, writeContext, type NewEnrollment } from '../services/records';
 import { readSettings } from '../services/settings';
-import { plannedResult, prepareCsv, prepareCsvForApply, readSourceForApply, type CsvImportInput, type CsvImportResult, type CsvSpec, type ImportField, type PreparedCsv } from './csv-import';
+import {
+  plannedResult,
+  prepareCsv,
+  prepareCsvForApply,
+  readSourceForApply,
+  type CsvImportInput,
+  type CsvImportResult,
+  type CsvSpec,
+  type ImportField,
+  type PreparedCsv,
+} from './csv-import';
 import { planAndKeep, planForApply, planKey } from './kept-plan';
 import { CONTACT_KEY_LABELS, CONTACT_KEY_SYNONYMS, contactLabel, ContactDirectory, PROGRAM_CODE_SYNONYMS, programsByCode, type ContactKeys } from './keys';
 import { Tally } from './result';
@@ -28,12 +38,28 @@ export type ApplicationsCsvInput = CsvImportInput<ApplicationField>;
 export type ApplicationsCsvResult = CsvImportResult<ApplicationField>;
 
 const LABELS: Record<ApplicationField, string> = { ...CONTACT_KEY_LABELS, certification: 'Certification code', appliedOn: 'Application date', note: 'Note' };
-const LIMITS: Record<ApplicationField, number> = { memberNumber: CONTACT_LIMITS.memberNumber, centralId: CONTACT_LIMITS.centralId, email: CONTACT_LIMITS.email, certification: 64, appliedOn: 10, note: 2000 };
+const LIMITS: Record<ApplicationField, number> = {
+  memberNumber: CONTACT_LIMITS.memberNumber,
+  centralId: CONTACT_LIMITS.centralId,
+  email: CONTACT_LIMITS.email,
+  certification: 64,
+  appliedOn: 10,
+  note: 2000,
+};
 
 const SPEC: CsvSpec<ApplicationField> = {
   fields: APPLICATION_FIELDS,
-  importFields: APPLICATION_FIELDS.map((field): ImportField<ApplicationField> => ({ field, label: LABELS[field], required: field === 'certification' || field === 'appliedOn' })),
-  synonyms: { ...CONTACT_KEY_SYNONYMS, certification: PROGRAM_CODE_SYNONYMS, appliedOn: ['applicationdate', 'appliedon', 'applied', 'dateapplied', 'date'], note: ['note', 'notes', 'comment', 'comments'] },
+  importFields: APPLICATION_FIELDS.map((field): ImportField<ApplicationField> => ({
+    field,
+    label: LABELS[field],
+    required: field === 'certification' || field === 'appliedOn',
+  })),
+  synonyms: {
+    ...CONTACT_KEY_SYNONYMS,
+    certification: PROGRAM_CODE_SYNONYMS,
+    appliedOn: ['applicationdate', 'appliedon', 'applied', 'dateapplied', 'date'],
+    note: ['note', 'notes', 'comment', 'comments'],
+  },
   labels: LABELS,
   required: ['certification', 'appliedOn'],
 };
@@ -48,13 +74,17 @@ type Values = Partial<Record<ApplicationField, string>>;
 async function planFile(db: Executor, prepared: PreparedCsv<ApplicationField>, today: string): Promise<Plan> {
   const rows = prepared.parsed.rows.map((row) => {
     const v: Values = {};
-    if (row.ragged === undefined) for (const field of APPLICATION_FIELDS) {
-      const value = cell(row.fields, prepared.map.columns[field]);
-      if (value !== undefined) v[field] = value;
-    }
+    if (row.ragged === undefined)
+      for (const field of APPLICATION_FIELDS) {
+        const value = cell(row.fields, prepared.map.columns[field]);
+        if (value !== undefined) v[field] = value;
+      }
     return { row, v };
   });
-  const contacts = await ContactDirectory.load(db, rows.map(({ v }) => v as ContactKeys));
+  const contacts = await ContactDirectory.load(
+    db,
+    rows.map(({ v }) => v as ContactKeys),
+  );
   const programs = await programsByCode(db);
   const tally = new Tally();
   const enrollments: Plan['enrollments'] = [];
@@ -62,7 +92,12 @@ async function planFile(db: Executor, prepared: PreparedCsv<ApplicationField>, t
   const contactIds = [...new Set(found.flatMap((c) => (typeof c === 'string' ? [] : [c.id])))];
   const existing = new Map<string, Pick<RecordRow, 'status' | 'applied_on'>>();
   for (const ids of chunk(contactIds, 20_000)) {
-    const stored: Array<Pick<RecordRow, 'contact_id' | 'program_id' | 'status' | 'applied_on'>> = await whereInJson(db('records'), 'contact_id', ids).select('contact_id', 'program_id', 'status', 'applied_on');
+    const stored: Array<Pick<RecordRow, 'contact_id' | 'program_id' | 'status' | 'applied_on'>> = await whereInJson(db('records'), 'contact_id', ids).select(
+      'contact_id',
+      'program_id',
+      'status',
+      'applied_on',
+    );
     for (const r of stored) existing.set(`${r.contact_id}|${r.program_id}`, r);
   }
   const seen = new Map<string, number>();
@@ -71,7 +106,9 @@ async function planFile(db: Executor, prepared: PreparedCsv<ApplicationField>, t
       tally.reject(row.line, row.ragged);
       continue;
     }
-    const problems = APPLICATION_FIELDS.flatMap((f) => (v[f] === undefined ? [] : [checkText(LABELS[f], v[f], LIMITS[f], f === 'note')].filter((p): p is string => p !== null)));
+    const problems = APPLICATION_FIELDS.flatMap((f) =>
+      v[f] === undefined ? [] : [checkText(LABELS[f], v[f], LIMITS[f], f === 'note')].filter((p): p is string => p !== null),
+    );
     const contact = found[i] as (typeof found)[number];
     if (typeof contact === 'string') problems.push(contact);
     const program = v.certification === undefined ? undefined : programs.get(v.certification);
@@ -102,7 +139,10 @@ async function planFile(db: Executor, prepared: PreparedCsv<ApplicationField>, t
       continue;
     }
     enrollments.push({ line: row.line, contact, program, source: 'application', day: v.appliedOn, reason: v.note });
-    tally.count('new', row.line, label, [{ field: 'Application date', from: '', to: v.appliedOn }, { field: 'Status', from: '', to: program.require_approval === 1 ? 'Applied' : 'In Progress' }]);
+    tally.count('new', row.line, label, [
+      { field: 'Application date', from: '', to: v.appliedOn },
+      { field: 'Status', from: '', to: program.require_approval === 1 ? 'Applied' : 'In Progress' },
+    ]);
   }
   return { result: plannedResult(SPEC, prepared, tally), enrollments };
 }
@@ -131,7 +171,11 @@ export async function applyApplicationsCsv(ctx: ServiceContext, actor: Actor, in
     const file = input.fileName ?? 'a CSV file';
     const tick = progressReporter(job, planned.enrollments.length, (done) => `Importing applications: ${done} of ${planned.enrollments.length}`);
     for (const part of chunk(planned.enrollments, 5000)) {
-      await insertEnrollments(trx, part.map(({ line, ...e }) => ({ ...e, detail: `Application imported from ${file}, line ${line}` })), w);
+      await insertEnrollments(
+        trx,
+        part.map(({ line, ...e }) => ({ ...e, detail: `Application imported from ${file}, line ${line}` })),
+        w,
+      );
       tick(part.length);
     }
     return planned.result;

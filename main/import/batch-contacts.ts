@@ -25,9 +25,25 @@ const ContactData = z.object({
 type ContactData = z.infer<typeof ContactData>;
 
 function problemsOf(d: ContactData): string[] {
-  const texts = { first_name: d.first_name, last_name: d.last_name, email: d.email, organization: d.organization, phone: d.phone, member_number: d.member_number ?? undefined };
-  const limits = { first_name: CONTACT_LIMITS.firstName, last_name: CONTACT_LIMITS.lastName, email: CONTACT_LIMITS.email, organization: CONTACT_LIMITS.organization, phone: CONTACT_LIMITS.phone, member_number: CONTACT_LIMITS.memberNumber };
-  const problems = Object.entries(texts).flatMap(([k, v]) => (v === undefined ? [] : [checkText(k, v, limits[k as keyof typeof limits], false)].filter((p): p is string => p !== null)));
+  const texts = {
+    first_name: d.first_name,
+    last_name: d.last_name,
+    email: d.email,
+    organization: d.organization,
+    phone: d.phone,
+    member_number: d.member_number ?? undefined,
+  };
+  const limits = {
+    first_name: CONTACT_LIMITS.firstName,
+    last_name: CONTACT_LIMITS.lastName,
+    email: CONTACT_LIMITS.email,
+    organization: CONTACT_LIMITS.organization,
+    phone: CONTACT_LIMITS.phone,
+    member_number: CONTACT_LIMITS.memberNumber,
+  };
+  const problems = Object.entries(texts).flatMap(([k, v]) =>
+    v === undefined ? [] : [checkText(k, v, limits[k as keyof typeof limits], false)].filter((p): p is string => p !== null),
+  );
   if (d.first_name.trim() === '' && d.last_name.trim() === '') problems.push('first_name and last_name are both empty');
   return problems;
 }
@@ -57,13 +73,34 @@ export async function planContacts(db: Executor, changes: readonly Located[], p:
       continue;
     }
     const label = `${d.last_name}, ${d.first_name}${member ? ` (member ${member})` : ''}`;
-    const next = { central_id: centralId, first_name: d.first_name, last_name: d.last_name, email: d.email, organization: d.organization, phone: d.phone, member_number: member };
+    const next = {
+      central_id: centralId,
+      first_name: d.first_name,
+      last_name: d.last_name,
+      email: d.email,
+      organization: d.organization,
+      phone: d.phone,
+      member_number: member,
+    };
     if (!match.row) {
       const ref = p.nextRef();
-      const row = { ...next, email: d.email ?? '', organization: d.organization ?? '', phone: d.phone ?? '', member_number: member ?? null, name_key: nameKey(d.first_name, d.last_name) };
+      const row = {
+        ...next,
+        email: d.email ?? '',
+        organization: d.organization ?? '',
+        phone: d.phone ?? '',
+        member_number: member ?? null,
+        name_key: nameKey(d.first_name, d.last_name),
+      };
       p.ops.push({ entity: 'contact', kind: 'insert', ref, row });
       matcher.add({ id: -ref, central_id: centralId, member_number: row.member_number, first_name: d.first_name, last_name: d.last_name });
-      p.count('contact', 'new', at, label, diff({}, row).fields.filter((f) => f.field !== 'name_key'));
+      p.count(
+        'contact',
+        'new',
+        at,
+        label,
+        diff({}, row).fields.filter((f) => f.field !== 'name_key'),
+      );
       continue;
     }
     const contact = storedById.get(match.row.id);

@@ -63,7 +63,10 @@ export async function readMap(db: Executor, key: string): Promise<Record<string,
 }
 
 export async function writeMap(db: Executor, key: string, map: Record<string, number>): Promise<void> {
-  await db('settings').insert({ key, value: JSON.stringify(map) }).onConflict('key').merge();
+  await db('settings')
+    .insert({ key, value: JSON.stringify(map) })
+    .onConflict('key')
+    .merge();
 }
 
 /** The device id and the import checkpoints, as one comparable string. */
@@ -137,7 +140,9 @@ export async function collect(db: Executor, folder: string): Promise<Collected> 
         continue;
       }
       if (last > 0 && b.fromSeq > last + 1) {
-        out.problems.push(`${b.name}: changes ${last + 1}–${b.fromSeq - 1} of device ${deviceId} were never imported and are not in this folder; import the batches holding them first.`);
+        out.problems.push(
+          `${b.name}: changes ${last + 1}–${b.fromSeq - 1} of device ${deviceId} were never imported and are not in this folder; import the batches holding them first.`,
+        );
         break;
       }
       const batch: ReadBatch = await readBatch(path.join(parent, b.name));
@@ -164,7 +169,6 @@ export async function collect(db: Executor, folder: string): Promise<Collected> 
   }
   return out;
 }
-
 
 /** The last change of each row of `entity`, in the order of those last changes. */
 export function latest(changes: readonly Located[], entity: ImportedEntity): Located[] {

@@ -120,7 +120,10 @@ export async function planPrograms(db: Executor, changes: readonly Located[], p:
       const planned: ProgramLike = { id: -ref, central_id: centralId, code: d.code, name: d.name };
       matcher.add(planned);
       byCentral.set(centralId, planned);
-      p.count('program', 'new', at, label, [...diff({}, row).fields.filter((f) => !f.field.startsWith('expiration_')), { field: 'expiration', from: '', to: describeExpiration(rule ?? { kind: 'never' }) }]);
+      p.count('program', 'new', at, label, [
+        ...diff({}, row).fields.filter((f) => !f.field.startsWith('expiration_')),
+        { field: 'expiration', from: '', to: describeExpiration(rule ?? { kind: 'never' }) },
+      ]);
       continue;
     }
     const program = storedById.get(match.row.id);
@@ -135,7 +138,8 @@ export async function planPrograms(db: Executor, changes: readonly Located[], p:
     }
     const { patch, fields } = diff(program as unknown as Record<string, unknown>, next);
     const shown = fields.filter((f) => !f.field.startsWith('expiration_'));
-    if (fields.length > shown.length && rule) shown.push({ field: 'expiration', from: describeExpiration(expirationOf(program)), to: describeExpiration(rule) });
+    if (fields.length > shown.length && rule)
+      shown.push({ field: 'expiration', from: describeExpiration(expirationOf(program)), to: describeExpiration(rule) });
     if (fields.length === 0) {
       p.count('program', 'unchanged', at, label, []);
       continue;
@@ -148,7 +152,13 @@ export async function planPrograms(db: Executor, changes: readonly Located[], p:
   return { matcher, byCentral, rejected };
 }
 
-export async function planComponents(db: Executor, changes: readonly Located[], programs: PlannedPrograms, componentIds: Record<string, number>, p: BatchPlanning): Promise<void> {
+export async function planComponents(
+  db: Executor,
+  changes: readonly Located[],
+  programs: PlannedPrograms,
+  componentIds: Record<string, number>,
+  p: BatchPlanning,
+): Promise<void> {
   const stored = (await db('components').select('*')) as ComponentRow[];
   const storedById = new Map(stored.map((c) => [c.id, c]));
   for (const at of latest(changes, 'component')) {
@@ -168,15 +178,37 @@ export async function planComponents(db: Executor, changes: readonly Located[], 
     const program = programs.byCentral.get(programCentral);
     if (!program) {
       const why = programs.rejected.get(programCentral);
-      p.reject('component', at, why !== undefined ? `its certification (central id ${programCentral}) is rejected in this import: ${why}` : `its certification (central id ${programCentral}) is neither here nor in this import.`);
+      p.reject(
+        'component',
+        at,
+        why !== undefined
+          ? `its certification (central id ${programCentral}) is rejected in this import: ${why}`
+          : `its certification (central id ${programCentral}) is neither here nor in this import.`,
+      );
       continue;
     }
     const label = `${program.code}: ${d.name}`;
     const localId = componentIds[centralId];
     const component = localId !== undefined ? storedById.get(localId) : undefined;
-    const next: Record<string, unknown> = { name: d.name, kind: d.kind, credits: d.credits, credit_unit: d.credit_unit, required: d.required, position: d.position, archived_at: d.archived_at };
+    const next: Record<string, unknown> = {
+      name: d.name,
+      kind: d.kind,
+      credits: d.credits,
+      credit_unit: d.credit_unit,
+      required: d.required,
+      position: d.position,
+      archived_at: d.archived_at,
+    };
     if (!component) {
-      const row = { ...next, kind: d.kind ?? 'course', credits: d.credits ?? 0, credit_unit: d.credit_unit ?? 'credits', required: d.required ?? true, position: d.position ?? 0, archived_at: d.archived_at ?? null };
+      const row = {
+        ...next,
+        kind: d.kind ?? 'course',
+        credits: d.credits ?? 0,
+        credit_unit: d.credit_unit ?? 'credits',
+        required: d.required ?? true,
+        position: d.position ?? 0,
+        archived_at: d.archived_at ?? null,
+      };
       p.ops.push({ entity: 'component', kind: 'insert', centralId, programRef: program.id, row });
       p.count('component', 'new', at, label, diff({}, row).fields);
       continue;

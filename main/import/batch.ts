@@ -33,7 +33,17 @@ import { ServiceError, stamp, type Actor, type Executor, type ServiceContext } f
 import { resortRecords } from '../services/contacts';
 import type { JobProgress } from '../domain/progress';
 import type { ComponentRow, ContactRow, ProgramRow } from '../domain/rows';
-import { basisOf, collect, COMPONENT_IDS_KEY, IMPORT_SEQS_KEY, readMap, writeMap, type BatchImportBatch, type Collected, type ImportedEntity } from './batch-folder';
+import {
+  basisOf,
+  collect,
+  COMPONENT_IDS_KEY,
+  IMPORT_SEQS_KEY,
+  readMap,
+  writeMap,
+  type BatchImportBatch,
+  type Collected,
+  type ImportedEntity,
+} from './batch-folder';
 import { planContacts } from './batch-contacts';
 import { BatchPlanning, type BatchChangeAt, type BatchRejectedAt, type Op } from './batch-plan';
 import { planComponents, planPrograms } from './batch-programs';
@@ -121,10 +131,14 @@ export async function applyBatchImport(ctx: ServiceContext, actor: Actor, folder
   const collected = await collect(ctx.db, folder);
   if (collected.problems.length > 0) {
     const shown = collected.problems.slice(0, 5).join(' ');
-    throw new ServiceError('INVALID', `Nothing was imported: ${shown}${collected.problems.length > 5 ? ` (and ${collected.problems.length - 5} more problems)` : ''}`);
+    throw new ServiceError(
+      'INVALID',
+      `Nothing was imported: ${shown}${collected.problems.length > 5 ? ` (and ${collected.problems.length - 5} more problems)` : ''}`,
+    );
   }
   return inTransaction(ctx.db, async (trx) => {
-    if ((await basisOf(trx)) !== collected.basis) throw new ServiceError('CONFLICT', 'Another import from the central system finished meanwhile. Preview the folder again.');
+    if ((await basisOf(trx)) !== collected.basis)
+      throw new ServiceError('CONFLICT', 'Another import from the central system finished meanwhile. Preview the folder again.');
     const planned = await plan(trx, collected, folder);
     const { result, ops } = planned;
     const at = stamp(ctx);

@@ -36,7 +36,16 @@ import {
   type ContactField,
   type ContactValues,
 } from './contacts';
-import { plannedResult, prepareCsv, prepareCsvForApply, readSourceForApply, type CsvImportInput, type CsvImportResult, type CsvSpec, type PreparedCsv } from './csv-import';
+import {
+  plannedResult,
+  prepareCsv,
+  prepareCsvForApply,
+  readSourceForApply,
+  type CsvImportInput,
+  type CsvImportResult,
+  type CsvSpec,
+  type PreparedCsv,
+} from './csv-import';
 import { planAndKeep, planForApply, planKey } from './kept-plan';
 import { Tally, type FieldChange } from './result';
 import { cell } from './text';
@@ -180,7 +189,10 @@ function plan(prepared: Prepared, rows: readonly FileRow[], stored: readonly Con
     const firstWithIdentity = seenIdentity.get(rowIdentity);
     if (firstWithIdentity === undefined) seenIdentity.set(rowIdentity, row.line);
     else if (keyless) {
-      tally.reject(row.line, `Same name and email as line ${firstWithIdentity}, and this row has no central ID or member number to tell them apart; only the first is imported.`);
+      tally.reject(
+        row.line,
+        `Same name and email as line ${firstWithIdentity}, and this row has no central ID or member number to tell them apart; only the first is imported.`,
+      );
       continue;
     }
     const keyedLine = keyedIdentity.get(rowIdentity);
@@ -194,7 +206,10 @@ function plan(prepared: Prepared, rows: readonly FileRow[], stored: readonly Con
     if (keyless) {
       const candidates = byIdentity.get(rowIdentity) ?? [];
       if (candidates.length > 1) {
-        tally.reject(row.line, `No central ID or member number, and ${candidates.length} contacts have this name and email; add a member number to say which one.`);
+        tally.reject(
+          row.line,
+          `No central ID or member number, and ${candidates.length} contacts have this name and email; add a member number to say which one.`,
+        );
         continue;
       }
       contact = candidates[0];
@@ -211,7 +226,10 @@ function plan(prepared: Prepared, rows: readonly FileRow[], stored: readonly Con
       const email = v.email.toLowerCase();
       const holder = byEmail.get(email);
       if (holder && holder.id !== contact?.id) {
-        tally.reject(row.line, `Email ${v.email} belongs to ${displayName(holder)}${holder.member_number !== null ? ` (member ${holder.member_number})` : ''}; give this row that contact's member number to update them, or leave it out.`);
+        tally.reject(
+          row.line,
+          `Email ${v.email} belongs to ${displayName(holder)}${holder.member_number !== null ? ` (member ${holder.member_number})` : ''}; give this row that contact's member number to update them, or leave it out.`,
+        );
         continue;
       }
       const first = seenEmail.get(email);
@@ -242,7 +260,9 @@ function plan(prepared: Prepared, rows: readonly FileRow[], stored: readonly Con
         name_key: row.nameKey as string,
       });
       // Only the first few changes are listed: their fields are built only then.
-      tally.count('new', row.line, label(v), () => CONTACT_FIELDS.flatMap((f) => (v[f] !== undefined ? [{ field: CONTACT_FIELD_LABELS[f], from: '', to: v[f] }] : [])));
+      tally.count('new', row.line, label(v), () =>
+        CONTACT_FIELDS.flatMap((f) => (v[f] !== undefined ? [{ field: CONTACT_FIELD_LABELS[f], from: '', to: v[f] }] : [])),
+      );
       continue;
     }
     const patch: Partial<ContactRow> = {};
@@ -258,7 +278,12 @@ function plan(prepared: Prepared, rows: readonly FileRow[], stored: readonly Con
     if (fields.length === 0) tally.count('unchanged', row.line, label(v), []);
     else {
       updates.push({ id: contact.id, patch });
-      tally.count('changed', row.line, label({ ...v, lastName: patch.last_name ?? contact.last_name, firstName: patch.first_name ?? contact.first_name }), fields);
+      tally.count(
+        'changed',
+        row.line,
+        label({ ...v, lastName: patch.last_name ?? contact.last_name, firstName: patch.first_name ?? contact.first_name }),
+        fields,
+      );
     }
   }
 

@@ -44,7 +44,11 @@ export const CONTACT_COLUMN: Record<ContactField, 'first_name' | 'last_name' | '
 };
 
 /** The fields with their labels, for the mapping UI. */
-export const CONTACT_IMPORT_FIELDS: Array<ImportField<ContactField>> = CONTACT_FIELDS.map((field) => ({ field, label: CONTACT_FIELD_LABELS[field], required: field === 'lastName' }));
+export const CONTACT_IMPORT_FIELDS: Array<ImportField<ContactField>> = CONTACT_FIELDS.map((field) => ({
+  field,
+  label: CONTACT_FIELD_LABELS[field],
+  required: field === 'lastName',
+}));
 
 export type ContactValues = Partial<Record<ContactField, string>>;
 

@@ -91,7 +91,11 @@ export interface PreparedCsv<F extends string> {
 }
 
 /** Reads (unless `source` is given), parses and maps the file; a file that cannot be imported comes back as a failed result. */
-export async function prepareCsv<F extends string>(spec: CsvSpec<F>, input: CsvImportInput<F>, source?: SourceBytes): Promise<PreparedCsv<F> | CsvImportResult<F>> {
+export async function prepareCsv<F extends string>(
+  spec: CsvSpec<F>,
+  input: CsvImportInput<F>,
+  source?: SourceBytes,
+): Promise<PreparedCsv<F> | CsvImportResult<F>> {
   source ??= await readSource(input);
   const parsed = parseCsv(source.bytes, input.delimiter);
   if ('error' in parsed) return failedResult(spec.importFields, parsed.error, source.sha256);

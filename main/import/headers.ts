@@ -1,7 +1,6 @@
 /** Header mapping: which column of a CSV holds each field an import fills. */
 import type { FileError } from './result';
 
-
 /** "First Name", "first_name", "FIRST-NAME" → "firstname"; "Prénom" → "prenom" (accents dropped). */
 export function normalizeHeader(header: string): string {
   return header
@@ -38,7 +37,8 @@ export function resolveMapping<F extends string>(
   const used = new Map<number, F>();
   const take = (field: F, index: number): FileError | null => {
     const other = used.get(index);
-    if (other !== undefined) return { line: 1, reason: `The column "${headers[index] ?? ''}" is mapped to both ${labels[other]} and ${labels[field]}; map it to one field.` };
+    if (other !== undefined)
+      return { line: 1, reason: `The column "${headers[index] ?? ''}" is mapped to both ${labels[other]} and ${labels[field]}; map it to one field.` };
     used.set(index, field);
     mapping[field] = headers[index] ?? '';
     columns[field] = index;
@@ -52,7 +52,8 @@ export function resolveMapping<F extends string>(
     const header = given[field];
     if (header === undefined || header === null) continue;
     const indexes = headers.flatMap((h, i) => (h === header ? [i] : []));
-    if (indexes.length === 0) return { error: { line: 1, reason: `${labels[field]} is mapped to the column "${header}", but the header row has no such column.` } };
+    if (indexes.length === 0)
+      return { error: { line: 1, reason: `${labels[field]} is mapped to the column "${header}", but the header row has no such column.` } };
     if (indexes.length > 1) return { error: { line: 1, reason: `The header row has the column "${header}" ${indexes.length} times; rename one of them.` } };
     const problem = take(field, indexes[0] as number);
     if (problem) return { error: problem };
@@ -64,7 +65,12 @@ export function resolveMapping<F extends string>(
     const indexes = normalized.flatMap((h, i) => (synonyms[field].includes(h) && !used.has(i) ? [i] : []));
     if (indexes.length === 0) continue;
     if (indexes.length > 1) {
-      return { error: { line: 1, reason: `The header row has ${indexes.length} columns that could be ${labels[field]} (${indexes.map((i) => `"${headers[i] ?? ''}"`).join(', ')}); map one of them.` } };
+      return {
+        error: {
+          line: 1,
+          reason: `The header row has ${indexes.length} columns that could be ${labels[field]} (${indexes.map((i) => `"${headers[i] ?? ''}"`).join(', ')}); map one of them.`,
+        },
+      };
     }
     const problem = take(field, indexes[0] as number);
     if (problem) return { error: problem };
@@ -77,4 +83,3 @@ export function resolveMapping<F extends string>(
   const unmappedHeaders = headers.filter((_, i) => !used.has(i));
   return { mapping, columns, unmappedHeaders };
 }
-

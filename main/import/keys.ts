@@ -64,12 +64,13 @@ export class ContactDirectory {
     if (k.email !== undefined) {
       const found = this.byEmail.get(k.email.toLowerCase()) ?? [];
       if (found.length === 1) return found[0] as KeyedContact;
-      return found.length === 0 ? `No contact has the email ${k.email}; import the contact first.` : `${found.length} contacts have the email ${k.email}; give the member number instead.`;
+      return found.length === 0
+        ? `No contact has the email ${k.email}; import the contact first.`
+        : `${found.length} contacts have the email ${k.email}; give the member number instead.`;
     }
     return 'The row names no contact: give a member number, a central ID or an email.';
   }
 }
-
 
 /** Certifications by code (a few hundred at most: read whole). */
 export async function programsByCode(db: Executor): Promise<Map<string, ProgramRow>> {

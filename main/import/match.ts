@@ -74,7 +74,9 @@ export class Matcher<T extends Matchable> {
     if (key !== undefined) {
       const holder = this.byKey.get(key);
       if (holder && holder.id !== row?.id) {
-        return { conflict: `${words.key} ${key} belongs to another ${words.noun}, ${words.name(holder)}${holder.central_id !== null ? ` (central ID ${holder.central_id})` : ''}.` };
+        return {
+          conflict: `${words.key} ${key} belongs to another ${words.noun}, ${words.name(holder)}${holder.central_id !== null ? ` (central ID ${holder.central_id})` : ''}.`,
+        };
       }
     }
     return { row: row ?? null, linked };

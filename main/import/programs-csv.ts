@@ -21,7 +21,16 @@ import { stamp, type Actor, type ServiceContext } from '../services/context';
 import type { JobProgress } from '../domain/progress';
 import { expirationColumns, expirationOf, PROGRAM_LIMITS } from '../domain/program';
 import type { ProgramRow } from '../domain/rows';
-import { plannedResult, prepareCsv, prepareCsvForApply, type CsvImportInput, type CsvImportResult, type CsvSpec, type ImportField, type PreparedCsv } from './csv-import';
+import {
+  plannedResult,
+  prepareCsv,
+  prepareCsvForApply,
+  type CsvImportInput,
+  type CsvImportResult,
+  type CsvSpec,
+  type ImportField,
+  type PreparedCsv,
+} from './csv-import';
 import { Matcher } from './match';
 import { Tally, type FieldChange } from './result';
 import { cell, checkText } from './text';
@@ -45,12 +54,22 @@ export const PROGRAM_FIELD_LABELS: Record<ProgramField, string> = {
 };
 
 /** The fields with their labels, for the mapping UI. */
-export const PROGRAM_IMPORT_FIELDS: Array<ImportField<ProgramField>> = PROGRAM_FIELDS.map((field) => ({ field, label: PROGRAM_FIELD_LABELS[field], required: field === 'code' || field === 'name' }));
+export const PROGRAM_IMPORT_FIELDS: Array<ImportField<ProgramField>> = PROGRAM_FIELDS.map((field) => ({
+  field,
+  label: PROGRAM_FIELD_LABELS[field],
+  required: field === 'code' || field === 'name',
+}));
 
-const TEXT_LIMITS = { code: PROGRAM_LIMITS.code, name: PROGRAM_LIMITS.name, version: PROGRAM_LIMITS.version, category: PROGRAM_LIMITS.category, description: PROGRAM_LIMITS.description, requireApproval: 20, requireCompletionApproval: 20, expiration: 40 } satisfies Record<
-  ProgramField,
-  number
->;
+const TEXT_LIMITS = {
+  code: PROGRAM_LIMITS.code,
+  name: PROGRAM_LIMITS.name,
+  version: PROGRAM_LIMITS.version,
+  category: PROGRAM_LIMITS.category,
+  description: PROGRAM_LIMITS.description,
+  requireApproval: 20,
+  requireCompletionApproval: 20,
+  expiration: 40,
+} satisfies Record<ProgramField, number>;
 
 export const PROGRAM_HEADER_SYNONYMS: Record<ProgramField, readonly string[]> = {
   code: ['code', 'programcode', 'certificationcode', 'certcode', 'coursecode'],
@@ -126,7 +145,8 @@ function readRow(fields: readonly string[], columns: Partial<Record<ProgramField
       else values[field] = yes;
     } else if (field === 'expiration') {
       const rule = parseExpiration(raw);
-      if (rule === null) problems.push(`Expiration "${raw}" is not understood: write never, a period such as 3 years, 18 months or 90 days, or a date as YYYY-MM-DD.`);
+      if (rule === null)
+        problems.push(`Expiration "${raw}" is not understood: write never, a period such as 3 years, 18 months or 90 days, or a date as YYYY-MM-DD.`);
       else values.expiration = rule;
     } else {
       values[field] = raw;
@@ -147,7 +167,10 @@ const SPEC: CsvSpec<ProgramField> = {
 
 type Prepared = PreparedCsv<ProgramField>;
 
-type NewProgramRow = Omit<ProgramRow, 'id' | 'created_at' | 'updated_at' | 'central_id' | 'archived_at' | 'require_approval' | 'require_completion_approval'> & {
+type NewProgramRow = Omit<
+  ProgramRow,
+  'id' | 'created_at' | 'updated_at' | 'central_id' | 'archived_at' | 'require_approval' | 'require_completion_approval'
+> & {
   require_approval: boolean;
   require_completion_approval: boolean;
 };
@@ -206,7 +229,9 @@ function plan(prepared: Prepared, stored: readonly ProgramRow[]): Plan {
         ...(v.category !== undefined ? [{ field: PROGRAM_FIELD_LABELS.category, from: '', to: v.category }] : []),
         ...(v.description !== undefined ? [{ field: PROGRAM_FIELD_LABELS.description, from: '', to: v.description }] : []),
         ...(v.requireApproval !== undefined ? [{ field: PROGRAM_FIELD_LABELS.requireApproval, from: '', to: yesNo(v.requireApproval) }] : []),
-        ...(v.requireCompletionApproval !== undefined ? [{ field: PROGRAM_FIELD_LABELS.requireCompletionApproval, from: '', to: yesNo(v.requireCompletionApproval) }] : []),
+        ...(v.requireCompletionApproval !== undefined
+          ? [{ field: PROGRAM_FIELD_LABELS.requireCompletionApproval, from: '', to: yesNo(v.requireCompletionApproval) }]
+          : []),
         { field: PROGRAM_FIELD_LABELS.expiration, from: '', to: describeExpiration(rule) },
       ]);
       continue;

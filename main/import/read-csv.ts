@@ -34,11 +34,13 @@ export async function readSource(input: { text?: string; file?: string; bytes?: 
   let bytes: Buffer;
   const given = [input.text, input.file, input.bytes].filter((v) => v !== undefined).length;
   if (given === 1 && input.bytes !== undefined) {
-    if (input.bytes.length > MAX_FILE_BYTES) throw new ImportFileError(1, `The file is ${(input.bytes.length / 1024 / 1024).toFixed(0)} MB; the limit is ${MAX_FILE_BYTES / 1024 / 1024} MB.`);
+    if (input.bytes.length > MAX_FILE_BYTES)
+      throw new ImportFileError(1, `The file is ${(input.bytes.length / 1024 / 1024).toFixed(0)} MB; the limit is ${MAX_FILE_BYTES / 1024 / 1024} MB.`);
     bytes = Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.length);
   } else if (typeof input.text === 'string' && given === 1) {
     if (input.text.length > MAX_FILE_BYTES) throw new ImportFileError(1, `The CSV text is over ${MAX_FILE_BYTES / 1024 / 1024} MB; import a smaller file.`);
-    if (LONE_SURROGATE.test(input.text)) throw new ImportFileError(lineOfIndex(input.text, input.text.search(LONE_SURROGATE)), 'The text holds a broken character (a lone UTF-16 surrogate).');
+    if (LONE_SURROGATE.test(input.text))
+      throw new ImportFileError(lineOfIndex(input.text, input.text.search(LONE_SURROGATE)), 'The text holds a broken character (a lone UTF-16 surrogate).');
     bytes = Buffer.from(input.text, 'utf8');
   } else if (typeof input.file === 'string' && given === 1) {
     let size: number;
@@ -46,9 +48,13 @@ export async function readSource(input: { text?: string; file?: string; bytes?: 
       size = (await fs.stat(input.file)).size;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new ServiceError('NOT_FOUND', code === 'ENOENT' ? `The file ${input.file} does not exist.` : `The file ${input.file} cannot be read (${code ?? 'error'}).`);
+      throw new ServiceError(
+        'NOT_FOUND',
+        code === 'ENOENT' ? `The file ${input.file} does not exist.` : `The file ${input.file} cannot be read (${code ?? 'error'}).`,
+      );
     }
-    if (size > MAX_FILE_BYTES) throw new ImportFileError(1, `The file is ${(size / 1024 / 1024).toFixed(0)} MB; the limit is ${MAX_FILE_BYTES / 1024 / 1024} MB.`);
+    if (size > MAX_FILE_BYTES)
+      throw new ImportFileError(1, `The file is ${(size / 1024 / 1024).toFixed(0)} MB; the limit is ${MAX_FILE_BYTES / 1024 / 1024} MB.`);
     bytes = await fs.readFile(input.file);
   } else {
     throw new ServiceError('INVALID', 'Give the CSV as text or as a file path (one of them).');
@@ -157,17 +163,32 @@ export function decodeCsv(bytes: Buffer): { utf8: Buffer; encoding: CsvEncoding 
   // NUL is valid UTF-8 but never in a CSV: UTF-16 without its byte order mark has one in every other byte.
   const nul = bytes.indexOf(0);
   if (nul !== -1) {
-    return { error: { line: lineOfByte(bytes, nul), reason: 'The file holds NUL bytes: it looks like UTF-16 without a byte order mark, or is not a text file. Save it as "CSV UTF-8" and import it again.' } };
+    return {
+      error: {
+        line: lineOfByte(bytes, nul),
+        reason: 'The file holds NUL bytes: it looks like UTF-16 without a byte order mark, or is not a text file. Save it as "CSV UTF-8" and import it again.',
+      },
+    };
   }
   const badLine = firstInvalidUtf8Line(bytes);
   if (badLine === null) return { utf8: bytes, encoding: 'UTF-8' };
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
-    return { error: { line: badLine, reason: `The file says it is UTF-8 (it starts with a byte order mark), but line ${badLine} is not UTF-8 text. Save the file as "CSV UTF-8" and import it again.` } };
+    return {
+      error: {
+        line: badLine,
+        reason: `The file says it is UTF-8 (it starts with a byte order mark), but line ${badLine} is not UTF-8 text. Save the file as "CSV UTF-8" and import it again.`,
+      },
+    };
   }
   for (let i = 0; i < bytes.length; i++) {
     if (NOT_WINDOWS_1252.has(bytes[i] as number)) {
       const line = lineOfByte(bytes, i);
-      return { error: { line, reason: `Line ${line} is neither UTF-8 nor Windows-1252 text, so its letters cannot be read for sure. Save the file as "CSV UTF-8" and import it again.` } };
+      return {
+        error: {
+          line,
+          reason: `Line ${line} is neither UTF-8 nor Windows-1252 text, so its letters cannot be read for sure. Save the file as "CSV UTF-8" and import it again.`,
+        },
+      };
     }
   }
   return { utf8: Buffer.from(decodeWindows1252(bytes), 'utf8'), encoding: 'Windows-1252' };
@@ -275,11 +296,21 @@ export function parseCsv(source: Buffer, delimiterOption?: string): ParsedCsv | 
     });
   } catch (err) {
     if (err instanceof TooManyRows) {
-      return { error: { line: err.line, reason: `The file has more than ${MAX_ROWS.toLocaleString('en')} rows of data (line ${err.line} is past the limit); split it into smaller files.` } };
+      return {
+        error: {
+          line: err.line,
+          reason: `The file has more than ${MAX_ROWS.toLocaleString('en')} rows of data (line ${err.line} is past the limit); split it into smaller files.`,
+        },
+      };
     }
     const line = lines.lineAt(firstContent(bytes, lastEnd));
     const code = (err as Partial<CsvError>).code;
-    return { error: { line, reason: `The row starting on line ${line} is malformed: ${quoteProblem(code)}. Fix the file and import it again; nothing is imported from it until then.` } };
+    return {
+      error: {
+        line,
+        reason: `The row starting on line ${line} is malformed: ${quoteProblem(code)}. Fix the file and import it again; nothing is imported from it until then.`,
+      },
+    };
   }
 
   const header = records.shift();
@@ -289,11 +320,14 @@ export function parseCsv(source: Buffer, delimiterOption?: string): ParsedCsv | 
   for (const r of records) {
     if (r.fields.every((f) => f === '')) continue; // a row of empty cells (",,,,"), as spreadsheets leave them
     if (r.fieldCountError || r.fields.length !== headers.length) {
-      rows.push({ line: r.line, fields: [], ragged: `The row has ${r.fields.length} ${r.fields.length === 1 ? 'field' : 'fields'}; the header has ${headers.length}.` });
+      rows.push({
+        line: r.line,
+        fields: [],
+        ragged: `The row has ${r.fields.length} ${r.fields.length === 1 ? 'field' : 'fields'}; the header has ${headers.length}.`,
+      });
     } else {
       rows.push({ line: r.line, fields: r.fields });
     }
   }
   return { delimiter, encoding, headers, rows };
 }
-

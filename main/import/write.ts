@@ -12,7 +12,14 @@ import { bulkInsert } from '../db/bulk-insert';
 const INSERT_CHUNK = 5000;
 
 /** Inserts rows (in chunks), logs each as an insert, and answers their ids in insertion order. */
-export async function insertLogged(trx: Executor, table: string, entity: Entity, rows: readonly object[], at: string, onChunk?: (n: number) => void): Promise<number[]> {
+export async function insertLogged(
+  trx: Executor,
+  table: string,
+  entity: Entity,
+  rows: readonly object[],
+  at: string,
+  onChunk?: (n: number) => void,
+): Promise<number[]> {
   const out: number[] = [];
   for (const part of chunk(rows, INSERT_CHUNK)) {
     const ids = await bulkInsert(trx, table, part as ReadonlyArray<Record<string, unknown>>, { returning: 'id' });

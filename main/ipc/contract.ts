@@ -35,7 +35,21 @@ const none = z.object({}).strict();
  * pure domain modules): every type a call's input or result names is exported here.
  */
 export type { BatchImportResult, CsvExportResult, CsvImportResult, ExportResult, JobStatus, OutboxRow, SyncRun };
-export type { BulkResult, ContactRow, ProgramRow, RecordRow, Settings, User, ProgramChangeEffect, ProgramWithComponents, RecordDetail, SavedFilter, SweepResult, TrackingCounts, TrackingRow };
+export type {
+  BulkResult,
+  ContactRow,
+  ProgramRow,
+  RecordRow,
+  Settings,
+  User,
+  ProgramChangeEffect,
+  ProgramWithComponents,
+  RecordDetail,
+  SavedFilter,
+  SweepResult,
+  TrackingCounts,
+  TrackingRow,
+};
 export type { HistoryRow } from '../domain/rows';
 export type { StartupStatus } from '../domain/startup';
 export type { AppEvent } from './events';
@@ -149,7 +163,8 @@ export const INPUTS = {
     .strict(),
   'records.markAllComplete': z.object({ id, reason: requiredLines('A reason', 2000), confirmExpired: z.boolean().optional() }).strict(),
   'records.overrideExpiration': z
-    .object({ id, expiresOn: calendarDate.nullable(), reason: requiredLines('A reason', 2000), confirmExpired: z.boolean().optional() }).strict(),
+    .object({ id, expiresOn: calendarDate.nullable(), reason: requiredLines('A reason', 2000), confirmExpired: z.boolean().optional() })
+    .strict(),
   'records.setNotes': z.object({ id, notes: lines('Notes', 20_000) }).strict(),
   'contacts.search': z.object({ text: line('Search', 200) }).strict(),
   'contacts.create': newContactSchema,
@@ -169,7 +184,11 @@ export const INPUTS = {
   'settings.setSync': z
     .object({
       folder: line('Folder', 1000).refine((f) => f === '' || isAbsolutePath(f), 'Give the full path of the folder (e.g. /srv/exports or C:\\Exports).'),
-      everyMinutes: z.number().int().min(0, '0 turns the schedule off.').max(7 * 24 * 60, 'At most once a week.'),
+      everyMinutes: z
+        .number()
+        .int()
+        .min(0, '0 turns the schedule off.')
+        .max(7 * 24 * 60, 'At most once a week.'),
     })
     .strict(),
   'programs.adminList': none,

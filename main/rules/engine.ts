@@ -131,13 +131,7 @@ function completionDecision(
  * records In Progress; time rules only for Active, Expiring and Expired; every
  * other status is kept because only staff set it.
  */
-export function evaluate(input: {
-  record: RecordState;
-  program: ProgramRules;
-  progress: Progress;
-  settings: EngineSettings;
-  today: CalendarDate;
-}): Decision {
+export function evaluate(input: { record: RecordState; program: ProgramRules; progress: Progress; settings: EngineSettings; today: CalendarDate }): Decision {
   const { record, program, progress, settings, today } = input;
   switch (record.status) {
     case 'In Progress':
@@ -312,6 +306,4 @@ export function planManualMove(input: {
 }
 
 /** Every status with the statuses staff may set from it; used by tests and the record screen. */
-export const MANUAL_TABLE: ReadonlyArray<readonly [Status, readonly Status[]]> = STATUSES.map(
-  (s) => [s, MOVES[s].map((m) => m.to)] as const,
-);
+export const MANUAL_TABLE: ReadonlyArray<readonly [Status, readonly Status[]]> = STATUSES.map((s) => [s, MOVES[s].map((m) => m.to)] as const);

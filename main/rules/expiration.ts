@@ -1,10 +1,7 @@
 import { addDays, addMonths, addYears, type CalendarDate } from './calendar';
 
 /** How a certification program sets the expiration date of a completed record. */
-export type ExpirationRule =
-  | { kind: 'never' }
-  | { kind: 'period'; amount: number; unit: 'days' | 'months' | 'years' }
-  | { kind: 'fixed'; date: CalendarDate };
+export type ExpirationRule = { kind: 'never' } | { kind: 'period'; amount: number; unit: 'days' | 'months' | 'years' } | { kind: 'fixed'; date: CalendarDate };
 
 /** The expiration date of a certification granted on `grantedOn`, or null when it never expires. */
 export function computeExpiration(rule: ExpirationRule, grantedOn: CalendarDate): CalendarDate | null {

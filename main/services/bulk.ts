@@ -30,11 +30,7 @@ export interface BulkResult {
   emailsQueued: number;
 }
 
-export async function bulkSetStatus(
-  ctx: ServiceContext,
-  actor: Actor,
-  input: { ids: readonly number[]; to: Status; reason?: string },
-): Promise<BulkResult> {
+export async function bulkSetStatus(ctx: ServiceContext, actor: Actor, input: { ids: readonly number[]; to: Status; reason?: string }): Promise<BulkResult> {
   const ids = [...new Set(input.ids)];
   if (ids.length === 0) throw new ServiceError('INVALID', 'Select at least one record.', 'ids');
   if (ids.length > BULK_LIMIT) throw new ServiceError('INVALID', `A bulk change takes at most ${BULK_LIMIT.toLocaleString('en')} records.`, 'ids');

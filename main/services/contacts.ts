@@ -38,7 +38,9 @@ export async function findDuplicate(
   }
   const email = keys.email?.trim();
   if (email) {
-    const holder = (await others(db('contacts').whereRaw('lower(email) = ?', [email.toLowerCase()])).orderBy('id').first()) as ContactRow | undefined;
+    const holder = (await others(db('contacts').whereRaw('lower(email) = ?', [email.toLowerCase()]))
+      .orderBy('id')
+      .first()) as ContactRow | undefined;
     if (holder) return { contact: holder, by: 'email' };
   }
   return null;
@@ -50,7 +52,11 @@ export function duplicateError(found: { contact: ContactRow; by: 'email' | 'memb
   const who = `${displayName(contact)}${contact.member_number !== null && by === 'email' ? ` (member ${contact.member_number})` : ''}`;
   return by === 'email'
     ? new ServiceError('CONFLICT', `${who} already has the email ${contact.email}; open that contact instead of adding another.`, 'email')
-    : new ServiceError('CONFLICT', `Member number ${contact.member_number ?? ''} belongs to ${who}; open that contact instead of adding another.`, 'memberNumber');
+    : new ServiceError(
+        'CONFLICT',
+        `Member number ${contact.member_number ?? ''} belongs to ${who}; open that contact instead of adding another.`,
+        'memberNumber',
+      );
 }
 
 /** A contact's editable fields, trimmed and the names in NFC, as stored. */
@@ -102,7 +108,10 @@ export async function updateContact(ctx: ServiceContext, input: ContactEdit): Pr
     const patch = Object.fromEntries(Object.entries(columns).filter(([k, v]) => stored[k as keyof ContactRow] !== v)) as Partial<ContactRow>;
     if (Object.keys(patch).length === 0) return stored;
     const at = stamp(ctx);
-    const [row] = (await trx('contacts').where({ id: stored.id }).update({ ...patch, updated_at: at }).returning('*')) as ContactRow[];
+    const [row] = (await trx('contacts')
+      .where({ id: stored.id })
+      .update({ ...patch, updated_at: at })
+      .returning('*')) as ContactRow[];
     if (!row) throw new Error(`Contact ${stored.id} disappeared while it was being changed.`);
     await logChanges(trx, changesFor('contact', 'update', [row]), at);
     if (patch.name_key !== undefined) await resortRecords(trx, [row], at);
@@ -123,9 +132,19 @@ export async function resortRecords(trx: Executor, renamed: ReadonlyArray<{ id: 
     const records = (await trx('records').whereIn('contact_id', ids.slice(i, i + RESORT_CHUNK))) as RecordRow[];
     const stale = records.filter((r) => keyOf.get(r.contact_id) !== r.sort_name);
     for (const record of stale) {
-      await trx('records').where({ id: record.id }).update({ sort_name: keyOf.get(record.contact_id) as string });
+      await trx('records')
+        .where({ id: record.id })
+        .update({ sort_name: keyOf.get(record.contact_id) as string });
     }
-    await logChanges(trx, changesFor('record', 'update', stale.map((r) => ({ ...r, sort_name: keyOf.get(r.contact_id) as string }))), at);
+    await logChanges(
+      trx,
+      changesFor(
+        'record',
+        'update',
+        stale.map((r) => ({ ...r, sort_name: keyOf.get(r.contact_id) as string })),
+      ),
+      at,
+    );
     updated += stale.length;
   }
   return updated;
@@ -138,7 +157,13 @@ export async function searchContacts(db: Executor, text: string, limit = 20): Pr
   const like = `%${escapeLike(foldForSearch(text))}%`;
   const rows = (await db('contacts as c')
     .leftJoin('records as r', 'r.contact_id', 'c.id')
-    .where((q) => void q.where((n) => void whereNameMatches(n, 'c.name_key', text)).orWhereRaw("lower(c.email) like ? escape '\\'", [like]).orWhere('c.member_number', text.trim()))
+    .where(
+      (q) =>
+        void q
+          .where((n) => void whereNameMatches(n, 'c.name_key', text))
+          .orWhereRaw("lower(c.email) like ? escape '\\'", [like])
+          .orWhere('c.member_number', text.trim()),
+    )
     .select('c.*')
     .count({ records: 'r.id' })
     .groupBy('c.id')

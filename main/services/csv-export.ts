@@ -11,7 +11,19 @@ import type { JobProgress } from '../domain/progress';
 import { listTracking, type TrackingQuery } from './tracking';
 import { type TrackingRow } from './tracking';
 
-const HEADER = ['Contact', 'Email', 'Certification', 'Status', 'Completed components', 'Required components', 'Applied', 'Started', 'Completed', 'Expires', 'Last change'];
+const HEADER = [
+  'Contact',
+  'Email',
+  'Certification',
+  'Status',
+  'Completed components',
+  'Required components',
+  'Applied',
+  'Started',
+  'Completed',
+  'Expires',
+  'Last change',
+];
 
 /**
  * A leading =, +, -, @, tab or CR makes a spreadsheet evaluate the cell, and so
@@ -23,9 +35,19 @@ export function neutraliseCell(value: string): string {
 }
 
 function toLine(r: TrackingRow): string[] {
-  return [r.contactName, r.email, r.certification, r.status, String(r.requiredDone), String(r.requiredTotal), r.appliedOn ?? '', r.startedOn ?? '', r.completedOn ?? '', r.expiresOn ?? '', r.updatedAt].map(
-    neutraliseCell,
-  );
+  return [
+    r.contactName,
+    r.email,
+    r.certification,
+    r.status,
+    String(r.requiredDone),
+    String(r.requiredTotal),
+    r.appliedOn ?? '',
+    r.startedOn ?? '',
+    r.completedOn ?? '',
+    r.expiresOn ?? '',
+    r.updatedAt,
+  ].map(neutraliseCell);
 }
 
 const PAGE = 5000;

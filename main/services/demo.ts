@@ -190,7 +190,13 @@ export async function loadDemoData(ctx: ServiceContext, actor: Actor = SYSTEM, o
         phone: faker.phone.number({ style: 'national' }),
       });
       // One contact in ten is known but enrolled nowhere (the "why isn't this person on my list?" case).
-      const enrollments = i % 10 === 9 ? 0 : faker.helpers.weightedArrayElement([{ value: 1, weight: 7 }, { value: 2, weight: 3 }]);
+      const enrollments =
+        i % 10 === 9
+          ? 0
+          : faker.helpers.weightedArrayElement([
+              { value: 1, weight: 7 },
+              { value: 2, weight: 3 },
+            ]);
       const used = new Set<number>();
       for (let e = 0; e < enrollments; e++) {
         const target = pickTarget();

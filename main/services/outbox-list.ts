@@ -22,13 +22,22 @@ export interface OutboxRow {
 export const OUTBOX_STATES = ['queued', 'withdrawn', 'exported'] as const;
 export type OutboxState = (typeof OUTBOX_STATES)[number];
 
-export async function listOutbox(db: Executor, input: { search?: string; state?: OutboxState | 'all'; limit?: number }): Promise<{ rows: OutboxRow[]; total: number }> {
+export async function listOutbox(
+  db: Executor,
+  input: { search?: string; state?: OutboxState | 'all'; limit?: number },
+): Promise<{ rows: OutboxRow[]; total: number }> {
   const q = db('outbox');
   if (input.state && input.state !== 'all') void q.where('state', input.state);
   const search = input.search?.trim().toLowerCase() ?? '';
   if (search) {
     const like = `%${escapeLike(search)}%`;
-    void q.where((w) => void w.whereRaw("lower(to_name) like ? escape '\\'", [like]).orWhereRaw("lower(to_email) like ? escape '\\'", [like]).orWhereRaw("lower(subject) like ? escape '\\'", [like]));
+    void q.where(
+      (w) =>
+        void w
+          .whereRaw("lower(to_name) like ? escape '\\'", [like])
+          .orWhereRaw("lower(to_email) like ? escape '\\'", [like])
+          .orWhereRaw("lower(subject) like ? escape '\\'", [like]),
+    );
   }
   const total = (await q.clone().count({ n: '*' }).first()) as { n: number } | undefined;
   const rows = (await q.orderBy('id', 'desc').limit(input.limit ?? 200)) as OutboxRow[];

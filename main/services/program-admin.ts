@@ -44,20 +44,39 @@ function describeChanges(before: ProgramRow, components: ComponentRow[], edit: P
     out.push(`Admin approval for completion: ${edit.requireCompletionApproval ? 'now required' : 'no longer required'}`);
   }
   if ((before.require_approval === 1) !== edit.requireApproval) out.push(`Require Approval: ${edit.requireApproval ? 'on' : 'off'}`);
-  const oldRequired = components.filter((c) => c.required === 1).map((c) => c.name).sort().join(', ');
-  const newRequired = edit.components.filter((c) => c.required).map((c) => c.name.trim()).sort().join(', ');
+  const oldRequired = components
+    .filter((c) => c.required === 1)
+    .map((c) => c.name)
+    .sort()
+    .join(', ');
+  const newRequired = edit.components
+    .filter((c) => c.required)
+    .map((c) => c.name.trim())
+    .sort()
+    .join(', ');
   if (oldRequired !== newRequired) out.push(`Required components: ${oldRequired || 'none'} → ${newRequired || 'none'}`);
   return out;
 }
 
 /** Plans the effect on existing records (used by the preview and by the apply). */
-async function planExisting(trx: Executor, program: ProgramRow, edit: ProgramEdit, w: WriteContext, detail: string): Promise<{ changes: Array<RecordChange<RecordRow>>; effect: Omit<ProgramChangeEffect, 'changes'> }> {
+async function planExisting(
+  trx: Executor,
+  program: ProgramRow,
+  edit: ProgramEdit,
+  w: WriteContext,
+  detail: string,
+): Promise<{ changes: Array<RecordChange<RecordRow>>; effect: Omit<ProgramChangeEffect, 'changes'> }> {
   const records = (await trx('records').where({ program_id: program.id })) as RecordRow[];
   const expirationChanged = !sameExpiration(expirationOf(program), edit.expiration);
   const requiredNames = new Set(edit.components.filter((c) => c.required).map((c) => c.name.trim()));
   const changes: Array<RecordChange<RecordRow>> = [];
   const effect = { expirationRecomputed: 0, progressRecounted: 0, statusMoves: {} as Record<string, number> };
-  const rules = { ...rulesOf(program), requireApproval: edit.requireApproval, requireCompletionApproval: edit.requireCompletionApproval, expiration: edit.expiration };
+  const rules = {
+    ...rulesOf(program),
+    requireApproval: edit.requireApproval,
+    requireCompletionApproval: edit.requireCompletionApproval,
+    expiration: edit.expiration,
+  };
   for (const record of records) {
     let change: RecordChange<RecordRow> | null = null;
     const granted = TIMED_STATUSES.includes(record.status) && record.expiration_overridden === 0;
@@ -72,7 +91,13 @@ async function planExisting(trx: Executor, program: ProgramRow, edit: ProgramEdi
           kind: 'expiration',
           detail: `${detail}; expiration date ${record.expires_on ?? 'none'} → ${expiresOn ?? 'none'}`,
           extra: { expires_on: expiresOn },
-          decision: { status: t.status, rule: t.rule, changes: {}, queueExpiringEmail: t.status === 'Expiring' && record.status !== 'Expiring', startsNewCycle: false },
+          decision: {
+            status: t.status,
+            rule: t.rule,
+            changes: {},
+            queueExpiringEmail: t.status === 'Expiring' && record.status !== 'Expiring',
+            startsNewCycle: false,
+          },
         };
       }
     }
@@ -178,7 +203,11 @@ export async function updateProgram(
         keep.add(c.id);
         touched.push(...((await trx('components').where({ id: c.id }).update(row).returning('*')) as ComponentRow[]));
       } else {
-        touched.push(...((await trx('components').insert({ ...row, program_id: id }).returning('*')) as ComponentRow[]));
+        touched.push(
+          ...((await trx('components')
+            .insert({ ...row, program_id: id })
+            .returning('*')) as ComponentRow[]),
+        );
       }
     }
     for (const old of oldComponents.filter((o) => !keep.has(o.id))) {
@@ -208,7 +237,10 @@ export async function setProgramArchived(ctx: ServiceContext, id: number, archiv
   return ctx.db.transaction(async (trx) => {
     await getProgram(trx, id);
     const at = stamp(ctx);
-    const [program] = (await trx('programs').where({ id }).update({ archived_at: archived ? at : null, updated_at: at }).returning('*')) as ProgramRow[];
+    const [program] = (await trx('programs')
+      .where({ id })
+      .update({ archived_at: archived ? at : null, updated_at: at })
+      .returning('*')) as ProgramRow[];
     if (!program) throw new Error('update returned no row');
     await logChanges(trx, changesFor('program', 'update', [program]), at);
     return program;

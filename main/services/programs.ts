@@ -17,10 +17,7 @@ export async function listPrograms(db: Executor): Promise<ProgramRow[]> {
 
 /** The components a record must complete: active ones, in their order. */
 export async function programComponents(db: Executor, programId: number): Promise<ComponentRow[]> {
-  return (await db('components')
-    .where({ program_id: programId })
-    .whereNull('archived_at')
-    .orderBy(['position', 'id'])) as ComponentRow[];
+  return (await db('components').where({ program_id: programId }).whereNull('archived_at').orderBy(['position', 'id'])) as ComponentRow[];
 }
 
 export interface NewComponent {

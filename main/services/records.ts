@@ -110,7 +110,10 @@ export interface EnrollInput {
 /** One new record, decided by the engine: what enroll, Record application and the imports write. */
 export interface NewEnrollment {
   contact: Pick<ContactRow, 'id' | 'name_key'>;
-  program: Pick<ProgramRow, 'id' | 'name' | 'require_approval' | 'require_completion_approval' | 'expiration_kind' | 'expiration_amount' | 'expiration_unit' | 'expiration_fixed_on'>;
+  program: Pick<
+    ProgramRow,
+    'id' | 'name' | 'require_approval' | 'require_completion_approval' | 'expiration_kind' | 'expiration_amount' | 'expiration_unit' | 'expiration_fixed_on'
+  >;
   source: EnrollmentSource;
   /** The day it happened: the application day (applied on, and started on when no approval is needed). */
   day: CalendarDate;
@@ -122,9 +125,18 @@ export interface NewEnrollment {
  * Why this contact cannot be enrolled in this program now, in words, or null.
  * An archived program takes no one new; one record per contact and program.
  */
-export function enrollmentRefusal(contact: Pick<ContactRow, 'first_name' | 'last_name'>, program: Pick<ProgramRow, 'name' | 'archived_at'>, existing: Pick<RecordRow, 'status'> | undefined): ServiceError | null {
+export function enrollmentRefusal(
+  contact: Pick<ContactRow, 'first_name' | 'last_name'>,
+  program: Pick<ProgramRow, 'name' | 'archived_at'>,
+  existing: Pick<RecordRow, 'status'> | undefined,
+): ServiceError | null {
   if (program.archived_at !== null) return new ServiceError('REFUSED', `${program.name} is archived; it takes no new enrollments.`, 'programId');
-  if (existing) return new ServiceError('CONFLICT', `${displayName(contact)} is already enrolled in ${program.name} (${existing.status}); open that record instead.`, 'programId');
+  if (existing)
+    return new ServiceError(
+      'CONFLICT',
+      `${displayName(contact)} is already enrolled in ${program.name} (${existing.status}); open that record instead.`,
+      'programId',
+    );
   return null;
 }
 
@@ -157,13 +169,26 @@ export async function insertEnrollments(trx: Executor, items: readonly NewEnroll
   await logStoredRows(trx, 'records', 'record', 'insert', ids, w.at);
   await insertHistory(
     trx,
-    decided.map(({ item, decision }, i) => ({ record: { id: ids[i] as number, cycle: 1 }, from: null, to: decision.status, kind: 'enrollment' as const, rule: decision.rule, detail: item.detail, reason: item.reason })),
+    decided.map(({ item, decision }, i) => ({
+      record: { id: ids[i] as number, cycle: 1 },
+      from: null,
+      to: decision.status,
+      kind: 'enrollment' as const,
+      rule: decision.rule,
+      detail: item.detail,
+      reason: item.reason,
+    })),
     w,
   );
   return ids;
 }
 
-async function enrollOne(ctx: ServiceContext, actor: Actor, input: EnrollInput, make: (w: WriteContext, program: ProgramRow) => Pick<NewEnrollment, 'day' | 'detail' | 'reason'>): Promise<RecordRow> {
+async function enrollOne(
+  ctx: ServiceContext,
+  actor: Actor,
+  input: EnrollInput,
+  make: (w: WriteContext, program: ProgramRow) => Pick<NewEnrollment, 'day' | 'detail' | 'reason'>,
+): Promise<RecordRow> {
   return ctx.db.transaction(async (trx) => {
     const contact = await getContact(trx, input.contactId);
     const program = await getProgram(trx, input.programId);
@@ -261,13 +286,10 @@ export async function completeComponent(ctx: ServiceContext, actor: Actor, input
     }
     if (!isCalendarDate(input.completedOn)) throw new ServiceError('INVALID', 'Completion date must be a date (YYYY-MM-DD).', 'completedOn');
     if (input.completedOn > w.today) throw new ServiceError('INVALID', `Completion date ${input.completedOn} is in the future.`, 'completedOn');
-    const component = (await trx('components').where({ id: input.componentId, program_id: record.program_id }).first()) as
-      | ComponentRow
-      | undefined;
+    const component = (await trx('components').where({ id: input.componentId, program_id: record.program_id }).first()) as ComponentRow | undefined;
     if (!component) throw new ServiceError('NOT_FOUND', `Component ${input.componentId} is not part of this certification.`, 'componentId');
-    const already = (await trx('component_progress')
-      .where({ record_id: record.id, component_id: component.id, cycle: record.cycle })
-      .first()) as { completed_on: string } | undefined;
+    const already = (await trx('component_progress').where({ record_id: record.id, component_id: component.id, cycle: record.cycle }).first()) as
+      { completed_on: string } | undefined;
     if (already) throw new ServiceError('CONFLICT', `${component.name} was already completed on ${already.completed_on}.`, 'componentId');
     const [progressRow] = (await trx('component_progress')
       .insert({
@@ -292,7 +314,9 @@ export async function completeComponent(ctx: ServiceContext, actor: Actor, input
       today: w.today,
     });
     askBeforeExpiring(record, decision, input.confirmExpired, 'completedOn', `With ${component.name} completed on ${input.completedOn}`);
-    return applyOne(trx, { record, decision, kind: 'component', detail: `${component.name} completed on ${input.completedOn}`, reason: input.note, extra: counters(progress) },
+    return applyOne(
+      trx,
+      { record, decision, kind: 'component', detail: `${component.name} completed on ${input.completedOn}`, reason: input.note, extra: counters(progress) },
       w,
     );
   });
@@ -304,15 +328,12 @@ export async function markAllComplete(ctx: ServiceContext, actor: Actor, input: 
     const { record, rules, progress } = await load(trx, input.id);
     if (input.reason.trim() === '') throw new ServiceError('INVALID', 'Say why every component is marked complete.', 'reason');
     const w = await writeContext(ctx, trx, actor);
-    const plan = planMarkAllComplete(
-      stateOf(record),
-      rules,
-      w.settings,
-      w.today,
-    );
+    const plan = planMarkAllComplete(stateOf(record), rules, w.settings, w.today);
     if ('allowed' in plan) throw new ServiceError('REFUSED', plan.reason);
     askBeforeExpiring(record, plan, input.confirmExpired, 'reason', 'Marked complete today');
-    return applyOne(trx, { record, decision: plan, kind: 'component', detail: 'All components marked complete', reason: input.reason, extra: counters(progress) },
+    return applyOne(
+      trx,
+      { record, decision: plan, kind: 'component', detail: 'All components marked complete', reason: input.reason, extra: counters(progress) },
       w,
     );
   });
@@ -322,7 +343,13 @@ export async function markAllComplete(ctx: ServiceContext, actor: Actor, input: 
  * A change that would make a record Expired at once is often a typo in a date:
  * staff confirm it (SPEC §6), or it is refused with the reason and the way on.
  */
-function askBeforeExpiring(record: RecordRow, decision: { status: Status; changes: { expiresOn?: CalendarDate | null } }, confirmed: boolean | undefined, field: string, what: string): void {
+function askBeforeExpiring(
+  record: RecordRow,
+  decision: { status: Status; changes: { expiresOn?: CalendarDate | null } },
+  confirmed: boolean | undefined,
+  field: string,
+  what: string,
+): void {
   if (decision.status !== 'Expired' || record.status === 'Expired' || confirmed === true) return;
   const expiresOn = decision.changes.expiresOn;
   throw new ServiceError(
@@ -371,15 +398,16 @@ export async function overrideExpiration(
     // One email per record and expiration date: a new date inside the window is due its own.
     if (decision.status === 'Expiring' && input.expiresOn !== record.expires_on) decision.queueExpiringEmail = true;
     askBeforeExpiring(record, decision, input.confirmExpired, 'expiresOn', `With the expiration date ${input.expiresOn ?? ''}`);
-    return applyOne(trx, 
-        {
-          record,
-          decision,
-          kind: 'expiration',
-          detail: `Expiration date changed from ${record.expires_on ?? 'none'} to ${input.expiresOn ?? 'none'}`,
-          reason: input.reason,
-          extra: { expires_on: input.expiresOn, expiration_overridden: 1 },
-        },
+    return applyOne(
+      trx,
+      {
+        record,
+        decision,
+        kind: 'expiration',
+        detail: `Expiration date changed from ${record.expires_on ?? 'none'} to ${input.expiresOn ?? 'none'}`,
+        reason: input.reason,
+        extra: { expires_on: input.expiresOn, expiration_overridden: 1 },
+      },
       w,
     );
   });

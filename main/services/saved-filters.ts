@@ -30,7 +30,8 @@ async function nameFree(ctx: ServiceContext, name: string, exceptId: number | nu
 export async function saveFilter(ctx: ServiceContext, actor: Actor, input: { name: string; tree: unknown }): Promise<SavedFilter> {
   const name = input.name.trim();
   await nameFree(ctx, name, null);
-  const [row] = (await ctx.db('saved_filters')
+  const [row] = (await ctx
+    .db('saved_filters')
     .insert({ name, tree: JSON.stringify(input.tree), created_by: actor.id, updated_at: stamp(ctx) })
     .returning('*')) as Row[];
   if (!row) throw new Error('insert returned no row');

@@ -20,6 +20,9 @@ export async function readSetting<K extends keyof Settings>(db: Executor, key: K
 export async function writeSettings(db: Executor, patch: Partial<Settings>): Promise<void> {
   const valid = SETTINGS_SCHEMA.partial().parse(patch);
   for (const [key, value] of Object.entries(valid)) {
-    await db('settings').insert({ key, value: JSON.stringify(value) }).onConflict('key').merge();
+    await db('settings')
+      .insert({ key, value: JSON.stringify(value) })
+      .onConflict('key')
+      .merge();
   }
 }

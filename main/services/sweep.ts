@@ -129,7 +129,9 @@ export async function runSweep(
     await ctx.db.transaction(async (trx) => {
       // Read again inside the pass: staff may have changed a record, or n, since the sweep began.
       const settings = { ...(await readSettings(trx)), ...settingsOverride };
-      const rows = (await whereInJson(trx('records').select('id', 'status', 'cycle', 'expires_on'), 'id', ids.slice(i, i + CHUNK)).orderBy('id')) as SweptRecord[];
+      const rows = (await whereInJson(trx('records').select('id', 'status', 'cycle', 'expires_on'), 'id', ids.slice(i, i + CHUNK)).orderBy(
+        'id',
+      )) as SweptRecord[];
       await decideAndWrite(trx, rows, { actor, settings, today, at: stamp(ctx) }, false, result);
     });
     onProgress?.(Math.min(i + CHUNK, ids.length), ids.length);

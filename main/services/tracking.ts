@@ -147,7 +147,9 @@ export async function listTracking(db: Executor, query: TrackingQuery): Promise<
   found ??= await pageOf(db, filtered ? pageIds(matching(db, query, 'set'), query) : quickPageIds(db, query), query, totalColumn);
   const rows = found.map(({ total: _total, ...row }) => row);
   // A Quick Filter's page past the end: the total on its own.
-  const total = found[0] ? Number(found[0].total) : (knownCount ?? Number(((await countQuick(db, query.quick).first()) as { n: number | null } | undefined)?.n ?? 0));
+  const total = found[0]
+    ? Number(found[0].total)
+    : (knownCount ?? Number(((await countQuick(db, query.quick).first()) as { n: number | null } | undefined)?.n ?? 0));
   return { rows, total };
 }
 
@@ -181,9 +183,7 @@ function quickPageIds(db: Executor, query: TrackingQuery): Knex.QueryBuilder {
   }
   if (query.sort.direction === 'desc' && EMPTIABLE_SORTS.has(query.sort.column)) {
     const half = (empty: 0 | 1): Knex.QueryBuilder =>
-      applyQuickFilter(db('records as r'), query.quick)
-        .select('r.id as id', `${column} as sort_key`)
-        .whereRaw('(?? is null) = ?', [column, empty]);
+      applyQuickFilter(db('records as r'), query.quick).select('r.id as id', `${column} as sort_key`).whereRaw('(?? is null) = ?', [column, empty]);
     return half(0).unionAll(half(1)).orderBy('sort_key', 'desc').orderBy('id', 'desc').limit(query.pageSize).offset(offset);
   }
   return pageIds(applyQuickFilter(db('records as r'), query.quick), query);
@@ -194,7 +194,12 @@ function quickPageIds(db: Executor, query: TrackingQuery): Knex.QueryBuilder {
  * what the list shows: only those rows are joined to their contact and
  * certification. The total rides along as a column: one statement, one trip to SQLite.
  */
-async function pageOf(db: Executor, ids: Knex.QueryBuilder, query: TrackingQuery, totalColumn: Knex.QueryBuilder | Knex.Raw): Promise<Array<TrackingRow & { total: number }>> {
+async function pageOf(
+  db: Executor,
+  ids: Knex.QueryBuilder,
+  query: TrackingQuery,
+  totalColumn: Knex.QueryBuilder | Knex.Raw,
+): Promise<Array<TrackingRow & { total: number }>> {
   return (await inListOrder(
     db
       .from(ids.as('page'))
@@ -252,7 +257,11 @@ export interface TrackingCounts {
 
 export async function trackingCounts(db: Executor): Promise<TrackingCounts> {
   const counts: Array<{ program_id: number; status: Status; n: number }> = await db('record_counts').select('program_id', 'status', 'n');
-  const programs = (await db('programs').select('id', 'name', 'archived_at').orderBy('name')) as Array<{ id: number; name: string; archived_at: string | null }>;
+  const programs = (await db('programs').select('id', 'name', 'archived_at').orderBy('name')) as Array<{
+    id: number;
+    name: string;
+    archived_at: string | null;
+  }>;
   const byStatus = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
   const byProgramId = new Map<number, number>();
   for (const c of counts) {
@@ -260,7 +269,10 @@ export async function trackingCounts(db: Executor): Promise<TrackingCounts> {
     byProgramId.set(c.program_id, (byProgramId.get(c.program_id) ?? 0) + Number(c.n));
   }
   // Action Required says how long the oldest application has waited (read only when there is one).
-  const oldest = byStatus.Applied > 0 ? ((await db('records').where({ status: 'Applied' }).min({ on: 'applied_on' }).first()) as { on: string | null } | undefined) : undefined;
+  const oldest =
+    byStatus.Applied > 0
+      ? ((await db('records').where({ status: 'Applied' }).min({ on: 'applied_on' }).first()) as { on: string | null } | undefined)
+      : undefined;
   return {
     all: Object.values(byStatus).reduce((a, b) => a + b, 0),
     byStatus,

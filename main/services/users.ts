@@ -96,7 +96,10 @@ export async function createFirstAdmin(ctx: ServiceContext, input: Omit<NewUser,
 }
 
 export async function authenticate(ctx: ServiceContext, username: string, password: string): Promise<User> {
-  const row = (await ctx.db('users').where({ username: username.trim().toLocaleLowerCase('und') }).first()) as UserRow | undefined;
+  const row = (await ctx
+    .db('users')
+    .where({ username: username.trim().toLocaleLowerCase('und') })
+    .first()) as UserRow | undefined;
   // Hash even for an unknown user so the answer takes the same time.
   const ok = await verifyPassword(password, row?.password_hash ?? `scrypt$16384$8$1$${'A'.repeat(22)}==$${'A'.repeat(43)}=`);
   if (!row || !ok || row.disabled_at !== null) throw new ServiceError('UNAUTHENTICATED', 'Wrong user name or password.');

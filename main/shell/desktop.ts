@@ -50,7 +50,11 @@ export class Desktop {
     const userData = app.getPath('userData');
     const defaults = mainWindowOptions(this.options.plan);
     const stored = readWindowState(userData, { width: defaults.width ?? 1400, height: defaults.height ?? 900, maximized: false });
-    const state = fitToDisplays(stored, screen.getAllDisplays().map((d) => d.workArea), MINIMUM_SIZE);
+    const state = fitToDisplays(
+      stored,
+      screen.getAllDisplays().map((d) => d.workArea),
+      MINIMUM_SIZE,
+    );
     const win = createWindow(BrowserWindow, { ...defaults, ...state }, this.options.plan.appOrigin);
     if (state.maximized) win.once('ready-to-show', () => win.maximize());
     // Remembered when the window closes (normal bounds, so un-maximizing later restores them).

@@ -61,7 +61,9 @@ export function menuTemplate(plan: MenuPlan, actions: MenuActions): MenuItemCons
     submenu: [
       { label: 'Import…', enabled: plan.signedIn, click: () => actions.importCsv() },
       { label: 'Export…', enabled: plan.signedIn, click: () => actions.exportCsv() },
-      ...(mac ? [{ type: 'separator' } as const, { role: 'close' } as const] : [{ type: 'separator' } as const, settings, { type: 'separator' } as const, { role: 'quit' } as const]),
+      ...(mac
+        ? [{ type: 'separator' } as const, { role: 'close' } as const]
+        : [{ type: 'separator' } as const, settings, { type: 'separator' } as const, { role: 'quit' } as const]),
     ],
   };
 
@@ -70,7 +72,9 @@ export function menuTemplate(plan: MenuPlan, actions: MenuActions): MenuItemCons
   const view: MenuItemConstructorOptions = {
     label: mac ? 'View' : '&View',
     submenu: [
-      ...(plan.isDev ? [{ role: 'reload' } as const, { role: 'forceReload' } as const, { role: 'toggleDevTools' } as const, { type: 'separator' } as const] : []),
+      ...(plan.isDev
+        ? [{ role: 'reload' } as const, { role: 'forceReload' } as const, { role: 'toggleDevTools' } as const, { type: 'separator' } as const]
+        : []),
       { role: 'resetZoom' },
       { role: 'zoomIn' },
       { role: 'zoomOut' },

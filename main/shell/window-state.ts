@@ -44,10 +44,12 @@ export function fitToDisplays(state: WindowState, workAreas: readonly Rect[], mi
   const largest = workAreas.reduce<Rect | null>((big, a) => (!big || a.width * a.height > big.width * big.height ? a : big), null);
   if (!largest) return state;
   const at = state.x !== undefined && state.y !== undefined ? { x: state.x, y: state.y, width: state.width, height: VISIBLE.height } : null;
-  const home = at ? workAreas.find((a) => {
-    const o = overlap(at, a);
-    return o.width >= Math.min(VISIBLE.width, state.width) && o.height >= VISIBLE.height;
-  }) : undefined;
+  const home = at
+    ? workAreas.find((a) => {
+        const o = overlap(at, a);
+        return o.width >= Math.min(VISIBLE.width, state.width) && o.height >= VISIBLE.height;
+      })
+    : undefined;
   const area = home ?? largest;
   const width = Math.max(minimum.width, Math.min(state.width, area.width));
   const height = Math.max(minimum.height, Math.min(state.height, area.height));

@@ -30,11 +30,7 @@ export function settingsWindowOptions(plan: WindowPlan, parent: BrowserWindowTyp
   return { ...mainWindowOptions(plan), width: 1100, height: 800, title: 'CertDesk — Settings', parent };
 }
 
-export function createWindow(
-  BrowserWindow: WindowFactory,
-  options: BrowserWindowConstructorOptions,
-  appOrigin: string,
-): BrowserWindowType {
+export function createWindow(BrowserWindow: WindowFactory, options: BrowserWindowConstructorOptions, appOrigin: string): BrowserWindowType {
   const win = new BrowserWindow(options);
   guardWebContents(win.webContents, appOrigin);
   win.once('ready-to-show', () => win.show());

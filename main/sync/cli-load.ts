@@ -42,8 +42,11 @@ async function main(): Promise<number> {
     });
     for (const w of result.warnings) say(`  warning: ${w}`);
     if (result.ignored.length > 0) say(`  warning: this receiver has no place for ${result.ignored.join(', ')}; left out`);
-    if (result.held.length > 0) say(`  ${result.held.length} change${result.held.length === 1 ? '' : 's'} held back (listed above and in certdesk_held_changes); the rest is loaded.`);
-    say(`Loaded ${result.loaded} batch${result.loaded === 1 ? '' : 'es'} (${result.changes} changes), skipped ${result.skipped} already loaded, in ${result.durationMs} ms.`);
+    if (result.held.length > 0)
+      say(`  ${result.held.length} change${result.held.length === 1 ? '' : 's'} held back (listed above and in certdesk_held_changes); the rest is loaded.`);
+    say(
+      `Loaded ${result.loaded} batch${result.loaded === 1 ? '' : 'es'} (${result.changes} changes), skipped ${result.skipped} already loaded, in ${result.durationMs} ms.`,
+    );
     return 0;
   } catch (err) {
     const refused = err instanceof SyncError && (err.code === 'GAP' || err.code === 'INVALID_BATCH' || err.code === 'CONFLICT');

@@ -1,15 +1,6 @@
 /** Errors of the sync export and the receiver, each with a code and a sentence an admin can act on. */
 
-export type SyncErrorCode =
-  | 'NO_FOLDER'
-  | 'FOLDER_MISSING'
-  | 'FOLDER_NOT_WRITABLE'
-  | 'DISK_FULL'
-  | 'BUSY'
-  | 'CONFLICT'
-  | 'IO'
-  | 'INVALID_BATCH'
-  | 'GAP';
+export type SyncErrorCode = 'NO_FOLDER' | 'FOLDER_MISSING' | 'FOLDER_NOT_WRITABLE' | 'DISK_FULL' | 'BUSY' | 'CONFLICT' | 'IO' | 'INVALID_BATCH' | 'GAP';
 
 /** Where long sync work reports progress; services/jobs.ts's JobProgress fits it. */
 export interface SyncProgress {
@@ -59,11 +50,17 @@ export function folderError(err: unknown, folder: string): unknown {
       });
     case 'EACCES':
     case 'EPERM':
-      return new SyncError('FOLDER_NOT_WRITABLE', `CertDesk may not write to the sync folder ${folder} (permission denied, ${code}). Give it write access or choose another folder.`, {
+      return new SyncError(
+        'FOLDER_NOT_WRITABLE',
+        `CertDesk may not write to the sync folder ${folder} (permission denied, ${code}). Give it write access or choose another folder.`,
+        {
+          cause: err,
+        },
+      );
+    case 'EROFS':
+      return new SyncError('FOLDER_NOT_WRITABLE', `The sync folder ${folder} is on a read-only drive (${code}). Choose a folder CertDesk can write to.`, {
         cause: err,
       });
-    case 'EROFS':
-      return new SyncError('FOLDER_NOT_WRITABLE', `The sync folder ${folder} is on a read-only drive (${code}). Choose a folder CertDesk can write to.`, { cause: err });
     case 'ENOSPC':
     case 'EDQUOT':
       return new SyncError(

@@ -170,7 +170,8 @@ async function run(db: Db, result: ExportResult, maxChanges: number, job: SyncPr
       .orderBy('seq')
       .select<ChangeLogRow[]>('seq', 'entity', 'entity_id', 'op', 'data', 'at');
     rows.forEach((row, i) => {
-      if (row.seq !== checkpoint + 1 + i) throw new Error(`The change log has no seq ${checkpoint + 1 + i} (found ${row.seq}); it cannot be exported contiguously.`);
+      if (row.seq !== checkpoint + 1 + i)
+        throw new Error(`The change log has no seq ${checkpoint + 1 + i} (found ${row.seq}); it cannot be exported contiguously.`);
     });
     if (rows.length === 0) break;
     const batch = buildBatch(deviceId, rows.map(changeFromLog));
@@ -186,7 +187,11 @@ async function run(db: Db, result: ExportResult, maxChanges: number, job: SyncPr
     result.toSeq = toSeq;
     result.changes += rows.length;
     for (const [entity, n] of Object.entries(counts)) result.counts[entity] = (result.counts[entity] ?? 0) + n;
-    job?.progress(result.changes, Math.max(total, result.changes), `Exported ${result.changes} changes in ${result.batches.length} batch${result.batches.length === 1 ? '' : 'es'}`);
+    job?.progress(
+      result.changes,
+      Math.max(total, result.changes),
+      `Exported ${result.changes} changes in ${result.batches.length} batch${result.batches.length === 1 ? '' : 'es'}`,
+    );
   }
 }
 

@@ -376,7 +376,9 @@ async function loadBatch(knex: Knex, name: string, manifest: Manifest, changes: 
     const lastSeq = Number(last?.to_seq ?? 0);
     if (manifest.toSeq <= lastSeq) return { batch: name, outcome: 'skipped', changes: 0, why: `seq ${manifest.fromSeq}–${manifest.toSeq} already loaded` };
     if (manifest.fromSeq > lastSeq + 1) {
-      const after = last ? `the last batch loaded for device ${manifest.deviceId} (${last.name}) ends at seq ${lastSeq}` : `nothing has been loaded for device ${manifest.deviceId} yet`;
+      const after = last
+        ? `the last batch loaded for device ${manifest.deviceId} (${last.name}) ends at seq ${lastSeq}`
+        : `nothing has been loaded for device ${manifest.deviceId} yet`;
       throw new SyncError(
         'GAP',
         `${name} starts at seq ${manifest.fromSeq}, but ${after}: seq ${lastSeq + 1}–${manifest.fromSeq - 1} is missing. ` +
@@ -407,7 +409,13 @@ async function loadBatch(knex: Knex, name: string, manifest: Manifest, changes: 
 }
 
 /** Applies each change in its own savepoint; answers those the database refused. */
-async function applyStorable(trx: Knex.Transaction, batch: string, deviceId: string, changes: readonly BatchChange[], ignored: Set<string>): Promise<HeldChange[]> {
+async function applyStorable(
+  trx: Knex.Transaction,
+  batch: string,
+  deviceId: string,
+  changes: readonly BatchChange[],
+  ignored: Set<string>,
+): Promise<HeldChange[]> {
   const held: HeldChange[] = [];
   for (const change of changes) {
     try {

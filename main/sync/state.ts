@@ -28,7 +28,10 @@ export async function readDeviceId(db: Executor): Promise<string | null> {
 export async function ensureDeviceId(db: Executor): Promise<string> {
   const existing = await readDeviceId(db);
   if (existing) return existing;
-  await db('settings').insert({ key: DEVICE_ID_KEY, value: JSON.stringify(randomUUID()) }).onConflict('key').ignore();
+  await db('settings')
+    .insert({ key: DEVICE_ID_KEY, value: JSON.stringify(randomUUID()) })
+    .onConflict('key')
+    .ignore();
   const made = await readDeviceId(db);
   if (!made) throw new Error('The settings row deviceId holds something that is not a UUID; remove it to let CertDesk make a new one.');
   return made;
@@ -51,7 +54,10 @@ export async function readCheckpoint(db: Executor): Promise<number> {
  */
 export async function writeCheckpoint(db: Executor, seq: number): Promise<void> {
   if (!Number.isSafeInteger(seq) || seq < 0) throw new RangeError(`A checkpoint is a sequence number ≥ 0, not ${seq}.`);
-  await db('settings').insert({ key: CHECKPOINT_KEY, value: JSON.stringify(seq) }).onConflict('key').merge();
+  await db('settings')
+    .insert({ key: CHECKPOINT_KEY, value: JSON.stringify(seq) })
+    .onConflict('key')
+    .merge();
 }
 
 export interface SyncState {

@@ -100,11 +100,15 @@ export async function readBatch(dir: string): Promise<ReadBatch> {
 
   const expectedSum = manifestChecksum(rawObject);
   if (expectedSum !== manifest.manifestSha256) {
-    problem(`${MANIFEST_FILE} does not match its own checksum (manifestSha256 ${manifest.manifestSha256}, content gives ${expectedSum}): it was changed or damaged`);
+    problem(
+      `${MANIFEST_FILE} does not match its own checksum (manifestSha256 ${manifest.manifestSha256}, content gives ${expectedSum}): it was changed or damaged`,
+    );
   }
   if (manifest.fromSeq > manifest.toSeq) problem(`${MANIFEST_FILE} has fromSeq ${manifest.fromSeq} after toSeq ${manifest.toSeq}`);
   if (fromName && batchName(fromName.deviceId, fromName.fromSeq, fromName.toSeq) !== batchName(manifest.deviceId, manifest.fromSeq, manifest.toSeq)) {
-    problem(`the folder name says device ${fromName.deviceId} seq ${fromName.fromSeq}–${fromName.toSeq}, the manifest says device ${manifest.deviceId} seq ${manifest.fromSeq}–${manifest.toSeq}`);
+    problem(
+      `the folder name says device ${fromName.deviceId} seq ${fromName.fromSeq}–${fromName.toSeq}, the manifest says device ${manifest.deviceId} seq ${manifest.fromSeq}–${manifest.toSeq}`,
+    );
   }
   const total = Object.values(manifest.counts).reduce((a, b) => a + b, 0);
   const span = manifest.toSeq - manifest.fromSeq + 1;
@@ -147,7 +151,8 @@ export async function readBatch(dir: string): Promise<ReadBatch> {
     if (text.length > 0 && !text.endsWith('\n')) problem(`${f.name} does not end with a newline (cut short?)`);
     const lines = text.split('\n');
     if (lines[lines.length - 1] === '') lines.pop();
-    if (expectedLines !== undefined && lines.length !== expectedLines) problem(`${f.name} has ${lines.length} lines, the manifest counts ${expectedLines} ${entity} changes`);
+    if (expectedLines !== undefined && lines.length !== expectedLines)
+      problem(`${f.name} has ${lines.length} lines, the manifest counts ${expectedLines} ${entity} changes`);
 
     let lineProblems = 0;
     const lineProblem = (message: string): void => {
@@ -163,7 +168,8 @@ export async function readBatch(dir: string): Promise<ReadBatch> {
       if (c.entity !== entity) lineProblem(`${where} is a ${c.entity} change in the ${entity} file`);
       if (c.seq <= previous) lineProblem(`${where} has seq ${c.seq} after ${previous} (lines must ascend)`);
       previous = Math.max(previous, c.seq);
-      if (c.seq < manifest.fromSeq || c.seq > manifest.toSeq) lineProblem(`${where} has seq ${c.seq}, outside the batch's ${manifest.fromSeq}–${manifest.toSeq}`);
+      if (c.seq < manifest.fromSeq || c.seq > manifest.toSeq)
+        lineProblem(`${where} has seq ${c.seq}, outside the batch's ${manifest.fromSeq}–${manifest.toSeq}`);
       const other = seen.get(c.seq);
       if (other !== undefined) {
         if (duplicates.length < MAX_LINE_PROBLEMS) duplicates.push(`seq ${c.seq} appears twice (${other} and ${where})`);
@@ -207,7 +213,10 @@ export interface VerifyReport {
 }
 
 /** Checks every batch in `folder`, and that each device's batches follow one another without gap or overlap. */
-export async function verifyFolder(folder: string, options: { onBatch?: (b: VerifiedBatch, index: number, total: number) => void } = {}): Promise<VerifyReport> {
+export async function verifyFolder(
+  folder: string,
+  options: { onBatch?: (b: VerifiedBatch, index: number, total: number) => void } = {},
+): Promise<VerifyReport> {
   const report: VerifyReport = { folder, ok: false, batches: [], problems: [], warnings: [] };
   let entries: Dirent[];
   try {
@@ -216,7 +225,12 @@ export async function verifyFolder(folder: string, options: { onBatch?: (b: Veri
     const code = (err as NodeJS.ErrnoException).code;
     report.problems.push({
       batch: null,
-      message: code === 'ENOENT' ? `${folder} does not exist` : code === 'ENOTDIR' ? `${folder} is not a folder` : `${folder} cannot be read: ${(err as Error).message}`,
+      message:
+        code === 'ENOENT'
+          ? `${folder} does not exist`
+          : code === 'ENOTDIR'
+            ? `${folder} is not a folder`
+            : `${folder} cannot be read: ${(err as Error).message}`,
     });
     return report;
   }
@@ -244,7 +258,8 @@ export async function verifyFolder(folder: string, options: { onBatch?: (b: Veri
       return fault ? [describeTextFault(c, fault)] : [];
     });
     for (const message of faults.slice(0, MAX_LINE_PROBLEMS)) report.warnings.push({ batch: name, message });
-    if (faults.length > MAX_LINE_PROBLEMS) report.warnings.push({ batch: name, message: `${faults.length - MAX_LINE_PROBLEMS} more changes with control characters not shown` });
+    if (faults.length > MAX_LINE_PROBLEMS)
+      report.warnings.push({ batch: name, message: `${faults.length - MAX_LINE_PROBLEMS} more changes with control characters not shown` });
     const m = batch.manifest;
     const summary: VerifiedBatch = {
       name,
@@ -269,7 +284,10 @@ export async function verifyFolder(folder: string, options: { onBatch?: (b: Veri
     manifests.sort((a, b) => a.fromSeq - b.fromSeq || a.toSeq - b.toSeq);
     const first = manifests[0];
     if (first && first.fromSeq !== 1) {
-      report.warnings.push({ batch: null, message: `device ${deviceId}: the earliest batch here starts at seq ${first.fromSeq}; batches before it are not in this folder` });
+      report.warnings.push({
+        batch: null,
+        message: `device ${deviceId}: the earliest batch here starts at seq ${first.fromSeq}; batches before it are not in this folder`,
+      });
     }
     for (let i = 1; i < manifests.length; i++) {
       const prev = manifests[i - 1] as Manifest;

@@ -81,7 +81,13 @@ async function start(reporter: StartupReporter): Promise<Backend> {
 }
 
 // The page is served at once and shows the start-up screen (startup.status) until the backend is ready.
-const gate = startGated({ dataDir, start, reporter: new StartupReporter(values.demo ? ['database', 'backup', 'sweep', 'demo'] : undefined), now: () => clock.now(), log });
+const gate = startGated({
+  dataDir,
+  start,
+  reporter: new StartupReporter(values.demo ? ['database', 'backup', 'sweep', 'demo'] : undefined),
+  now: () => clock.now(),
+  log,
+});
 const server = createHarnessServer(gate, webRoot, port);
 server.listen(port, '127.0.0.1', () => {
   process.stdout.write(`Starting at http://127.0.0.1:${port} (the page shows the start-up screen)\n`);

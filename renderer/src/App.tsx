@@ -12,7 +12,6 @@ import { Shell } from './Shell';
 import { StartupGate } from './startup/StartupScreen';
 import { colorSchemeManager, cssVariables, theme } from './theme';
 
-
 export function App() {
   return (
     <MantineProvider theme={theme} defaultColorScheme="auto" colorSchemeManager={colorSchemeManager} cssVariablesResolver={cssVariables}>
@@ -67,11 +66,7 @@ function Screens() {
   } else if (!info.user) {
     content = <SignIn onDone={refresh} />;
   } else {
-    content = (
-      <SessionContext.Provider value={{ info, refresh }}>
-        {route === '#settings' ? <SettingsPage /> : <Shell />}
-      </SessionContext.Provider>
-    );
+    content = <SessionContext.Provider value={{ info, refresh }}>{route === '#settings' ? <SettingsPage /> : <Shell />}</SessionContext.Provider>;
   }
   return content;
 }

@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryDb } from '../support/db';
 import { SCREENSHOT_DIR, startBrowserSession, type BrowserSession, type Harness } from '../support/harness';
 
-
 describe('CSV import (Chromium, npm run web)', () => {
   let session: BrowserSession;
   let harness: Harness;
@@ -77,7 +76,13 @@ describe('applications CSV through the Import dialog (Chromium, npm run web)', (
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'certdesk-csv-'));
     // Excel's "CSV" on Windows: Windows-1252 bytes (ü = 0xFC).
     const contacts = path.join(dir, 'contacts.csv');
-    fs.writeFileSync(contacts, Buffer.from('Member Number,First Name,Last Name,Email\r\nW-1,Jürgen,Müller,jurgen.muller@example.org\r\nW-2,Anna,Zwölf,anna.zwolf@example.org\r\n', 'latin1'));
+    fs.writeFileSync(
+      contacts,
+      Buffer.from(
+        'Member Number,First Name,Last Name,Email\r\nW-1,Jürgen,Müller,jurgen.muller@example.org\r\nW-2,Anna,Zwölf,anna.zwolf@example.org\r\n',
+        'latin1',
+      ),
+    );
     await page.goto(harness.url);
     await page.waitForSelector('[data-record-id]');
     await page.getByRole('button', { name: 'Import…' }).click();
@@ -88,7 +93,9 @@ describe('applications CSV through the Import dialog (Chromium, npm run web)', (
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'import-windows-1252.png') });
     await page.getByRole('button', { name: /^Import 2 rows/ }).click();
-    await expect.poll(async () => (await queryDb<{ n: number }>(harness.dataDir, "select count(*) as n from contacts where member_number in ('W-1', 'W-2')"))[0]?.n).toBe(2);
+    await expect
+      .poll(async () => (await queryDb<{ n: number }>(harness.dataDir, "select count(*) as n from contacts where member_number in ('W-1', 'W-2')"))[0]?.n)
+      .toBe(2);
 
     // Applications: BCS requires approval (Applied), FNM does not (In Progress). 30,000 rows naming
     // nobody make the file over 2 MB, the size the harness used to drop; they are rejected in words.
@@ -104,7 +111,18 @@ describe('applications CSV through the Import dialog (Chromium, npm run web)', (
     await expect.poll(() => page.getByTestId('import-rejected').innerText()).toContain('No contact has member number X-100000');
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'import-applications-preview.png') });
     await page.getByRole('button', { name: /^Import 2 rows/ }).click();
-    await expect.poll(async () => (await queryDb<{ n: number }>(harness.dataDir, "select count(*) as n from records r join contacts c on c.id = r.contact_id where c.member_number in ('W-1', 'W-2')"))[0]?.n, { timeout: 20_000 }).toBe(2);
+    await expect
+      .poll(
+        async () =>
+          (
+            await queryDb<{ n: number }>(
+              harness.dataDir,
+              "select count(*) as n from records r join contacts c on c.id = r.contact_id where c.member_number in ('W-1', 'W-2')",
+            )
+          )[0]?.n,
+        { timeout: 20_000 },
+      )
+      .toBe(2);
 
     // The Tracking list shows them with the engine's statuses.
     await page.getByLabel('Contact name').fill('müller');

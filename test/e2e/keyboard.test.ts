@@ -26,7 +26,13 @@ describe('Keyboard, colour scheme and dates (Chromium, npm run web)', { timeout:
     page.setDefaultTimeout(15_000);
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
     // Records being worked on, sorted by name: the first rows have a completion to record.
-    await apiCall(harness, 'tracking.saveView', { quick: { kind: 'status', status: 'In Progress' }, filter: null, search: '', sort: { column: 'contactName', direction: 'asc' }, pageSize: 50 });
+    await apiCall(harness, 'tracking.saveView', {
+      quick: { kind: 'status', status: 'In Progress' },
+      filter: null,
+      search: '',
+      sort: { column: 'contactName', direction: 'asc' },
+      pageSize: 50,
+    });
     await page.goto(harness.url);
     await page.waitForSelector('[data-record-id]');
     await listShown();
@@ -50,7 +56,11 @@ describe('Keyboard, colour scheme and dates (Chromium, npm run web)', { timeout:
     await page.keyboard.press('Enter');
     const drawer = page.getByRole('dialog', { name: 'Certification record' });
     await page.getByTestId('record-history').waitFor();
-    const [contact] = await queryDb<{ name: string }>(harness.dataDir, "select c.first_name || ' ' || c.last_name as name from records r join contacts c on c.id = r.contact_id where r.id = ?", [Number(ids[1])]);
+    const [contact] = await queryDb<{ name: string }>(
+      harness.dataDir,
+      "select c.first_name || ' ' || c.last_name as name from records r join contacts c on c.id = r.contact_id where r.id = ?",
+      [Number(ids[1])],
+    );
     expect(await drawer.getByRole('heading', { level: 3 }).innerText()).toBe(contact?.name);
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'record-drawer-keyboard.png') });
   });
@@ -76,13 +86,19 @@ describe('Keyboard, colour scheme and dates (Chromium, npm run web)', { timeout:
     await page.getByTestId('filter-builder').waitFor({ state: 'detached' });
     // The harness hands the file to the browser as a download (the desktop app asks where to save).
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.keyboard.press('Control+E')]);
-    const lines = fs.readFileSync(await download.path(), 'utf8').trimEnd().split('\r\n');
+    const lines = fs
+      .readFileSync(await download.path(), 'utf8')
+      .trimEnd()
+      .split('\r\n');
     const [inProgress] = await queryDb<{ n: number }>(harness.dataDir, "select count(*) as n from records where status = 'In Progress'");
     expect(lines.length - 1).toBe(inProgress?.n);
   });
 
   it('shows every date in the user locale without moving it a day', async () => {
-    const [rec] = await queryDb<{ id: number; applied_on: string }>(harness.dataDir, "select id, applied_on from records where status = 'In Progress' and applied_on is not null order by id limit 1");
+    const [rec] = await queryDb<{ id: number; applied_on: string }>(
+      harness.dataDir,
+      "select id, applied_on from records where status = 'In Progress' and applied_on is not null order by id limit 1",
+    );
     const [y, m, d] = (rec?.applied_on ?? '').split('-').map(Number) as [number, number, number];
     const expected = new Intl.DateTimeFormat('de-DE', { dateStyle: 'medium', timeZone: 'UTC' }).format(Date.UTC(y, m - 1, d));
     expect(expected).toMatch(/^\d{2}\.\d{2}\.\d{4}$/);

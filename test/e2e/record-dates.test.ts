@@ -30,7 +30,8 @@ describe('dates in the record drawer (Chromium, npm run web)', () => {
       harness.dataDir,
       "select r.id, c.first_name || ' ' || c.last_name as name, r.expires_on, r.completed_on from records r join contacts c on c.id = r.contact_id where r.status = 'Active' and r.expires_on is not null order by r.id limit 1",
     );
-    const stored = async () => (await queryDb<{ status: string; expires_on: string }>(harness.dataDir, 'select status, expires_on from records where id = ?', [rec?.id]))[0];
+    const stored = async () =>
+      (await queryDb<{ status: string; expires_on: string }>(harness.dataDir, 'select status, expires_on from records where id = ?', [rec?.id]))[0];
     await page.getByLabel('Contact name').fill(rec?.name ?? '');
     await page.waitForTimeout(300);
     await page.locator(`[data-record-id="${rec?.id}"]`).click();

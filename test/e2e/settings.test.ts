@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryDb, scalar } from '../support/db';
 import { SCREENSHOT_DIR, startBrowserSession, type BrowserSession, type Harness } from '../support/harness';
 
-
 async function post(harness: Harness, name: string, input: unknown): Promise<{ ok: boolean; value?: unknown; error?: { code: string; message: string } }> {
   const r = await fetch(`${harness.url}/api/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
   return (await r.json()) as { ok: boolean; value?: unknown; error?: { code: string; message: string } };
@@ -33,7 +32,7 @@ describe('Admin settings window (Chromium, npm run web)', () => {
   it('refuses every settings call to staff in main, and tells staff why on the page', async () => {
     expect((await post(harness, 'auth.signOut', {})).ok).toBe(true);
     expect((await post(harness, 'auth.signIn', { username: 'staff', password: harness.passwords['staff'] })).ok).toBe(true);
-    const before = await scalar(harness.dataDir, "select count(*) as n from settings");
+    const before = await scalar(harness.dataDir, 'select count(*) as n from settings');
     for (const [name, input] of [
       ['settings.get', {}],
       ['settings.setExpiringDays', { expiringDays: 10 }],
@@ -47,7 +46,7 @@ describe('Admin settings window (Chromium, npm run web)', () => {
       expect(r.ok, name).toBe(false);
       expect(r.error?.code, name).toBe('FORBIDDEN');
     }
-    expect(await scalar(harness.dataDir, "select count(*) as n from settings")).toBe(before);
+    expect(await scalar(harness.dataDir, 'select count(*) as n from settings')).toBe(before);
     expect(await scalar(harness.dataDir, "select count(*) as n from users where username = 'mallory'")).toBe(0);
     await page.goto(`${harness.url}/#settings`);
     await expect.poll(() => page.getByTestId('settings-refused').innerText()).toContain('Settings are for admins');
@@ -77,7 +76,9 @@ describe('Admin settings window (Chromium, npm run web)', () => {
     expect(await scalar(harness.dataDir, 'select count(*) as n from outbox')).toBe(outboxBefore + emails);
     // Every Expiring record now expires within 90 days of the office's today.
     const info = (await post(harness, 'app.info', {})).value as { today: string };
-    expect(await scalar(harness.dataDir, "select count(*) as n from records where status = 'Expiring' and expires_on > date(?, '+90 days')", [info.today])).toBe(0);
+    expect(
+      await scalar(harness.dataDir, "select count(*) as n from records where status = 'Expiring' and expires_on > date(?, '+90 days')", [info.today]),
+    ).toBe(0);
   });
 
   it('a program edit applied to existing records changes them and writes their history', async () => {
@@ -103,7 +104,11 @@ describe('Admin settings window (Chromium, npm run web)', () => {
       expect(after?.expires_on.slice(4)).toBe(r.expires_on.slice(4) === '-02-29' ? '-02-28' : r.expires_on.slice(4));
       void m;
       void d;
-      const history = await scalar(harness.dataDir, "select count(*) as n from record_history where record_id = ? and detail like 'Certification rules changed%'", [r.id]);
+      const history = await scalar(
+        harness.dataDir,
+        "select count(*) as n from record_history where record_id = ? and detail like 'Certification rules changed%'",
+        [r.id],
+      );
       expect(history).toBe(1);
     }
   });
@@ -114,7 +119,10 @@ describe('Admin settings window (Chromium, npm run web)', () => {
     await expect.poll(() => scalar(harness.dataDir, "select count(*) as n from programs where code = 'FNM' and archived_at is not null")).toBe(1);
     expect(await scalar(harness.dataDir, "select count(*) as n from records r join programs p on p.id = r.program_id where p.code = 'FNM'")).toBe(before);
     // An archived certification takes no new enrollments.
-    const [contact] = await queryDb<{ id: number }>(harness.dataDir, 'select id from contacts c where not exists (select 1 from records r where r.contact_id = c.id) limit 1');
+    const [contact] = await queryDb<{ id: number }>(
+      harness.dataDir,
+      'select id from contacts c where not exists (select 1 from records r where r.contact_id = c.id) limit 1',
+    );
     const [fnm] = await queryDb<{ id: number }>(harness.dataDir, "select id from programs where code = 'FNM'");
     const refused = await post(harness, 'records.enroll', { contactId: contact?.id, programId: fnm?.id });
     expect(refused.error?.message).toContain('archived');

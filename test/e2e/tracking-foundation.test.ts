@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryDb } from '../support/db';
 import { apiCall, SCREENSHOT_DIR, startBrowserSession, type BrowserSession, type Harness } from '../support/harness';
 
-
 describe('Tracking page in Chromium (npm run web)', () => {
   let session: BrowserSession;
   let harness: Harness;
@@ -51,10 +50,7 @@ describe('Tracking page in Chromium (npm run web)', () => {
   });
 
   it('shows a status change made through the API on the page and in history', async () => {
-    const [applied] = await queryDb<{ id: number }>(
-      harness.dataDir,
-      "select id from records where status = 'Applied' order by id limit 1",
-    );
+    const [applied] = await queryDb<{ id: number }>(harness.dataDir, "select id from records where status = 'Applied' order by id limit 1");
     expect(applied).toBeDefined();
     const id = applied?.id as number;
     await apiCall(harness, 'records.setStatus', { id, to: 'Declined', reason: 'Incomplete application form' });

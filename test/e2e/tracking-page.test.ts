@@ -11,7 +11,6 @@ import { queryDb } from '../support/db';
 import { STATUSES } from '../../main/rules/statuses';
 import { apiCall, SCREENSHOT_DIR, startBrowserSession, type BrowserSession, type Harness } from '../support/harness';
 
-
 const count = async (dataDir: string, where: string, params: unknown[] = []) =>
   (await queryDb<{ n: number }>(dataDir, `select count(*) as n from records r where ${where}`, params))[0]?.n ?? -1;
 
@@ -21,7 +20,11 @@ describe('Tracking page (Chromium, npm run web)', () => {
   let page: Page;
 
   const total = async () => {
-    const text = (await page.locator('.mantine-datatable-pagination-text').innerText().catch(() => '')) || '';
+    const text =
+      (await page
+        .locator('.mantine-datatable-pagination-text')
+        .innerText()
+        .catch(() => '')) || '';
     const m = /of ([\d,]+) records/.exec(text);
     return m?.[1] ? Number(m[1].replace(/,/g, '')) : 0;
   };
@@ -89,11 +92,10 @@ describe('Tracking page (Chromium, npm run web)', () => {
     await page.keyboard.press('Escape');
     await settle();
     const info = await apiCall<{ today: string }>(harness, 'app.info', {});
-    const expected = await count(
-      harness.dataDir,
-      "r.expires_on between ? and date(?, '+30 days') and r.status in ('Expiring', 'Active')",
-      [info.today, info.today],
-    );
+    const expected = await count(harness.dataDir, "r.expires_on between ? and date(?, '+30 days') and r.status in ('Expiring', 'Active')", [
+      info.today,
+      info.today,
+    ]);
     expect(expected).toBeGreaterThan(0);
     await expect.poll(total).toBe(expected);
     await expect.poll(() => page.getByTestId('active-filter').innerText()).toContain('in the next');
@@ -170,7 +172,11 @@ describe('Tracking page (Chromium, npm run web)', () => {
     await chooseQuick(/^All \(\d+\)$/);
     await settle();
     const ids = await page.locator('[data-record-id]').evaluateAll((els) => els.slice(0, 12).map((e) => Number(e.getAttribute('data-record-id'))));
-    const rows = await queryDb<{ id: number; status: string }>(harness.dataDir, `select id, status from records where id in (${ids.map(() => '?').join(',')})`, ids);
+    const rows = await queryDb<{ id: number; status: string }>(
+      harness.dataDir,
+      `select id, status from records where id in (${ids.map(() => '?').join(',')})`,
+      ids,
+    );
     const allowedFrom = new Set(['Applied', 'In Progress', 'Admin Review', 'Inactive', 'Not Completed', 'Declined', 'Active', 'Expiring']);
     const expectedChanged = rows.filter((r) => allowedFrom.has(r.status)).length;
     expect(expectedChanged).toBeGreaterThan(0);
@@ -192,7 +198,11 @@ describe('Tracking page (Chromium, npm run web)', () => {
     expect(await result.innerText()).toMatch(/Not allowed from (Cancelled|Expired) to Cancelled|already Cancelled/);
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'bulk-result.png') });
     await page.keyboard.press('Escape');
-    const after = await queryDb<{ n: number }>(harness.dataDir, `select count(*) as n from records where status = 'Cancelled' and id in (${ids.map(() => '?').join(',')})`, ids);
+    const after = await queryDb<{ n: number }>(
+      harness.dataDir,
+      `select count(*) as n from records where status = 'Cancelled' and id in (${ids.map(() => '?').join(',')})`,
+      ids,
+    );
     expect(after[0]?.n).toBe(expectedChanged + rows.filter((r) => r.status === 'Cancelled').length);
   });
 
@@ -210,7 +220,10 @@ describe('Tracking page (Chromium, npm run web)', () => {
     expect(download.suggestedFilename()).toMatch(/^tracking-.+\.csv$/);
     await page.getByText('Downloaded by the browser.').waitFor();
     const text = fs.readFileSync(await download.path(), 'utf8');
-    const lines = text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+    const lines = text
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n');
     expect(lines[0]).toContain('Contact,Email,Certification,Status');
     expect(lines.length - 1).toBe(expected);
     const formulaLine = lines.find((l) => l.includes('Zz-Formula'));

@@ -42,7 +42,9 @@ describe.skipIf(!available)('CertDesk desktop app (Electron)', () => {
 
   it('opens its window at once on the start-up screen, served from app://certdesk, then the first-run screen', async () => {
     expect(win.url()).toMatch(/^app:\/\/certdesk\/index\.html/);
-    const status = await win.evaluate(() => (window as unknown as { certdesk: { startup: { status(i: object): Promise<{ ok: boolean; value: { plan: string[] } }> } } }).certdesk.startup.status({}));
+    const status = await win.evaluate(() =>
+      (window as unknown as { certdesk: { startup: { status(i: object): Promise<{ ok: boolean; value: { plan: string[] } }> } } }).certdesk.startup.status({}),
+    );
     expect(status).toMatchObject({ ok: true, value: { plan: ['Checking the database', 'Taking the daily backup', 'Bringing statuses up to date'] } });
     await win.getByText('Create the first administrator').waitFor();
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
@@ -67,7 +69,9 @@ describe.skipIf(!available)('CertDesk desktop app (Electron)', () => {
 
   it('refuses paths outside the renderer folder on app://, and file:// navigation', async () => {
     const statuses = await win.evaluate(async () =>
-      Promise.all(['app://certdesk/../../package.json', 'app://certdesk/%2e%2e/main/index.js', 'app://certdesk/missing.js'].map(async (u) => (await fetch(u)).status)),
+      Promise.all(
+        ['app://certdesk/../../package.json', 'app://certdesk/%2e%2e/main/index.js', 'app://certdesk/missing.js'].map(async (u) => (await fetch(u)).status),
+      ),
     );
     expect(statuses).toEqual([404, 404, 404]);
     await win.evaluate(() => {

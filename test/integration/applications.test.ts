@@ -35,10 +35,23 @@ describe('Record application', () => {
     const { program: open } = await makeProgram(t.ctx, { code: 'CPR', requireApproval: false });
     const joan = await createContact(t.ctx, { firstName: 'Joan', lastName: 'Adams', email: 'joan@example.org', memberNumber: 'M-1' });
     const seq = await maxSeq(t.db);
-    const applied = await recordApplication(t.ctx, staff, { contactId: joan.id, programId: reviewed.id, appliedOn: '2026-02-20', channel: 'mail', note: 'Paper form' });
+    const applied = await recordApplication(t.ctx, staff, {
+      contactId: joan.id,
+      programId: reviewed.id,
+      appliedOn: '2026-02-20',
+      channel: 'mail',
+      note: 'Paper form',
+    });
     expect(applied).toMatchObject({ status: 'Applied', applied_on: '2026-02-20', started_on: null });
     const [entry] = await historyOf(applied.id);
-    expect(entry).toMatchObject({ kind: 'enrollment', from_status: null, to_status: 'Applied', detail: 'Application received by mail', reason: 'Paper form', actor_name: 'Dana Staff' });
+    expect(entry).toMatchObject({
+      kind: 'enrollment',
+      from_status: null,
+      to_status: 'Applied',
+      detail: 'Application received by mail',
+      reason: 'Paper form',
+      actor_name: 'Dana Staff',
+    });
     const started = await recordApplication(t.ctx, staff, { contactId: joan.id, programId: open.id, appliedOn: '2026-03-01', channel: 'phone' });
     expect(started).toMatchObject({ status: 'In Progress', applied_on: '2026-03-01', started_on: '2026-03-01' });
     expect((await historyOf(started.id))[0]?.detail).toBe('Application received by phone');
@@ -51,9 +64,9 @@ describe('Record application', () => {
     const { program } = await makeProgram(t.ctx, { code: 'BCS', requireApproval: true });
     const joan = await createContact(t.ctx, { firstName: 'Joan', lastName: 'Adams' });
     const refusal = async (p: Promise<unknown>) => (await p.then(() => null).catch((e: unknown) => e)) as ServiceError;
-    expect((await refusal(recordApplication(t.ctx, staff, { contactId: joan.id, programId: program.id, appliedOn: '2026-03-11', channel: 'email' }))).message).toBe(
-      'Application date 2026-03-11 is in the future (today is 2026-03-10).',
-    );
+    expect(
+      (await refusal(recordApplication(t.ctx, staff, { contactId: joan.id, programId: program.id, appliedOn: '2026-03-11', channel: 'email' }))).message,
+    ).toBe('Application date 2026-03-11 is in the future (today is 2026-03-10).');
     await recordApplication(t.ctx, staff, { contactId: joan.id, programId: program.id, appliedOn: '2026-03-10', channel: 'email' });
     const second = await refusal(recordApplication(t.ctx, staff, { contactId: joan.id, programId: program.id, appliedOn: '2026-03-10', channel: 'portal' }));
     expect(second.code).toBe('CONFLICT');
@@ -97,7 +110,11 @@ describe('applications CSV', () => {
       ['BCS', 'Applied', '2026-02-01', null],
       ['CPR', 'In Progress', '2026-03-10', '2026-03-10'],
     ]);
-    expect((await historyOf(records[0]!.id))[0]).toMatchObject({ detail: 'Application imported from applications.csv, line 2', reason: 'Walk-in', to_status: 'Applied' });
+    expect((await historyOf(records[0]!.id))[0]).toMatchObject({
+      detail: 'Application imported from applications.csv, line 2',
+      reason: 'Walk-in',
+      to_status: 'Applied',
+    });
     expect((await logSince(t.db, seq)).filter((e) => e.entity === 'record')).toHaveLength(2);
     const again = await previewApplicationsCsv(t.ctx, input);
     expect(again.rows).toEqual({ new: 0, changed: 0, unchanged: 2, rejected: 5 });

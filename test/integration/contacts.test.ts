@@ -23,7 +23,13 @@ afterEach(async () => {
   await t.dispose();
 });
 
-const byName = (search?: string): TrackingQuery => ({ quick: { kind: 'all' }, search, sort: { column: 'contactName', direction: 'asc' }, page: 1, pageSize: 50 });
+const byName = (search?: string): TrackingQuery => ({
+  quick: { kind: 'all' },
+  search,
+  sort: { column: 'contactName', direction: 'asc' },
+  page: 1,
+  pageSize: 50,
+});
 
 async function refusal(p: Promise<unknown>): Promise<ServiceError> {
   const error = await p.then(() => null).catch((e: unknown) => e);
@@ -41,7 +47,15 @@ describe('editing a contact', () => {
     expect((await listTracking(t.db, byName())).rows.map((r) => r.contactName)).toEqual(['Joan Adams', 'Bob Baker']);
 
     const seq = await maxSeq(t.db);
-    const edited = await updateContact(t.ctx, { id: joan.id, firstName: 'Joan', lastName: 'Zeller', email: 'joan.zeller@example.org', memberNumber: 'M-1', organization: 'Acme', phone: '+1 555 0100' });
+    const edited = await updateContact(t.ctx, {
+      id: joan.id,
+      firstName: 'Joan',
+      lastName: 'Zeller',
+      email: 'joan.zeller@example.org',
+      memberNumber: 'M-1',
+      organization: 'Acme',
+      phone: '+1 555 0100',
+    });
     expect(edited).toMatchObject({ last_name: 'Zeller', email: 'joan.zeller@example.org', organization: 'Acme', name_key: 'zeller joan' });
     expect((await listTracking(t.db, byName())).rows.map((r) => r.contactName)).toEqual(['Bob Baker', 'Joan Zeller']);
     expect((await listTracking(t.db, byName('zeller'))).rows.map((r) => r.contactName)).toEqual(['Joan Zeller']);
@@ -56,8 +70,12 @@ describe('editing a contact', () => {
     await createContact(t.ctx, { firstName: 'Bob', lastName: 'Baker', email: 'bob@example.org', memberNumber: 'M-2' });
     const seq = await maxSeq(t.db);
     const base = { id: joan.id, firstName: 'Joan', lastName: 'Adams', email: 'joan@example.org', memberNumber: 'M-1' };
-    expect((await refusal(updateContact(t.ctx, { ...base, email: 'BOB@example.org' }))).message).toBe('Bob Baker (member M-2) already has the email bob@example.org; open that contact instead of adding another.');
-    expect((await refusal(updateContact(t.ctx, { ...base, memberNumber: 'M-2' }))).message).toBe('Member number M-2 belongs to Bob Baker; open that contact instead of adding another.');
+    expect((await refusal(updateContact(t.ctx, { ...base, email: 'BOB@example.org' }))).message).toBe(
+      'Bob Baker (member M-2) already has the email bob@example.org; open that contact instead of adding another.',
+    );
+    expect((await refusal(updateContact(t.ctx, { ...base, memberNumber: 'M-2' }))).message).toBe(
+      'Member number M-2 belongs to Bob Baker; open that contact instead of adding another.',
+    );
     expect((await refusal(updateContact(t.ctx, { ...base, firstName: ' ', lastName: '' }))).message).toBe('A contact needs a name.');
     expect(await logSince(t.db, seq)).toEqual([]);
     // Saving a contact as it is writes nothing.
@@ -86,7 +104,10 @@ describe('no silent duplicates', () => {
     });
     expect(preview.rows).toEqual({ new: 1, changed: 0, unchanged: 1, rejected: 2 });
     expect(preview.rejected).toEqual([
-      { line: 2, reason: "Email JOAN@example.org belongs to Joan Adams (member M-1); give this row that contact's member number to update them, or leave it out." },
+      {
+        line: 2,
+        reason: "Email JOAN@example.org belongs to Joan Adams (member M-1); give this row that contact's member number to update them, or leave it out.",
+      },
       { line: 4, reason: 'Email ann@example.org is also on line 3, a new contact; only the first of them is imported.' },
     ]);
   });

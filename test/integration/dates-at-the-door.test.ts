@@ -31,7 +31,9 @@ describe('dates through the door', () => {
     const { program, components } = await makeProgram(ctx, { components: ONE_COMPONENT, expiration: { kind: 'period', amount: 1, unit: 'years' } });
     const contact = await makeContact(ctx);
     const record = ok<RecordRow>(await backend.invoke('records.enroll', { contactId: contact.id, programId: program.id }));
-    const done = ok<RecordRow>(await backend.invoke('records.completeComponent', { recordId: record.id, componentId: components[0]?.id, completedOn: '2026-03-01' }));
+    const done = ok<RecordRow>(
+      await backend.invoke('records.completeComponent', { recordId: record.id, componentId: components[0]?.id, completedOn: '2026-03-01' }),
+    );
     expect(done).toMatchObject({ status: 'Active', completed_on: '2026-03-01', expires_on: '2027-03-01' });
     return { backend, record: done, componentId: components[0]?.id ?? 0, programId: program.id };
   }
@@ -52,7 +54,10 @@ describe('dates through the door', () => {
     expect((await refusedWith(backend, 'CONFIRM', 'records.overrideExpiration', input)).message).toBe(
       'The expiration date 2026-02-28 is before the completion date 2026-03-01, so this certification becomes Expired at once. Check the date; if it is right, confirm.',
     );
-    expect(ok<RecordRow>(await backend.invoke('records.overrideExpiration', { ...input, confirmExpired: true }))).toMatchObject({ status: 'Expired', expires_on: '2026-02-28' });
+    expect(ok<RecordRow>(await backend.invoke('records.overrideExpiration', { ...input, confirmExpired: true }))).toMatchObject({
+      status: 'Expired',
+      expires_on: '2026-02-28',
+    });
   });
 
   it('asks before an expiration date makes the record Expired, and does it once confirmed', async () => {
@@ -64,7 +69,9 @@ describe('dates through the door', () => {
     });
     // A date that keeps it granted needs no confirmation.
     ok(await backend.invoke('records.overrideExpiration', { id: record.id, expiresOn: '2026-12-31', reason: 'board decision' }));
-    const expired = ok<RecordRow>(await backend.invoke('records.overrideExpiration', { id: record.id, expiresOn: '2026-03-05', reason: 'as in the old file', confirmExpired: true }));
+    const expired = ok<RecordRow>(
+      await backend.invoke('records.overrideExpiration', { id: record.id, expiresOn: '2026-03-05', reason: 'as in the old file', confirmExpired: true }),
+    );
     expect(expired).toMatchObject({ status: 'Expired', expires_on: '2026-03-05' });
   });
 

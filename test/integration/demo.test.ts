@@ -98,7 +98,13 @@ describe('demo data on a fresh database', () => {
     const logged = (await t.db('change_log').select('entity').count({ n: '*' }).groupBy('entity')) as Array<{ entity: string; n: number }>;
     const byEntity = Object.fromEntries(logged.map((l) => [l.entity, Number(l.n)]));
     const counts = await countRows(t.db);
-    expect(byEntity).toMatchObject({ contact: counts.contacts, program: 6, history: counts.record_history, outbox: counts.outbox, progress: counts.component_progress });
+    expect(byEntity).toMatchObject({
+      contact: counts.contacts,
+      program: 6,
+      history: counts.record_history,
+      outbox: counts.outbox,
+      progress: counts.component_progress,
+    });
     const integrity = (await t.db.raw('PRAGMA integrity_check')) as Array<{ integrity_check: string }>;
     expect(integrity[0]?.integrity_check).toBe('ok');
   });

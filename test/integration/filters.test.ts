@@ -41,14 +41,69 @@ function prng(seed: number): () => number {
 }
 
 const FIRST_NAMES = [
-  'Anna', 'Élodie', 'ÉLODIE', 'Zoë', 'İlkay', 'Işıl', 'Jürgen', 'Łukasz', '李', '小明', 'José', 'Maria José', 'Ann', 'Annabel',
-  "O'Neil", '100%', 'Under_score', 'Back\\slash', '🌟Star', 'ZOE', 'Mia', 'Tom', 'ΣΟΦΙΑ', 'Ödön', 'Nguyễn Văn',
+  'Anna',
+  'Élodie',
+  'ÉLODIE',
+  'Zoë',
+  'İlkay',
+  'Işıl',
+  'Jürgen',
+  'Łukasz',
+  '李',
+  '小明',
+  'José',
+  'Maria José',
+  'Ann',
+  'Annabel',
+  "O'Neil",
+  '100%',
+  'Under_score',
+  'Back\\slash',
+  '🌟Star',
+  'ZOE',
+  'Mia',
+  'Tom',
+  'ΣΟΦΙΑ',
+  'Ödön',
+  'Nguyễn Văn',
 ];
 const LAST_NAMES = [
-  'Ångström', 'Straße', 'STRASSE', 'Smith', 'Smithson', 'van der Berg', 'Øresund', 'İstanbullu', 'Yılmaz', '李', '王',
-  'Müller', 'MÜLLER', 'Per%cent', 'Snake_case', 'Dupont-Durand', "O'Brien", '😀Happy', 'Anna', 'ΟΔΥΣΣΕΥΣ', 'a_b%c',
+  'Ångström',
+  'Straße',
+  'STRASSE',
+  'Smith',
+  'Smithson',
+  'van der Berg',
+  'Øresund',
+  'İstanbullu',
+  'Yılmaz',
+  '李',
+  '王',
+  'Müller',
+  'MÜLLER',
+  'Per%cent',
+  'Snake_case',
+  'Dupont-Durand',
+  "O'Brien",
+  '😀Happy',
+  'Anna',
+  'ΟΔΥΣΣΕΥΣ',
+  'a_b%c',
 ];
-const ORGANIZATIONS = ['', '', 'ACME Corp', 'acme corp', 'Straße GmbH', '100% Org', 'Under_Line Ltd', 'École Normale', 'école normale', '李氏集团', "O'Reilly & Sons", 'Back\\slash Inc'];
+const ORGANIZATIONS = [
+  '',
+  '',
+  'ACME Corp',
+  'acme corp',
+  'Straße GmbH',
+  '100% Org',
+  'Under_Line Ltd',
+  'École Normale',
+  'école normale',
+  '李氏集团',
+  "O'Reilly & Sons",
+  'Back\\slash Inc',
+];
 const EMAIL_SHAPES = ['', '', 'ANNA.SMITH@EXAMPLE.ORG', 'per%cent@x.org', 'under_score@x.org', 'élodie@exämple.fr', 'Élodie@X.fr', 'back\\slash@x.org'];
 
 interface Row {
@@ -349,19 +404,58 @@ const or = (...rules: unknown[]): Record<string, unknown> => ({ combinator: 'or'
 function textValues(field: string): fc.Arbitrary<string> {
   const source = (row: Row): string =>
     field === 'contactName' ? row.name_key : field === 'email' ? row.email : field === 'memberNumber' ? (row.member_number ?? '') : row.organization;
-  const fromData = fc
-    .tuple(fc.nat({ max: 10_000 }), fc.nat({ max: 30 }), fc.integer({ min: 1, max: 12 }), fc.boolean())
-    .map(([i, start, length, upper]) => {
-      const s = source(rows[i % rows.length] as Row);
-      const piece = s.slice(start % Math.max(1, s.length), (start % Math.max(1, s.length)) + length);
-      return upper ? piece.toUpperCase() : piece;
-    });
-  const names = ['anna smith', 'SMITH ANNA', 'Ångström', 'ÅNGSTRÖM', 'strasse', 'straße', 'İstanbullu', 'i̇stanbullu', '李', '🌟', 'élodie', 'ÉLODIE', 'van der', 'an sm', 'Maria José'];
-  const tricky = ['%', '_', '\\', '100%', 'a_b', 'per%cent', 'under_score', 'x.org', '@', "o'", 'corp', 'gmbh', 'm-', 'A%', 'acme', 'école', 'ÉCOLE', "'); DROP TABLE records;--"];
-  return fc
-    .oneof(fromData, fc.constantFrom(...(field === 'contactName' ? [...names, ...tricky] : tricky)), fc.string({ minLength: 1, maxLength: 4, unit: fc.constantFrom('a', 'n', 'S', '%', '_', ' ', 'é', 'ß') }))
-    // Slices may cut an emoji in half; the schema refuses lone surrogates (tested below).
-    .filter((s) => s.trim() !== '' && s.length <= 200 && !/[\ud800-\udfff]/u.test(s));
+  const fromData = fc.tuple(fc.nat({ max: 10_000 }), fc.nat({ max: 30 }), fc.integer({ min: 1, max: 12 }), fc.boolean()).map(([i, start, length, upper]) => {
+    const s = source(rows[i % rows.length] as Row);
+    const piece = s.slice(start % Math.max(1, s.length), (start % Math.max(1, s.length)) + length);
+    return upper ? piece.toUpperCase() : piece;
+  });
+  const names = [
+    'anna smith',
+    'SMITH ANNA',
+    'Ångström',
+    'ÅNGSTRÖM',
+    'strasse',
+    'straße',
+    'İstanbullu',
+    'i̇stanbullu',
+    '李',
+    '🌟',
+    'élodie',
+    'ÉLODIE',
+    'van der',
+    'an sm',
+    'Maria José',
+  ];
+  const tricky = [
+    '%',
+    '_',
+    '\\',
+    '100%',
+    'a_b',
+    'per%cent',
+    'under_score',
+    'x.org',
+    '@',
+    "o'",
+    'corp',
+    'gmbh',
+    'm-',
+    'A%',
+    'acme',
+    'école',
+    'ÉCOLE',
+    "'); DROP TABLE records;--",
+  ];
+  return (
+    fc
+      .oneof(
+        fromData,
+        fc.constantFrom(...(field === 'contactName' ? [...names, ...tricky] : tricky)),
+        fc.string({ minLength: 1, maxLength: 4, unit: fc.constantFrom('a', 'n', 'S', '%', '_', ' ', 'é', 'ß') }),
+      )
+      // Slices may cut an emoji in half; the schema refuses lone surrogates (tested below).
+      .filter((s) => s.trim() !== '' && s.length <= 200 && !/[\ud800-\udfff]/u.test(s))
+  );
 }
 
 const dates = (): fc.Arbitrary<string> =>
@@ -378,7 +472,9 @@ function valueFor(field: FilterField, operator: string): fc.Arbitrary<unknown> {
     case 'text':
       return operator === 'null' || operator === 'notNull' ? fc.constant('') : textValues(field.name);
     case 'status':
-      return operator === 'in' || operator === 'notIn' ? fc.uniqueArray(fc.constantFrom(...STATUSES), { minLength: 1, maxLength: 4 }) : fc.constantFrom(...STATUSES);
+      return operator === 'in' || operator === 'notIn'
+        ? fc.uniqueArray(fc.constantFrom(...STATUSES), { minLength: 1, maxLength: 4 })
+        : fc.constantFrom(...STATUSES);
     case 'program': {
       const ids = fc.constantFrom(...programIds, boundaryProgram, 999_999);
       return operator === 'in' || operator === 'notIn' ? fc.uniqueArray(ids, { minLength: 1, maxLength: 3 }) : ids;
@@ -394,7 +490,9 @@ function valueFor(field: FilterField, operator: string): fc.Arbitrary<unknown> {
 
 const ruleArb: fc.Arbitrary<Record<string, unknown>> = fc
   .constantFrom(...FILTER_FIELDS)
-  .chain((field) => fc.constantFrom(...(field.operators as readonly string[])).chain((operator) => valueFor(field, operator).map((value) => rule(field.name, operator, value))));
+  .chain((field) =>
+    fc.constantFrom(...(field.operators as readonly string[])).chain((operator) => valueFor(field, operator).map((value) => rule(field.name, operator, value))),
+  );
 
 function groupArb(child: fc.Arbitrary<unknown>): fc.Arbitrary<Record<string, unknown>> {
   return fc.record(
@@ -484,12 +582,16 @@ describe('semantics', () => {
   it('NOT negates a group, empty values included', async () => {
     const before = where((r) => r.expires_on !== null && r.expires_on < TODAY);
     expect(await ids(and(rule('expiresOn', '<', TODAY)))).toEqual(before);
-    expect(await ids({ combinator: 'and', not: true, rules: [rule('expiresOn', '<', TODAY)] })).toEqual(where((r) => !(r.expires_on !== null && r.expires_on < TODAY)));
+    expect(await ids({ combinator: 'and', not: true, rules: [rule('expiresOn', '<', TODAY)] })).toEqual(
+      where((r) => !(r.expires_on !== null && r.expires_on < TODAY)),
+    );
   });
 
   it('"is not" and "does not contain" include empty values; comparisons never match an empty date', async () => {
     expect(await ids(and(rule('email', 'doesNotContain', 'x.org')))).toEqual(where((r) => !r.email.toLowerCase().includes('x.org')));
-    expect((await ids(and(rule('email', 'doesNotContain', 'x.org')))).length).toBeGreaterThan(where((r) => r.email !== '' && !r.email.includes('x.org')).length);
+    expect((await ids(and(rule('email', 'doesNotContain', 'x.org')))).length).toBeGreaterThan(
+      where((r) => r.email !== '' && !r.email.includes('x.org')).length,
+    );
     expect(await ids(and(rule('status', '!=', 'Active')))).toEqual(where((r) => r.status !== 'Active'));
     expect(await ids(and(rule('memberNumber', 'null')))).toEqual(where((r) => r.member_number === null));
     const dated = await ids(or(rule('expiresOn', '<', TODAY), rule('expiresOn', '>', TODAY), rule('expiresOn', '=', TODAY)));
@@ -520,7 +622,9 @@ describe('semantics', () => {
     const annaSmith = await ids(and(rule('contactName', '=', 'Anna Smith')));
     expect(annaSmith).toEqual(await ids(and(rule('contactName', '=', 'smith  ANNA'))));
     expect(annaSmith).toEqual(key((k) => k === 'smith anna' || k === 'anna smith'));
-    expect(await ids(and(rule('contactName', 'beginsWith', 'an sm')))).toEqual(key((k) => k.split(' ').some((w) => w.startsWith('an')) && k.split(' ').some((w) => w.startsWith('sm'))));
+    expect(await ids(and(rule('contactName', 'beginsWith', 'an sm')))).toEqual(
+      key((k) => k.split(' ').some((w) => w.startsWith('an')) && k.split(' ').some((w) => w.startsWith('sm'))),
+    );
   });
 
   it('email matching folds ASCII case only (SQLite lower())', async () => {
@@ -540,7 +644,9 @@ describe('semantics', () => {
     expect(await expiring(0, 'inNextDays', TODAY)).toEqual(on(0));
     expect(await expiring(30, 'inLastDays', TODAY)).toEqual(on(-30, -1, 0));
     expect(await expiring(30, 'inLastDays', shiftDay(TODAY, -1))).toEqual(on(-31, -30, -1));
-    expect(await ids(and(rule('certification', '=', boundaryProgram), rule('expiresOn', 'between', [shiftDay(TODAY, -1), shiftDay(TODAY, 1)])))).toEqual(on(-1, 0, 1));
+    expect(await ids(and(rule('certification', '=', boundaryProgram), rule('expiresOn', 'between', [shiftDay(TODAY, -1), shiftDay(TODAY, 1)])))).toEqual(
+      on(-1, 0, 1),
+    );
     expect(() => compileFilterTree(valid(and(rule('expiresOn', 'inNextDays', 3))), '2026-02-30')).toThrow(RangeError);
   });
 
@@ -589,7 +695,9 @@ describe('hostile input', () => {
     expect(validateFilterTree(and(rule('contactName', 'contains', '🌟')))).toMatchObject({ ok: true });
     expect(refused(and(rule('email', 'contains', 'x'.repeat(1024 * 1024))))).toBe('The text for Email can be at most 200 characters.');
     expect(refused(and(rule('status', '=', "Active' OR '1'='1")))).toMatch(/^Status must be one of: In Progress, Applied/);
-    expect(refused(and(rule('status', 'in', [...STATUSES, ...STATUSES, ...STATUSES, ...STATUSES, ...STATUSES, 'Active'])))).toBe('Choose at most 50 values for Status.');
+    expect(refused(and(rule('status', 'in', [...STATUSES, ...STATUSES, ...STATUSES, ...STATUSES, ...STATUSES, 'Active'])))).toBe(
+      'Choose at most 50 values for Status.',
+    );
     expect(refused(and(rule('status', 'in', [])))).toBe('Choose at least one value for Status.');
     expect(refused(and(rule('certification', '=', '1 OR 1=1')))).toMatch(/^Certification must be a certification id/);
     expect(refused(and(rule('certification', 'in', [1, -2])))).toMatch(/^Certification must be a certification id/);
@@ -633,7 +741,7 @@ describe('hostile input', () => {
   });
 
   it('SQL in values is only ever data, and the schema is unchanged after all of it', async () => {
-    const nasty = ["'); DROP TABLE records;--", '" OR 1=1 --', '%\' OR \'1\'=\'1', '?', '??', '\\?', ':name', '$1'];
+    const nasty = ["'); DROP TABLE records;--", '" OR 1=1 --', "%' OR '1'='1", '?', '??', '\\?', ':name', '$1'];
     for (const text of nasty) {
       for (const field of ['contactName', 'email', 'memberNumber', 'organization']) {
         for (const operator of ['contains', '=', 'doesNotContain', 'endsWith']) {
@@ -687,8 +795,18 @@ describe('the schema and the words', () => {
 
   it('offers exactly the fields and operators of the spec', () => {
     expect(FILTER_FIELDS.map((f) => f.name)).toEqual([
-      'contactName', 'email', 'memberNumber', 'organization', 'certification', 'status',
-      'appliedOn', 'startedOn', 'completedOn', 'expiresOn', 'progress', 'updatedAt',
+      'contactName',
+      'email',
+      'memberNumber',
+      'organization',
+      'certification',
+      'status',
+      'appliedOn',
+      'startedOn',
+      'completedOn',
+      'expiresOn',
+      'progress',
+      'updatedAt',
     ]);
     expect(operatorLabel('date', '<')).toBe('is before');
     expect(operatorLabel('percent', '<')).toBe('is less than');
@@ -697,7 +815,9 @@ describe('the schema and the words', () => {
   });
 
   it('describes a filter in a sentence', () => {
-    expect(describeFilter(valid(and(rule('status', '=', 'Active'), rule('expiresOn', 'inNextDays', 30))))).toBe('Status is Active AND Expires in the next 30 days');
+    expect(describeFilter(valid(and(rule('status', '=', 'Active'), rule('expiresOn', 'inNextDays', 30))))).toBe(
+      'Status is Active AND Expires in the next 30 days',
+    );
     expect(describeFilter(EMPTY_FILTER)).toBe('All records');
     expect(
       describeFilter(
@@ -712,6 +832,8 @@ describe('the schema and the words', () => {
         }),
         { programName: (id) => (id === 1 ? 'CPR' : undefined) },
       ),
-    ).toBe('Contact name contains "Ångström" OR NOT (Certification is one of CPR, #2 AND Progress % is at least 50%) OR (Email is empty AND Applied is between 2026-01-01 and 2026-01-31)');
+    ).toBe(
+      'Contact name contains "Ångström" OR NOT (Certification is one of CPR, #2 AND Progress % is at least 50%) OR (Email is empty AND Applied is between 2026-01-01 and 2026-01-31)',
+    );
   });
 });

@@ -99,9 +99,7 @@ describe('calls before sign-in', () => {
     }
     expect(await snapshot(db(backend))).toBe(before);
 
-    const info = expectOk<{ user: unknown; needsFirstAdmin: boolean; today: string; timeZone: string; version: string }>(
-      await backend.invoke('app.info', {}),
-    );
+    const info = expectOk<{ user: unknown; needsFirstAdmin: boolean; today: string; timeZone: string; version: string }>(await backend.invoke('app.info', {}));
     expect(info).toMatchObject({ user: null, needsFirstAdmin: false, today: TODAY, timeZone: 'America/New_York', version: '0.1.0-test' });
 
     // Signing out closes the door again.
@@ -314,7 +312,12 @@ describe('staff work through the door', () => {
     expect(detail.history.every((h) => h.actor_name === 'Dana Staff')).toBe(true);
 
     const list = expectOk<{ total: number; rows: Array<{ status: string; contactName: string }> }>(
-      await backend.invoke('tracking.list', { quick: { kind: 'status', status: 'Active' }, sort: { column: 'contactName', direction: 'asc' }, page: 1, pageSize: 50 }),
+      await backend.invoke('tracking.list', {
+        quick: { kind: 'status', status: 'Active' },
+        sort: { column: 'contactName', direction: 'asc' },
+        page: 1,
+        pageSize: 50,
+      }),
     );
     expect(list.total).toBe(1);
     expect(list.rows[0]).toMatchObject({ status: 'Active', contactName: 'Maria Gonzalez' });

@@ -42,7 +42,11 @@ async function granted(label: string, expiresOn: string): Promise<number> {
 
 /** Each record's expiring emails as [state, expires_on], by record id. */
 async function emails(): Promise<Record<number, Array<[string, string]>>> {
-  const rows = (await t.db('outbox').orderBy('id').select('record_id', 'state', 'expires_on')) as Array<{ record_id: number; state: string; expires_on: string }>;
+  const rows = (await t.db('outbox').orderBy('id').select('record_id', 'state', 'expires_on')) as Array<{
+    record_id: number;
+    state: string;
+    expires_on: string;
+  }>;
   const out: Record<number, Array<[string, string]>> = {};
   for (const r of rows) (out[r.record_id] ??= []).push([r.state, r.expires_on]);
   return out;
@@ -83,8 +87,15 @@ describe('the outbox tells the truth', () => {
     // After export: a date extended and a cancellation withdraw the exported emails, each as its own change.
     await overrideExpiration(t.ctx, staff, { id: extended, expiresOn: '2027-03-30', reason: 'Renewed by post' });
     await setStatus(t.ctx, staff, { id: cancelled, to: 'Cancelled', reason: 'Left the profession' });
-    expect(await emails()).toMatchObject({ [extended]: [['withdrawn', '2026-03-30']], [cancelled]: [['withdrawn', '2026-03-20']], [soon]: [['exported', '2026-03-25']] });
-    const why = (await t.db('outbox').where({ record_id: extended }).first('withdrawn_reason', 'withdrawn_at')) as { withdrawn_reason: string; withdrawn_at: string };
+    expect(await emails()).toMatchObject({
+      [extended]: [['withdrawn', '2026-03-30']],
+      [cancelled]: [['withdrawn', '2026-03-20']],
+      [soon]: [['exported', '2026-03-25']],
+    });
+    const why = (await t.db('outbox').where({ record_id: extended }).first('withdrawn_reason', 'withdrawn_at')) as {
+      withdrawn_reason: string;
+      withdrawn_at: string;
+    };
     expect(why.withdrawn_reason).toBe('The record is Active now');
     expect(why.withdrawn_at).not.toBeNull();
 
@@ -118,7 +129,9 @@ describe('the outbox tells the truth', () => {
     t.clock.setDay('2026-03-13');
     await runSweep(t.ctx);
     expect((await emails())[lapsing]).toEqual([['withdrawn', '2026-03-12']]);
-    expect(((await t.db('outbox').where({ record_id: lapsing }).first('withdrawn_reason')) as { withdrawn_reason: string }).withdrawn_reason).toBe('The record is Expired now');
+    expect(((await t.db('outbox').where({ record_id: lapsing }).first('withdrawn_reason')) as { withdrawn_reason: string }).withdrawn_reason).toBe(
+      'The record is Expired now',
+    );
     await exportChanges({ db: t.db, dataDir: t.dir, folder });
     expect(Object.fromEntries(await atReceiver())).toEqual({ [lapsing]: 'withdrawn' });
   });

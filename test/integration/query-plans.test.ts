@@ -124,8 +124,13 @@ async function planProblems(db: Knex, query: Query): Promise<string[]> {
   const page = /\blimit\b/i.test(query.sql);
   const problems: string[] = [];
   for (const row of plan) {
-    if (/^SCAN (r|records|k|record_sort_keys)\b/.test(row.detail) && !/USING (COVERING )?INDEX/.test(row.detail)) problems.push(`full scan of records (${row.detail})`);
-    if (page && /USE TEMP B-TREE FOR (RIGHT PART OF )?ORDER BY/.test(row.detail) && plan.some((other) => other.parent === row.parent && walksRecords(other.detail))) {
+    if (/^SCAN (r|records|k|record_sort_keys)\b/.test(row.detail) && !/USING (COVERING )?INDEX/.test(row.detail))
+      problems.push(`full scan of records (${row.detail})`);
+    if (
+      page &&
+      /USE TEMP B-TREE FOR (RIGHT PART OF )?ORDER BY/.test(row.detail) &&
+      plan.some((other) => other.parent === row.parent && walksRecords(other.detail))
+    ) {
       problems.push(`sorts every matching row (${row.detail})`);
     }
   }
@@ -196,7 +201,10 @@ afterAll(async () => {
 
 describe('query plans of the Tracking page', () => {
   it('the performance migration is installed', () => {
-    expect(MIGRATIONS.map((m) => m.name), 'add 003_performance to main/db/migrations/index.ts').toContain('003_performance');
+    expect(
+      MIGRATIONS.map((m) => m.name),
+      'add 003_performance to main/db/migrations/index.ts',
+    ).toContain('003_performance');
   });
 
   for (const stats of ['without statistics', 'after ANALYZE', 'with the statistics of the benchmark database'] as const satisfies readonly Statistics[]) {
@@ -219,7 +227,7 @@ describe('query plans of the Tracking page', () => {
         expect(problems).toEqual([]);
       });
 
-      it('a broad Customize Filter on the contact walks the list order on its first page, looking up each record\'s contact, never every contact', async () => {
+      it("a broad Customize Filter on the contact walks the list order on its first page, looking up each record's contact, never every contact", async () => {
         const checked = validateFilterTree({
           combinator: 'or',
           rules: [
@@ -229,13 +237,18 @@ describe('query plans of the Tracking page', () => {
         });
         if (!checked.ok) throw new Error(checked.message);
         for (const column of WALK_SORTS) {
-          const queries = await captured(t.db, () => listTracking(t.db, { quick: { kind: 'all' }, filter: checked.tree, sort: { column, direction: 'asc' }, page: 1, pageSize: 50, today: TODAY }));
-          const pages = queries.filter((q) => q.sql.includes("as `page`"));
+          const queries = await captured(t.db, () =>
+            listTracking(t.db, { quick: { kind: 'all' }, filter: checked.tree, sort: { column, direction: 'asc' }, page: 1, pageSize: 50, today: TODAY }),
+          );
+          const pages = queries.filter((q) => q.sql.includes('as `page`'));
           expect(pages, `by ${column}: one page query`).toHaveLength(1);
           const page = pages[0] as Query;
           expect(await planProblems(t.db, page)).toEqual([]);
           const plan = (await t.db.raw(`EXPLAIN QUERY PLAN ${page.sql}`, page.bindings as Knex.RawBinding[])) as PlanRow[];
-          expect(plan.map((p) => p.detail).filter((d) => /^SCAN fc\b|BLOOM FILTER ON fc/.test(d)), `by ${column}: ${page.sql}`).toEqual([]);
+          expect(
+            plan.map((p) => p.detail).filter((d) => /^SCAN fc\b|BLOOM FILTER ON fc/.test(d)),
+            `by ${column}: ${page.sql}`,
+          ).toEqual([]);
         }
       });
 
@@ -267,18 +280,33 @@ describe('query plans of the Tracking page', () => {
       await trx('records').where('status', 'Active').update({ status: 'Cancelled' });
       await trx('records').where('status', 'Expired').update({ notes: 'not a change of the counts' });
       // A record moves to the other certification (after the contact's record there is deleted).
-      const [moving] = (await trx('records').where({ program_id: programId, status: 'Applied' }).select('id', 'contact_id').limit(1)) as Array<{ id: number; contact_id: number }>;
+      const [moving] = (await trx('records').where({ program_id: programId, status: 'Applied' }).select('id', 'contact_id').limit(1)) as Array<{
+        id: number;
+        contact_id: number;
+      }>;
       if (!moving) throw new Error('no Applied record to move');
-      await trx('records').where({ contact_id: moving.contact_id, program_id: programId + 1 }).delete();
-      await trx('records').where({ id: moving.id }).update({ program_id: programId + 1, status: 'In Progress' });
-      await trx('records').insert({ contact_id: moving.contact_id, program_id: programId, status: 'Applied', sort_name: 'x', created_at: TODAY, updated_at: TODAY });
+      await trx('records')
+        .where({ contact_id: moving.contact_id, program_id: programId + 1 })
+        .delete();
+      await trx('records')
+        .where({ id: moving.id })
+        .update({ program_id: programId + 1, status: 'In Progress' });
+      await trx('records').insert({
+        contact_id: moving.contact_id,
+        program_id: programId,
+        status: 'Applied',
+        sort_name: 'x',
+        created_at: TODAY,
+        updated_at: TODAY,
+      });
     });
     expect(await kept()).toEqual(await exact());
   });
 
   it('every sort pages through the list in its order, empty values last in either direction, each record once', async () => {
     type Row = { id: number; status: string; program_id: number; [key: string]: unknown };
-    const all = (await t.db('records as r')
+    const all = (await t
+      .db('records as r')
       .join('contacts as c', 'c.id', 'r.contact_id')
       .join('programs as p', 'p.id', 'r.program_id')
       .select('r.*', 'c.email as email', 'p.name as certification')) as Row[];
@@ -295,11 +323,16 @@ describe('query plans of the Tracking page', () => {
       updatedAt: 'updated_at',
     };
     // Two contacts' emails changed and a certification renamed: the kept keys follow.
-    await t.db('contacts').whereIn('id', [3, 7]).update({ email: t.db.raw("'0-' || email") });
+    await t
+      .db('contacts')
+      .whereIn('id', [3, 7])
+      .update({ email: t.db.raw("'0-' || email") });
     for (const row of all) if (row.contact_id === 3 || row.contact_id === 7) row.email = `0-${String(row.email)}`;
     const mismatches: string[] = [];
     for (const [label, quick] of QUICK_FILTERS(programId)) {
-      const inScope = all.filter((r) => (quick.kind === 'status' ? r.status === quick.status : quick.kind === 'program' ? r.program_id === quick.programId : true));
+      const inScope = all.filter((r) =>
+        quick.kind === 'status' ? r.status === quick.status : quick.kind === 'program' ? r.program_id === quick.programId : true,
+      );
       for (const column of SORTS) {
         for (const direction of DIRECTIONS) {
           const key = field[column];
@@ -318,11 +351,15 @@ describe('query plans of the Tracking page', () => {
             if (total !== expected.length) mismatches.push(`${label} by ${column} ${direction}: total ${total}, expected ${expected.length}`);
             seen.push(...rows.map((r) => r.id));
           }
-          if (JSON.stringify(seen) !== JSON.stringify(expected)) mismatches.push(`${label} by ${column} ${direction}: ${seen.slice(0, 8).join(',')}… expected ${expected.slice(0, 8).join(',')}…`);
+          if (JSON.stringify(seen) !== JSON.stringify(expected))
+            mismatches.push(`${label} by ${column} ${direction}: ${seen.slice(0, 8).join(',')}… expected ${expected.slice(0, 8).join(',')}…`);
         }
       }
     }
-    await t.db('contacts').whereIn('id', [3, 7]).update({ email: t.db.raw('substr(email, 3)') });
+    await t
+      .db('contacts')
+      .whereIn('id', [3, 7])
+      .update({ email: t.db.raw('substr(email, 3)') });
     expect(mismatches).toEqual([]);
   });
 
@@ -336,7 +373,7 @@ describe('query plans of the Tracking page', () => {
     expect(new Set(emptiable)).toEqual(EMPTIABLE_SORTS);
   });
 
-  it('the kept sort keys follow inserts, status changes, moves, a contact\'s email, a certification\'s name and deletes', async () => {
+  it("the kept sort keys follow inserts, status changes, moves, a contact's email, a certification's name and deletes", async () => {
     const drift = async (db: Knex): Promise<unknown[]> =>
       (await db.raw(`SELECT r.id, k.record_id FROM records r
         LEFT JOIN record_sort_keys k ON k.record_id = r.id
@@ -349,17 +386,33 @@ describe('query plans of the Tracking page', () => {
     await t.db
       .transaction(async (trx) => {
         await trx('records').where('status', 'Active').update({ status: 'Cancelled' });
-        await trx('contacts').where('id', '<', 10).update({ email: trx.raw("'new.' || email") });
+        await trx('contacts')
+          .where('id', '<', 10)
+          .update({ email: trx.raw("'new.' || email") });
         await trx('programs').where('id', programId).update({ name: 'Renamed Certification' });
-        const [moving] = (await trx('records').where({ program_id: programId, status: 'Applied' }).select('id', 'contact_id').limit(1)) as Array<{ id: number; contact_id: number }>;
+        const [moving] = (await trx('records').where({ program_id: programId, status: 'Applied' }).select('id', 'contact_id').limit(1)) as Array<{
+          id: number;
+          contact_id: number;
+        }>;
         if (!moving) throw new Error('no Applied record to move');
-        await trx('records').where({ contact_id: moving.contact_id, program_id: programId + 1 }).delete();
-        await trx('records').where({ id: moving.id }).update({ program_id: programId + 1 });
+        await trx('records')
+          .where({ contact_id: moving.contact_id, program_id: programId + 1 })
+          .delete();
+        await trx('records')
+          .where({ id: moving.id })
+          .update({ program_id: programId + 1 });
         const [other] = (await trx('contacts')
           .insert({ first_name: 'Zed', last_name: 'Moved', email: 'zed@example.org', name_key: 'moved zed', created_at: TODAY, updated_at: TODAY })
           .returning('id')) as Array<{ id: number }>;
         await trx('records').where({ id: moving.id }).update({ contact_id: other?.id });
-        await trx('records').insert({ contact_id: moving.contact_id, program_id: programId, status: 'Applied', sort_name: 'x', created_at: TODAY, updated_at: TODAY });
+        await trx('records').insert({
+          contact_id: moving.contact_id,
+          program_id: programId,
+          status: 'Applied',
+          sort_name: 'x',
+          created_at: TODAY,
+          updated_at: TODAY,
+        });
         expect(await drift(trx)).toEqual([]);
         throw ROLLBACK;
       })
@@ -371,7 +424,8 @@ describe('query plans of the Tracking page', () => {
   it('the check fails when an index the list needs is missing', async () => {
     const problemsOf = async (db: Knex, column: SortColumn = 'progress'): Promise<string> => {
       const problems: string[] = [];
-      for (const direction of DIRECTIONS) for (const q of await listQueries(db, { kind: 'status', status: 'Active' }, column, direction)) problems.push(...(await planProblems(db, q)));
+      for (const direction of DIRECTIONS)
+        for (const q of await listQueries(db, { kind: 'status', status: 'Active' }, column, direction)) problems.push(...(await planProblems(db, q)));
       return problems.join('\n');
     };
     const ROLLBACK = new Error('rollback');
@@ -384,7 +438,9 @@ describe('query plans of the Tracking page', () => {
         withoutSortIndex = await problemsOf(trx);
         await trx.raw('DROP INDEX record_sort_keys_status_email');
         withoutKeptIndex = await problemsOf(trx, 'email');
-        const indexes = (await trx.raw("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records' AND sql IS NOT NULL")) as Array<{ name: string }>;
+        const indexes = (await trx.raw("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records' AND sql IS NOT NULL")) as Array<{
+          name: string;
+        }>;
         for (const { name } of indexes) await trx.raw(`DROP INDEX "${name}"`);
         withoutAnyIndex = await problemsOf(trx);
         throw ROLLBACK;

@@ -9,18 +9,25 @@ import { addDays, addYears } from '../../main/rules/calendar';
 import { changesFor, logChanges } from '../../main/services/changelog';
 import { ServiceError, SYSTEM, type Actor } from '../../main/services/context';
 import { recordDetail } from '../../main/services/record-detail';
-import {
-  completeComponent,
-  enroll,
-  markAllComplete,
-  overrideExpiration,
-  setNotes,
-  setStatus,
-} from '../../main/services/records';
+import { completeComponent, enroll, markAllComplete, overrideExpiration, setNotes, setStatus } from '../../main/services/records';
 import type { RecordRow } from '../../main/domain/rows';
 import type { HistoryRow } from '../../main/domain/rows';
 import { runSweep } from '../../main/services/sweep';
-import { approveApplication, countRows, declineApplication, freshDb, logSince, makeContact, makeProgram, makeStaff, maxSeq, renew, snapshot, type Counts, type TestDb } from './support';
+import {
+  approveApplication,
+  countRows,
+  declineApplication,
+  freshDb,
+  logSince,
+  makeContact,
+  makeProgram,
+  makeStaff,
+  maxSeq,
+  renew,
+  snapshot,
+  type Counts,
+  type TestDb,
+} from './support';
 
 const TODAY = '2026-03-10'; // 2026-03-10T15:00Z in New York
 
@@ -272,10 +279,7 @@ describe('completing components', () => {
       () => completeComponent(t.ctx, staff, { recordId: record.id, componentId: first.id, completedOn: '2026-03-11' }),
       'INVALID',
     );
-    await expectRefusedWithoutWrites(
-      () => completeComponent(t.ctx, staff, { recordId: record.id, componentId: foreign.id, completedOn: TODAY }),
-      'NOT_FOUND',
-    );
+    await expectRefusedWithoutWrites(() => completeComponent(t.ctx, staff, { recordId: record.id, componentId: foreign.id, completedOn: TODAY }), 'NOT_FOUND');
     await completeComponent(t.ctx, staff, { recordId: record.id, componentId: first.id, completedOn: TODAY });
     const error = await expectRefusedWithoutWrites(
       () => completeComponent(t.ctx, staff, { recordId: record.id, componentId: first.id, completedOn: TODAY }),
@@ -357,7 +361,12 @@ describe('mark all complete', () => {
     expect(done).toMatchObject({ status: 'Active', completed_on: TODAY, approved_on: TODAY, expires_on: '2027-09-10' });
     expect(delta(before, await countRows(t.db))).toEqual({ record_history: 1, change_log: 2 });
     const last = (await historyOf(record.id)).at(-1);
-    expect(last).toMatchObject({ from_status: 'In Progress', to_status: 'Active', reason: 'Transcript from State University', detail: 'All components marked complete' });
+    expect(last).toMatchObject({
+      from_status: 'In Progress',
+      to_status: 'Active',
+      reason: 'Transcript from State University',
+      detail: 'All components marked complete',
+    });
   });
 
   it('is the only way to complete a certification with no required component; with completion approval it goes to Admin Review', async () => {
@@ -448,7 +457,13 @@ describe('overriding an expiration date', () => {
       status: 'Active',
       expires_on: null,
     });
-    expect((await historyOf(record.id)).filter((h) => h.kind === 'status').map((h) => h.to_status)).toEqual(['Active', 'Expired', 'Active', 'Expiring', 'Active']);
+    expect((await historyOf(record.id)).filter((h) => h.kind === 'status').map((h) => h.to_status)).toEqual([
+      'Active',
+      'Expired',
+      'Active',
+      'Expiring',
+      'Active',
+    ]);
   });
 
   it('is refused for a record that is not completed, without a reason, or with a non-date', async () => {

@@ -200,7 +200,8 @@ export async function makeStaff(ctx: ServiceContext, username = 'dana', displayN
 }
 
 /** The record drawer's usual moves, named: a status change that first checks where the record stands. */
-export const approveApplication = (ctx: ServiceContext, actor: Actor, id: number): Promise<RecordRow> => setStatusFrom(ctx, actor, id, 'Applied', 'In Progress', null);
+export const approveApplication = (ctx: ServiceContext, actor: Actor, id: number): Promise<RecordRow> =>
+  setStatusFrom(ctx, actor, id, 'Applied', 'In Progress', null);
 
 export const declineApplication = (ctx: ServiceContext, actor: Actor, id: number, reason: string): Promise<RecordRow> =>
   setStatusFrom(ctx, actor, id, 'Applied', 'Declined', reason);

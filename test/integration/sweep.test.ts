@@ -14,7 +14,20 @@ import type { RecordRow } from '../../main/domain/rows';
 import type { HistoryRow } from '../../main/domain/rows';
 import { readSettings } from '../../main/services/settings';
 import { runSweep, type SweepResult } from '../../main/services/sweep';
-import { countRows, expectLoggedAsStored, freshDb, renew, logSince, makeContact, makeProgram, makeStaff, maxSeq, snapshot, TestClock, type TestDb } from './support';
+import {
+  countRows,
+  expectLoggedAsStored,
+  freshDb,
+  renew,
+  logSince,
+  makeContact,
+  makeProgram,
+  makeStaff,
+  maxSeq,
+  snapshot,
+  TestClock,
+  type TestDb,
+} from './support';
 
 const TODAY = '2026-03-10';
 
@@ -105,7 +118,9 @@ describe('changing n ("Send Certification Expiring Emails n Days Before Expirati
     const result = await setExpiringDays(t.ctx, admin, 0);
     expect(result.byTransition).toEqual({ 'Expiring → Active': 2 });
     expect(await statuses()).toEqual({ Tomorrow: 'Active', Today: 'Active', Yesterday: 'Expired' });
-    const rules = (await t.db('record_history').where({ to_status: 'Active', from_status: 'Expiring' }).orderBy('id').select('rule')) as Array<{ rule: string }>;
+    const rules = (await t.db('record_history').where({ to_status: 'Active', from_status: 'Expiring' }).orderBy('id').select('rule')) as Array<{
+      rule: string;
+    }>;
     expect(rules.map((r) => r.rule)).toEqual(['Valid through 2026-03-11; Expiring is off (n = 0)', 'Valid through 2026-03-10; Expiring is off (n = 0)']);
 
     // Days pass with n = 0: no Expiring, no email; Expired the day after the date.
@@ -144,7 +159,14 @@ describe('what the sweep hands to the sync export', () => {
 
     const log = await logSince(t.db, before);
     // Past's queued email is withdrawn as it lapses: it would arrive after the date (SPEC §6).
-    expect(log.map((e) => `${e.entity} ${e.op}`)).toEqual(['history insert', 'history insert', 'record update', 'record update', 'outbox insert', 'outbox update']);
+    expect(log.map((e) => `${e.entity} ${e.op}`)).toEqual([
+      'history insert',
+      'history insert',
+      'record update',
+      'record update',
+      'outbox insert',
+      'outbox update',
+    ]);
     const tables: Record<string, string> = { history: 'record_history', record: 'records', outbox: 'outbox' };
     for (const entry of log) await expectLoggedAsStored(t.db, entry, tables[entry.entity] as string);
     const soonLogged = JSON.parse(log.find((e) => e.entity === 'record' && e.entity_id === soon.id)?.data ?? '{}') as RecordRow;

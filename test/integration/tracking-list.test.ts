@@ -91,10 +91,21 @@ describe('a filtered page, found by walking the list order or by gathering every
     // 1,000 records in list order by name: 200 "Zz…" names sort last, 150 "Mm…" ones are spread in between.
     const at = '2026-03-01T10:00:00.000Z';
     const { program } = await makeProgram(t.ctx, { requireApproval: false });
-    const names = Array.from({ length: 1000 }, (_, i) => (i >= 800 ? `Zz${String(i).padStart(4, '0')}` : i % 5 === 0 && i < 750 ? `Mm${String(i).padStart(4, '0')}` : `Name${String(i).padStart(4, '0')}`));
+    const names = Array.from({ length: 1000 }, (_, i) =>
+      i >= 800 ? `Zz${String(i).padStart(4, '0')}` : i % 5 === 0 && i < 750 ? `Mm${String(i).padStart(4, '0')}` : `Name${String(i).padStart(4, '0')}`,
+    );
     const contactIds: number[] = [];
     for (let i = 0; i < names.length; i += 200) {
-      const rows = names.slice(i, i + 200).map((last, k) => ({ first_name: 'Pat', last_name: last, email: `p${i + k}@example.org`, name_key: `${last.toLowerCase()} pat`, created_at: at, updated_at: at }));
+      const rows = names
+        .slice(i, i + 200)
+        .map((last, k) => ({
+          first_name: 'Pat',
+          last_name: last,
+          email: `p${i + k}@example.org`,
+          name_key: `${last.toLowerCase()} pat`,
+          created_at: at,
+          updated_at: at,
+        }));
       contactIds.push(...((await t.db('contacts').insert(rows).returning('id')) as Array<{ id: number }>).map((r) => r.id));
     }
     const records = contactIds.map((id, i) => ({
@@ -111,8 +122,20 @@ describe('a filtered page, found by walking the list order or by gathering every
     const filters: unknown[] = [
       { combinator: 'and', rules: [{ field: 'contactName', operator: 'contains', value: 'zz' }] },
       { combinator: 'and', rules: [{ field: 'contactName', operator: 'contains', value: 'mm' }] },
-      { combinator: 'or', rules: [{ field: 'status', operator: '=', value: 'Active' }, { field: 'email', operator: 'contains', value: '7@' }] },
-      { combinator: 'and', rules: [{ field: 'expiresOn', operator: 'notNull' }, { field: 'email', operator: 'contains', value: '1' }] },
+      {
+        combinator: 'or',
+        rules: [
+          { field: 'status', operator: '=', value: 'Active' },
+          { field: 'email', operator: 'contains', value: '7@' },
+        ],
+      },
+      {
+        combinator: 'and',
+        rules: [
+          { field: 'expiresOn', operator: 'notNull' },
+          { field: 'email', operator: 'contains', value: '1' },
+        ],
+      },
     ];
     for (const input of filters) {
       const checked = validateFilterTree(input);
@@ -126,12 +149,21 @@ describe('a filtered page, found by walking the list order or by gathering every
         for (const page of [1, 2, pages, pages + 1]) {
           const { rows, total } = await listTracking(t.db, { ...query, page });
           expect(total).toBe(reference.length);
-          expect(rows.map((r) => r.id), `${JSON.stringify(filter)} by ${column}, page ${page}`).toEqual(reference.slice((page - 1) * 20, page * 20));
+          expect(
+            rows.map((r) => r.id),
+            `${JSON.stringify(filter)} by ${column}, page ${page}`,
+          ).toEqual(reference.slice((page - 1) * 20, page * 20));
         }
       }
     }
     // The search box, whose matches all sort last.
-    const searched = await listTracking(t.db, { quick: { kind: 'all' }, search: 'zz pat', sort: { column: 'contactName', direction: 'asc' }, page: 1, pageSize: 20 });
+    const searched = await listTracking(t.db, {
+      quick: { kind: 'all' },
+      search: 'zz pat',
+      sort: { column: 'contactName', direction: 'asc' },
+      page: 1,
+      pageSize: 20,
+    });
     expect(searched.total).toBe(200);
     expect(searched.rows.map((r) => r.contactName)).toEqual(names.slice(800, 820).map((n) => `Pat ${n}`));
   });

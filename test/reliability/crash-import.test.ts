@@ -76,7 +76,18 @@ function writeCsv(file: string): void {
     } else if (i % 97 === 0) {
       lines.push([pick(NAMES), `Invalid ${i}`, 'not-an-email', `I${i}`, '', ''].map(cell).join(','));
     } else {
-      lines.push([pick(NAMES), `${pick(NAMES)} ${i}`, `c${i}@example.org`, `C${200000 + i}`, rnd() < 0.3 ? 'Association "A"; Inc.' : '', `+1 555 ${String(i).padStart(4, '0')}`].map(cell).join(','));
+      lines.push(
+        [
+          pick(NAMES),
+          `${pick(NAMES)} ${i}`,
+          `c${i}@example.org`,
+          `C${200000 + i}`,
+          rnd() < 0.3 ? 'Association "A"; Inc.' : '',
+          `+1 555 ${String(i).padStart(4, '0')}`,
+        ]
+          .map(cell)
+          .join(','),
+      );
     }
   }
   fs.writeFileSync(file, `${lines.join('\r\n')}\r\n`);
@@ -129,17 +140,21 @@ beforeAll(async () => {
   }
   // The same import, uninterrupted, in PARALLEL children at once as in the test: each must end exactly as
   // the reference, and the slowest one's time from "ready" to exit sets the range of the kill delays.
-  const times = await pool(Array.from({ length: PARALLEL }, (_, k) => k), PARALLEL, async () => {
-    const calibDir = copyDataDir(base, 'certdesk-rel-imp-calib-');
-    try {
-      const calib = await runChild(child, [calibDir, BASE_NOW, csv], null);
-      expect(calib.finished, calib.output).toBe(true);
-      expect((await withDb(calibDir, (db) => diffFrom(db, ref.file))).diff, 'the import in a child process ends as the reference').toEqual({});
-      return calib.afterReadyMs;
-    } finally {
-      removeDir(calibDir);
-    }
-  });
+  const times = await pool(
+    Array.from({ length: PARALLEL }, (_, k) => k),
+    PARALLEL,
+    async () => {
+      const calibDir = copyDataDir(base, 'certdesk-rel-imp-calib-');
+      try {
+        const calib = await runChild(child, [calibDir, BASE_NOW, csv], null);
+        expect(calib.finished, calib.output).toBe(true);
+        expect((await withDb(calibDir, (db) => diffFrom(db, ref.file))).diff, 'the import in a child process ends as the reference').toEqual({});
+        return calib.afterReadyMs;
+      } finally {
+        removeDir(calibDir);
+      }
+    },
+  );
   ref.ms = Math.max(...times);
   console.log(`import reference: ${ROWS} rows → ${JSON.stringify(ref.rows)}; children take up to ${ref.ms} ms from ready to exit`);
   expect(ref.rows.new).toBeGreaterThan(9000);
@@ -175,7 +190,8 @@ describe('SIGKILL at random points of a 10,000-row contacts import, then restart
             const all = isEmpty(after.toRef);
             if (none) f.noneThere++;
             if (all) f.allThere++;
-            if (!none && !all) problems.push(`${label}: half an import; rows differing from before ${JSON.stringify(after.toBase)}, from after ${JSON.stringify(after.toRef)}`);
+            if (!none && !all)
+              problems.push(`${label}: half an import; rows differing from before ${JSON.stringify(after.toBase)}, from after ${JSON.stringify(after.toRef)}`);
             if (run.finished && !all) problems.push(`${label}: the child reported done but the import is not there`);
             f.rowsChecked += rows + after.rows * 2;
             if (problems.length > 0) f.failures++;

@@ -113,7 +113,9 @@ beforeAll(async () => {
   dirs.push(attachable);
   baseFile = databaseFile(attachable);
   targets = await withDb(base, async (db) =>
-    ((await db('records').whereNotIn('status', ['Cancelled', 'Expired']).orderBy('id').limit(BULK_SIZE).select('id')) as Array<{ id: number }>).map((r) => r.id),
+    ((await db('records').whereNotIn('status', ['Cancelled', 'Expired']).orderBy('id').limit(BULK_SIZE).select('id')) as Array<{ id: number }>).map(
+      (r) => r.id,
+    ),
   );
   expect(targets).toHaveLength(BULK_SIZE);
   const aside = tempDir('certdesk-rel-ids-');
@@ -189,8 +191,11 @@ function tally(run: ChildRun, label: string, op: string): void {
 }
 
 const restartChecks = (db: Db, label: string): Promise<{ problems: string[]; rows: number }> => checkAfterRestart(db, baseFile, label);
-const compare = (db: Db, refFile: string, skip: readonly string[] = []): Promise<{ toBase: Record<string, number>; toRef: Record<string, number>; rows: number }> =>
-  compareWith(db, baseFile, refFile, skip);
+const compare = (
+  db: Db,
+  refFile: string,
+  skip: readonly string[] = [],
+): Promise<{ toBase: Record<string, number>; toRef: Record<string, number>; rows: number }> => compareWith(db, baseFile, refFile, skip);
 
 /**
  * One crash iteration: the child is killed `delay` ms after "ready"; `afterKill`
@@ -231,7 +236,16 @@ describe('SIGKILL at random points, then restart', () => {
         await db('records').whereIn('id', ids).update({ status: 'Expired' });
         await db('change_log').where('seq', 5).del();
         await db.raw('PRAGMA foreign_keys = OFF');
-        await db('outbox').insert({ kind: 'certification-expiring', record_id: 999_999, expires_on: '2026-04-01', to_email: 'x@example.org', to_name: 'X', subject: 's', body: 'b', created_at: BASE_NOW });
+        await db('outbox').insert({
+          kind: 'certification-expiring',
+          record_id: 999_999,
+          expires_on: '2026-04-01',
+          to_email: 'x@example.org',
+          to_name: 'X',
+          subject: 's',
+          body: 'b',
+          created_at: BASE_NOW,
+        });
         await db.raw('PRAGMA foreign_keys = ON');
         const { problems } = await restartChecks(db, 'self-check');
         expect(problems.filter((p) => /without a history row/.test(p))).toHaveLength(10);
@@ -329,7 +343,10 @@ describe('SIGKILL at random points, then restart', () => {
             const none = isEmpty(after.toBase);
             const all = isEmpty(after.toRef) && cancelled === BULK_SIZE;
             if (none) f.noneThere++;
-            if (!none && !all) problems.push(`${label}: half a bulk change: ${cancelled} of ${BULK_SIZE} cancelled; rows differing from before ${JSON.stringify(after.toBase)}, from after ${JSON.stringify(after.toRef)}`);
+            if (!none && !all)
+              problems.push(
+                `${label}: half a bulk change: ${cancelled} of ${BULK_SIZE} cancelled; rows differing from before ${JSON.stringify(after.toBase)}, from after ${JSON.stringify(after.toRef)}`,
+              );
             if (run.finished && !all) problems.push(`${label}: the child reported done but the change is not there`);
             f.rowsChecked += rows + after.rows * 2 + BULK_SIZE;
             return all;
@@ -338,7 +355,8 @@ describe('SIGKILL at random points, then restart', () => {
             // After a committed change the rerun refuses every record (Cancelled → Cancelled is no move) and writes nothing.
             const r = result as { changed: number; refused: number };
             const expected = wasAll ? { changed: 0, refused: BULK_SIZE } : { changed: BULK_SIZE, refused: 0 };
-            if (r.changed !== expected.changed || r.refused !== expected.refused) problems.push(`${label}: the rerun changed ${r.changed} and refused ${r.refused}`);
+            if (r.changed !== expected.changed || r.refused !== expected.refused)
+              problems.push(`${label}: the rerun changed ${r.changed} and refused ${r.refused}`);
             if ((await cancelledOf(db)) !== BULK_SIZE) problems.push(`${label}: after the rerun not every targeted record is Cancelled`);
             const final = await diffFrom(db, bulkRef.file);
             if (!isEmpty(final.diff)) problems.push(`${label}: after the rerun, rows differ from an uninterrupted bulk change: ${JSON.stringify(final.diff)}`);
@@ -380,8 +398,10 @@ describe('SIGKILL at random points, then restart', () => {
             problems.push(...folder.problems.map((p) => `${label}: ${p}`));
             const checkpoint = await readCheckpoint(db);
             if (checkpoint === 0) f.noneThere++;
-            if (checkpoint !== 0 && !folder.boundaries.includes(checkpoint)) problems.push(`${label}: checkpoint ${checkpoint} is not the end of a batch in the folder`);
-            if (folder.seqs.length < checkpoint) problems.push(`${label}: checkpoint ${checkpoint} passed changes the folder does not hold (it holds ${folder.seqs.length})`);
+            if (checkpoint !== 0 && !folder.boundaries.includes(checkpoint))
+              problems.push(`${label}: checkpoint ${checkpoint} is not the end of a batch in the folder`);
+            if (folder.seqs.length < checkpoint)
+              problems.push(`${label}: checkpoint ${checkpoint} passed changes the folder does not hold (it holds ${folder.seqs.length})`);
             if (run.finished && checkpoint !== max) problems.push(`${label}: the child reported done at checkpoint ${checkpoint} of ${max}`);
             problems.push(...(await outboxProblems(db, checkpoint)).map((p) => `${label}: ${p}`));
             f.rowsChecked += rows + after.rows + folder.seqs.length;
@@ -439,8 +459,10 @@ async function outboxProblems(db: Db, checkpoint: number): Promise<string[]> {
   const problems: string[] = [];
   for (const r of rows) {
     const handed = r.last_seq !== null && r.last_seq <= checkpoint;
-    if (handed && (r.state !== 'exported' || r.exported_seq !== r.last_seq)) problems.push(`outbox ${r.id} went out at seq ${r.last_seq} but is ${r.state}/${r.exported_seq}`);
-    if (!handed && (r.state !== 'queued' || r.exported_seq !== null)) problems.push(`outbox ${r.id} (seq ${r.last_seq}) is ${r.state}/${r.exported_seq} past checkpoint ${checkpoint}`);
+    if (handed && (r.state !== 'exported' || r.exported_seq !== r.last_seq))
+      problems.push(`outbox ${r.id} went out at seq ${r.last_seq} but is ${r.state}/${r.exported_seq}`);
+    if (!handed && (r.state !== 'queued' || r.exported_seq !== null))
+      problems.push(`outbox ${r.id} (seq ${r.last_seq}) is ${r.state}/${r.exported_seq} past checkpoint ${checkpoint}`);
   }
   return problems.slice(0, 10);
 }

@@ -110,7 +110,9 @@ beforeAll(async () => {
   backend = await startBackend({ dataDir, version: '0.1.0-test', clock });
   const signedIn = await backend.invoke('auth.signIn', ADMIN);
   expect(signedIn.ok).toBe(true);
-  console.log(`disk: tmpfs of ${MOUNT_SIZE} at ${mountDir}, database ${fs.statSync(path.join(dataDir, 'certdesk.sqlite')).size} bytes, ${freeBytes(mountDir)} bytes free`);
+  console.log(
+    `disk: tmpfs of ${MOUNT_SIZE} at ${mountDir}, database ${fs.statSync(path.join(dataDir, 'certdesk.sqlite')).size} bytes, ${freeBytes(mountDir)} bytes free`,
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -149,7 +151,10 @@ describe('a nearly full disk', () => {
     expect(await integrityOk(db())).toBe('ok');
 
     freeFiller();
-    const done = (await backend?.invoke('records.bulkSetStatus', { selection: { kind: 'ids', ids }, to: 'Cancelled', reason: REASON })) as Envelope<{ changed: number; refused: unknown[] }>;
+    const done = (await backend?.invoke('records.bulkSetStatus', { selection: { kind: 'ids', ids }, to: 'Cancelled', reason: REASON })) as Envelope<{
+      changed: number;
+      refused: unknown[];
+    }>;
     expect(done.ok ? { changed: done.value.changed, refused: done.value.refused.length } : done.error).toEqual({ changed: ids.length, refused: 0 });
     const cancelled = await db()('records').whereIn('id', ids).where('status', 'Cancelled').count({ n: '*' }).first<{ n: number }>();
     expect(Number(cancelled.n)).toBe(ids.length);
@@ -181,8 +186,14 @@ describe('a nearly full disk', () => {
     expect(await readCheckpoint(db())).toBe(checkpoint);
     expect(await digest(db(), ['settings'])).toBe(before);
     const names = fs.readdirSync(syncDir);
-    expect(names.filter((n) => parseBatchName(n) !== null), 'no batch under a final name').toEqual([]);
-    expect(names.filter((n) => n.startsWith(TEMP_PREFIX)), 'no half-written temporary batch left').toEqual([]);
+    expect(
+      names.filter((n) => parseBatchName(n) !== null),
+      'no batch under a final name',
+    ).toEqual([]);
+    expect(
+      names.filter((n) => n.startsWith(TEMP_PREFIX)),
+      'no half-written temporary batch left',
+    ).toEqual([]);
     expect(await integrityOk(db())).toBe('ok');
 
     freeFiller();

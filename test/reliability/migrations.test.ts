@@ -126,16 +126,18 @@ async function derivedTables(db: Knex): Promise<Set<string>> {
  * that triggers maintain get theirs from the triggers.
  */
 async function fillEveryTable(db: Knex, rows: number): Promise<Record<string, number>> {
-  const tables = (await db.raw(
-    "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'knex_%'",
-  )) as Array<{ name: string }>;
+  const tables = (await db.raw("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'knex_%'")) as Array<{
+    name: string;
+  }>;
   const derived = await derivedTables(db);
   const fks = new Map<string, Array<{ from: string; table: string }>>();
   for (const { name } of tables) fks.set(name, (await db.raw(`PRAGMA foreign_key_list("${name}")`)) as Array<{ from: string; table: string }>);
   const done = new Set<string>();
   const todo = tables.filter(({ name }) => !derived.has(name));
   while (done.size < todo.length) {
-    const ready = todo.filter(({ name }) => !done.has(name) && (fks.get(name) ?? []).every((fk) => fk.table === name || done.has(fk.table) || derived.has(fk.table)));
+    const ready = todo.filter(
+      ({ name }) => !done.has(name) && (fks.get(name) ?? []).every((fk) => fk.table === name || done.has(fk.table) || derived.has(fk.table)),
+    );
     if (ready.length === 0) throw new Error('foreign keys form a cycle');
     for (const { name } of ready) {
       const cols = (await db.raw(`PRAGMA table_info("${name}")`)) as Column[];
@@ -323,7 +325,7 @@ describe('the migration machinery, with test-only migrations', () => {
     rowsChecked += Object.values(counts).reduce((a, b) => a + b, 0) * 2;
   });
 
-  it("a migration knex emulates by rebuilding a parent table: every row kept and foreign keys intact, or refused with the file at the old version", async () => {
+  it('a migration knex emulates by rebuilding a parent table: every row kept and foreign keys intact, or refused with the file at the old version', async () => {
     const { dir, counts, triggers } = await newestWith([rebuildTable]);
     let db: Db | null = null;
     let error: unknown = null;
@@ -414,7 +416,7 @@ describe('the migration machinery, with test-only migrations', () => {
 
   // knex rebuilds the table for most ALTERs on SQLite and the table's triggers go with it; the
   // guard now refuses a migration that drops a trigger and puts the backup back.
-  it("a migration that rebuilds the history table keeps its append-only triggers (or is refused)", async () => {
+  it('a migration that rebuilds the history table keeps its append-only triggers (or is refused)', async () => {
     const { dir, counts, triggers } = await newestWith([rebuildHistory]);
     let db: Db | null = null;
     try {

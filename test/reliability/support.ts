@@ -225,7 +225,16 @@ export async function childCommand(script: string, outDir: string): Promise<Chil
     const esbuild = await import('esbuild');
     const outfile = path.join(outDir, `${path.basename(script, '.ts')}.mjs`);
     if (!fs.existsSync(path.join(outDir, 'node_modules'))) fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(outDir, 'node_modules'), 'dir');
-    await esbuild.build({ entryPoints: [source], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile, logLevel: 'silent' });
+    await esbuild.build({
+      entryPoints: [source],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external',
+      outfile,
+      logLevel: 'silent',
+    });
     return { args: [outfile], how: 'bundled' };
   } catch {
     return tsx;

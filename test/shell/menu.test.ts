@@ -25,7 +25,10 @@ function items(template: MenuItemConstructorOptions[], trail: string[] = []): Ar
   ]);
 }
 const find = (template: MenuItemConstructorOptions[], label: string) => items(template).find((i) => i.label === label);
-const roles = (template: MenuItemConstructorOptions[]) => items(template).map((i) => i.role).filter(Boolean);
+const roles = (template: MenuItemConstructorOptions[]) =>
+  items(template)
+    .map((i) => i.role)
+    .filter(Boolean);
 
 describe('application menu', () => {
   it('on Windows and Linux: File (Import…, Export…, Settings…, Quit), Edit, View, Help (with About); no app or Window menu', () => {

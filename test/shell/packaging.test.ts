@@ -37,7 +37,13 @@ describe('packaging configuration', () => {
     const tracked = execFileSync('git', ['ls-files'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
     expect(tracked.length).toBeGreaterThan(100);
     expect(tracked.filter((f) => packaged(f))).toEqual(['package.json']);
-    for (const built of ['out/main/index.js', 'out/main/chunks/demo-abc.js', 'out/preload/index.cjs', 'out/renderer/index.html', 'out/renderer/assets/index-abc.js']) {
+    for (const built of [
+      'out/main/index.js',
+      'out/main/chunks/demo-abc.js',
+      'out/preload/index.cjs',
+      'out/renderer/index.html',
+      'out/renderer/assets/index-abc.js',
+    ]) {
       expect(packaged(built), built).toBe(true);
     }
     for (const left of ['out/web/web.html', 'out/web/assets/web-abc.js', 'out/main/index.js.map', 'test-results/vitest.json', 'dist/CertDesk.AppImage']) {
@@ -49,7 +55,12 @@ describe('packaging configuration', () => {
     const binding = 'node_modules/sqlite3/build/Release/node_sqlite3.node';
     expect(packaged(binding)).toBe(true);
     expect(packaged('node_modules/sqlite3/lib/sqlite3.js')).toBe(true);
-    for (const left of ['node_modules/sqlite3/src/database.cc', 'node_modules/sqlite3/deps/sqlite-autoconf.tar.gz', 'node_modules/sqlite3/build/Release/obj.target/node_sqlite3.node', 'node_modules/sqlite3/build/Release/sqlite3.a']) {
+    for (const left of [
+      'node_modules/sqlite3/src/database.cc',
+      'node_modules/sqlite3/deps/sqlite-autoconf.tar.gz',
+      'node_modules/sqlite3/build/Release/obj.target/node_sqlite3.node',
+      'node_modules/sqlite3/build/Release/sqlite3.a',
+    ]) {
       expect(packaged(left), left).toBe(false);
     }
     const unpack = [config.asarUnpack ?? []].flat();
@@ -61,7 +72,18 @@ describe('packaging configuration', () => {
 
   it('has runtime dependencies only for what main loads; renderer libraries, pg and build tools are devDependencies', () => {
     const runtime = Object.keys(pkg.dependencies);
-    for (const renderer of ['react', 'react-dom', '@mantine/core', 'mantine-datatable', 'react-querybuilder', 'dayjs', 'clsx', 'pg', 'electron', 'electron-builder']) {
+    for (const renderer of [
+      'react',
+      'react-dom',
+      '@mantine/core',
+      'mantine-datatable',
+      'react-querybuilder',
+      'dayjs',
+      'clsx',
+      'pg',
+      'electron',
+      'electron-builder',
+    ]) {
       expect(runtime, renderer).not.toContain(renderer);
       expect(Object.keys(pkg.devDependencies)).toContain(renderer);
     }

@@ -21,7 +21,14 @@ describe('window state', () => {
   it('gives the defaults for a missing, half-written, hand-edited or hostile file', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'certdesk-window-'));
     expect(readWindowState(dir, DEFAULTS)).toEqual(DEFAULTS);
-    for (const text of ['{"width": 1200, "hei', '{"width": "wide", "height": 800}', '{"width": 1e12, "height": 800}', '[]', 'null', '{"width": 50, "height": 50}']) {
+    for (const text of [
+      '{"width": 1200, "hei',
+      '{"width": "wide", "height": 800}',
+      '{"width": 1e12, "height": 800}',
+      '[]',
+      'null',
+      '{"width": 50, "height": 50}',
+    ]) {
       fs.writeFileSync(path.join(dir, WINDOW_STATE_FILE), text);
       expect(readWindowState(dir, DEFAULTS), text).toEqual(DEFAULTS);
     }
@@ -52,6 +59,10 @@ describe('window state', () => {
       maximized: false,
     });
     // Title bar above the top of every display: placed by the system instead.
-    expect(fitToDisplays({ x: 100, y: -500, width: 1200, height: 800, maximized: false }, [laptop], MIN)).toEqual({ width: 1200, height: 800, maximized: false });
+    expect(fitToDisplays({ x: 100, y: -500, width: 1200, height: 800, maximized: false }, [laptop], MIN)).toEqual({
+      width: 1200,
+      height: 800,
+      maximized: false,
+    });
   });
 });

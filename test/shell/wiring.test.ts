@@ -171,7 +171,8 @@ describe('app:// protocol', () => {
     }
     // Dot segments are resolved by the URL parser at the root: the file asked for is root/secret.txt, which is not there.
     expect(resolveAppPath(root, 'app://certdesk/%2e%2e/secret.txt')).toBe(path.join(root, 'secret.txt'));
-    for (const url of ['app://certdesk/index.html%00.js', 'app://other/index.html', 'file:///etc/passwd', 'not a url']) expect(resolveAppPath(root, url), url).toBeNull();
+    for (const url of ['app://certdesk/index.html%00.js', 'app://other/index.html', 'file:///etc/passwd', 'not a url'])
+      expect(resolveAppPath(root, url), url).toBeNull();
   });
 
   it('serves the files with their type and the CSP, and 404 for anything else', async () => {

@@ -13,10 +13,13 @@ export function FirstRun({ onDone }: { onDone: () => Promise<void> }) {
     initialValues: { username: '', displayName: '', password: '', loadDemoData: true },
     validate: schemaResolver(INPUTS['auth.createFirstAdmin'], { sync: true }),
   });
-  const { submit, busy, error } = useSubmit(async (values: typeof form.values) => {
-    await call(api().auth.createFirstAdmin(values));
-    await onDone();
-  }, (err) => showCallError(form, err));
+  const { submit, busy, error } = useSubmit(
+    async (values: typeof form.values) => {
+      await call(api().auth.createFirstAdmin(values));
+      await onDone();
+    },
+    (err) => showCallError(form, err),
+  );
   return (
     <AuthCard title="Welcome to CertDesk" subtitle="Create the first administrator. Admins manage settings, certifications and users.">
       <form onSubmit={form.onSubmit((values) => submit(values))}>

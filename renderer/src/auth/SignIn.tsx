@@ -12,10 +12,13 @@ export function SignIn({ onDone }: { onDone: () => Promise<void> }) {
     initialValues: { username: '', password: '' },
     validate: schemaResolver(INPUTS['auth.signIn'], { sync: true }),
   });
-  const { submit, busy, error } = useSubmit(async (values: typeof form.values) => {
-    await call(api().auth.signIn(values));
-    await onDone();
-  }, (err) => showCallError(form, err));
+  const { submit, busy, error } = useSubmit(
+    async (values: typeof form.values) => {
+      await call(api().auth.signIn(values));
+      await onDone();
+    },
+    (err) => showCallError(form, err),
+  );
   return (
     <AuthCard title="Sign in" subtitle="Certification tracking for your association's staff.">
       <form onSubmit={form.onSubmit((values) => submit(values))}>

@@ -7,7 +7,19 @@ import { CalendarDateInput } from '../shared/CalendarDateInput';
 import { PopoverForm } from '../shared/PopoverForm';
 import { formatDate } from '../shared/dates';
 
-function CompleteButton({ recordId, componentId, name, today, onDone }: { recordId: number; componentId: number; name: string; today: string; onDone: () => void }) {
+function CompleteButton({
+  recordId,
+  componentId,
+  name,
+  today,
+  onDone,
+}: {
+  recordId: number;
+  componentId: number;
+  name: string;
+  today: string;
+  onDone: () => void;
+}) {
   const [date, setDate] = useState<string | null>(today);
   const [dateProblem, setDateProblem] = useState<string | null>(null);
   return (
@@ -25,7 +37,15 @@ function CompleteButton({ recordId, componentId, name, today, onDone }: { record
       }}
     >
       {(error) => (
-        <CalendarDateInput label={`${name} completed on`} value={date} onChange={setDate} onProblem={setDateProblem} maxDate={today} error={error} popoverProps={{ withinPortal: false }} />
+        <CalendarDateInput
+          label={`${name} completed on`}
+          value={date}
+          onChange={setDate}
+          onProblem={setDateProblem}
+          maxDate={today}
+          error={error}
+          popoverProps={{ withinPortal: false }}
+        />
       )}
     </PopoverForm>
   );
@@ -46,7 +66,9 @@ function MarkAllComplete({ recordId, onDone }: { recordId: number; onDone: () =>
         onDone();
       }}
     >
-      {(error) => <Textarea label="Why (work completed elsewhere)" withAsterisk value={reason} onChange={(e) => setReason(e.currentTarget.value)} error={error} />}
+      {(error) => (
+        <Textarea label="Why (work completed elsewhere)" withAsterisk value={reason} onChange={(e) => setReason(e.currentTarget.value)} error={error} />
+      )}
     </PopoverForm>
   );
 }

@@ -44,7 +44,14 @@ export function ContactEditor({ contact, onDone }: { contact: ContactRow; onDone
         <>
           <SimpleGrid cols={2} spacing="xs" data-testid="contact-editor">
             {LABELS.map(([field, label]) => (
-              <TextInput key={field} size="xs" label={label} withAsterisk={field === 'lastName'} value={v[field]} onChange={(e) => setV({ ...v, [field]: e.currentTarget.value })} />
+              <TextInput
+                key={field}
+                size="xs"
+                label={label}
+                withAsterisk={field === 'lastName'}
+                value={v[field]}
+                onChange={(e) => setV({ ...v, [field]: e.currentTarget.value })}
+              />
             ))}
           </SimpleGrid>
           {error && (

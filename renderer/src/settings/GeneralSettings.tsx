@@ -43,7 +43,10 @@ export function GeneralSettings({ settings, onSaved }: { settings: Settings; onS
       notifications.show({ color: 'red', title: 'Not saved', message: messageOf(err) });
     }
   };
-  const sample = renderExpiringEmail({ expiringEmailSubject: subject, expiringEmailBody: body }, { contactName: 'Jordan Lee', certification: 'Certified Association Executive', expirationDate: '2027-03-31' });
+  const sample = renderExpiringEmail(
+    { expiringEmailSubject: subject, expiringEmailBody: body },
+    { contactName: 'Jordan Lee', certification: 'Certified Association Executive', expirationDate: '2027-03-31' },
+  );
 
   return (
     <Stack gap="lg">
@@ -78,12 +81,14 @@ export function GeneralSettings({ settings, onSaved }: { settings: Settings; onS
           </Group>
           {n === 0 && (
             <Alert color="orange" title="Expiring is off with n = 0" data-testid="n-zero-warning">
-              With n = 0 no certification is ever Expiring and no 'Certification Expiring' email is queued. Certifications go straight from Active to Expired the day after their expiration date.
+              With n = 0 no certification is ever Expiring and no 'Certification Expiring' email is queued. Certifications go straight from Active to Expired
+              the day after their expiration date.
             </Alert>
           )}
           {preview.data && (
             <Alert color="blue" title={`If you save n = ${debouncedN}`} data-testid="n-preview">
-              {preview.data.changed} records would change ({transitions(preview.data.byTransition)}), and {preview.data.emailsQueued} 'Certification Expiring' emails would be queued.
+              {preview.data.changed} records would change ({transitions(preview.data.byTransition)}), and {preview.data.emailsQueued} 'Certification Expiring'
+              emails would be queued.
             </Alert>
           )}
           {preview.error && <Alert color="red">{preview.error}</Alert>}
@@ -96,7 +101,15 @@ export function GeneralSettings({ settings, onSaved }: { settings: Settings; onS
             Dates are judged in this zone: a certification is valid through its expiration date and Expired from the next day here.
           </Text>
           <Group align="flex-end">
-            <Select data={zones} value={timeZone} onChange={setTimeZone} searchable w={320} comboboxProps={{ withinPortal: true }} aria-label="Office time zone" />
+            <Select
+              data={zones}
+              value={timeZone}
+              onChange={setTimeZone}
+              searchable
+              w={320}
+              comboboxProps={{ withinPortal: true }}
+              aria-label="Office time zone"
+            />
             <Button
               variant="default"
               disabled={!timeZone || timeZone === settings.timeZone}

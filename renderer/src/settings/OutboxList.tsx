@@ -14,7 +14,13 @@ export function OutboxList() {
   return (
     <Stack>
       <Group>
-        <TextInput placeholder="Search name, email or subject" value={search} onChange={(e) => setSearch(e.currentTarget.value)} w={320} aria-label="Search the outbox" />
+        <TextInput
+          placeholder="Search name, email or subject"
+          value={search}
+          onChange={(e) => setSearch(e.currentTarget.value)}
+          w={320}
+          aria-label="Search the outbox"
+        />
         <SegmentedControl value={state} onChange={(v) => setState(v)} data={['all', 'queued', 'withdrawn', 'exported']} />
         <Text size="sm" c="dimmed">
           {outbox.data ? `${outbox.data.total} emails` : ''}
@@ -34,7 +40,10 @@ export function OutboxList() {
           {(outbox.data?.rows ?? []).map((r) => (
             <Table.Tr key={r.id}>
               <Table.Td>
-                {r.to_name} <Text span c="dimmed" size="xs">{r.to_email}</Text>
+                {r.to_name}{' '}
+                <Text span c="dimmed" size="xs">
+                  {r.to_email}
+                </Text>
               </Table.Td>
               <Table.Td>{r.subject}</Table.Td>
               <Table.Td>{formatDate(r.expires_on)}</Table.Td>

@@ -13,7 +13,18 @@ import { expirationOf } from '../../../main/domain/program';
 type ProgramForm = z.input<typeof programSchema>;
 
 function initial(p: ProgramWithComponents | null): ProgramForm {
-  if (!p) return { code: '', name: '', version: '1', category: '', description: '', requireApproval: false, requireCompletionApproval: false, expiration: { kind: 'never' }, components: [] };
+  if (!p)
+    return {
+      code: '',
+      name: '',
+      version: '1',
+      category: '',
+      description: '',
+      requireApproval: false,
+      requireCompletionApproval: false,
+      expiration: { kind: 'never' },
+      components: [],
+    };
   const expiration = expirationOf(p);
   return {
     code: p.code,
@@ -36,7 +47,11 @@ export function ProgramEditor({ program, onClose, onSaved }: { program: ProgramW
   const form = useForm<ProgramForm>({ mode: 'controlled', initialValues: initial(program), validate: schemaResolver(programSchema, { sync: true }) });
   const [effect, setEffect] = useState<ProgramChangeEffect | null>(null);
   const values = form.getValues();
-  const { submit: run, busy, error } = useSubmit(
+  const {
+    submit: run,
+    busy,
+    error,
+  } = useSubmit(
     (work: () => Promise<void>) => work(),
     (err) => showCallError(form, err) ?? messageOf(err),
   );
@@ -80,7 +95,10 @@ export function ProgramEditor({ program, onClose, onSaved }: { program: ProgramW
           </Group>
           <Textarea label="Description" autosize minRows={2} {...form.getInputProps('description')} />
           <Checkbox label="Require Approval (applications wait in Applied until approved)" {...form.getInputProps('requireApproval', { type: 'checkbox' })} />
-          <Checkbox label="Require admin approval for completion (completed records go to Admin Review)" {...form.getInputProps('requireCompletionApproval', { type: 'checkbox' })} />
+          <Checkbox
+            label="Require admin approval for completion (completed records go to Admin Review)"
+            {...form.getInputProps('requireCompletionApproval', { type: 'checkbox' })}
+          />
           <Group align="flex-end">
             <Select
               label="Expiration"
@@ -102,13 +120,23 @@ export function ProgramEditor({ program, onClose, onSaved }: { program: ProgramW
             {values.expiration.kind === 'period' && (
               <>
                 <NumberInput label="Amount" min={1} max={1200} allowDecimal={false} w={100} {...form.getInputProps('expiration.amount')} />
-                <Select label="Unit" data={['days', 'months', 'years']} w={120} {...form.getInputProps('expiration.unit')} comboboxProps={{ withinPortal: true }} />
+                <Select
+                  label="Unit"
+                  data={['days', 'months', 'years']}
+                  w={120}
+                  {...form.getInputProps('expiration.unit')}
+                  comboboxProps={{ withinPortal: true }}
+                />
               </>
             )}
             {values.expiration.kind === 'fixed' && <DateInput label="Date" valueFormat="D MMM YYYY" w={180} {...form.getInputProps('expiration.date')} />}
           </Group>
           <Divider label="Components" labelPosition="left" />
-          {form.errors['components'] && <Text c="red" size="sm">{form.errors['components']}</Text>}
+          {form.errors['components'] && (
+            <Text c="red" size="sm">
+              {form.errors['components']}
+            </Text>
+          )}
           <Table verticalSpacing={4}>
             <Table.Tbody>
               {values.components.map((c, i) => (
@@ -117,13 +145,25 @@ export function ProgramEditor({ program, onClose, onSaved }: { program: ProgramW
                     <TextInput size="xs" placeholder="Component name" aria-label={`Component ${i + 1} name`} {...form.getInputProps(`components.${i}.name`)} />
                   </Table.Td>
                   <Table.Td w={110}>
-                    <Select size="xs" data={['course', 'exam', 'task', 'document']} aria-label="Kind" {...form.getInputProps(`components.${i}.kind`)} comboboxProps={{ withinPortal: true }} />
+                    <Select
+                      size="xs"
+                      data={['course', 'exam', 'task', 'document']}
+                      aria-label="Kind"
+                      {...form.getInputProps(`components.${i}.kind`)}
+                      comboboxProps={{ withinPortal: true }}
+                    />
                   </Table.Td>
                   <Table.Td w={90}>
                     <NumberInput size="xs" min={0} aria-label="Credits" {...form.getInputProps(`components.${i}.credits`)} />
                   </Table.Td>
                   <Table.Td w={100}>
-                    <Select size="xs" data={['credits', 'hours']} aria-label="Unit" {...form.getInputProps(`components.${i}.creditUnit`)} comboboxProps={{ withinPortal: true }} />
+                    <Select
+                      size="xs"
+                      data={['credits', 'hours']}
+                      aria-label="Unit"
+                      {...form.getInputProps(`components.${i}.creditUnit`)}
+                      comboboxProps={{ withinPortal: true }}
+                    />
                   </Table.Td>
                   <Table.Td w={100}>
                     <Checkbox size="xs" label="Required" {...form.getInputProps(`components.${i}.required`, { type: 'checkbox' })} />
@@ -133,10 +173,22 @@ export function ProgramEditor({ program, onClose, onSaved }: { program: ProgramW
                       <ActionIcon size="sm" variant="subtle" aria-label="Move up" disabled={i === 0} onClick={() => moveComponent(i, i - 1)}>
                         ↑
                       </ActionIcon>
-                      <ActionIcon size="sm" variant="subtle" aria-label="Move down" disabled={i === values.components.length - 1} onClick={() => moveComponent(i, i + 1)}>
+                      <ActionIcon
+                        size="sm"
+                        variant="subtle"
+                        aria-label="Move down"
+                        disabled={i === values.components.length - 1}
+                        onClick={() => moveComponent(i, i + 1)}
+                      >
                         ↓
                       </ActionIcon>
-                      <ActionIcon size="sm" variant="subtle" color="red" aria-label={`Remove component ${i + 1}`} onClick={() => form.removeListItem('components', i)}>
+                      <ActionIcon
+                        size="sm"
+                        variant="subtle"
+                        color="red"
+                        aria-label={`Remove component ${i + 1}`}
+                        onClick={() => form.removeListItem('components', i)}
+                      >
                         ×
                       </ActionIcon>
                     </Group>
@@ -146,7 +198,11 @@ export function ProgramEditor({ program, onClose, onSaved }: { program: ProgramW
             </Table.Tbody>
           </Table>
           <Group>
-            <Button size="xs" variant="light" onClick={() => form.insertListItem('components', { name: '', kind: 'course', credits: 0, creditUnit: 'credits', required: true })}>
+            <Button
+              size="xs"
+              variant="light"
+              onClick={() => form.insertListItem('components', { name: '', kind: 'course', credits: 0, creditUnit: 'credits', required: true })}
+            >
               + Component
             </Button>
           </Group>
@@ -166,8 +222,12 @@ export function ProgramEditor({ program, onClose, onSaved }: { program: ProgramW
             <Text size="sm">{effect.changes.join('; ')}</Text>
             <Text size="sm">
               Applied to existing records: {effect.expirationRecomputed} expiration dates recomputed, {effect.progressRecounted} records' progress recounted
-              {Object.keys(effect.statusMoves).length ? `, status changes: ${Object.entries(effect.statusMoves).map(([k, v]) => `${v} ${k}`).join(', ')}` : ''}. Each
-              record's history will say so.
+              {Object.keys(effect.statusMoves).length
+                ? `, status changes: ${Object.entries(effect.statusMoves)
+                    .map(([k, v]) => `${v} ${k}`)
+                    .join(', ')}`
+                : ''}
+              . Each record's history will say so.
             </Text>
             <Text size="xs" c="dimmed">
               “Only new records” keeps existing expiration dates; component changes still count for records being worked on.

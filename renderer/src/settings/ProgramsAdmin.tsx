@@ -50,7 +50,8 @@ export function ProgramsAdmin() {
               <Table.Td>
                 <Text size="xs">{formatDatesIn(describeExpiration(expirationOf(p)))}</Text>
                 <Text size="xs" c="dimmed">
-                  {p.require_approval ? 'Requires approval' : 'No approval to start'} · {p.require_completion_approval ? 'completion reviewed' : 'completion automatic'}
+                  {p.require_approval ? 'Requires approval' : 'No approval to start'} ·{' '}
+                  {p.require_completion_approval ? 'completion reviewed' : 'completion automatic'}
                 </Text>
               </Table.Td>
               <Table.Td>

@@ -45,11 +45,21 @@ export function SyncSettings({ settings, onSaved }: { settings: Settings; onSave
             </Alert>
           )}
           <Group align="flex-end" grow>
-            <TextInput label="Folder" description="Where batches for the central system are written (full path)" value={folder} onChange={(e) => setFolder(e.currentTarget.value)} />
+            <TextInput
+              label="Folder"
+              description="Where batches for the central system are written (full path)"
+              value={folder}
+              onChange={(e) => setFolder(e.currentTarget.value)}
+            />
             <Select label="Schedule" data={SCHEDULES} value={every} onChange={(v) => setEvery(v ?? '0')} comboboxProps={{ withinPortal: true }} />
           </Group>
           <Group>
-            <Button variant="default" onClick={() => void save.submit()} loading={save.busy} disabled={folder === settings.syncFolder && every === String(settings.syncEveryMinutes)}>
+            <Button
+              variant="default"
+              onClick={() => void save.submit()}
+              loading={save.busy}
+              disabled={folder === settings.syncFolder && every === String(settings.syncEveryMinutes)}
+            >
               Save
             </Button>
             <Button onClick={() => void exportNow.submit()} loading={exportNow.busy} disabled={!settings.syncFolder}>
@@ -88,7 +98,11 @@ export function SyncSettings({ settings, onSaved }: { settings: Settings; onSave
                 <Badge color={r.outcome === 'failed' ? 'red' : r.outcome === 'exported' ? 'green' : 'gray'} variant="light">
                   {r.outcome}
                 </Badge>{' '}
-                {r.error && <Text span size="xs" c="red">{r.error.message}</Text>}
+                {r.error && (
+                  <Text span size="xs" c="red">
+                    {r.error.message}
+                  </Text>
+                )}
               </Table.Td>
             </Table.Tr>
           ))}

@@ -36,12 +36,15 @@ export function UsersAdmin() {
     initialValues: { username: '', displayName: '', role: 'staff' as 'admin' | 'staff', password: '' },
     validate: schemaResolver(INPUTS['users.create'], { sync: true }),
   });
-  const { submit, busy, error } = useSubmit(async (values: typeof form.values) => {
-    await call(api().users.create(values));
-    notifications.show({ color: 'green', message: `User ${values.username} created.` });
-    form.reset();
-    users.reload();
-  }, (err) => showCallError(form, err));
+  const { submit, busy, error } = useSubmit(
+    async (values: typeof form.values) => {
+      await call(api().users.create(values));
+      notifications.show({ color: 'green', message: `User ${values.username} created.` });
+      form.reset();
+      users.reload();
+    },
+    (err) => showCallError(form, err),
+  );
   return (
     <Stack>
       <Table striped fz="sm" data-testid="users-table" maw={800}>

@@ -65,8 +65,7 @@ function Refused({ startup }: { startup: Startup }) {
       {refused.newestBackup ? (
         <>
           <Text size="sm">
-            Newest good backup: <b>{refused.newestBackup}</b>. Restoring it moves the refused file aside (it is not deleted) and opens the
-            backup.
+            Newest good backup: <b>{refused.newestBackup}</b>. Restoring it moves the refused file aside (it is not deleted) and opens the backup.
           </Text>
           <Group>
             <Button loading={startup.restoring} onClick={() => void startup.restore()}>

@@ -32,7 +32,9 @@ export function ApplicationModal({ opened, onClose, onDone }: { opened: boolean;
     if (!appliedOn) return setError('Give the date the application was made.');
     setBusy(true);
     try {
-      const record = await call(api().records.recordApplication({ contactId: Number(contactId), programId: Number(programId), appliedOn, channel, note: note.trim() || undefined }));
+      const record = await call(
+        api().records.recordApplication({ contactId: Number(contactId), programId: Number(programId), appliedOn, channel, note: note.trim() || undefined }),
+      );
       notifications.show({ color: 'green', message: `Application recorded: the record is ${record.status}.` });
       onDone(record.id);
     } catch (err) {
@@ -61,15 +63,31 @@ export function ApplicationModal({ opened, onClose, onDone }: { opened: boolean;
         />
         <Select
           label="Certification"
-          data={(programs.data ?? []).filter((p) => !p.archived_at).map((p) => ({ value: String(p.id), label: `${p.name} (${p.code})${p.require_approval ? ' · requires approval' : ''}` }))}
+          data={(programs.data ?? [])
+            .filter((p) => !p.archived_at)
+            .map((p) => ({ value: String(p.id), label: `${p.name} (${p.code})${p.require_approval ? ' · requires approval' : ''}` }))}
           value={programId}
           onChange={setProgramId}
           searchable
           comboboxProps={{ withinPortal: true }}
         />
         <Group grow>
-          <DateInput label="Application date" value={appliedOn} onChange={setAppliedOn} maxDate={info.today} valueFormat="D MMM YYYY" popoverProps={{ withinPortal: true }} />
-          <Select label="Received by" data={APPLICATION_CHANNELS.map((c) => ({ value: c, label: c }))} value={channel} onChange={(v) => v && setChannel(v)} allowDeselect={false} comboboxProps={{ withinPortal: true }} />
+          <DateInput
+            label="Application date"
+            value={appliedOn}
+            onChange={setAppliedOn}
+            maxDate={info.today}
+            valueFormat="D MMM YYYY"
+            popoverProps={{ withinPortal: true }}
+          />
+          <Select
+            label="Received by"
+            data={APPLICATION_CHANNELS.map((c) => ({ value: c, label: c }))}
+            value={channel}
+            onChange={(v) => v && setChannel(v)}
+            allowDeselect={false}
+            comboboxProps={{ withinPortal: true }}
+          />
         </Group>
         <Textarea label="Note" value={note} onChange={(e) => setNote(e.currentTarget.value)} autosize minRows={2} />
         <Group justify="flex-end">

@@ -39,32 +39,37 @@ export function BulkBar(props: {
   return (
     <>
       {count > 0 && (
-      <Paper withBorder px="md" py="xs" bg="var(--certdesk-selection)" data-testid="bulk-bar">
-        <Group justify="space-between">
-          <Group gap="xs">
-            <Text size="sm" fw={600}>
-              {count.toLocaleString()} selected
-            </Text>
-            {!allMatching && selectedIds.length < total && (
-              <Anchor size="sm" component="button" c={tint('indigo')} onClick={props.onSelectAllMatching}>
-                Select all {total.toLocaleString()} matching records
+        <Paper withBorder px="md" py="xs" bg="var(--certdesk-selection)" data-testid="bulk-bar">
+          <Group justify="space-between">
+            <Group gap="xs">
+              <Text size="sm" fw={600}>
+                {count.toLocaleString()} selected
+              </Text>
+              {!allMatching && selectedIds.length < total && (
+                <Anchor size="sm" component="button" c={tint('indigo')} onClick={props.onSelectAllMatching}>
+                  Select all {total.toLocaleString()} matching records
+                </Anchor>
+              )}
+              <Anchor size="sm" component="button" c="dimmed" onClick={props.onClear}>
+                Clear selection
               </Anchor>
-            )}
-            <Anchor size="sm" component="button" c="dimmed" onClick={props.onClear}>
-              Clear selection
-            </Anchor>
+            </Group>
+            <Button size="xs" onClick={() => setOpen(true)}>
+              Change status…
+            </Button>
           </Group>
-          <Button size="xs" onClick={() => setOpen(true)}>
-            Change status…
-          </Button>
-        </Group>
-      </Paper>
+        </Paper>
       )}
       <Modal opened={open} onClose={() => setOpen(false)} title={`Change the status of ${count.toLocaleString()} records`} centered>
         <Stack>
           {error && <Alert color="red">{error}</Alert>}
           <Select label="New status" data={[...STATUSES]} value={to} onChange={(v) => setTo(v)} comboboxProps={{ withinPortal: true }} />
-          <Textarea label="Reason" description="Recorded in each record's history; some moves require one." value={reason} onChange={(e) => setReason(e.currentTarget.value)} />
+          <Textarea
+            label="Reason"
+            description="Recorded in each record's history; some moves require one."
+            value={reason}
+            onChange={(e) => setReason(e.currentTarget.value)}
+          />
           <Text size="xs" c="dimmed">
             Records the rules allow change together; the others are listed with the reason, and stay as they are.
           </Text>

@@ -26,7 +26,14 @@ export function useCsvExport(view: TrackingView | null, total: number) {
   const exportJob = useJob();
   const run = async () => {
     if (!view || exportJob.running || total === 0) return;
-    notifications.show({ id: ID, loading: true, autoClose: false, withCloseButton: false, title: 'Exporting to CSV', message: `0 of ${total.toLocaleString()} rows` });
+    notifications.show({
+      id: ID,
+      loading: true,
+      autoClose: false,
+      withCloseButton: false,
+      title: 'Exporting to CSV',
+      message: `0 of ${total.toLocaleString()} rows`,
+    });
     try {
       const { id, result } = await exportJob.run(api().tracking.exportCsv({ ...selectionOf(view), sort: view.sort }), (job) =>
         notifications.update({ id: ID, message: job.message || 'Starting…' }),

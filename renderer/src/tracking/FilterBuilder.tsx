@@ -1,5 +1,11 @@
 import { Alert, Button, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
-import { MantineValueEditor, MantineValueSelector, QueryBuilderMantine, type MantineValueEditorProps, type MantineValueSelectorProps } from '@react-querybuilder/mantine';
+import {
+  MantineValueEditor,
+  MantineValueSelector,
+  QueryBuilderMantine,
+  type MantineValueEditorProps,
+  type MantineValueSelectorProps,
+} from '@react-querybuilder/mantine';
 import { useMemo, useState } from 'react';
 import { QueryBuilder, type Field, type RuleGroupType, type ValueEditorType } from 'react-querybuilder';
 import 'react-querybuilder/dist/query-builder.css';
@@ -74,7 +80,11 @@ export function FilterBuilder(props: {
   const fields = useFields(props.programs);
   const [query, setQuery] = useState<RuleGroupType>((props.initial as RuleGroupType | null) ?? (EMPTY_FILTER as RuleGroupType));
   const [name, setName] = useState('');
-  const { submit: save, busy, error } = useSubmit(async () => {
+  const {
+    submit: save,
+    busy,
+    error,
+  } = useSubmit(async () => {
     const tree = normalise(query);
     await call(api().filters.save({ name, tree }));
     props.onApply(tree);

@@ -12,9 +12,11 @@ import { tint } from '../theme';
 type Kind = CsvImportKind;
 
 const HINTS: Record<Kind, string> = {
-  contacts: 'Rows are matched by central id, then member number; a row without either is new unless a contact with the same name and email exists. A new contact never takes another’s email or member number. Importing the same file again changes nothing.',
+  contacts:
+    'Rows are matched by central id, then member number; a row without either is new unless a contact with the same name and email exists. A new contact never takes another’s email or member number. Importing the same file again changes nothing.',
   programs: 'Rows are matched by code. Expiration: never, a period (“3 years”, “18 months”, “90 days”) or a date.',
-  applications: 'One row per application: the contact (member number, central ID or email), the certification code, the application date (YYYY-MM-DD) and an optional note. A certification that requires approval starts Applied, others In Progress.',
+  applications:
+    'One row per application: the contact (member number, central ID or email), the certification code, the application date (YYYY-MM-DD) and an optional note. A certification that requires approval starts Applied, others In Progress.',
 };
 
 /** The file's bytes as base64: main decodes them (UTF-8, UTF-16, Windows-1252), never the browser. */
@@ -59,7 +61,10 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
   const apply = useSubmit(async () => {
     if (!data || !preview) return;
     const { result: r } = await importJob.run(api().imports.apply({ kind, data, fileName, mapping, expectSha256: preview.sha256 }));
-    notifications.show({ color: 'green', message: `Imported: ${r.rows.new} new, ${r.rows.changed} changed, ${r.rows.unchanged} unchanged, ${r.rows.rejected} rejected.` });
+    notifications.show({
+      color: 'green',
+      message: `Imported: ${r.rows.new} new, ${r.rows.changed} changed, ${r.rows.unchanged} unchanged, ${r.rows.rejected} rejected.`,
+    });
     onDone();
   });
   const error = runPreview.error ?? apply.error;
@@ -99,7 +104,15 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
         <Text size="sm" c="dimmed">
           {HINTS[kind]}
         </Text>
-        <FileInput label="CSV file" placeholder="Choose a .csv file" accept=".csv,text/csv" onChange={(f) => void onFile(f)} clearable clearButtonProps={{ 'aria-label': 'Clear the file' }} data-testid="import-file" />
+        <FileInput
+          label="CSV file"
+          placeholder="Choose a .csv file"
+          accept=".csv,text/csv"
+          onChange={(f) => void onFile(f)}
+          clearable
+          clearButtonProps={{ 'aria-label': 'Clear the file' }}
+          data-testid="import-file"
+        />
         {error && (
           <Alert color="red" title="Not imported">
             {error}
@@ -152,7 +165,11 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
             )}
             {preview.changes.length > 0 && (
               <Text size="xs" data-testid="import-changes">
-                First rows: {preview.changes.slice(0, 5).map((c) => `${c.label} (${c.kind})`).join(' · ')}
+                First rows:{' '}
+                {preview.changes
+                  .slice(0, 5)
+                  .map((c) => `${c.label} (${c.kind})`)
+                  .join(' · ')}
               </Text>
             )}
             {preview.rejected.length > 0 && (
@@ -175,7 +192,8 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
                 Close
               </Button>
               <Button onClick={() => void apply.submit()} disabled={preview.rows.new + preview.rows.changed === 0} loading={apply.busy}>
-                Import {(preview.rows.new + preview.rows.changed).toLocaleString()} rows{preview.rows.rejected ? ` (skip ${preview.rows.rejected} rejected)` : ''}
+                Import {(preview.rows.new + preview.rows.changed).toLocaleString()} rows
+                {preview.rows.rejected ? ` (skip ${preview.rows.rejected} rejected)` : ''}
               </Button>
             </Group>
           </Stack>

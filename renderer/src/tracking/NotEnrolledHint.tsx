@@ -38,8 +38,8 @@ export function NotEnrolledHint({ search, onEnroll }: { search: string; onEnroll
         ))}
         {enrolledElsewhere.length > 0 && (
           <Text size="sm">
-            {enrolledElsewhere.map((c) => `${c.first_name} ${c.last_name}`).join(', ')} {enrolledElsewhere.length === 1 ? 'has' : 'have'} records, but not
-            with the current filters: clear the Quick Filter or the Customize Filter to see them.
+            {enrolledElsewhere.map((c) => `${c.first_name} ${c.last_name}`).join(', ')} {enrolledElsewhere.length === 1 ? 'has' : 'have'} records, but not with
+            the current filters: clear the Quick Filter or the Customize Filter to see them.
           </Text>
         )}
       </Stack>

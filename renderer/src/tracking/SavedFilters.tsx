@@ -33,7 +33,13 @@ export function SavedFilters({ filters, onApply, onChanged }: { filters: SavedFi
         {filters.map((f) =>
           renaming?.id === f.id ? (
             <Group key={f.id} p={4} gap={4}>
-              <TextInput size="xs" value={renaming.name} onChange={(e) => setRenaming({ id: f.id, name: e.currentTarget.value })} style={{ flex: 1 }} autoFocus />
+              <TextInput
+                size="xs"
+                value={renaming.name}
+                onChange={(e) => setRenaming({ id: f.id, name: e.currentTarget.value })}
+                style={{ flex: 1 }}
+                autoFocus
+              />
               <Button size="xs" onClick={() => void act(() => call(api().filters.update({ id: f.id, name: renaming.name }))).then(() => setRenaming(null))}>
                 Rename
               </Button>

@@ -92,7 +92,12 @@ export function TrackingPage() {
             rightSection={t.searchText ? <CloseButton aria-label="Clear search" onClick={() => t.search('')} /> : null}
             w={240}
           />
-          <Button variant={view?.filter ? 'light' : 'default'} onClick={() => setBuilderOpen(true)} data-testid="customize-filter" title="Customize Filter (Ctrl/Cmd+Shift+F)">
+          <Button
+            variant={view?.filter ? 'light' : 'default'}
+            onClick={() => setBuilderOpen(true)}
+            data-testid="customize-filter"
+            title="Customize Filter (Ctrl/Cmd+Shift+F)"
+          >
             Customize Filter
           </Button>
           <SavedFilters filters={t.saved.data ?? []} onApply={(filter) => t.update({ filter })} onChanged={t.changed} />
@@ -112,7 +117,13 @@ export function TrackingPage() {
       </Group>
       {view?.filter && (
         <Group gap="xs" data-testid="active-filter">
-          <Badge variant="light" size="lg" radius="sm" tt="none" rightSection={<CloseButton size="xs" aria-label="Clear Customize Filter" onClick={() => t.update({ filter: null })} />}>
+          <Badge
+            variant="light"
+            size="lg"
+            radius="sm"
+            tt="none"
+            rightSection={<CloseButton size="xs" aria-label="Clear Customize Filter" onClick={() => t.update({ filter: null })} />}
+          >
             Filter: {formatDatesIn(describeFilter(view.filter, { programName: (id) => t.programs.data?.find((p) => p.id === id)?.name }))}
           </Badge>
         </Group>
@@ -166,7 +177,11 @@ export function TrackingPage() {
           onSelectedRecordsChange={t.select}
           onRowClick={({ record }) => setOpenId(record.id)}
           paginationText={({ from, to, totalRecords }) => `${from}–${to} of ${totalRecords.toLocaleString()} records`}
-          noRecordsText={view?.quick.kind === 'all' && !view.filter && !view.search ? 'No certification records yet: enroll a contact to start' : 'No records match these filters'}
+          noRecordsText={
+            view?.quick.kind === 'all' && !view.filter && !view.search
+              ? 'No certification records yet: enroll a contact to start'
+              : 'No records match these filters'
+          }
           customRowAttributes={(r) => ({
             'data-record-id': r.id,
             tabIndex: 0,

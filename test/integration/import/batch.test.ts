@@ -74,7 +74,14 @@ describe('from a real export of another CertDesk', () => {
         { name: 'Test', kind: 'exam', credits: 0, creditUnit: 'credits', required: true },
       ],
     });
-    await createProgram(central.ctx, { code: 'ETH', name: 'Ethics', requireApproval: false, requireCompletionApproval: false, expiration: { kind: 'fixed', date: '2027-12-31' }, components: [] });
+    await createProgram(central.ctx, {
+      code: 'ETH',
+      name: 'Ethics',
+      requireApproval: false,
+      requireCompletionApproval: false,
+      expiration: { kind: 'fixed', date: '2027-12-31' },
+      components: [],
+    });
     await enroll(central.ctx, centralStaff, { contactId: contacts[1]?.id ?? 0, programId: cpr.id, source: 'back-office' });
     await exportCentral();
 
@@ -98,14 +105,34 @@ describe('from a real export of another CertDesk', () => {
 
     for (const c of contacts) {
       const centralRow = (await central.db('contacts').where({ id: c.id }).first()) as ContactRow;
-      const row = (await desk.db('contacts').where({ central_id: String(c.id) }).first()) as ContactRow;
+      const row = (await desk
+        .db('contacts')
+        .where({ central_id: String(c.id) })
+        .first()) as ContactRow;
       expect(Buffer.from(row.first_name).equals(Buffer.from(centralRow.first_name))).toBe(true);
       expect(Buffer.from(row.last_name).equals(Buffer.from(centralRow.last_name))).toBe(true);
       expect(row).toMatchObject({ email: centralRow.email, member_number: centralRow.member_number, name_key: centralRow.name_key });
     }
-    expect(((await desk.db('contacts').where({ central_id: String(contacts[0]?.id) }).first()) as ContactRow).first_name).toBe('Zoe\u0308');
-    const deskCpr = (await desk.db('programs').where({ central_id: String(cpr.id) }).first()) as ProgramRow;
-    expect(deskCpr).toMatchObject({ code: 'CPR', name: 'CPR Basics', require_approval: 1, expiration_kind: 'period', expiration_amount: 2, expiration_unit: 'years' });
+    expect(
+      (
+        (await desk
+          .db('contacts')
+          .where({ central_id: String(contacts[0]?.id) })
+          .first()) as ContactRow
+      ).first_name,
+    ).toBe('Zoe\u0308');
+    const deskCpr = (await desk
+      .db('programs')
+      .where({ central_id: String(cpr.id) })
+      .first()) as ProgramRow;
+    expect(deskCpr).toMatchObject({
+      code: 'CPR',
+      name: 'CPR Basics',
+      require_approval: 1,
+      expiration_kind: 'period',
+      expiration_amount: 2,
+      expiration_unit: 'years',
+    });
     const deskComponents = await programComponents(desk.db, deskCpr.id);
     expect(deskComponents.map((c) => [c.name, c.kind, c.credits, c.credit_unit, c.required, c.position])).toEqual([
       ['Video', 'course', 1.5, 'hours', 1, 0],
@@ -135,7 +162,10 @@ describe('from a real export of another CertDesk', () => {
     expect(await snapshot(desk.db)).toBe(after);
 
     // The central system renames a contact and adds one; the desktop has enrolled the first import meanwhile.
-    const deskContact = (await desk.db('contacts').where({ central_id: String(contacts[1]?.id) }).first()) as ContactRow;
+    const deskContact = (await desk
+      .db('contacts')
+      .where({ central_id: String(contacts[1]?.id) })
+      .first()) as ContactRow;
     const record = await enroll(desk.ctx, admin, { contactId: deskContact.id, programId: deskCpr.id, source: 'back-office' });
     await applyContactsCsv(central.ctx, SYSTEM, {
       text: csv([
@@ -161,7 +191,10 @@ describe('from a real export of another CertDesk', () => {
     await exportCentral();
     await createContact(central.ctx, { firstName: 'Alan', lastName: 'Turing', memberNumber: 'C-2' });
     await exportCentral();
-    const [first, second] = fs.readdirSync(out).filter((n) => n.startsWith('certdesk-')).sort();
+    const [first, second] = fs
+      .readdirSync(out)
+      .filter((n) => n.startsWith('certdesk-'))
+      .sort();
     // Tamper with the second batch's contact file: same size, another byte.
     const file = path.join(out, second ?? '', 'changes-contact.jsonl');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('Turing', 'Turinx'));
@@ -216,8 +249,22 @@ describe('hand-built batches', () => {
   it('links by member number and code, rejects conflicts and orphans with file and line, and applies the rest', async () => {
     const local = await createContact(desk.ctx, { firstName: 'Lin', lastName: 'Ked', memberNumber: 'M-1', phone: '123' });
     await createContact(desk.ctx, { firstName: 'Other', lastName: 'Central', memberNumber: 'M-2', centralId: '999' });
-    const localProgram = await createProgram(desk.ctx, { code: 'CPR', name: 'CPR (local)', requireApproval: false, requireCompletionApproval: false, expiration: { kind: 'never' }, components: [] });
-    await createProgram(desk.ctx, { code: 'TAKEN', name: 'Taken', requireApproval: false, requireCompletionApproval: false, expiration: { kind: 'never' }, components: [] });
+    const localProgram = await createProgram(desk.ctx, {
+      code: 'CPR',
+      name: 'CPR (local)',
+      requireApproval: false,
+      requireCompletionApproval: false,
+      expiration: { kind: 'never' },
+      components: [],
+    });
+    await createProgram(desk.ctx, {
+      code: 'TAKEN',
+      name: 'Taken',
+      requireApproval: false,
+      requireCompletionApproval: false,
+      expiration: { kind: 'never' },
+      components: [],
+    });
     const changes = [
       change(1, 'contact', 10, person('Lin', 'Ked', 'M-1')), // links the local contact; phone absent → kept
       change(2, 'contact', 11, person('New', 'Comer', 'M-2')), // M-2 belongs to central id 999
@@ -246,22 +293,46 @@ describe('hand-built batches', () => {
       { file: `${name}/changes-contact.jsonl`, line: 2, reason: 'contact 11: Member number M-2 belongs to Other Central, whose central ID is 999, not 11.' },
       { file: `${name}/changes-contact.jsonl`, line: 3, reason: 'contact 12: first_name and last_name are both empty' },
       { file: `${name}/changes-contact.jsonl`, line: 4, reason: 'contact 13: last_name: Invalid input: expected string, received number' },
-      { file: `${name}/changes-contact.jsonl`, line: 6, reason: 'contact 14: member number M-1 links it to Lin Ked, whom contact 10 of this import already is.' },
+      {
+        file: `${name}/changes-contact.jsonl`,
+        line: 6,
+        reason: 'contact 14: member number M-1 links it to Lin Ked, whom contact 10 of this import already is.',
+      },
       { file: `${name}/changes-program.jsonl`, line: 3, reason: 'program 22: expiration_kind is fixed but expiration_fixed_on is not a date YYYY-MM-DD' },
-      { file: `${name}/changes-component.jsonl`, line: 2, reason: 'component 31: its certification (central id 22) is rejected in this import: expiration_kind is fixed but expiration_fixed_on is not a date YYYY-MM-DD' },
+      {
+        file: `${name}/changes-component.jsonl`,
+        line: 2,
+        reason:
+          'component 31: its certification (central id 22) is rejected in this import: expiration_kind is fixed but expiration_fixed_on is not a date YYYY-MM-DD',
+      },
       { file: `${name}/changes-component.jsonl`, line: 3, reason: 'component 32: its certification (central id 77) is neither here nor in this import.' },
     ]);
     const applied = await applyBatchImport(desk.ctx, admin, out);
     expect(applied.rows).toEqual(preview.rows);
     expect(await desk.db('contacts').where({ id: local.id }).first()).toMatchObject({ central_id: '10', email: 'lin@example.org', phone: '123' });
-    expect(await desk.db('programs').where({ id: localProgram.id }).first()).toMatchObject({ central_id: '20', name: 'CPR', require_approval: 1, expiration_kind: 'period', expiration_amount: 3 });
+    expect(await desk.db('programs').where({ id: localProgram.id }).first()).toMatchObject({
+      central_id: '20',
+      name: 'CPR',
+      require_approval: 1,
+      expiration_kind: 'period',
+      expiration_amount: 3,
+    });
     expect(await desk.db('programs').where({ code: 'TAKEN' }).first()).toMatchObject({ central_id: '21', name: 'Clash' });
     expect(((await programComponents(desk.db, localProgram.id)) as ComponentRow[]).map((c) => c.name)).toEqual(['Part A']);
     expect(await desk.db('contacts').where({ member_number: 'M-3' }).first()).toBeUndefined();
 
     // A later batch: a component changes and is archived, the program is renamed, a contact moves its member number.
     writeBatch(out, DEVICE, [
-      change(14, 'component', 30, { program_id: 20, name: 'Part A (new)', kind: 'course', credits: 2, credit_unit: 'hours', required: 0, position: 0, archived_at: '2026-03-09T10:00:00.000Z' }),
+      change(14, 'component', 30, {
+        program_id: 20,
+        name: 'Part A (new)',
+        kind: 'course',
+        credits: 2,
+        credit_unit: 'hours',
+        required: 0,
+        position: 0,
+        archived_at: '2026-03-09T10:00:00.000Z',
+      }),
       change(15, 'program', 20, { code: 'CPR-2', name: 'CPR 2' }),
       change(16, 'contact', 10, person('Lin', 'Ked', 'M-9')),
       change(17, 'contact', 40, person('Mo', 'Ved', 'M-1')), // M-1 was freed by change 16
@@ -270,7 +341,11 @@ describe('hand-built batches', () => {
     expect(next.batches.map((b) => b.state)).toEqual(['already-imported', 'import']);
     expect(next.rows).toEqual({ new: 1, changed: 3, unchanged: 0, rejected: 0 });
     await applyBatchImport(desk.ctx, admin, out);
-    expect(await desk.db('components').where({ program_id: localProgram.id }).first()).toMatchObject({ name: 'Part A (new)', required: 0, archived_at: '2026-03-09T10:00:00.000Z' });
+    expect(await desk.db('components').where({ program_id: localProgram.id }).first()).toMatchObject({
+      name: 'Part A (new)',
+      required: 0,
+      archived_at: '2026-03-09T10:00:00.000Z',
+    });
     expect(await desk.db('programs').where({ id: localProgram.id }).first()).toMatchObject({ code: 'CPR-2', name: 'CPR 2' });
     expect(await desk.db('contacts').where({ member_number: 'M-1' }).first()).toMatchObject({ central_id: '40', first_name: 'Mo' });
     expect(await desk.db('contacts').where({ id: local.id }).first()).toMatchObject({ member_number: 'M-9' });

@@ -48,7 +48,14 @@ async function importBoth(input: ContactsCsvInput) {
 
 describe('preview, then apply', () => {
   it('counts new, changed, unchanged and rejected rows; apply does exactly that; a second import changes nothing', async () => {
-    await createContact(t.ctx, { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.org', memberNumber: 'M-1', organization: 'Analytical', phone: '111' });
+    await createContact(t.ctx, {
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      email: 'ada@example.org',
+      memberNumber: 'M-1',
+      organization: 'Analytical',
+      phone: '111',
+    });
     await createContact(t.ctx, { firstName: 'Alan', lastName: 'Turing', email: 'alan@example.org', memberNumber: 'M-2', phone: '222' });
     const text = csv([
       HEADER,
@@ -68,7 +75,14 @@ describe('preview, then apply', () => {
     expect(preview.total).toBe(6);
     expect(preview.rows).toEqual({ new: 3, changed: 1, unchanged: 1, rejected: 1 });
     expect(preview.rejected).toEqual([{ line: 7, reason: 'Email "not-an-email" is not an email address like name@example.org.' }]);
-    expect(preview.mapping).toEqual({ firstName: 'First Name', lastName: 'Last Name', email: 'Email', memberNumber: 'Member Number', organization: 'Organization', phone: 'Phone' });
+    expect(preview.mapping).toEqual({
+      firstName: 'First Name',
+      lastName: 'Last Name',
+      email: 'Email',
+      memberNumber: 'Member Number',
+      organization: 'Organization',
+      phone: 'Phone',
+    });
     expect(preview.changes.find((c) => c.kind === 'changed')).toEqual({
       line: 3,
       kind: 'changed',
@@ -87,7 +101,14 @@ describe('preview, then apply', () => {
 
     expect((await countRows(t.db)).contacts).toBe(5);
     expect(await contactBy({ member_number: 'M-2' })).toMatchObject({ organization: 'Bletchley', phone: '999', updated_at: '2026-03-10T15:00:00.000Z' });
-    expect(await contactBy({ member_number: 'M-3' })).toMatchObject({ first_name: 'Grace', last_name: 'Hopper', email: 'grace@example.org', organization: 'Navy', phone: '', central_id: null });
+    expect(await contactBy({ member_number: 'M-3' })).toMatchObject({
+      first_name: 'Grace',
+      last_name: 'Hopper',
+      email: 'grace@example.org',
+      organization: 'Navy',
+      phone: '',
+      central_id: null,
+    });
     expect(await contactBy({ last_name: 'Liskov' })).toMatchObject({ member_number: null, email: 'barbara@example.org' });
     expect(await t.db('contacts').where({ member_number: 'M-5' }).first()).toBeUndefined();
 
@@ -110,7 +131,14 @@ describe('preview, then apply', () => {
   });
 
   it('keeps stored values where a cell is empty, and re-sorts the records of a renamed contact in the same transaction', async () => {
-    const ada = await createContact(t.ctx, { firstName: 'Ada', lastName: 'Byron', email: 'ada@example.org', memberNumber: 'M-1', organization: 'Analytical', phone: '111' });
+    const ada = await createContact(t.ctx, {
+      firstName: 'Ada',
+      lastName: 'Byron',
+      email: 'ada@example.org',
+      memberNumber: 'M-1',
+      organization: 'Analytical',
+      phone: '111',
+    });
     const { program } = await makeProgram(t.ctx);
     const record = await enroll(t.ctx, staff, { contactId: ada.id, programId: program.id, source: 'back-office' });
     const seq = await maxSeq(t.db);
@@ -159,7 +187,19 @@ describe('preview, then apply', () => {
     await createContact(t.ctx, { firstName: 'Sam', lastName: 'Twin', email: 'twins@example.org' });
     // Two contacts with one email can only be data from before duplicates were refused: stored directly.
     const at = '2026-01-01T00:00:00.000Z';
-    await t.db('contacts').insert({ first_name: 'Sam', last_name: 'Twin', email: 'twins@example.org', member_number: 'M-7', organization: '', phone: '', name_key: nameKey('Sam', 'Twin'), created_at: at, updated_at: at });
+    await t
+      .db('contacts')
+      .insert({
+        first_name: 'Sam',
+        last_name: 'Twin',
+        email: 'twins@example.org',
+        member_number: 'M-7',
+        organization: '',
+        phone: '',
+        name_key: nameKey('Sam', 'Twin'),
+        created_at: at,
+        updated_at: at,
+      });
     const text = csv([
       ['First Name', 'Last Name', 'Email', 'Phone'],
       ['ZOË', 'ÖZTÜRK', 'Zoe@Example.org', '123'], // the same person (folded name, email in any case): changed
@@ -187,7 +227,9 @@ describe('preview, then apply', () => {
       ['Ann', 'New', 'ann@example.org', 'M-3'],
     ]);
     const { preview, applied } = await importBoth({ text });
-    expect(preview.rejected).toEqual([{ line: 2, reason: 'Same name and email as line 3, which has a central ID or member number; give this row the same one, or leave it out.' }]);
+    expect(preview.rejected).toEqual([
+      { line: 2, reason: 'Same name and email as line 3, which has a central ID or member number; give this row the same one, or leave it out.' },
+    ]);
     expect(applied.rows).toEqual({ new: 1, changed: 0, unchanged: 0, rejected: 1 });
     expect((await previewContactsCsv(t.db, { text })).rows).toEqual({ new: 0, changed: 0, unchanged: 1, rejected: 1 });
   });
@@ -252,7 +294,14 @@ describe('headers and CSV dialects', () => {
     });
     expect(preview.unmappedHeaders).toEqual(['Notes']);
     await applyContactsCsv(t.ctx, staff, { text });
-    expect(await contactBy({ central_id: 'C-1' })).toMatchObject({ first_name: 'Ada', last_name: 'Lovelace', email: 'ada@example.org', member_number: 'M-1', organization: 'Analytical', phone: '111' });
+    expect(await contactBy({ central_id: 'C-1' })).toMatchObject({
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+      email: 'ada@example.org',
+      member_number: 'M-1',
+      organization: 'Analytical',
+      phone: '111',
+    });
   });
 
   it('takes a mapping for custom headers, and reports a mapping that cannot work as a file error', async () => {
@@ -333,7 +382,14 @@ describe('headers and CSV dialects', () => {
     // Staff add the same member between the preview and the apply: the file's row is now that contact.
     const preview = await previewContactsCsv(t.db, { text });
     expect(preview.rows).toEqual({ new: 1, changed: 0, unchanged: 0, rejected: 0 });
-    const added = await createContact(t.ctx, { firstName: 'Grace', lastName: 'Hopper', email: 'grace@example.org', memberNumber: 'M-3', organization: '', phone: '' });
+    const added = await createContact(t.ctx, {
+      firstName: 'Grace',
+      lastName: 'Hopper',
+      email: 'grace@example.org',
+      memberNumber: 'M-3',
+      organization: '',
+      phone: '',
+    });
     const applied = await applyContactsCsv(t.ctx, staff, { text, expectSha256: preview.sha256 });
     expect(applied.rows).toEqual({ new: 0, changed: 1, unchanged: 0, rejected: 0 });
     expect(await t.db('contacts').where({ member_number: 'M-3' }).select('id', 'organization')).toEqual([{ id: added.id, organization: 'Navy' }]);
@@ -353,7 +409,14 @@ describe('headers and CSV dialects', () => {
   });
 
   it('a write by another connection between preview and apply makes apply plan again', async () => {
-    await createContact(t.ctx, { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.org', memberNumber: 'M-1', organization: 'Analytical', phone: '' });
+    await createContact(t.ctx, {
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      email: 'ada@example.org',
+      memberNumber: 'M-1',
+      organization: 'Analytical',
+      phone: '',
+    });
     const text = csv([HEADER, ['Ada', 'Lovelace', 'ada@example.org', 'M-1', 'Analytical', '111']]);
     const preview = await previewContactsCsv(t.db, { text });
     expect(preview.rows.changed).toBe(1);
@@ -396,7 +459,13 @@ describe('names of every script', () => {
     { first: 'محمد', last: 'عبد الله', query: 'عبد' },
     { first: 'יעל', last: 'כהן\u200F', query: 'יעל' },
     { first: '李', last: '小龍', query: '小龍' },
-    { first: 'Ωμέγα', last: Array.from({ length: 100 }, (_, i) => `Σίσυφος${i}`).join('').slice(0, 200), query: 'ΣΊΣΥΦΟΣ12' },
+    {
+      first: 'Ωμέγα',
+      last: Array.from({ length: 100 }, (_, i) => `Σίσυφος${i}`)
+        .join('')
+        .slice(0, 200),
+      query: 'ΣΊΣΥΦΟΣ12',
+    },
   ];
 
   it('stores them byte for byte, keeps them on a second import, and search finds them case-insensitively', async () => {
@@ -413,7 +482,10 @@ describe('names of every script', () => {
       expect(Buffer.from(row.last_name, 'utf8').equals(Buffer.from(n.last, 'utf8'))).toBe(true);
       expect(row.name_key).toBe(nameKey(n.first, n.last));
       const found = await searchContacts(t.db, n.query, 50);
-      expect(found.map((c) => c.member_number), `search ${n.query}`).toContain(`U-${i}`);
+      expect(
+        found.map((c) => c.member_number),
+        `search ${n.query}`,
+      ).toContain(`U-${i}`);
       const hit = found.find((c) => c.member_number === `U-${i}`);
       expect(Buffer.from(hit?.last_name ?? '', 'utf8').equals(Buffer.from(n.last, 'utf8'))).toBe(true);
     }
@@ -425,7 +497,7 @@ describe('names of every script', () => {
   });
 
   it('stores formula-looking names as given (neutralising them is the CSV export’s job)', async () => {
-    const hostile = ['=HYPERLINK("http://evil.example","x")', '+1+1', '-2+3', '@SUM(A1:A9)', '=cmd|\' /C calc\'!A0'];
+    const hostile = ['=HYPERLINK("http://evil.example","x")', '+1+1', '-2+3', '@SUM(A1:A9)', "=cmd|' /C calc'!A0"];
     const text = csv([['First Name', 'Last Name', 'Member Number'], ...hostile.map((h, i) => [h, h, `F-${i}`])]);
     const { applied } = await importBoth({ text });
     expect(applied.rows).toEqual({ new: hostile.length, changed: 0, unchanged: 0, rejected: 0 });
@@ -492,7 +564,10 @@ describe('hostile files', () => {
   });
 
   it('a full disk: a message naming disk space, nothing committed, and the same import works once there is space', async () => {
-    const text = csv([HEADER, ...Array.from({ length: 3000 }, (_, i) => [`First${i}`, `Last${i}`, `p${i}@example.org`, `D-${i}`, 'Some Organization', '+1 555 0100'])]);
+    const text = csv([
+      HEADER,
+      ...Array.from({ length: 3000 }, (_, i) => [`First${i}`, `Last${i}`, `p${i}@example.org`, `D-${i}`, 'Some Organization', '+1 555 0100']),
+    ]);
     const before = await snapshot(t.db);
     // SQLite cannot shrink the limit below the file's size: this pins it there, so any growth fails as a full disk does.
     await t.db.raw('PRAGMA max_page_count = 1');
@@ -509,7 +584,12 @@ describe('hostile files', () => {
     await t.db.raw("CREATE TRIGGER boom BEFORE INSERT ON contacts WHEN NEW.last_name = 'Boom' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
     await createContact(t.ctx, { firstName: 'Ada', lastName: 'Byron', memberNumber: 'M-1' });
     const before = await snapshot(t.db);
-    const text = csv([HEADER, ['Ada', 'Lovelace', '', 'M-1', '', ''], ...Array.from({ length: 120 }, (_, i) => [`P${i}`, 'Person', '', `N-${i}`, '', '']), ['X', 'Boom', '', 'B-1', '', '']]);
+    const text = csv([
+      HEADER,
+      ['Ada', 'Lovelace', '', 'M-1', '', ''],
+      ...Array.from({ length: 120 }, (_, i) => [`P${i}`, 'Person', '', `N-${i}`, '', '']),
+      ['X', 'Boom', '', 'B-1', '', ''],
+    ]);
     await expect(applyContactsCsv(t.ctx, staff, { text })).rejects.toThrow('disk on fire');
     expect(await snapshot(t.db)).toBe(before);
   });
@@ -517,7 +597,14 @@ describe('hostile files', () => {
 
 describe('performance', () => {
   it('imports 10,000 rows in under 10 s, and re-imports them as unchanged', async () => {
-    const rows = Array.from({ length: 10_000 }, (_, i) => [`Zoë${i}`, `Öztürk-${i % 97} محمد`, `p${i}@example.org`, `P-${String(i).padStart(5, '0')}`, `Org ${i % 13}`, `+1 555 ${i}`]);
+    const rows = Array.from({ length: 10_000 }, (_, i) => [
+      `Zoë${i}`,
+      `Öztürk-${i % 97} محمد`,
+      `p${i}@example.org`,
+      `P-${String(i).padStart(5, '0')}`,
+      `Org ${i % 13}`,
+      `+1 555 ${i}`,
+    ]);
     const text = csv([HEADER, ...rows]);
     const seq = await maxSeq(t.db);
     const { value, ms } = await timed(() => importBoth({ text }));

@@ -12,11 +12,16 @@ const [dataDir, file] = process.argv.slice(2);
 if (!dataDir || !file) throw new Error('usage: import-child.ts DATA_DIR CSV_FILE');
 const db = await openDatabase({ dataDir });
 try {
-  const result = await applyContactsCsv({ db, clock: { now: () => new Date() } }, SYSTEM, { file }, {
-    progress(done) {
-      process.stdout.write(`progress ${done}\n`);
+  const result = await applyContactsCsv(
+    { db, clock: { now: () => new Date() } },
+    SYSTEM,
+    { file },
+    {
+      progress(done) {
+        process.stdout.write(`progress ${done}\n`);
+      },
     },
-  });
+  );
   process.stdout.write(`done ${result.rows.new}\n`);
 } finally {
   await closeDatabase(db);

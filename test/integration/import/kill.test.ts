@@ -29,7 +29,10 @@ beforeAll(async () => {
   csvFile = path.join(t.dir, 'contacts.csv');
   fs.writeFileSync(
     csvFile,
-    csv([['First Name', 'Last Name', 'Email', 'Member Number'], ...Array.from({ length: ROWS }, (_, i) => [`Zoë${i}`, `Öztürk ${i}`, `z${i}@example.org`, `K-${i}`])]),
+    csv([
+      ['First Name', 'Last Name', 'Email', 'Member Number'],
+      ...Array.from({ length: ROWS }, (_, i) => [`Zoë${i}`, `Öztürk ${i}`, `z${i}@example.org`, `K-${i}`]),
+    ]),
   );
 });
 afterAll(() => {
@@ -61,7 +64,8 @@ it(`SIGKILL at ${RUNS} random points of a ${ROWS.toLocaleString('en')}-row impor
   for (let run = 0; run < RUNS; run++) {
     const dataDir = tempDir('certdesk-import-kill-');
     dirs.push(dataDir);
-    for (const name of fs.readdirSync(template).filter((n) => n.startsWith(DATABASE_FILE))) fs.copyFileSync(path.join(template, name), path.join(dataDir, name));
+    for (const name of fs.readdirSync(template).filter((n) => n.startsWith(DATABASE_FILE)))
+      fs.copyFileSync(path.join(template, name), path.join(dataDir, name));
     const killAt = Math.floor(rnd() * ROWS);
     const { killed, output } = await runChild(dataDir, killAt);
     expect(killed || output.includes(`done ${ROWS}`), output).toBe(true);

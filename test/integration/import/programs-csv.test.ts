@@ -41,7 +41,14 @@ describe('expiration and yes/no cells', () => {
     expect(parseExpiration('90days')).toEqual({ kind: 'period', amount: 90, unit: 'days' });
     expect(parseExpiration('2028-02-29')).toEqual({ kind: 'fixed', date: '2028-02-29' });
     for (const bad of ['2027-02-29', '0 days', '3 weeks', '101 years', 'soon', '3', '12/31/2027']) expect(parseExpiration(bad), bad).toBeNull();
-    expect([parseYesNo('Yes'), parseYesNo('TRUE'), parseYesNo('1'), parseYesNo('n'), parseYesNo('off'), parseYesNo('maybe')]).toEqual([true, true, true, false, false, null]);
+    expect([parseYesNo('Yes'), parseYesNo('TRUE'), parseYesNo('1'), parseYesNo('n'), parseYesNo('off'), parseYesNo('maybe')]).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+      null,
+    ]);
   });
 });
 
@@ -57,7 +64,14 @@ describe('programs CSV', () => {
       expiration: { kind: 'period', amount: 2, unit: 'years' },
       components: [],
     });
-    await createProgram(t.ctx, { code: 'FA', name: 'First Aid', requireApproval: true, requireCompletionApproval: false, expiration: { kind: 'period', amount: 2, unit: 'years' }, components: [] });
+    await createProgram(t.ctx, {
+      code: 'FA',
+      name: 'First Aid',
+      requireApproval: true,
+      requireCompletionApproval: false,
+      expiration: { kind: 'period', amount: 2, unit: 'years' },
+      components: [],
+    });
     const text = csv([
       HEADER,
       ['CPR', 'CPR Basics', '1', 'Safety', 'Hands-only CPR', 'no', 'yes', '2 years'], // unchanged
@@ -96,9 +110,34 @@ describe('programs CSV', () => {
     const applied = await applyProgramsCsv(t.ctx, admin, { text, expectSha256: preview.sha256 }, job);
     expect(applied.rows).toEqual(preview.rows);
     expect(job.calls.at(-1)).toMatchObject({ done: 4, total: 4 });
-    expect(await program('FA')).toMatchObject({ description: 'Now with burns', require_approval: 1, expiration_kind: 'period', expiration_amount: 18, expiration_unit: 'months', expiration_fixed_on: null });
-    expect(await program('AED')).toMatchObject({ name: 'Defibrillator Use', version: '2', category: 'Safety', require_approval: 1, require_completion_approval: 0, expiration_kind: 'period', expiration_amount: 90, expiration_unit: 'days', central_id: null, archived_at: null });
-    expect(await program('ETH')).toMatchObject({ version: '1', description: 'Line one\nLine two', require_approval: 1, expiration_kind: 'fixed', expiration_fixed_on: '2027-12-31', expiration_amount: null });
+    expect(await program('FA')).toMatchObject({
+      description: 'Now with burns',
+      require_approval: 1,
+      expiration_kind: 'period',
+      expiration_amount: 18,
+      expiration_unit: 'months',
+      expiration_fixed_on: null,
+    });
+    expect(await program('AED')).toMatchObject({
+      name: 'Defibrillator Use',
+      version: '2',
+      category: 'Safety',
+      require_approval: 1,
+      require_completion_approval: 0,
+      expiration_kind: 'period',
+      expiration_amount: 90,
+      expiration_unit: 'days',
+      central_id: null,
+      archived_at: null,
+    });
+    expect(await program('ETH')).toMatchObject({
+      version: '1',
+      description: 'Line one\nLine two',
+      require_approval: 1,
+      expiration_kind: 'fixed',
+      expiration_fixed_on: '2027-12-31',
+      expiration_amount: null,
+    });
     expect(await program('ORI')).toMatchObject({ expiration_kind: 'never', require_approval: 0, require_completion_approval: 0 });
     expect(await t.db('programs').whereIn('code', ['BAD1', 'BAD2', 'NONAME']).first()).toBeUndefined();
 
@@ -123,9 +162,20 @@ describe('programs CSV', () => {
     expect(preview.mapping).toEqual({ code: 'Program Code', name: 'Certification', expiration: 'Expires', requireApproval: 'Requires Approval' });
     expect(preview.unmappedHeaders).toEqual(['Owner']);
     await applyProgramsCsv(t.ctx, SYSTEM, { text });
-    expect(await program('CE-1')).toMatchObject({ name: 'Continuing Education', require_approval: 1, expiration_kind: 'period', expiration_amount: 1, expiration_unit: 'years' });
+    expect(await program('CE-1')).toMatchObject({
+      name: 'Continuing Education',
+      require_approval: 1,
+      expiration_kind: 'period',
+      expiration_amount: 1,
+      expiration_unit: 'years',
+    });
 
-    const noCode = await previewProgramsCsv(t.db, { text: csv([['Name', 'Expiration'], ['X', 'never']]) });
+    const noCode = await previewProgramsCsv(t.db, {
+      text: csv([
+        ['Name', 'Expiration'],
+        ['X', 'never'],
+      ]),
+    });
     expect(noCode.fileError?.reason).toContain('No column holds Code');
   });
 

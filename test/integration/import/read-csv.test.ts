@@ -51,7 +51,17 @@ describe('encodings', () => {
 
   it('reads a file that is not UTF-8 as Windows-1252 (Excel’s “CSV”): Müller stays Müller, “smart quotes” and € too', async () => {
     // Windows-1252 bytes: ü = 0xFC, ö = 0xF6, € = 0x80, ’ = 0x92.
-    const bytes = Buffer.concat([Buffer.from('First Name,Last Name,Organization\r\nJ'), Buffer.from([0xf6]), Buffer.from('rg,M'), Buffer.from([0xfc]), Buffer.from('ller,O'), Buffer.from([0x92]), Buffer.from('Brien '), Buffer.from([0x80]), Buffer.from('\r\n')]);
+    const bytes = Buffer.concat([
+      Buffer.from('First Name,Last Name,Organization\r\nJ'),
+      Buffer.from([0xf6]),
+      Buffer.from('rg,M'),
+      Buffer.from([0xfc]),
+      Buffer.from('ller,O'),
+      Buffer.from([0x92]),
+      Buffer.from('Brien '),
+      Buffer.from([0x80]),
+      Buffer.from('\r\n'),
+    ]);
     const preview = await previewContactsCsv(t.db, { bytes });
     expect(preview.fileError).toBeNull();
     expect(preview.encoding).toBe('Windows-1252');
@@ -94,7 +104,10 @@ describe('headers and size', () => {
     // Past the limit by one row, then 40 MB more that must not be parsed.
     const over = Buffer.concat([atLimit, Buffer.from(row), Buffer.alloc(40 * 1024 * 1024, row)]);
     const { value, ms } = await timed(() => previewContactsCsv(t.db, { bytes: over }));
-    expect(value.fileError).toEqual({ line: MAX_ROWS + 2, reason: `The file has more than ${MAX_ROWS.toLocaleString('en')} rows of data (line ${MAX_ROWS + 2} is past the limit); split it into smaller files.` });
+    expect(value.fileError).toEqual({
+      line: MAX_ROWS + 2,
+      reason: `The file has more than ${MAX_ROWS.toLocaleString('en')} rows of data (line ${MAX_ROWS + 2} is past the limit); split it into smaller files.`,
+    });
     console.log(`over-limit file refused in ${ms.toFixed(0)} ms`);
     expect(ms).toBeLessThan(8000);
   });

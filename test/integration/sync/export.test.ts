@@ -93,21 +93,36 @@ describe('export and verify', () => {
     const lines = new Map<number, unknown>();
     for (const name of batchNames(out)) {
       for (const file of fs.readdirSync(path.join(out, name)).filter((f) => f.endsWith('.jsonl'))) {
-        for (const line of fs.readFileSync(path.join(out, name, file), 'utf8').split('\n').filter(Boolean)) {
+        for (const line of fs
+          .readFileSync(path.join(out, name, file), 'utf8')
+          .split('\n')
+          .filter(Boolean)) {
           const parsed = JSON.parse(line) as { seq: number };
           lines.set(parsed.seq, parsed);
         }
       }
     }
     for (const entry of log) {
-      expect(lines.get(entry.seq)).toEqual({ seq: entry.seq, entity: entry.entity, id: entry.entity_id, op: entry.op, at: entry.at, data: JSON.parse(entry.data) });
+      expect(lines.get(entry.seq)).toEqual({
+        seq: entry.seq,
+        entity: entry.entity,
+        id: entry.entity_id,
+        op: entry.op,
+        at: entry.at,
+        data: JSON.parse(entry.data),
+      });
     }
     // The batch names the time of its last change, never the wall clock.
     const first = result.batches[0];
     expect(readManifest(path.join(out, first?.name ?? '')).createdAt).toBe(log.find((e) => e.seq === first?.toSeq)?.at);
 
     // The outbox rows handed over are marked, and that bookkeeping is not itself a change.
-    const outbox = (await t.db('outbox').select('id', 'state', 'exported_seq', 'withdrawn_at')) as Array<{ id: number; state: string; exported_seq: number | null; withdrawn_at: string | null }>;
+    const outbox = (await t.db('outbox').select('id', 'state', 'exported_seq', 'withdrawn_at')) as Array<{
+      id: number;
+      state: string;
+      exported_seq: number | null;
+      withdrawn_at: string | null;
+    }>;
     expect(outbox.length).toBeGreaterThan(0);
     for (const row of outbox) {
       // A withdrawn email stays withdrawn: handed over as withdrawn, never as sendable.
@@ -284,7 +299,11 @@ describe('failures name their cause, move nothing, and the next run retries', ()
     expect(retry.fromSeq).toBe(1);
     expect(retry.toSeq).toBe(await maxSeq(t.db));
     expect((await verifyFolder(folder)).ok).toBe(true);
-    expect(listSyncRuns(t.dir).map((r) => r.outcome).slice(0, 2)).toEqual(['exported', 'failed']);
+    expect(
+      listSyncRuns(t.dir)
+        .map((r) => r.outcome)
+        .slice(0, 2),
+    ).toEqual(['exported', 'failed']);
   }
 
   beforeEach(async () => {
@@ -389,7 +408,9 @@ describe('failures name their cause, move nothing, and the next run retries', ()
     expect(good.status).toBe(0);
     const max = await maxSeq(t.db);
     expect(good.stdout).toContain(`${max} changes to export`);
-    expect(good.stdout.trim().split('\n').pop()).toBe(`Exported ${max} changes (seq 1–${max}) in 1 batch to ${out} in ${listSyncRuns(t.dir)[0]?.durationMs ?? ''} ms.`);
+    expect(good.stdout.trim().split('\n').pop()).toBe(
+      `Exported ${max} changes (seq 1–${max}) in 1 batch to ${out} in ${listSyncRuns(t.dir)[0]?.durationMs ?? ''} ms.`,
+    );
     expect(listSyncRuns(t.dir)[0]).toMatchObject({ trigger: 'cli', outcome: 'exported' });
   });
 });

@@ -59,7 +59,12 @@ describe.skipIf(!('bin' in found))('a value PostgreSQL cannot store', () => {
     const first = await loadIntoPostgres({ folder: out, pgUrl: server.url });
     expect(first.loaded).toBe(2);
     expect(first.held).toEqual([
-      expect.objectContaining({ seq: heldSeq, entity: 'contact', id: eve.id, problem: expect.stringContaining(`seq ${heldSeq}, contact ${eve.id}: first name holds a control character (U+0000)`) as unknown }),
+      expect.objectContaining({
+        seq: heldSeq,
+        entity: 'contact',
+        id: eve.id,
+        problem: expect.stringContaining(`seq ${heldSeq}, contact ${eve.id}: first name holds a control character (U+0000)`) as unknown,
+      }),
     ]);
     const deviceId = (await readDeviceId(t.db)) ?? '';
     const names = async (): Promise<string[]> =>
@@ -69,14 +74,20 @@ describe.skipIf(!('bin' in found))('a value PostgreSQL cannot store', () => {
 
     // Staff correct the name (contact editing logs the row as stored, like every write); the next batch carries it.
     await t.db.transaction(async (trx) => {
-      await trx('contacts').where({ id: eve.id }).update({ first_name: 'Eve', name_key: nameKey('Eve', 'Adams') });
+      await trx('contacts')
+        .where({ id: eve.id })
+        .update({ first_name: 'Eve', name_key: nameKey('Eve', 'Adams') });
       await logStoredRows(trx, 'contacts', 'contact', 'update', [eve.id], new Date().toISOString());
     });
     await exportChanges({ db: t.db, dataDir: t.dir, folder: out });
     const second = await loadIntoPostgres({ folder: out, pgUrl: server.url });
     expect(second).toMatchObject({ loaded: 1, skipped: 2, held: [] });
     expect(await names()).toEqual(['Eve', 'Ada', 'Grace']);
-    const held = (await pg(HELD_TABLE).where({ device_id: deviceId }).select('seq', 'resolved_seq', 'change')) as Array<{ seq: string; resolved_seq: string | null; change: string }>;
+    const held = (await pg(HELD_TABLE).where({ device_id: deviceId }).select('seq', 'resolved_seq', 'change')) as Array<{
+      seq: string;
+      resolved_seq: string | null;
+      change: string;
+    }>;
     expect(held).toHaveLength(1);
     expect(Number(held[0]?.seq)).toBe(heldSeq);
     expect(held[0]?.resolved_seq).not.toBeNull();

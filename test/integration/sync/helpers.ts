@@ -59,7 +59,11 @@ export async function randomWorkload(t: TestDb, actor: Actor, options: { seed: n
         requireApproval: rnd() < 0.4,
         requireCompletionApproval: rnd() < 0.3,
         expiration:
-          kind === 'never' ? { kind } : kind === 'period' ? { kind, amount: 1 + Math.floor(rnd() * 3), unit: pick(['months', 'years'] as const) } : { kind, date: addDays(today(), 40 + Math.floor(rnd() * 400)) },
+          kind === 'never'
+            ? { kind }
+            : kind === 'period'
+              ? { kind, amount: 1 + Math.floor(rnd() * 3), unit: pick(['months', 'years'] as const) }
+              : { kind, date: addDays(today(), 40 + Math.floor(rnd() * 400)) },
         components: Array.from({ length: count }, (_, i) => ({
           name: `Part ${i + 1}`,
           kind: pick(['course', 'exam', 'task', 'document'] as const),
@@ -82,7 +86,11 @@ export async function randomWorkload(t: TestDb, actor: Actor, options: { seed: n
       ok++;
     } else if (records.length < 5 || r < 0.35) {
       await attempt(async () => {
-        const record = await enroll(t.ctx, actor, { contactId: pick(contacts), programId: pick(programs).id, source: rnd() < 0.5 ? 'application' : 'back-office' });
+        const record = await enroll(t.ctx, actor, {
+          contactId: pick(contacts),
+          programId: pick(programs).id,
+          source: rnd() < 0.5 ? 'application' : 'back-office',
+        });
         records.push(record.id);
       });
     } else if (r < 0.6) {

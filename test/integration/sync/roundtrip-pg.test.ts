@@ -140,7 +140,9 @@ describe.skipIf(!('bin' in found))('round trip into PostgreSQL', () => {
       (e: unknown) => e,
     );
     expect((invalid as SyncError).code).toBe('INVALID_BATCH');
-    expect((invalid as SyncError).message).toMatch(new RegExp(`^${firstNew?.name ?? ''} does not verify against its manifest, so none of it was loaded: .*changes-history\\.jsonl`));
+    expect((invalid as SyncError).message).toMatch(
+      new RegExp(`^${firstNew?.name ?? ''} does not verify against its manifest, so none of it was loaded: .*changes-history\\.jsonl`),
+    );
     expect(await receiverSnapshot()).toBe(before);
 
     // The command, on the good folder: in order, each once.
@@ -148,9 +150,14 @@ describe.skipIf(!('bin' in found))('round trip into PostgreSQL', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toContain(`[1/${names.length}] loaded: ${names[0] ?? ''}`);
-    expect(run.stdout.trim().split('\n').pop()).toMatch(new RegExp(`^Loaded ${names.length} batches \\(${exported.changes} changes\\), skipped 0 already loaded, in \\d+ ms\\.$`));
+    expect(run.stdout.trim().split('\n').pop()).toMatch(
+      new RegExp(`^Loaded ${names.length} batches \\(${exported.changes} changes\\), skipped 0 already loaded, in \\d+ ms\\.$`),
+    );
     await compareAll();
-    const loaded = (await pg(BATCHES_TABLE).where({ device_id: deviceId }).orderBy('from_seq').select('from_seq', 'to_seq')) as Array<{ from_seq: string; to_seq: string }>;
+    const loaded = (await pg(BATCHES_TABLE).where({ device_id: deviceId }).orderBy('from_seq').select('from_seq', 'to_seq')) as Array<{
+      from_seq: string;
+      to_seq: string;
+    }>;
     loaded.forEach((b, i) => expect(Number(b.from_seq)).toBe(i === 0 ? 1 : Number(loaded[i - 1]?.to_seq) + 1));
   });
 });

@@ -195,12 +195,9 @@ describe('compareDates', () => {
 });
 
 describe('isCalendarDate', () => {
-  it.each(['2026-01-01', '2026-12-31', '2028-02-29', '2000-02-29', '2026-04-30', '1970-01-01', '9999-12-31'])(
-    'accepts %s',
-    (value) => {
-      expect(isCalendarDate(value)).toBe(true);
-    },
-  );
+  it.each(['2026-01-01', '2026-12-31', '2028-02-29', '2000-02-29', '2026-04-30', '1970-01-01', '9999-12-31'])('accepts %s', (value) => {
+    expect(isCalendarDate(value)).toBe(true);
+  });
 
   it.each([
     '2026-02-30',
@@ -245,14 +242,11 @@ describe('isCalendarDate', () => {
 });
 
 describe('todayIn (the office time zone, not the machine one)', () => {
-  it.each(TODAY_IN_CASES.map((c) => [c.zone, c.instant, c.expected, c.note] as const))(
-    'in %s at %s it is %s (%s)',
-    (zone, instant, expected) => {
-      const today = todayIn(zone, new Date(instant));
-      expect(today).toBe(expected);
-      expect(isCalendarDate(today)).toBe(true);
-    },
-  );
+  it.each(TODAY_IN_CASES.map((c) => [c.zone, c.instant, c.expected, c.note] as const))('in %s at %s it is %s (%s)', (zone, instant, expected) => {
+    const today = todayIn(zone, new Date(instant));
+    expect(today).toBe(expected);
+    expect(isCalendarDate(today)).toBe(true);
+  });
 
   it('gives four different answers to "what day is it" for one instant across offices', () => {
     const instant = new Date('2027-01-01T04:30:00.000Z');

@@ -469,9 +469,7 @@ describe('manual moves: the staff table', () => {
         from,
       ).toEqual([...STAFF_TABLE[from]].sort());
     }
-    expect(new Map(MANUAL_TABLE.map(([from, tos]) => [from, [...tos].sort()]))).toEqual(
-      new Map(STATUSES.map((s) => [s, [...STAFF_TABLE[s]].sort()])),
-    );
+    expect(new Map(MANUAL_TABLE.map(([from, tos]) => [from, [...tos].sort()]))).toEqual(new Map(STATUSES.map((s) => [s, [...STAFF_TABLE[s]].sort()])));
   });
 
   it('never offers Expiring, Expired, Applied or Admin Review as a manual target', () => {
@@ -532,9 +530,7 @@ describe('manual moves: the staff table', () => {
   });
 
   it('Expired → Cancelled is refused and lists what staff may set', () => {
-    expect(expectRefused(move('Expired', 'Cancelled'))).toBe(
-      'Not allowed from Expired to Cancelled: from Expired staff may set In Progress.',
-    );
+    expect(expectRefused(move('Expired', 'Cancelled'))).toBe('Not allowed from Expired to Cancelled: from Expired staff may set In Progress.');
   });
 
   it('a generic refusal lists every allowed target', () => {
@@ -550,8 +546,16 @@ describe('manual moves: the staff table', () => {
 });
 
 describe('manual moves: reasons', () => {
-  const withReason = STATUSES.flatMap((from) => allowedMoves(from).filter((m) => m.reasonRequired).map((m) => [from, m.to] as const));
-  const withoutReason = STATUSES.flatMap((from) => allowedMoves(from).filter((m) => !m.reasonRequired).map((m) => [from, m.to] as const));
+  const withReason = STATUSES.flatMap((from) =>
+    allowedMoves(from)
+      .filter((m) => m.reasonRequired)
+      .map((m) => [from, m.to] as const),
+  );
+  const withoutReason = STATUSES.flatMap((from) =>
+    allowedMoves(from)
+      .filter((m) => !m.reasonRequired)
+      .map((m) => [from, m.to] as const),
+  );
 
   it('some moves require a reason and some do not', () => {
     expect(withReason.length).toBeGreaterThan(0);
@@ -577,9 +581,7 @@ describe('manual moves: reasons', () => {
 
 describe('manual moves: what each allowed move does', () => {
   it('Admin Review → Active grants the certification on the approval day', () => {
-    const plan = expectAllowed(
-      move('Admin Review', 'Active', { record: record('Admin Review', { completedOn: '2026-05-01' }), reason: null, today: TODAY }),
-    );
+    const plan = expectAllowed(move('Admin Review', 'Active', { record: record('Admin Review', { completedOn: '2026-05-01' }), reason: null, today: TODAY }));
     expect(plan.status).toBe('Active');
     expect(plan.changes).toEqual({ approvedOn: TODAY, expiresOn: '2027-06-15' });
     expect(plan.changes.completedOn).toBeUndefined(); // stays the day the components were done
@@ -664,9 +666,7 @@ describe('manual moves: what each allowed move does', () => {
   });
 
   it('Applied → In Progress with every required component already done goes to Admin Review when completion needs approval', () => {
-    const plan = expectAllowed(
-      move('Applied', 'In Progress', { progress: ALL_DONE, program: program({ requireCompletionApproval: true }), reason: null }),
-    );
+    const plan = expectAllowed(move('Applied', 'In Progress', { progress: ALL_DONE, program: program({ requireCompletionApproval: true }), reason: null }));
     expect(plan.status).toBe('Admin Review');
     expect(plan.changes).toEqual({ startedOn: TODAY, completedOn: TODAY });
   });
