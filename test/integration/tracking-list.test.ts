@@ -96,16 +96,14 @@ describe('a filtered page, found by walking the list order or by gathering every
     );
     const contactIds: number[] = [];
     for (let i = 0; i < names.length; i += 200) {
-      const rows = names
-        .slice(i, i + 200)
-        .map((last, k) => ({
-          first_name: 'Pat',
-          last_name: last,
-          email: `p${i + k}@example.org`,
-          name_key: `${last.toLowerCase()} pat`,
-          created_at: at,
-          updated_at: at,
-        }));
+      const rows = names.slice(i, i + 200).map((last, k) => ({
+        first_name: 'Pat',
+        last_name: last,
+        email: `p${i + k}@example.org`,
+        name_key: `${last.toLowerCase()} pat`,
+        created_at: at,
+        updated_at: at,
+      }));
       contactIds.push(...((await t.db('contacts').insert(rows).returning('id')) as Array<{ id: number }>).map((r) => r.id));
     }
     const records = contactIds.map((id, i) => ({

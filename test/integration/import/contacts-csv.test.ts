@@ -187,19 +187,17 @@ describe('preview, then apply', () => {
     await createContact(t.ctx, { firstName: 'Sam', lastName: 'Twin', email: 'twins@example.org' });
     // Two contacts with one email can only be data from before duplicates were refused: stored directly.
     const at = '2026-01-01T00:00:00.000Z';
-    await t
-      .db('contacts')
-      .insert({
-        first_name: 'Sam',
-        last_name: 'Twin',
-        email: 'twins@example.org',
-        member_number: 'M-7',
-        organization: '',
-        phone: '',
-        name_key: nameKey('Sam', 'Twin'),
-        created_at: at,
-        updated_at: at,
-      });
+    await t.db('contacts').insert({
+      first_name: 'Sam',
+      last_name: 'Twin',
+      email: 'twins@example.org',
+      member_number: 'M-7',
+      organization: '',
+      phone: '',
+      name_key: nameKey('Sam', 'Twin'),
+      created_at: at,
+      updated_at: at,
+    });
     const text = csv([
       ['First Name', 'Last Name', 'Email', 'Phone'],
       ['ZOË', 'ÖZTÜRK', 'Zoe@Example.org', '123'], // the same person (folded name, email in any case): changed
