@@ -78,7 +78,7 @@ export async function randomWorkload(t: TestDb, actor: Actor, options: { seed: n
       const contact = await createContact(t.ctx, {
         firstName: pick(NAMES),
         lastName: `${pick(NAMES)} ${serial}`,
-        email: `m${serial}@example.org`,
+        email: `m${options.seed}-${serial}@example.org`,
         memberNumber: rnd() < 0.7 ? `M${options.seed}-${serial}` : null,
         organization: rnd() < 0.5 ? 'Association "A"; “quoted”, with a comma' : '',
       });
