@@ -202,7 +202,8 @@ describe('a nearly full disk', () => {
     expect(await readCheckpoint(db())).toBe(max);
     const report = await verifyFolder(syncDir);
     expect(report.problems).toEqual([]);
-    const queued = await db()('outbox').whereNot('state', 'exported').count({ n: '*' }).first<{ n: number }>();
+    // Every email was exported; one withdrawn earlier (the bulk change cancelled its record) stays withdrawn.
+    const queued = await db()('outbox').where('state', 'queued').count({ n: '*' }).first<{ n: number }>();
     expect(Number(queued.n)).toBe(0);
   });
 
