@@ -6,10 +6,11 @@
 import { closeDatabase, openDatabase } from './db/database';
 import type { Envelope } from './ipc/contract';
 import { invoke, type Logger } from './ipc/handle';
-import { handlers, Session, type HandlerContext } from './ipc/handlers';
+import { handlers, Session, type DesktopActions, type HandlerContext } from './ipc/handlers';
 import { systemClock, type Clock } from './services/context';
 import { Jobs } from './jobs';
 import { Scheduler } from './scheduler';
+import type { StartupReporter } from './startup';
 
 export interface BackendOptions {
   dataDir: string;
@@ -18,6 +19,9 @@ export interface BackendOptions {
   log?: Logger;
   /** Opens the admin settings window (Electron only; the browser harness uses a route instead). */
   openSettingsWindow?: () => void;
+  desktop?: DesktopActions;
+  /** Tells the start-up screen which phase is running. */
+  startup?: StartupReporter;
 }
 
 export interface Backend {
@@ -30,6 +34,8 @@ export interface Backend {
 export async function startBackend(options: BackendOptions): Promise<Backend> {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? (() => undefined);
+  const startup = options.startup;
+  startup?.enter('database');
   const db = await openDatabase({ dataDir: options.dataDir, now: () => clock.now() });
   const services = { db, clock };
   const scheduler = new Scheduler(services, options.dataDir, { onError: (job, err) => log(`${job} failed`, err) });
@@ -41,8 +47,10 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     dataDir: options.dataDir,
     version: options.version,
     openSettingsWindow: options.openSettingsWindow,
+    desktop: options.desktop,
+    savedExports: new Map(),
   };
-  await scheduler.start();
+  await scheduler.start(startup);
   return {
     context,
     scheduler,

@@ -1,100 +1,93 @@
 /**
- * Electron main: a thin shell around the backend. It opens the database in the
- * user's data folder, registers IPC and makes the windows; all logic lives in
- * backend.ts and below, which run and are tested without Electron.
+ * Electron main: a thin shell around the backend. It serves the renderer from
+ * app://, registers IPC, opens the window at once (the page shows the start-up
+ * screen while the backend opens the database) and sets the menu. All logic lives
+ * in backend.ts, startup.ts and shell/, which run and are tested without Electron.
  */
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
+import { fileURLToPath } from 'node:url';
+import { app, ipcMain, protocol, session } from 'electron';
+// Logging from main only: no log.initialize(), which would add a preload and an IPC channel to every page.
 import log from 'electron-log/main';
-import { startBackend, type Backend } from './backend';
-import { backupToOffer, restoreBackup } from './db/backup';
-import { DatabaseRefusedError } from './db/errors';
+import { startBackend } from './backend';
+import { announcing } from './ipc/events';
+import { startGated, type StartupGate } from './startup';
+import { Desktop } from './shell/desktop';
 import { registerIpc } from './shell/ipc';
+import { APP_ORIGIN, APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppRequest } from './shell/protocol';
 import { denyAllPermissions, enforceCsp } from './shell/security';
-import { createWindow, mainWindowOptions, settingsWindowOptions } from './shell/windows';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const devServer = !app.isPackaged ? (process.env['ELECTRON_RENDERER_URL'] ?? null) : null;
-const appOrigin = devServer ? new URL(devServer).origin : null;
-const windows = new Set<BrowserWindow>();
-let backend: Backend | null = null;
+const appOrigin = devServer ? new URL(devServer).origin : APP_ORIGIN;
+let gate: StartupGate | null = null;
 
-const plan = () => ({ preload: path.join(here, '../preload/index.cjs'), appOrigin });
-let settingsWindow: BrowserWindow | null = null;
-
-function track(win: BrowserWindow, hash: string): BrowserWindow {
-  windows.add(win);
-  win.on('closed', () => windows.delete(win));
-  const url = devServer ? new URL(devServer) : pathToFileURL(path.join(here, '../renderer/index.html'));
-  url.hash = hash;
-  void win.loadURL(url.toString());
-  return win;
-}
-
-function openMainWindow(): void {
-  track(createWindow(BrowserWindow, mainWindowOptions(plan()), appOrigin), '');
-}
-
-/** The admin settings window: one at a time, in front of the main window. */
-function openSettingsWindow(): void {
-  if (settingsWindow && !settingsWindow.isDestroyed()) return settingsWindow.focus();
-  const parent = [...windows][0];
-  settingsWindow = track(createWindow(BrowserWindow, settingsWindowOptions(plan(), parent), appOrigin), 'settings');
-  settingsWindow.on('closed', () => (settingsWindow = null));
-}
+// Must happen before the app is ready.
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 
 async function main(): Promise<void> {
-  log.initialize();
   if (!app.requestSingleInstanceLock()) return app.quit();
   await app.whenReady();
   denyAllPermissions(session.defaultSession);
   enforceCsp(session.defaultSession);
-  const dataDir = process.env['CERTDESK_DATA_DIR'] ?? path.join(app.getPath('userData'), 'data');
-  try {
-    backend = await startBackend({ dataDir, version: app.getVersion(), log: (m, e) => log.error(m, e), openSettingsWindow });
-  } catch (err) {
-    return refuseDatabase(dataDir, err);
-  }
-  const opened = backend;
-  registerIpc(ipcMain, (name, input) => opened.invoke(name, input), {
-    appOrigin,
-    windowIds: () => new Set([...windows].map((w) => w.webContents.id)),
-  });
-  openMainWindow();
-  app.on('second-instance', () => [...windows][0]?.focus());
-  app.on('activate', () => windows.size === 0 && openMainWindow());
-}
+  const rendererRoot = path.join(here, '../renderer');
+  protocol.handle(APP_SCHEME, (request) => serveAppRequest(rendererRoot, request.url));
 
-/**
- * A damaged or newer database is never replaced by an empty one: say why, keep
- * the file, and offer the newest good backup (the refused file is moved aside, not deleted).
- */
-async function refuseDatabase(dataDir: string, err: unknown): Promise<void> {
-  log.error('database refused', err);
-  const message = err instanceof DatabaseRefusedError ? err.message : `CertDesk could not open its database: ${String(err)}`;
-  const newest = backupToOffer(dataDir);
-  const choice = dialog.showMessageBoxSync({
-    type: 'error',
-    title: 'CertDesk cannot open its database',
-    message: 'CertDesk cannot open its database',
-    detail: `${message}\n\nThe file was left untouched in ${dataDir}.${newest ? `\n\nNewest backup: ${path.basename(newest)}` : '\n\nThere is no backup to restore.'}`,
-    buttons: newest ? ['Quit', 'Restore the newest backup'] : ['Quit'],
-    defaultId: 0,
-    cancelId: 0,
+  const dataDir = process.env['CERTDESK_DATA_DIR'] ?? path.join(app.getPath('userData'), 'data');
+  const desktop: Desktop = new Desktop({
+    plan: { preload: path.join(here, '../preload/index.cjs'), appOrigin },
+    pageUrl: devServer ?? `${APP_ORIGIN}/index.html`,
+    dataDir,
+    logsFolder: path.dirname(log.transports.file.getFile().path),
+    isDev: !app.isPackaged,
+    signedIn: () => {
+      const user = gate?.backend()?.context.session.user;
+      return user ? { admin: user.role === 'admin' } : null;
+    },
   });
-  if (choice === 1 && newest) {
-    await restoreBackup(dataDir, newest, new Date());
-    app.relaunch();
-  }
-  app.exit(0);
+
+  // IPC and the window come first: the window shows the start-up screen (startup.status) while the
+  // backend checks the database, takes the daily backup and sweeps; other calls wait for it.
+  // A refused database is shown there too, with the newest backup to restore.
+  const logError = (m: string, e?: unknown) => log.error(m, e);
+  const started = startGated({
+    dataDir,
+    log: logError,
+    start: (startup) =>
+      startBackend({
+        dataDir,
+        version: app.getVersion(),
+        log: logError,
+        openSettingsWindow: () => desktop.openSettingsWindow(),
+        desktop: desktop.actions(),
+        startup,
+      }),
+  });
+  gate = started;
+  const invoke = announcing(
+    (name, input) => started.invoke(name, input),
+    (event) => desktop.emit(event),
+  );
+  registerIpc(
+    ipcMain,
+    async (name, input) => {
+      const result = await invoke(name, input);
+      if (name.startsWith('auth.')) desktop.refreshMenu(); // Settings…, Import… and Export… follow who is signed in
+      return result;
+    },
+    { appOrigin, windowIds: () => desktop.windowIds() },
+  );
+  desktop.refreshMenu();
+  desktop.openMainWindow();
+  app.on('second-instance', () => desktop.focus());
+  app.on('activate', () => desktop.count === 0 && desktop.openMainWindow());
 }
 
 app.on('window-all-closed', () => app.quit());
 app.on('before-quit', (event) => {
-  if (!backend) return;
-  const closing = backend;
-  backend = null;
+  if (!gate) return;
+  const closing = gate;
+  gate = null;
   event.preventDefault();
   void closing.close().finally(() => app.quit());
 });

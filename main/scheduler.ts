@@ -10,8 +10,9 @@ import { exportChanges, type ExportResult } from './sync/export';
 import { listSyncRuns } from './sync/runs';
 import type { ServiceContext } from './services/context';
 import type { JobProgress } from './domain/progress';
+import type { StartupReporter } from './startup';
 import { readSettings } from './services/settings';
-import { runSweep, type SweepResult } from './services/sweep';
+import { runSweep, type SweepProgress, type SweepResult } from './services/sweep';
 
 export interface SchedulerEvents {
   onSweep?: (result: SweepResult) => void;
@@ -34,9 +35,12 @@ export class Scheduler {
     private readonly events: SchedulerEvents = {},
   ) {}
 
-  async start(): Promise<void> {
+  /** The daily backup and the sweep first (each shown on the start-up screen), then keeps the schedule. */
+  async start(startup?: StartupReporter): Promise<void> {
+    startup?.enter('backup');
     await this.backupIfDue();
-    await this.sweepNow();
+    startup?.enter('sweep');
+    await this.sweepNow(startup ? (done, total) => startup.progress(done, total) : undefined);
     await this.rescheduleMidnight();
     // An export overdue at start-up runs now; then the schedule is checked every minute.
     void this.exportIfDue('startup');
@@ -80,10 +84,10 @@ export class Scheduler {
     return job;
   }
 
-  sweepNow(): Promise<SweepResult | null> {
+  sweepNow(onProgress?: SweepProgress): Promise<SweepResult | null> {
     return this.queue(async () => {
       try {
-        const result = await runSweep(this.ctx);
+        const result = await runSweep(this.ctx, undefined, undefined, onProgress);
         this.events.onSweep?.(result);
         return result;
       } catch (err) {

@@ -6,11 +6,11 @@ import { foldForSearch } from './text-search';
 
 /** Every door (form, IPC, CSV import, central batch) holds contact fields to these lengths. */
 export const CONTACT_LIMITS = {
-  firstName: 200,
-  lastName: 200,
+  firstName: 1000,
+  lastName: 1000,
   email: 320,
   memberNumber: 64,
-  organization: 300,
+  organization: 1000,
   phone: 100,
   centralId: 200,
 } as const;

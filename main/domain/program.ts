@@ -11,11 +11,11 @@ import { calendarDate, id, line, lines, required } from './schema-parts';
 /** Every door (form, IPC, CSV import, central batch) holds program fields to these lengths. */
 export const PROGRAM_LIMITS = {
   code: 64,
-  name: 200,
+  name: 1000,
   version: 64,
   category: 200,
   description: 10_000,
-  componentName: 200,
+  componentName: 1000,
 } as const;
 
 export const expirationSchema = z.discriminatedUnion('kind', [

@@ -9,6 +9,9 @@
 const STAFF_EXCEPT_PROGRAMS = { signedIn: true, adminWhen: { field: 'kind', values: ['programs'] } } as const;
 
 export const CALLS = {
+  // Answered while the backend starts (main/startup.ts), before any other call.
+  'startup.status': 'public',
+  'startup.restoreBackup': 'public',
   'app.info': 'public',
   'auth.signIn': 'public',
   'auth.signOut': 'public',
@@ -39,6 +42,9 @@ export const CALLS = {
   'contacts.create': 'signedIn',
   'programs.list': 'signedIn',
   'app.openSettings': 'signedIn',
+  'app.closeSettings': 'signedIn',
+  'tracking.saveExport': 'signedIn',
+  'tracking.showExport': 'signedIn',
   'settings.get': 'admin',
   'settings.setTimeZone': 'admin',
   'settings.setEmailTemplate': 'admin',

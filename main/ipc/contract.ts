@@ -22,6 +22,7 @@ import type { SavedFilter } from '../services/saved-filters';
 import type { SweepResult } from '../services/sweep';
 import type { TrackingCounts, TrackingRow } from '../services/tracking';
 import type { User } from '../services/users';
+import type { StartupStatus } from '../startup';
 import type { ExportResult } from '../sync/export';
 import type { SyncRun } from '../sync/runs';
 import type { CallName } from './calls';
@@ -38,6 +39,8 @@ export type { HistoryRow } from '../domain/rows';
 export type { ManualMove } from '../rules/engine';
 export type { ExpirationRule } from '../rules/expiration';
 export type { QuickFilter, SortColumn } from '../services/tracking';
+export type { StartupStatus };
+export type { AppEvent } from './events';
 
 // The renderer bundles this file too, so no node:path here.
 const isAbsolutePath = (p: string) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p);
@@ -86,6 +89,8 @@ const csvImportSchema = z
   .strict();
 
 export const INPUTS = {
+  'startup.status': none,
+  'startup.restoreBackup': none,
   'app.info': none,
   'auth.signIn': z.object({ username: required('User name', 100), password: z.string().min(1, 'Enter your password.').max(1000) }).strict(),
   'auth.signOut': none,
@@ -144,6 +149,9 @@ export const INPUTS = {
   'imports.batchPreview': z.object({ folder: required('Folder', 1000) }).strict(),
   'imports.batchApply': z.object({ folder: required('Folder', 1000) }).strict(),
   'app.openSettings': none,
+  'app.closeSettings': none,
+  'tracking.saveExport': z.object({ id: z.string().uuid() }).strict(),
+  'tracking.showExport': z.object({ id: z.string().uuid() }).strict(),
   'settings.get': none,
   'settings.setTimeZone': z.object({ timeZone: required('Time zone', 64) }).strict(),
   'settings.setEmailTemplate': z.object({ subject: required('Subject', 200), body: requiredLines('Text', 5000) }).strict(),
@@ -187,6 +195,8 @@ export interface AppInfo {
 
 /** What each call answers when it succeeds. */
 export interface Results {
+  'startup.status': StartupStatus;
+  'startup.restoreBackup': { restored: string; movedAside: string | null };
   'app.info': AppInfo;
   'auth.signIn': User;
   'auth.signOut': null;
@@ -217,6 +227,10 @@ export interface Results {
   'imports.batchPreview': BatchImportResult;
   'imports.batchApply': JobStatus<BatchImportResult>;
   'app.openSettings': { opened: boolean };
+  'app.closeSettings': { closed: boolean };
+  /** Desktop: where the user saved it (null: cancelled). Harness: `download` is the URL to fetch it from. */
+  'tracking.saveExport': { savedTo: string | null; download: string | null };
+  'tracking.showExport': { shown: boolean };
   'settings.get': Settings;
   'settings.setTimeZone': SweepResult;
   'settings.setEmailTemplate': null;

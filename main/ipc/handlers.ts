@@ -3,7 +3,6 @@ import type { CallName } from './calls';
 import type { ParsedInput, Result } from './contract';
 import { type Actor, officeToday, type ServiceContext, ServiceError } from '../services/context';
 import { createContact, searchContacts } from '../services/contacts';
-import { loadDemoData } from '../services/demo';
 import { previewExpiringDays, setExpiringDays, setTimeZone } from '../services/office-settings';
 import { recordDetail } from '../services/record-detail';
 import { completeComponent, enroll, markAllComplete, overrideExpiration, setNotes, setStatus } from '../services/records';
@@ -32,11 +31,22 @@ export class Session {
   user: User | null = null;
 }
 
+/** What only the desktop app can do (dialogs, windows, the file manager); absent in the browser harness. */
+export interface DesktopActions {
+  closeSettingsWindow(): void;
+  /** Asks where to save `file` and copies it there; the path, or null when the user cancelled. */
+  saveFileAs(file: string, suggestedName: string): Promise<string | null>;
+  showInFolder(file: string): void;
+}
+
 export interface HandlerContext {
   services: ServiceContext;
   jobs: Jobs;
   scheduler: Scheduler;
   openSettingsWindow?: () => void;
+  desktop?: DesktopActions;
+  /** Where each CSV export (by job id) was saved: "Show in folder" names a job, never a path. */
+  savedExports: Map<string, string>;
   session: Session;
   dataDir: string;
   version: string;
@@ -63,6 +73,10 @@ function exportFile(ctx: HandlerContext): string {
 }
 
 export const handlers: HandlerTable = {
+  // The start-up gate (main/startup.ts) answers these until the backend is ready; once it is, they land here.
+  'startup.status': () =>
+    Promise.resolve({ phase: 'ready', message: 'Ready', plan: [], step: 0, steps: 0, done: null, total: null, refused: null } as const),
+  'startup.restoreBackup': () => Promise.reject(new ServiceError('REFUSED', 'The database is open; there is nothing to restore.')),
   'app.info': async (ctx) => {
     const settings = await readSettings(ctx.services.db);
     return {
@@ -86,7 +100,8 @@ export const handlers: HandlerTable = {
   'auth.createFirstAdmin': async (ctx, input) => {
     const user = await createFirstAdmin(ctx.services, input);
     ctx.session.user = user;
-    if (input.loadDemoData) await loadDemoData(ctx.services, actorOf(user));
+    // Loaded only when asked for: faker takes a quarter of a second to load.
+    if (input.loadDemoData) await (await import('../services/demo')).loadDemoData(ctx.services, actorOf(user));
     return user;
   },
   // The office date is read only when a Customize Filter may need it.
@@ -155,6 +170,26 @@ export const handlers: HandlerTable = {
   'imports.batchApply': (ctx, input) => {
     const who = actor(ctx);
     return Promise.resolve(ctx.jobs.start('import-batch', (job) => applyBatchImport(ctx.services, who, input.folder, job)));
+  },
+  'app.closeSettings': (ctx) => {
+    if (!ctx.desktop) return Promise.resolve({ closed: false });
+    ctx.desktop.closeSettingsWindow();
+    return Promise.resolve({ closed: true });
+  },
+  'tracking.saveExport': async (ctx, input) => {
+    const result = ctx.jobs.get(input.id);
+    const file = result?.state === 'done' ? (result.result as { file?: string } | null)?.file : undefined;
+    if (!file) throw new ServiceError('NOT_FOUND', 'That export is not finished or is no longer known (CertDesk was restarted).');
+    if (!ctx.desktop) return { savedTo: null, download: `/exports/${input.id}` };
+    const savedTo = await ctx.desktop.saveFileAs(file, path.basename(file));
+    if (savedTo) ctx.savedExports.set(input.id, savedTo);
+    return { savedTo, download: null };
+  },
+  'tracking.showExport': (ctx, input) => {
+    const saved = ctx.savedExports.get(input.id);
+    if (!ctx.desktop || !saved) return Promise.resolve({ shown: false });
+    ctx.desktop.showInFolder(saved);
+    return Promise.resolve({ shown: true });
   },
   'app.openSettings': (ctx) => {
     if (!ctx.openSettingsWindow) return Promise.resolve({ opened: false });

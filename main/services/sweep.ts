@@ -50,10 +50,14 @@ async function mismatched(trx: Executor, today: CalendarDate, n: number): Promis
   return rows.sort((a, b) => a.id - b.id);
 }
 
+/** Records looked at so far, of how many (the start-up screen shows it). */
+export type SweepProgress = (done: number, total: number) => void;
+
 /** Plans (and, unless `dryRun`, applies) the sweep inside the caller's transaction. */
-export async function sweepWithin(trx: Executor, w: WriteContext, dryRun = false): Promise<SweepResult> {
+export async function sweepWithin(trx: Executor, w: WriteContext, dryRun = false, onProgress?: SweepProgress): Promise<SweepResult> {
   const result: SweepResult = { today: w.today, changed: 0, byTransition: {}, emailsQueued: 0 };
   const all = await mismatched(trx, w.today, w.settings.expiringDays);
+  onProgress?.(0, all.length);
   for (let i = 0; i < all.length; i += CHUNK) {
     const rows = all.slice(i, i + CHUNK);
     const changes: Array<RecordChange<SweptRecord>> = [];
@@ -74,6 +78,7 @@ export async function sweepWithin(trx: Executor, w: WriteContext, dryRun = false
     } else {
       result.emailsQueued += (await applyDecisions(trx, changes, w)).emailsQueued;
     }
+    onProgress?.(Math.min(i + CHUNK, all.length), all.length);
   }
   return result;
 }
@@ -100,9 +105,14 @@ async function countNewEmails(trx: Executor, changes: ReadonlyArray<RecordChange
 }
 
 /** Runs the sweep as its own transaction (start-up, after midnight, on demand). */
-export async function runSweep(ctx: ServiceContext, actor: Actor = SYSTEM, settingsOverride?: Partial<Settings>): Promise<SweepResult> {
+export async function runSweep(
+  ctx: ServiceContext,
+  actor: Actor = SYSTEM,
+  settingsOverride?: Partial<Settings>,
+  onProgress?: SweepProgress,
+): Promise<SweepResult> {
   return ctx.db.transaction(async (trx) => {
     const settings = { ...(await readSettings(trx)), ...settingsOverride };
-    return sweepWithin(trx, { actor, settings, today: officeToday(ctx, settings.timeZone), at: stamp(ctx) });
+    return sweepWithin(trx, { actor, settings, today: officeToday(ctx, settings.timeZone), at: stamp(ctx) }, false, onProgress);
   });
 }

@@ -8,7 +8,7 @@ import type { Envelope } from '../ipc/contract';
 import { isAppUrl } from './security';
 
 export interface SenderCheck {
-  appOrigin: string | null;
+  appOrigin: string;
   /** webContents ids of the app's own windows. */
   windowIds: () => ReadonlySet<number>;
 }

@@ -35,19 +35,23 @@ export function secureWebPreferences(preload: string): WebPreferences {
   };
 }
 
-/** Is `url` one of our own pages (the built files, or the dev server in development)? */
-export function isAppUrl(url: string, appOrigin: string | null): boolean {
+/**
+ * Is `url` one of our own pages: app://certdesk (the built renderer), or the dev
+ * server's origin in development? file:// never is.
+ */
+export function isAppUrl(url: string, appOrigin: string): boolean {
   try {
     const parsed = new URL(url);
-    if (appOrigin !== null) return parsed.origin === appOrigin;
-    return parsed.protocol === 'file:';
+    // Node's URL gives non-special schemes (app:) the origin "null": compare scheme and host.
+    const origin = parsed.origin === 'null' ? `${parsed.protocol}//${parsed.host}` : parsed.origin;
+    return parsed.host !== '' && origin === appOrigin;
   } catch {
     return false;
   }
 }
 
 /** No navigation away from the app, no new windows, no webviews. */
-export function guardWebContents(contents: WebContents, appOrigin: string | null): void {
+export function guardWebContents(contents: WebContents, appOrigin: string): void {
   contents.on('will-navigate', (event, url) => {
     if (!isAppUrl(url, appOrigin)) event.preventDefault();
   });
@@ -64,7 +68,7 @@ export function denyAllPermissions(session: Session): void {
   session.setPermissionCheckHandler(() => false);
 }
 
-/** Adds the CSP to every response (the meta tag in index.html covers file:// loads too). */
+/** Adds the CSP to every http(s) response (app:// responses carry it themselves, and index.html has it as a meta tag). */
 export function enforceCsp(session: Session): void {
   session.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });

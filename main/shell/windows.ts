@@ -8,15 +8,17 @@ export interface WindowFactory {
 
 export interface WindowPlan {
   preload: string;
-  appOrigin: string | null;
+  appOrigin: string;
 }
+
+export const MINIMUM_SIZE = { width: 1000, height: 640 };
 
 export function mainWindowOptions(plan: WindowPlan): BrowserWindowConstructorOptions {
   return {
     width: 1400,
     height: 900,
-    minWidth: 1000,
-    minHeight: 640,
+    minWidth: MINIMUM_SIZE.width,
+    minHeight: MINIMUM_SIZE.height,
     title: 'CertDesk',
     show: false,
     backgroundColor: '#f8f9fa',
@@ -31,7 +33,7 @@ export function settingsWindowOptions(plan: WindowPlan, parent: BrowserWindowTyp
 export function createWindow(
   BrowserWindow: WindowFactory,
   options: BrowserWindowConstructorOptions,
-  appOrigin: string | null,
+  appOrigin: string,
 ): BrowserWindowType {
   const win = new BrowserWindow(options);
   guardWebContents(win.webContents, appOrigin);

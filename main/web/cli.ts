@@ -7,12 +7,10 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startBackend } from '../backend';
-import { backupToOffer } from '../db/backup';
-import { DatabaseRefusedError } from '../db/errors';
+import { startBackend, type Backend } from '../backend';
 import { SYSTEM } from '../services/context';
-import { loadDemoData } from '../services/demo';
 import { countUsers, createUser, listUsers } from '../services/users';
+import { startGated, StartupReporter } from '../startup';
 import { createHarnessServer } from './server';
 
 const { values } = parseArgs({
@@ -51,38 +49,57 @@ if (values.build || !fs.existsSync(path.join(webRoot, 'web.html'))) {
 }
 
 const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string };
-const backend = await startBackend({ dataDir, version: pkg.version, clock, log: (m, e) => process.stderr.write(`${m}: ${String(e)}\n`) }).catch((err: unknown) => {
-  if (!(err instanceof DatabaseRefusedError)) throw err;
-  const newest = backupToOffer(dataDir);
-  fail(`${err.message}\nThe file was left untouched.${newest ? ` Newest good backup: ${newest}` : ' There is no backup.'}`);
-});
-const services = backend.context.services;
+const log = (m: string, e?: unknown) => process.stderr.write(`${m}: ${String(e)}\n`);
 
-if (values.demo && (await countUsers(services)) === 0) {
-  const passwords = { admin: randomBytes(9).toString('base64url'), staff: randomBytes(9).toString('base64url') };
-  await createUser(services, { username: 'admin', displayName: 'Avery Admin', role: 'admin', password: passwords.admin });
-  await createUser(services, { username: 'staff', displayName: 'Sam Staff', role: 'staff', password: passwords.staff });
-  process.stdout.write('Loading demo data…\n');
-  const demo = await loadDemoData(services, SYSTEM);
-  process.stdout.write(`Demo data: ${demo.contacts} contacts, ${demo.records} certification records.\n`);
-  process.stdout.write(`Demo users: admin / ${passwords.admin}   staff / ${passwords.staff}\n`);
+/** The harness's start: the backend, then (with --demo on a new folder) users and demo data, then --as. */
+async function start(reporter: StartupReporter): Promise<Backend> {
+  const backend = await startBackend({ dataDir, version: pkg.version, clock, log, startup: reporter });
+  try {
+    const services = backend.context.services;
+    if (values.demo && (await countUsers(services)) === 0) {
+      reporter.enter('demo');
+      const passwords = { admin: randomBytes(9).toString('base64url'), staff: randomBytes(9).toString('base64url') };
+      await createUser(services, { username: 'admin', displayName: 'Avery Admin', role: 'admin', password: passwords.admin });
+      await createUser(services, { username: 'staff', displayName: 'Sam Staff', role: 'staff', password: passwords.staff });
+      process.stdout.write('Loading demo data…\n');
+      const { loadDemoData } = await import('../services/demo');
+      const demo = await loadDemoData(services, SYSTEM);
+      process.stdout.write(`Demo data: ${demo.contacts} contacts, ${demo.records} certification records.\n`);
+      process.stdout.write(`Demo users: admin / ${passwords.admin}   staff / ${passwords.staff}\n`);
+    }
+    if (values.as) {
+      const user = (await listUsers(services)).find((u) => u.role === values.as && !u.disabled);
+      if (!user) fail(`No ${values.as} user exists in ${dataDir}; start with --demo on a new folder.`);
+      backend.context.session.user = user;
+      process.stdout.write(`Signed in as ${user.username} (${user.role}) for this harness session.\n`);
+    }
+    return backend;
+  } catch (err) {
+    await backend.close();
+    throw err;
+  }
 }
 
-if (values.as) {
-  const user = (await listUsers(services)).find((u) => u.role === values.as && !u.disabled);
-  if (!user) fail(`No ${values.as} user exists in ${dataDir}; start with --demo on a new folder.`);
-  backend.context.session.user = user;
-  process.stdout.write(`Signed in as ${user.username} (${user.role}) for this harness session.\n`);
-}
-
-const server = createHarnessServer(backend, webRoot, port);
+// The page is served at once and shows the start-up screen (startup.status) until the backend is ready.
+const gate = startGated({ dataDir, start, reporter: new StartupReporter(values.demo ? ['database', 'backup', 'sweep', 'demo'] : undefined), now: () => clock.now(), log });
+const server = createHarnessServer(gate, webRoot, port);
 server.listen(port, '127.0.0.1', () => {
-  process.stdout.write(`CertDesk web harness: http://127.0.0.1:${port}\n`);
+  process.stdout.write(`Starting at http://127.0.0.1:${port} (the page shows the start-up screen)\n`);
+  // Tests and scripts wait for this line: it comes once calls are answered.
+  void gate.whenReady().then((backend) => {
+    if (backend) process.stdout.write(`CertDesk web harness: http://127.0.0.1:${port}\n`);
+    else {
+      const refused = gate.reporter.status.refused;
+      process.stderr.write(
+        `${refused?.message ?? 'The database was refused.'}\nThe file was left untouched.${refused?.newestBackup ? ` Newest good backup: ${refused.newestBackup} (the page offers to restore it).` : ' There is no backup.'}\n`,
+      );
+    }
+  });
 });
 
 const shutdown = () => {
   server.close();
-  void backend.close().finally(() => process.exit(0));
+  void gate.close().finally(() => process.exit(0));
 };
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);

@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import type { Backend } from '../backend';
+import { announcing, type AppEvent } from '../ipc/events';
+import type { StartupGate } from '../startup';
 import { MAX_INPUT_BYTES } from '../ipc/handle';
 import { CONTENT_SECURITY_POLICY } from '../shell/security';
 
@@ -48,8 +49,12 @@ function readBody(req: http.IncomingMessage): Promise<string | null> {
   });
 }
 
-export function createHarnessServer(backend: Backend, webRoot: string, port: number): http.Server {
+export function createHarnessServer(backend: Pick<StartupGate, 'invoke' | 'backend'>, webRoot: string, port: number): http.Server {
   const allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  // Pages listening to main's events (GET /events, server-sent events).
+  const listeners = new Set<http.ServerResponse>();
+  const emit = (event: AppEvent) => listeners.forEach((res) => res.write(`data: ${event}\n\n`));
+  const invoke = announcing((name, input) => backend.invoke(name, input), emit);
   return http.createServer((req, res) => {
     void (async () => {
       const host = req.headers.host ?? '';
@@ -58,6 +63,26 @@ export function createHarnessServer(backend: Backend, webRoot: string, port: num
         return sendJson(res, 403, { ok: false, error: { code: 'UNTRUSTED_SENDER', message: 'Only this machine may use the harness.' } });
       }
       const url = new URL(req.url ?? '/', `http://${host}`);
+      if (url.pathname === '/events') {
+        res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+        res.write(': listening\n\n');
+        listeners.add(res);
+        req.on('close', () => listeners.delete(res));
+        return;
+      }
+      // A finished CSV export, as a download (the desktop app asks where to save instead).
+      const download = /^\/exports\/([0-9a-f-]{36})$/.exec(url.pathname);
+      if (download && req.method === 'GET') {
+        const result = backend.backend()?.context.jobs.get(download[1] as string)?.result as { file?: string } | null | undefined;
+        if (!result?.file || !fs.existsSync(result.file)) return send(res, 404, 'That export is no longer here.', 'text/plain; charset=utf-8');
+        res.writeHead(200, {
+          'Content-Type': 'text/csv; charset=utf-8',
+          'Content-Disposition': `attachment; filename="${path.basename(result.file)}"`,
+          'X-Content-Type-Options': 'nosniff',
+          'Cache-Control': 'no-store',
+        });
+        return void fs.createReadStream(result.file).pipe(res);
+      }
       if (url.pathname.startsWith('/api/')) {
         if (req.method !== 'POST' || !(req.headers['content-type'] ?? '').startsWith('application/json')) {
           return sendJson(res, 405, { ok: false, error: { code: 'INVALID', message: 'Calls are POSTed as JSON.' } });
@@ -72,7 +97,7 @@ export function createHarnessServer(backend: Backend, webRoot: string, port: num
         } catch {
           return sendJson(res, 400, { ok: false, error: { code: 'INVALID', message: 'The request body is not JSON.' } });
         }
-        return sendJson(res, 200, await backend.invoke(decodeURIComponent(url.pathname.slice('/api/'.length)), input));
+        return sendJson(res, 200, await invoke(decodeURIComponent(url.pathname.slice('/api/'.length)), input));
       }
       // Static files of the renderer build; every other path is the app (client-side routes).
       const file = path.normalize(path.join(webRoot, url.pathname));

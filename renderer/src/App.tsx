@@ -9,6 +9,7 @@ import { SignIn } from './auth/SignIn';
 import { SessionContext } from './session';
 import { SettingsPage } from './settings/SettingsPage';
 import { Shell } from './Shell';
+import { StartupGate } from './startup/StartupScreen';
 
 const theme = createTheme({
   primaryColor: 'indigo',
@@ -17,6 +18,20 @@ const theme = createTheme({
 });
 
 export function App() {
+  return (
+    <MantineProvider theme={theme}>
+      <Notifications position="bottom-right" />
+      <ModalsProvider>
+        <StartupGate>
+          <Screens />
+        </StartupGate>
+      </ModalsProvider>
+    </MantineProvider>
+  );
+}
+
+/** First run, sign-in, or the signed-in app (Tracking, or the settings window's #settings). */
+function Screens() {
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [route, setRoute] = useState(window.location.hash);
@@ -60,10 +75,5 @@ export function App() {
       </SessionContext.Provider>
     );
   }
-  return (
-    <MantineProvider theme={theme}>
-      <Notifications position="bottom-right" />
-      <ModalsProvider>{content}</ModalsProvider>
-    </MantineProvider>
-  );
+  return content;
 }

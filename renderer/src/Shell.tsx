@@ -1,10 +1,13 @@
 import { AppShell, Anchor, Breadcrumbs, Button, Group, Menu, Text } from '@mantine/core';
 import { api, call } from './api';
+import { useAppEvent } from './events';
 import { useSession } from './session';
 import { TrackingPage } from './tracking/TrackingPage';
 
 export function Shell() {
   const { info, refresh } = useSession();
+  // n, the time zone or the programs changed in the settings window: show the new ones.
+  useAppEvent('settings-changed', () => void refresh());
   const signOut = async () => {
     await call(api().auth.signOut({}));
     await refresh();

@@ -45,7 +45,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * result type comes from the call that started it (the contract types each one); `jobs.get` answers
  * any job, so this is the one place its answer is read as that type. A failed job throws its message.
  */
-export async function followJob<R>(started: Promise<Envelope<JobStatus<R>>>, onUpdate: (job: JobStatus<R>) => void = () => {}, everyMs = 250): Promise<R> {
+export async function followJob<R>(
+  started: Promise<Envelope<JobStatus<R>>>,
+  onUpdate: (job: JobStatus<R>) => void = () => {},
+  everyMs = 250,
+): Promise<JobStatus<R> & { result: R }> {
   let job = await call(started);
   onUpdate(job);
   while (job.state === 'running') {
@@ -53,6 +57,7 @@ export async function followJob<R>(started: Promise<Envelope<JobStatus<R>>>, onU
     job = (await call(api().jobs.get({ id: job.id }))) as JobStatus<R>;
     onUpdate(job);
   }
-  if (job.state === 'failed' || job.result === null) throw new Error(job.message || 'The job stopped without a result.');
-  return job.result;
+  const { result } = job;
+  if (job.state === 'failed' || result === null) throw new Error(job.message || 'The job stopped without a result.');
+  return { ...job, result };
 }

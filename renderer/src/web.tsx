@@ -4,6 +4,7 @@
  */
 import { createApi } from '../../main/ipc/api';
 import { boot } from './boot';
+import type { AppEvents } from './events';
 
 window.certdesk = createApi(async (name, input) => {
   const response = await fetch(`/api/${name}`, {
@@ -13,5 +14,16 @@ window.certdesk = createApi(async (name, input) => {
   });
   return (await response.json()) as unknown;
 });
+
+// Main's events (settings changed in another tab) arrive as server-sent events.
+const source = new EventSource('/events');
+const events: AppEvents = {
+  on(name, listener) {
+    const handler = (e: MessageEvent) => e.data === name && listener();
+    source.addEventListener('message', handler);
+    return () => source.removeEventListener('message', handler);
+  },
+};
+window.certdeskEvents = events;
 
 boot();

@@ -196,7 +196,7 @@ describe('Tracking page (Chromium, npm run web)', () => {
     expect(after[0]?.n).toBe(expectedChanged + rows.filter((r) => r.status === 'Cancelled').length);
   });
 
-  it('exports every matching row to CSV, with formula-looking cells neutralised', async () => {
+  it('exports every matching row to CSV as a download, with formula-looking cells neutralised', async () => {
     const programs = await apiCall<Array<{ id: number }>>(harness, 'programs.list', {});
     const contact = await apiCall<{ id: number }>(harness, 'contacts.create', { firstName: '=HYPERLINK("http://x")', lastName: 'Zz-Formula', email: '' });
     await apiCall(harness, 'records.enroll', { contactId: contact.id, programId: programs[0]?.id });
@@ -205,11 +205,11 @@ describe('Tracking page (Chromium, npm run web)', () => {
     await chooseQuick(/^All \(\d+\)$/);
     await settle();
     const expected = await count(harness.dataDir, '1 = 1');
-    await page.getByRole('button', { name: 'Export CSV' }).click();
-    const pathEl = page.getByTestId('export-path');
-    await pathEl.waitFor({ timeout: 30_000 });
-    const file = await pathEl.innerText();
-    const text = fs.readFileSync(file, 'utf8');
+    // The harness hands the file to the browser as a download (the desktop app asks where to save).
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^tracking-.+\.csv$/);
+    await page.getByText('Downloaded by the browser.').waitFor();
+    const text = fs.readFileSync(await download.path(), 'utf8');
     const lines = text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
     expect(lines[0]).toContain('Contact,Email,Certification,Status');
     expect(lines.length - 1).toBe(expected);

@@ -31,7 +31,13 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startHarness(options: { demo?: boolean; as?: 'admin' | 'staff'; dataDir?: string; now?: Date } = {}): Promise<Harness> {
+/**
+ * `listening`: returns as soon as the page is served (it shows the start-up screen);
+ * by default, once the backend is ready and calls are answered.
+ */
+export async function startHarness(
+  options: { demo?: boolean; as?: 'admin' | 'staff'; dataDir?: string; now?: Date; until?: 'listening' | 'ready' } = {},
+): Promise<Harness> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'certdesk-e2e-'));
   const port = await freePort();
   const args = ['--import', 'tsx', 'main/web/cli.ts', '--data', dataDir, '--port', String(port)];
@@ -44,7 +50,8 @@ export async function startHarness(options: { demo?: boolean; as?: 'admin' | 'st
     const timer = setTimeout(() => reject(new Error(`harness did not start:\n${output}`)), 90_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /CertDesk web harness: (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      const line = options.until === 'listening' ? /Starting at (http:\/\/127\.0\.0\.1:\d+)/ : /CertDesk web harness: (http:\/\/127\.0\.0\.1:\d+)/;
+      const match = line.exec(output);
       if (match?.[1]) {
         clearTimeout(timer);
         resolve(match[1]);

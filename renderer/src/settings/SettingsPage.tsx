@@ -1,4 +1,5 @@
 import { Alert, Anchor, AppShell, Center, Group, Loader, Tabs, Text, Title } from '@mantine/core';
+import type { MouseEvent } from 'react';
 import { api, call } from '../api';
 import { useSession } from '../session';
 import { useLoad } from '../shared/useCall';
@@ -7,6 +8,16 @@ import { OutboxList } from './OutboxList';
 import { ProgramsAdmin } from './ProgramsAdmin';
 import { SyncSettings } from './SyncSettings';
 import { UsersAdmin } from './UsersAdmin';
+
+/**
+ * The desktop app closes the settings window and brings the Tracking window forward
+ * (it must not become a second Tracking window); the harness follows the link to #.
+ */
+async function backToTracking(event: MouseEvent): Promise<void> {
+  event.preventDefault();
+  const { closed } = await call(api().app.closeSettings({}));
+  if (!closed) window.location.hash = '';
+}
 
 /** The admin settings window (its own window in the app; the #settings route in the browser harness). */
 export function SettingsPage() {
@@ -23,7 +34,7 @@ export function SettingsPage() {
             </Text>
             <Title order={4}>Settings</Title>
           </Group>
-          <Anchor size="sm" href="#">
+          <Anchor size="sm" href="#" onClick={(e) => void backToTracking(e)}>
             Back to Tracking
           </Anchor>
         </Group>

@@ -61,7 +61,7 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
     if (!text || !preview) return;
     setError(null);
     try {
-      const r = await followJob(api().imports.apply({ kind, text, mapping, expectSha256: preview.sha256 }), setJob);
+      const { result: r } = await followJob(api().imports.apply({ kind, text, mapping, expectSha256: preview.sha256 }), setJob);
       notifications.show({ color: 'green', message: `Imported: ${r.rows.new} new, ${r.rows.changed} changed, ${r.rows.unchanged} unchanged, ${r.rows.rejected} rejected.` });
       onDone();
     } catch (err) {

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import { describeFilter } from '../../../main/filters/fields';
 import type { SortColumn, TrackingRow } from '../../../main/ipc/contract';
 import { api, call } from '../api';
+import { useAppEvent } from '../events';
 import { RecordDrawer } from '../record/RecordDrawer';
 import { useLoad } from '../shared/useCall';
 import { ActionRequired } from './ActionRequired';
@@ -32,6 +33,7 @@ export function TrackingPage() {
   const [builderOpen, setBuilderOpen] = useState(false);
   const [enroll, setEnroll] = useState<EnrollTarget | null>(null);
   const [importOpen, setImportOpen] = useState(false);
+  useAppEvent('menu:import', () => setImportOpen(true));
   const [version, setVersion] = useState(0);
 
   // The last view comes back after a restart.

@@ -198,7 +198,7 @@ describe('validation', () => {
       ['Ok', 'One', 'one@example.org', 'M-1', 'C-1', ''],
       ['No', '', 'x@example.org', 'M-2', '', ''],
       ['Bad', 'Mail', 'a@b', 'M-3', '', ''],
-      ['Long', 'Org', '', 'M-4', '', 'x'.repeat(301)],
+      ['Long', 'Org', '', 'M-4', '', 'x'.repeat(1001)],
       ['Dup', 'Member', '', 'M-1', '', ''],
       ['Dup', 'Central', '', 'M-6', 'C-1', ''],
       ['Long', 'Key', '', 'K'.repeat(65), '', ''],
@@ -210,7 +210,7 @@ describe('validation', () => {
     expect(preview.rejected).toEqual([
       { line: 3, reason: 'Last name is empty.' },
       { line: 4, reason: 'Email "a@b" is not an email address like name@example.org.' },
-      { line: 5, reason: 'Organization is too long: 301 characters; the limit is 300.' },
+      { line: 5, reason: 'Organization is too long: 1,001 characters; the limit is 1,000.' },
       { line: 6, reason: 'Member number M-1 is also on line 2; only the first of them is imported.' },
       { line: 7, reason: 'Central ID C-1 is also on line 2; only the first of them is imported.' },
       { line: 8, reason: 'Member number is too long: 65 characters; the limit is 64.' },

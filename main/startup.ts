@@ -1,0 +1,197 @@
+/**
+ * Start-up without a blank screen: the window (or the harness page) opens at
+ * once and asks `startup.status` what is happening while the backend checks the
+ * database, takes the daily backup and brings statuses up to date. Every other
+ * call waits until the backend is ready; a refused database is reported with
+ * the newest good backup, which the start-up screen can put back.
+ * No Electron here: the desktop shell and the browser harness both use it.
+ */
+import path from 'node:path';
+import type { Backend } from './backend';
+import { backupToOffer, restoreBackup } from './db/backup';
+import { DatabaseRefusedError } from './db/errors';
+import type { Envelope } from './ipc/contract';
+import type { Logger } from './ipc/handle';
+
+/** The phases in order, each in the words the start-up screen shows. */
+export const STARTUP_PHASES = {
+  database: 'Checking the database',
+  backup: 'Taking the daily backup',
+  sweep: 'Bringing statuses up to date',
+  demo: 'Loading demo data',
+} as const;
+
+export type StartupStep = keyof typeof STARTUP_PHASES;
+
+export interface RefusedDatabase {
+  /** Why, in a sentence staff can read. */
+  message: string;
+  /** Where the refused file was left untouched. */
+  dataDir: string;
+  /** File name of the newest good backup, or null when there is none. */
+  newestBackup: string | null;
+}
+
+export interface StartupStatus {
+  phase: StartupStep | 'starting' | 'ready' | 'refused';
+  message: string;
+  /** Every step of this start, in words, in order (the screen lists them). */
+  plan: string[];
+  /** 1-based number of the current step, of `steps`. */
+  step: number;
+  steps: number;
+  /** Progress inside the step (records swept, …) when it is known. */
+  done: number | null;
+  total: number | null;
+  refused: RefusedDatabase | null;
+}
+
+export class StartupReporter {
+  private current: StartupStatus;
+  private readonly listeners = new Set<(status: StartupStatus) => void>();
+
+  private readonly steps: StartupStep[];
+
+  constructor(steps: readonly StartupStep[] = ['database', 'backup', 'sweep']) {
+    this.steps = [...steps];
+    this.current = { phase: 'starting', message: 'Starting CertDesk', plan: this.plan(), step: 0, steps: steps.length, done: null, total: null, refused: null };
+  }
+
+  private plan(): string[] {
+    return this.steps.map((s) => STARTUP_PHASES[s]);
+  }
+
+  get status(): StartupStatus {
+    return { ...this.current, plan: [...this.current.plan] };
+  }
+
+  /** Enters a phase; a phase not in this start's list (e.g. `demo` without --demo) is added at the end. */
+  enter(phase: StartupStep): void {
+    if (!this.steps.includes(phase)) this.steps.push(phase);
+    const step = this.steps.indexOf(phase) + 1;
+    this.set({ phase, message: STARTUP_PHASES[phase], plan: this.plan(), step, steps: this.steps.length, done: null, total: null });
+  }
+
+  progress(done: number, total: number | null): void {
+    this.set({ done, total });
+  }
+
+  ready(): void {
+    this.set({ phase: 'ready', message: 'Ready', step: this.current.steps, done: null, total: null });
+  }
+
+  refuse(refused: RefusedDatabase): void {
+    this.set({ phase: 'refused', message: 'CertDesk cannot open its database', done: null, total: null, refused });
+  }
+
+  onChange(listener: (status: StartupStatus) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private set(change: Partial<StartupStatus>): void {
+    this.current = { ...this.current, ...change };
+    for (const listener of this.listeners) listener(this.status);
+  }
+}
+
+/** The calls answered while the backend starts (they are in the contract as `public`). */
+export const STARTUP_CALLS = ['startup.status', 'startup.restoreBackup'] as const;
+
+export interface StartupGate {
+  readonly reporter: StartupReporter;
+  /** Every call: start-up calls at once, the others once the backend is ready. */
+  invoke(name: string, input: unknown): Promise<Envelope<unknown>>;
+  /** The backend once started (null while starting or refused). */
+  backend(): Backend | null;
+  /** Resolves with the backend, or null when the database was refused. */
+  whenReady(): Promise<Backend | null>;
+  close(): Promise<void>;
+}
+
+export interface GateOptions {
+  dataDir: string;
+  /** Starts the backend, reporting its phases (startBackend, plus the harness's demo data). */
+  start: (reporter: StartupReporter) => Promise<Backend>;
+  reporter?: StartupReporter;
+  now?: () => Date;
+  log?: Logger;
+}
+
+export function refusalOf(dataDir: string, err: unknown): RefusedDatabase {
+  const newest = backupToOffer(dataDir);
+  return {
+    message: err instanceof DatabaseRefusedError ? err.message : `CertDesk could not open its database: ${err instanceof Error ? err.message : String(err)}`,
+    dataDir,
+    newestBackup: newest ? path.basename(newest) : null,
+  };
+}
+
+/** Starts the backend behind a gate; the shell registers `invoke` before it is ready. */
+export function startGated(options: GateOptions): StartupGate {
+  const reporter = options.reporter ?? new StartupReporter();
+  const now = options.now ?? (() => new Date());
+  const log = options.log ?? (() => undefined);
+  let backend: Backend | null = null;
+  let closed = false;
+
+  const begin = (): Promise<Backend | null> =>
+    options.start(reporter).then(
+      async (started) => {
+        if (closed) {
+          await started.close();
+          return null;
+        }
+        backend = started;
+        reporter.ready();
+        return started;
+      },
+      (err: unknown) => {
+        log('database refused', err);
+        reporter.refuse(refusalOf(options.dataDir, err));
+        return null;
+      },
+    );
+  let pending = begin();
+
+  const refusedEnvelope = (): Envelope<never> => ({
+    ok: false,
+    error: { code: 'REFUSED', message: reporter.status.refused?.message ?? 'CertDesk is closing.' },
+  });
+
+  async function restoreNewest(): Promise<Envelope<unknown>> {
+    const refused = reporter.status.refused;
+    if (reporter.status.phase !== 'refused' || !refused) {
+      return { ok: false, error: { code: 'REFUSED', message: 'The database is open; there is nothing to restore.' } };
+    }
+    const newest = backupToOffer(options.dataDir);
+    if (!newest) return { ok: false, error: { code: 'NOT_FOUND', message: 'There is no backup to restore.' } };
+    try {
+      const { movedAside } = await restoreBackup(options.dataDir, newest, now());
+      reporter.enter('database');
+      pending = begin();
+      return { ok: true, value: { restored: path.basename(newest), movedAside } };
+    } catch (err) {
+      log('restoring a backup failed', err);
+      return { ok: false, error: { code: 'INTERNAL', message: `The backup could not be put back: ${err instanceof Error ? err.message : String(err)}` } };
+    }
+  }
+
+  return {
+    reporter,
+    backend: () => backend,
+    whenReady: () => pending,
+    async invoke(name, input) {
+      if (name === 'startup.status') return { ok: true, value: reporter.status };
+      if (name === 'startup.restoreBackup') return restoreNewest();
+      const ready = await pending;
+      return ready ? ready.invoke(name, input) : refusedEnvelope();
+    },
+    async close() {
+      closed = true;
+      const ready = await pending;
+      backend = null;
+      await ready?.close();
+    },
+  };
+}

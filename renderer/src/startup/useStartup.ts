@@ -1,0 +1,56 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { StartupStatus } from '../../../main/ipc/contract';
+import { api, call, messageOf } from '../api';
+
+/** How often the screen asks main what start-up is doing. */
+const POLL_MS = 120;
+
+export interface Startup {
+  status: StartupStatus | null;
+  /** A call that failed (main not answering at all). */
+  error: string | null;
+  restoring: boolean;
+  restore: () => Promise<void>;
+}
+
+/** Asks `startup.status` until the backend is ready or the database was refused. */
+export function useStartup(): Startup {
+  const [status, setStatus] = useState<StartupStatus | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [restoring, setRestoring] = useState(false);
+  const [generation, setGeneration] = useState(0);
+
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async () => {
+      try {
+        const next = await call(api().startup.status({}));
+        if (stopped) return;
+        setStatus(next);
+        if (next.phase !== 'ready' && next.phase !== 'refused') timer = setTimeout(() => void poll(), POLL_MS);
+      } catch (err) {
+        if (!stopped) setError(messageOf(err));
+      }
+    };
+    void poll();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [generation]);
+
+  const restore = useCallback(async () => {
+    setRestoring(true);
+    try {
+      await call(api().startup.restoreBackup({}));
+      setGeneration((g) => g + 1); // start polling again: the database is being opened anew
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setRestoring(false);
+    }
+  }, []);
+
+  return { status, error, restoring, restore };
+}

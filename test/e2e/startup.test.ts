@@ -1,0 +1,65 @@
+/**
+ * The start-up screen in Chromium over the browser harness: the page is served
+ * at once and shows what start-up is doing, step by step, until the app is ready;
+ * a refused database shows why and offers the newest backup, which opens.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { databaseFile } from '../../main/db/database';
+import { launchChromium, SCREENSHOT_DIR, startHarness, type Harness } from '../support/harness';
+
+describe('Start-up screen (Chromium, npm run web)', () => {
+  let browser: Browser | undefined;
+  const harnesses: Harness[] = [];
+  afterAll(async () => {
+    await browser?.close();
+    for (const h of harnesses) await h.stop();
+  });
+
+  it('shows each start-up step while the backend starts, then the sign-in screen', async () => {
+    const harness = await startHarness({ demo: true, until: 'listening' });
+    harnesses.push(harness);
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    await page.goto(harness.url);
+    const screen = page.getByTestId('startup-screen');
+    await screen.waitFor({ timeout: 20_000 });
+    await expect(screen.getByRole('list', { name: 'Start-up steps' }).getByRole('listitem').allTextContents()).resolves.toEqual([
+      expect.stringContaining('Checking the database'),
+      expect.stringContaining('Taking the daily backup'),
+      expect.stringContaining('Bringing statuses up to date'),
+      expect.stringContaining('Loading demo data'),
+    ]);
+    // Demo data takes seconds: the screen says it is on that step.
+    await screen.getByText('Step 4 of 4: Loading demo data').waitFor({ timeout: 20_000 });
+    await expect(screen.getByText('Checking the database — done').isVisible()).resolves.toBe(true);
+    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'startup-screen.png') });
+    await page.getByRole('heading', { name: /sign in/i }).waitFor({ timeout: 60_000 });
+    expect(await screen.count()).toBe(0);
+  });
+
+  it('shows a refused database with its newest backup, and opens the backup when asked', async () => {
+    const first = harnesses[0] as Harness;
+    await first.stop();
+    const dataDir = first.dataDir; // has today's daily backup and the demo data
+    const fd = fs.openSync(databaseFile(dataDir), 'r+');
+    fs.writeSync(fd, Buffer.alloc(4096), 0, 4096, 0);
+    fs.closeSync(fd);
+    const harness = await startHarness({ dataDir, until: 'listening' });
+    harnesses.push(harness);
+    const page = await (browser as Browser).newPage({ viewport: { width: 1200, height: 800 } });
+    await page.goto(harness.url);
+    const alert = page.getByRole('alert').filter({ hasText: 'CertDesk cannot open its database' });
+    await alert.waitFor({ timeout: 20_000 });
+    await expect(alert.textContent()).resolves.toContain(`The file was left untouched in ${dataDir}`);
+    await page.getByText(/Newest good backup: .+\.sqlite/).waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'startup-refused.png') });
+    await page.getByRole('button', { name: 'Restore the newest backup' }).click();
+    // Today's daily backup was taken at the first start, before the demo data: a new database.
+    await page.getByRole('heading', { name: 'Welcome to CertDesk' }).waitFor({ timeout: 30_000 });
+    expect(fs.readdirSync(dataDir).some((f) => /refused|aside|corrupt/i.test(f))).toBe(true);
+  });
+});
