@@ -22,3 +22,9 @@ export const calendarDate = z.string().superRefine((value, ctx) => {
   const problem = calendarDateProblem(value);
   if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
 });
+/** A new password: at least 10 characters, not only blanks (SPEC §6). */
+export const newPassword = z
+  .string()
+  .min(10, 'A password needs at least 10 characters.')
+  .max(1000)
+  .refine((p) => p.trim() !== '', 'A password cannot be only blanks.');

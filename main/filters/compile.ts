@@ -19,7 +19,7 @@
  * condition at all.
  */
 import type { Knex } from 'knex';
-import { addDays, isCalendarDate, type CalendarDate } from '../rules/calendar';
+import { addDays, isCalendarDate, startOfDayIn, type CalendarDate } from '../rules/calendar';
 import { escapeLike, searchWords } from '../domain/text-search';
 import { filterField, filterTreeSchema, isFilterGroup, type FilterGroup, type FilterRule, type FilterTree } from './fields';
 
@@ -38,7 +38,6 @@ const DATE_COLUMNS = {
   startedOn: 'r.started_on',
   completedOn: 'r.completed_on',
   expiresOn: 'r.expires_on',
-  updatedAt: 'substr(r.updated_at, 1, 10)',
 } as const;
 
 const CONTACT_TEXT_COLUMNS = {
@@ -220,6 +219,39 @@ function dateCondition(column: string, operator: string, value: unknown, today: 
   }
 }
 
+/**
+ * A condition on an instant (ISO text in UTC) by the office's calendar days:
+ * each day becomes the half-open range of instants from its start to the next
+ * day's start in the office time zone, so "Last change on 10 March" means the
+ * office's 10 March, not UTC's.
+ */
+function instantCondition(column: string, operator: string, value: unknown, today: CalendarDate, timeZone: string): Fragment {
+  const start = (day: CalendarDate): string => startOfDayIn(timeZone, day).toISOString();
+  const within = (from: CalendarDate, to: CalendarDate): Fragment => frag(`(${column} >= ? and ${column} < ?)`, start(from), start(addDays(to, 1)));
+  switch (operator) {
+    case 'null':
+      return frag(`coalesce(${column}, '') = ''`);
+    case 'notNull':
+      return frag(`(${column} is not null and ${column} <> '')`);
+    case '=':
+      return within(text(value), text(value));
+    case '<':
+      return frag(`(${column} <> '' and ${column} < ?)`, start(text(value)));
+    case '>':
+      return frag(`(${column} >= ?)`, start(addDays(text(value), 1)));
+    case 'between': {
+      const [from, to] = pair(value, text);
+      return within(from, to);
+    }
+    case 'inLastDays':
+      return within(addDays(today, -num(value)), today);
+    case 'inNextDays':
+      return within(today, addDays(today, num(value)));
+    default:
+      throw new TypeError(`operator ${operator} does not apply to a date`);
+  }
+}
+
 function percentCondition(operator: string, value: unknown): Fragment {
   switch (operator) {
     case '=':
@@ -238,7 +270,7 @@ function percentCondition(operator: string, value: unknown): Fragment {
   }
 }
 
-function compileRule(rule: FilterRule, today: CalendarDate, how: ContactTest): Fragment {
+function compileRule(rule: FilterRule, today: CalendarDate, how: ContactTest, timeZone: string): Fragment {
   const field = filterField(rule.field);
   if (!field || !(field.operators as readonly string[]).includes(rule.operator)) {
     throw new TypeError('filter rule is not on the allow-list; check the tree with filterTreeSchema first');
@@ -259,18 +291,19 @@ function compileRule(rule: FilterRule, today: CalendarDate, how: ContactTest): F
     case 'startedOn':
     case 'completedOn':
     case 'expiresOn':
-    case 'updatedAt':
       return dateCondition(DATE_COLUMNS[field.name], operator, value, today);
+    case 'updatedAt':
+      return instantCondition('r.updated_at', operator, value, today, timeZone);
     case 'progress':
       return percentCondition(operator, value);
   }
 }
 
 /** The group's condition, or null when nothing inside it is a condition. */
-function compileGroup(group: FilterGroup, today: CalendarDate, how: ContactTest): Fragment | null {
+function compileGroup(group: FilterGroup, today: CalendarDate, how: ContactTest, timeZone: string): Fragment | null {
   const parts: Fragment[] = [];
   for (const child of group.rules) {
-    const part = isFilterGroup(child) ? compileGroup(child, today, how) : compileRule(child, today, how);
+    const part = isFilterGroup(child) ? compileGroup(child, today, how, timeZone) : compileRule(child, today, how, timeZone);
     if (part) parts.push(part);
   }
   if (parts.length === 0) return null;
@@ -284,18 +317,19 @@ export function testsContact(group: FilterGroup): boolean {
 }
 
 /** The tree's condition as SQL text and bindings (null: no condition). Exposed for tests and EXPLAIN. */
-export function compileFilterTree(tree: FilterTree, today: CalendarDate, how: ContactTest = 'set'): Fragment | null {
+export function compileFilterTree(tree: FilterTree, today: CalendarDate, how: ContactTest = 'set', timeZone = 'UTC'): Fragment | null {
   if (!isCalendarDate(today)) throw new RangeError(`today is not a calendar date: ${String(today)}`);
-  return compileGroup(tree, today, how);
+  return compileGroup(tree, today, how, timeZone);
 }
 
 /**
  * Adds the tree's condition to `q`, a query over `records as r`. The tree must
  * have passed `filterTreeSchema` (use `validateFilterTree`); `today` is the
- * office's date, for "in the last / next N days".
+ * office's date, for "in the last / next N days"; `timeZone` the office's, for "Last change"
+ * (an instant compared by the office's days).
  */
-export function applyFilterTree(q: Knex.QueryBuilder, tree: FilterTree, today: CalendarDate, how: ContactTest = 'set'): Knex.QueryBuilder {
-  const compiled = compileFilterTree(tree, today, how);
+export function applyFilterTree(q: Knex.QueryBuilder, tree: FilterTree, today: CalendarDate, how: ContactTest = 'set', timeZone = 'UTC'): Knex.QueryBuilder {
+  const compiled = compileFilterTree(tree, today, how, timeZone);
   // The callback form makes knex put the condition in parentheses; values stay bound.
   return compiled ? q.where((w) => void w.whereRaw(compiled.sql, compiled.bindings)) : q;
 }

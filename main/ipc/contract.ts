@@ -7,7 +7,7 @@ import { APPLICATION_CHANNELS } from '../domain/application';
 import { contactEditSchema, newContactSchema } from '../domain/contact';
 import { programSchema } from '../domain/program';
 import type { ContactRow, ProgramRow, RecordRow } from '../domain/rows';
-import { calendarDate, id, line, lines, required, requiredLines } from '../domain/schema-parts';
+import { calendarDate, id, line, lines, newPassword, required, requiredLines } from '../domain/schema-parts';
 import type { Settings } from '../domain/settings';
 import { filterTreeSchema } from '../filters/fields';
 import type { BatchImportResult } from '../import/batch';
@@ -119,7 +119,7 @@ export const INPUTS = {
     .object({
       username: required('User name', 40),
       displayName: required('Your name', 200),
-      password: z.string().min(10, 'A password needs at least 10 characters.').max(1000),
+      password: newPassword,
       loadDemoData: z.boolean(),
     })
     .strict(),
@@ -202,10 +202,10 @@ export const INPUTS = {
       username: required('User name', 40),
       displayName: required('Name', 200),
       role: z.enum(['admin', 'staff']),
-      password: z.string().min(10, 'A password needs at least 10 characters.').max(1000),
+      password: newPassword,
     })
     .strict(),
-  'users.resetPassword': z.object({ id, password: z.string().min(10, 'A password needs at least 10 characters.').max(1000) }).strict(),
+  'users.resetPassword': z.object({ id, password: newPassword }).strict(),
   'outbox.list': z.object({ search: line('Search', 200).optional(), state: z.enum(['queued', 'withdrawn', 'exported', 'all']).optional() }).strict(),
   'sync.status': none,
   'sync.exportNow': none,

@@ -68,8 +68,10 @@ function csvInput<T extends { data: string }>(input: T): Omit<T, 'data'> & { byt
   return { ...rest, bytes: Buffer.from(data, 'base64') };
 }
 
-async function today(ctx: HandlerContext): Promise<string> {
-  return officeToday(ctx.services, await readSetting(ctx.services.db, 'timeZone'));
+/** The office's date and time zone, for a Customize Filter's dates ("Last change" is an instant, compared by the office's day). */
+async function officeDay(ctx: HandlerContext): Promise<{ today: string; timeZone: string }> {
+  const timeZone = await readSetting(ctx.services.db, 'timeZone');
+  return { today: officeToday(ctx.services, timeZone), timeZone };
 }
 
 function exportFile(ctx: HandlerContext): string {
@@ -109,10 +111,10 @@ export const handlers: HandlerTable = {
     return user;
   },
   // The office date is read only when a Customize Filter may need it.
-  'tracking.list': async (ctx, input) => listTracking(ctx.services.db, { ...input, today: input.filter ? await today(ctx) : undefined }),
+  'tracking.list': async (ctx, input) => listTracking(ctx.services.db, { ...input, ...(input.filter ? await officeDay(ctx) : {}) }),
   'tracking.counts': (ctx) => trackingCounts(ctx.services.db),
   'tracking.exportCsv': async (ctx, input) => {
-    const query = { ...input, today: await today(ctx) };
+    const query = { ...input, ...(await officeDay(ctx)) };
     const file = exportFile(ctx);
     return ctx.jobs.start('export-csv', (job) => exportTrackingCsv(ctx.services.db, query, file, job));
   },
@@ -142,7 +144,7 @@ export const handlers: HandlerTable = {
     let ids: number[];
     if (selection.kind === 'ids') ids = selection.ids;
     else {
-      const rows = (await matching(ctx.services.db, { ...selection, today: await today(ctx) })
+      const rows = (await matching(ctx.services.db, { ...selection, ...(await officeDay(ctx)) })
         .select('r.id')
         .limit(BULK_LIMIT + 1)) as Array<{ id: number }>;
       ids = rows.map((r) => r.id);

@@ -122,6 +122,35 @@ export function todayIn(timeZone: string, instant: Date): CalendarDate {
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
 
+/** The zone's offset from UTC at `instant`, in milliseconds (New York in winter: -5 h). */
+function zoneOffsetMs(timeZone: string, instant: Date): number {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(instant);
+  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
+}
+
+/** The instant a calendar day begins in `timeZone` (the first instant whose office date is `date`). */
+export function startOfDayIn(timeZone: string, date: CalendarDate): Date {
+  const { year, month, day } = parse(date);
+  const midnightUtc = Date.UTC(year, month - 1, day);
+  let t = midnightUtc - zoneOffsetMs(timeZone, new Date(midnightUtc));
+  // Once more at the guess: the offset may differ there (a DST change near midnight).
+  t = midnightUtc - zoneOffsetMs(timeZone, new Date(t));
+  // Where midnight does not exist (DST starting at 00:00), the day starts at the first instant that is that date.
+  while (todayIn(timeZone, new Date(t)) < date) t += 15 * 60 * 1000;
+  return new Date(t);
+}
+
 export function isValidTimeZone(timeZone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone });

@@ -41,6 +41,8 @@ export interface TrackingQuery {
   search?: string;
   /** The office's today, for a Customize Filter's relative dates ("in the next 30 days"); needed only with a filter. */
   today?: CalendarDate;
+  /** The office's time zone: "Last change" is an instant, compared by the office's day (UTC when not given). */
+  timeZone?: string;
   sort: { column: SortColumn; direction: 'asc' | 'desc' };
   page: number;
   pageSize: number;
@@ -70,7 +72,7 @@ export function applyQuickFilter(q: Knex.QueryBuilder, quick: QuickFilter, alias
   return q;
 }
 
-export type Selection = Pick<TrackingQuery, 'quick' | 'filter' | 'search' | 'today'>;
+export type Selection = Pick<TrackingQuery, 'quick' | 'filter' | 'search' | 'today' | 'timeZone'>;
 
 /**
  * The records the list shows for a Quick Filter, a Customize Filter and a
@@ -81,7 +83,7 @@ export function matching(db: Executor, query: Selection, how: ContactTest = 'set
   let q = applyQuickFilter(db('records as r'), query.quick);
   if (query.filter) {
     if (query.today === undefined) throw new Error('A Customize Filter needs the office date (today).');
-    q = applyFilterTree(q, query.filter, query.today, how);
+    q = applyFilterTree(q, query.filter, query.today, how, query.timeZone);
   }
   // Through the contacts' name keys (what records.sort_name copies): in the set form a scan
   // of one row per contact instead of one per record, then the records by contact.
@@ -125,7 +127,7 @@ export async function listTracking(db: Executor, query: TrackingQuery): Promise<
   // A filtered list is counted first (with the set form, which suits a count) unless its
   // total is kept from an earlier page: the total decides how the page is found.
   // A plain Quick Filter's total is a read of the counts table: never worth keeping.
-  const kept = filtered ? await knownTotal(db, JSON.stringify([query.quick, query.filter ?? null, query.search?.trim() ?? '', query.today ?? null])) : null;
+  const kept = filtered ? await knownTotal(db, JSON.stringify([query.quick, query.filter ?? null, query.search?.trim() ?? '', query.today ?? null, query.timeZone ?? null])) : null;
   let knownCount = kept?.total ?? null;
   if (kept) {
     knownCount ??= Number(((await matching(db, query).count({ n: '*' }).first()) as { n: number | null } | undefined)?.n ?? 0);

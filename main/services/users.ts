@@ -2,7 +2,8 @@
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { ServiceError, stamp, type Actor, type Role, type ServiceContext } from './context';
 
-const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 };
+/** OWASP's scrypt cost (N = 2^17, r = 8, p = 1); it needs 128 MB, above node's 32 MB default maxmem. */
+const SCRYPT = { N: 2 ** 17, r: 8, p: 1, keylen: 32, maxmem: 256 * 1024 * 1024 };
 
 function scrypt(password: string, salt: Buffer, keylen: number, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -20,8 +21,29 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [scheme, n, r, p, salt, hash] = stored.split('$');
   if (scheme !== 'scrypt' || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64');
-  const key = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
+  const key = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: SCRYPT.maxmem });
   return timingSafeEqual(key, expected);
+}
+
+/** A hash made with a lower cost than today's: rehashed at the next good sign-in. */
+export function needsRehash(stored: string): boolean {
+  const [, n, r] = stored.split('$');
+  return Number(n) < SCRYPT.N || Number(r) < SCRYPT.r;
+}
+
+/**
+ * Wrong passwords slow sign-in down, per user name (SPEC §6): after the third
+ * wrong one in a row, each try must wait 1 s, 2 s, 4 s … up to 5 minutes, and
+ * a try made sooner is refused without looking at the password — so the right
+ * password does not work at once after a hundred wrong ones. Kept in memory:
+ * the desk is one process, and a restart is slower than the waits.
+ */
+const failures = new Map<string, { count: number; until: number }>();
+const FREE_TRIES = 3;
+const MAX_WAIT_MS = 5 * 60 * 1000;
+
+function waitAfter(count: number): number {
+  return count < FREE_TRIES ? 0 : Math.min(MAX_WAIT_MS, 1000 * 2 ** (count - FREE_TRIES));
 }
 
 export interface User {
@@ -96,13 +118,30 @@ export async function createFirstAdmin(ctx: ServiceContext, input: Omit<NewUser,
 }
 
 export async function authenticate(ctx: ServiceContext, username: string, password: string): Promise<User> {
-  const row = (await ctx
-    .db('users')
-    .where({ username: username.trim().toLocaleLowerCase('und') })
-    .first()) as UserRow | undefined;
+  const name = username.trim().toLocaleLowerCase('und');
+  const now = ctx.clock.now().getTime();
+  const failed = failures.get(name);
+  if (failed && now < failed.until) {
+    const seconds = Math.ceil((failed.until - now) / 1000);
+    throw new ServiceError(
+      'UNAUTHENTICATED',
+      `Too many wrong passwords for this user name. Wait ${seconds} second${seconds === 1 ? '' : 's'}, then try again.`,
+    );
+  }
+  const row = (await ctx.db('users').where({ username: name }).first()) as UserRow | undefined;
   // Hash even for an unknown user so the answer takes the same time.
-  const ok = await verifyPassword(password, row?.password_hash ?? `scrypt$16384$8$1$${'A'.repeat(22)}==$${'A'.repeat(43)}=`);
-  if (!row || !ok || row.disabled_at !== null) throw new ServiceError('UNAUTHENTICATED', 'Wrong user name or password.');
+  const ok = await verifyPassword(password, row?.password_hash ?? `scrypt$${SCRYPT.N}$8$1$${'A'.repeat(22)}==$${'A'.repeat(43)}=`);
+  if (!row || !ok || row.disabled_at !== null) {
+    const count = (failed?.count ?? 0) + 1;
+    failures.set(name, { count, until: now + waitAfter(count) });
+    throw new ServiceError('UNAUTHENTICATED', 'Wrong user name or password.');
+  }
+  failures.delete(name);
+  if (needsRehash(row.password_hash))
+    await ctx
+      .db('users')
+      .where({ id: row.id })
+      .update({ password_hash: await hashPassword(password) });
   return toUser(row);
 }
 
