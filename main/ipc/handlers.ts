@@ -10,6 +10,7 @@ import { readSettings, readSetting, writeSettings } from '../services/settings';
 import { listTracking, matching, trackingCounts } from '../services/tracking';
 import { BULK_LIMIT, bulkSetStatus } from '../services/bulk';
 import { exportTrackingCsv } from '../services/csv-export';
+import type { Db } from '../db/database';
 import type { Jobs } from '../jobs';
 import { deleteFilter, listSavedFilters, saveFilter, updateFilter } from '../services/saved-filters';
 import { viewSchema } from './contract';
@@ -42,6 +43,8 @@ export interface DesktopActions {
 
 export interface HandlerContext {
   services: ServiceContext;
+  /** The read connection (db/reader.ts): what staff browse never waits for a write. */
+  reader: Db;
   jobs: Jobs;
   scheduler: Scheduler;
   openSettingsWindow?: () => void;
@@ -70,7 +73,7 @@ function csvInput<T extends { data: string }>(input: T): Omit<T, 'data'> & { byt
 
 /** The office's date and time zone, for a Customize Filter's dates ("Last change" is an instant, compared by the office's day). */
 async function officeDay(ctx: HandlerContext): Promise<{ today: string; timeZone: string }> {
-  const timeZone = await readSetting(ctx.services.db, 'timeZone');
+  const timeZone = await readSetting(ctx.reader, 'timeZone');
   return { today: officeToday(ctx.services, timeZone), timeZone };
 }
 
@@ -111,8 +114,8 @@ export const handlers: HandlerTable = {
     return user;
   },
   // The office date is read only when a Customize Filter may need it.
-  'tracking.list': async (ctx, input) => listTracking(ctx.services.db, { ...input, ...(input.filter ? await officeDay(ctx) : {}) }),
-  'tracking.counts': (ctx) => trackingCounts(ctx.services.db),
+  'tracking.list': async (ctx, input) => listTracking(ctx.reader, { ...input, ...(input.filter ? await officeDay(ctx) : {}) }),
+  'tracking.counts': (ctx) => trackingCounts(ctx.reader),
   'tracking.exportCsv': async (ctx, input) => {
     const query = { ...input, ...(await officeDay(ctx)) };
     const file = exportFile(ctx);
@@ -151,7 +154,7 @@ export const handlers: HandlerTable = {
     }
     return bulkSetStatus(ctx.services, actor(ctx), { ids, to: input.to, reason: input.reason });
   },
-  'records.get': (ctx, input) => recordDetail(ctx.services.db, input.id),
+  'records.get': (ctx, input) => recordDetail(ctx.reader, input.id),
   'records.enroll': (ctx, input) => enroll(ctx.services, actor(ctx), { ...input, source: 'back-office' }),
   'records.recordApplication': (ctx, input) => recordApplication(ctx.services, actor(ctx), input),
   'records.setStatus': (ctx, input) => setStatus(ctx.services, actor(ctx), input),
