@@ -31,6 +31,7 @@ import { exportChanges } from '../main/sync/export';
 import { readCheckpoint, readSyncState, writeCheckpoint } from '../main/sync/state';
 import { BENCH_NOW, BENCH_TODAY, type GenerateResult } from './bench-generate';
 import { browserUnavailable, measureFirstScreen } from './bench-browser';
+import { recordsCsv, recordsImportTargets } from './bench-records-import';
 
 // ---------------------------------------------------------------------------
 // Options
@@ -719,7 +720,7 @@ async function main(): Promise<void> {
 }
 
 /** `--only` may name single jobs instead of all of them (`jobs`). */
-const JOB_PARTS = ['bulk', 'n', 'csv', 'sweep', 'export', 'import'] as const;
+const JOB_PARTS = ['bulk', 'n', 'csv', 'sweep', 'export', 'import', 'records'] as const;
 
 /** The background work staff start or the app runs, each timed and measured for what the list feels meanwhile. */
 async function benchJobs(backend: Backend, db: Db, counts: TrackingCounts, options: Options, dataDir: string, scratch: string): Promise<void> {
@@ -816,6 +817,7 @@ async function benchJobs(backend: Backend, db: Db, counts: TrackingCounts, optio
 
   if (part('export')) await benchExport(backend, db, dataDir, scratch);
   if (part('import')) await benchImport(backend);
+  if (part('records')) await benchRecordsImport(backend, db);
 }
 
 /** The first Tracking screen in Chromium through `npm run web`, or why it was skipped. */
@@ -908,6 +910,38 @@ async function benchImport(backend: Backend): Promise<void> {
   record(`import of ${n.toLocaleString('en')} contacts from CSV: preview`, summarize(previews), null, null, imported);
   record(`import of ${n.toLocaleString('en')} contacts from CSV: preview + apply (imports.preview, imports.apply)`, t, 5000, null, imported);
   recordLoad('contact imports', load);
+}
+
+/** Import of 100,000 certification records from a previous system (the contacts imported above), preview then apply; one certification per run. */
+async function benchRecordsImport(backend: Backend, db: Db): Promise<void> {
+  const n = 100_000;
+  const members = Array.from({ length: n }, (_, i) => `IMP0-${String(i).padStart(6, '0')}`);
+  const targets = await recordsImportTargets(db);
+  const previews: number[] = [];
+  let note = '';
+  const { value: t, load } = await underLoad(backend, () =>
+    time(
+      async (run) => {
+        const target = targets[run];
+        if (!target) throw new Error('no certification left to import records into');
+        const data = Buffer.from(recordsCsv(members, target.code, target.component, BENCH_TODAY), 'utf8').toString('base64');
+        const p0 = performance.now();
+        const preview = await call<{ sha256: string; fileError: unknown; rows: { new: number; rejected: number } }>(backend, 'imports.preview', {
+          kind: 'records',
+          data,
+        });
+        previews.push(performance.now() - p0);
+        if (preview.fileError) throw new Error(`records preview refused the file: ${JSON.stringify(preview.fileError)}`);
+        note = `${preview.rows.new.toLocaleString('en')} imported${preview.rows.rejected ? `, ${preview.rows.rejected.toLocaleString('en')} refused` : ''}`;
+        const job = await call<{ id: string }>(backend, 'imports.apply', { kind: 'records', data, expectSha256: preview.sha256 });
+        await waitForJob(backend, job.id);
+      },
+      { runs: Math.min(2, targets.length), warmup: 0, minRuns: 1, budgetMs: 10_000 },
+    ),
+  );
+  record(`import ${n.toLocaleString('en')} certification records: preview`, summarize(previews), null, null, note);
+  record(`import ${n.toLocaleString('en')} certification records: preview + apply (imports.preview, imports.apply)`, t, 10_000, null, note);
+  recordLoad('records imports', load);
 }
 
 function printTable(memory: { rss_mb_after_browsing: number; after_jobs: Array<{ job: string; rss_mb: number }>; target_mb: number }, loadEnd: number[]): void {

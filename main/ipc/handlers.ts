@@ -22,6 +22,7 @@ import { createProgram, listPrograms } from '../services/programs';
 import type { Scheduler } from '../scheduler';
 import { listSyncRuns } from '../sync/runs';
 import { applyApplicationsCsv, previewApplicationsCsv } from '../import/applications-csv';
+import { applyRecordsCsv, previewRecordsCsv } from '../import/records-csv';
 import { applyBatchImport, previewBatchImport } from '../import/batch';
 import { applyContactsCsv, previewContactsCsv } from '../import/contacts-csv';
 import { applyProgramsCsv, previewProgramsCsv } from '../import/programs-csv';
@@ -170,6 +171,7 @@ export const handlers: HandlerTable = {
     const { kind, ...csv } = csvInput(input);
     if (kind === 'programs') return previewProgramsCsv(ctx.services.db, csv);
     if (kind === 'applications') return previewApplicationsCsv(ctx.services, csv);
+    if (kind === 'records') return previewRecordsCsv(ctx.services, csv);
     return previewContactsCsv(ctx.services.db, csv);
   },
   'imports.apply': (ctx, input) => {
@@ -177,6 +179,7 @@ export const handlers: HandlerTable = {
     const who = actor(ctx);
     if (kind === 'programs') return Promise.resolve(ctx.jobs.start('import-programs', (job) => applyProgramsCsv(ctx.services, who, csv, job)));
     if (kind === 'applications') return Promise.resolve(ctx.jobs.start('import-applications', (job) => applyApplicationsCsv(ctx.services, who, csv, job)));
+    if (kind === 'records') return Promise.resolve(ctx.jobs.start('import-records', (job) => applyRecordsCsv(ctx.services, who, csv, job)));
     return Promise.resolve(ctx.jobs.start('import-contacts', (job) => applyContactsCsv(ctx.services, who, csv, job)));
   },
   'imports.batchPreview': (ctx, input) => previewBatchImport(ctx.services.db, input.folder),
