@@ -161,6 +161,7 @@ export const INPUTS = {
       confirmExpired: z.boolean().optional(),
     })
     .strict(),
+  'records.removeCompletion': z.object({ recordId: id, componentId: id, reason: requiredLines('A reason', 2000) }).strict(),
   'records.markAllComplete': z.object({ id, reason: requiredLines('A reason', 2000), confirmExpired: z.boolean().optional() }).strict(),
   'records.overrideExpiration': z
     .object({ id, expiresOn: calendarDate.nullable(), reason: requiredLines('A reason', 2000), confirmExpired: z.boolean().optional() })
@@ -247,6 +248,7 @@ export interface Results {
   'records.recordApplication': RecordRow;
   'records.setStatus': RecordRow;
   'records.completeComponent': RecordRow;
+  'records.removeCompletion': RecordRow;
   'records.markAllComplete': RecordRow;
   'records.overrideExpiration': RecordRow;
   'records.setNotes': RecordRow;

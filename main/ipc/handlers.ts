@@ -5,7 +5,8 @@ import { type Actor, officeToday, type ServiceContext, ServiceError } from '../s
 import { createContact, searchContacts, updateContact } from '../services/contacts';
 import { previewExpiringDays, setExpiringDays, setTimeZone } from '../services/office-settings';
 import { recordDetail } from '../services/record-detail';
-import { completeComponent, enroll, recordApplication, markAllComplete, overrideExpiration, setNotes, setStatus } from '../services/records';
+import { completeComponent, removeCompletion } from '../services/completions';
+import { enroll, recordApplication, markAllComplete, overrideExpiration, setNotes, setStatus } from '../services/records';
 import { readSettings, readSetting, writeSettings } from '../services/settings';
 import { listTracking, matching, trackingCounts } from '../services/tracking';
 import { BULK_LIMIT, bulkSetStatus } from '../services/bulk';
@@ -156,6 +157,7 @@ export const handlers: HandlerTable = {
   'records.recordApplication': (ctx, input) => recordApplication(ctx.services, actor(ctx), input),
   'records.setStatus': (ctx, input) => setStatus(ctx.services, actor(ctx), input),
   'records.completeComponent': (ctx, input) => completeComponent(ctx.services, actor(ctx), input),
+  'records.removeCompletion': (ctx, input) => removeCompletion(ctx.services, actor(ctx), input),
   'records.markAllComplete': (ctx, input) => markAllComplete(ctx.services, actor(ctx), input),
   'records.overrideExpiration': (ctx, input) => overrideExpiration(ctx.services, actor(ctx), input),
   'records.setNotes': (ctx, input) => setNotes(ctx.services, actor(ctx), input),

@@ -106,6 +106,7 @@ async function planExisting(
       const done: Array<{ name: string }> = await trx('component_progress as cp')
         .join('components as c', 'c.id', 'cp.component_id')
         .where({ 'cp.record_id': record.id, 'cp.cycle': record.cycle })
+        .whereNull('cp.removed_at')
         .select('c.name');
       const doneNames = new Set(done.map((d) => d.name));
       const requiredTotal = requiredNames.size;
