@@ -22,6 +22,7 @@ import { createProgram, listPrograms } from '../services/programs';
 import type { Scheduler } from '../scheduler';
 import { listSyncRuns } from '../sync/runs';
 import { applyApplicationsCsv, previewApplicationsCsv } from '../import/applications-csv';
+import { applyCompletionsCsv, previewCompletionsCsv } from '../import/completions-csv';
 import { applyBatchImport, previewBatchImport } from '../import/batch';
 import { applyContactsCsv, previewContactsCsv } from '../import/contacts-csv';
 import { applyProgramsCsv, previewProgramsCsv } from '../import/programs-csv';
@@ -169,6 +170,7 @@ export const handlers: HandlerTable = {
     const { kind, ...csv } = csvInput(input);
     if (kind === 'programs') return previewProgramsCsv(ctx.services.db, csv);
     if (kind === 'applications') return previewApplicationsCsv(ctx.services, csv);
+    if (kind === 'completions') return previewCompletionsCsv(ctx.services, csv);
     return previewContactsCsv(ctx.services.db, csv);
   },
   'imports.apply': (ctx, input) => {
@@ -176,6 +178,7 @@ export const handlers: HandlerTable = {
     const who = actor(ctx);
     if (kind === 'programs') return Promise.resolve(ctx.jobs.start('import-programs', (job) => applyProgramsCsv(ctx.services, who, csv, job)));
     if (kind === 'applications') return Promise.resolve(ctx.jobs.start('import-applications', (job) => applyApplicationsCsv(ctx.services, who, csv, job)));
+    if (kind === 'completions') return Promise.resolve(ctx.jobs.start('import-completions', (job) => applyCompletionsCsv(ctx.services, who, csv, job)));
     return Promise.resolve(ctx.jobs.start('import-contacts', (job) => applyContactsCsv(ctx.services, who, csv, job)));
   },
   'imports.batchPreview': (ctx, input) => previewBatchImport(ctx.services.db, input.folder),

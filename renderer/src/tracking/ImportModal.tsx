@@ -17,6 +17,8 @@ const HINTS: Record<Kind, string> = {
   programs: 'Rows are matched by code. Expiration: never, a period (“3 years”, “18 months”, “90 days”) or a date.',
   applications:
     'One row per application: the contact (member number, central ID or email), the certification code, the application date (YYYY-MM-DD) and an optional note. A certification that requires approval starts Applied, others In Progress.',
+  completions:
+    'One row per completed component: the contact (member number, central ID or email), the certification code, the component name, the day it was completed (YYYY-MM-DD), and optionally the credits or hours and the source. The contact must be enrolled; the last required component completes the certification. The same completion twice counts once.',
 };
 
 /** The file's bytes as base64: main decodes them (UTF-8, UTF-16, Windows-1252), never the browser. */
@@ -99,6 +101,7 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
             { value: 'contacts', label: 'Contacts' },
             { value: 'programs', label: 'Certification programs', disabled: info.user?.role !== 'admin' },
             { value: 'applications', label: 'Applications' },
+            { value: 'completions', label: 'Completions' },
           ]}
         />
         <Text size="sm" c="dimmed">
