@@ -5,7 +5,8 @@ import { type Actor, officeToday, type ServiceContext, ServiceError } from '../s
 import { createContact, searchContacts, updateContact } from '../services/contacts';
 import { previewExpiringDays, setExpiringDays, setTimeZone } from '../services/office-settings';
 import { recordDetail } from '../services/record-detail';
-import { completeComponent, enroll, recordApplication, markAllComplete, overrideExpiration, setNotes, setStatus } from '../services/records';
+import { completeComponent, removeCompletion } from '../services/completions';
+import { enroll, recordApplication, markAllComplete, overrideExpiration, setNotes, setStatus } from '../services/records';
 import { readSettings, readSetting, writeSettings } from '../services/settings';
 import { listTracking, matching, trackingCounts } from '../services/tracking';
 import { BULK_LIMIT, bulkSetStatus } from '../services/bulk';
@@ -23,6 +24,7 @@ import type { Scheduler } from '../scheduler';
 import { listSyncRuns } from '../sync/runs';
 import { applyApplicationsCsv, previewApplicationsCsv } from '../import/applications-csv';
 import { applyRecordsCsv, previewRecordsCsv } from '../import/records-csv';
+import { applyCompletionsCsv, previewCompletionsCsv } from '../import/completions-csv';
 import { applyBatchImport, previewBatchImport } from '../import/batch';
 import { applyContactsCsv, previewContactsCsv } from '../import/contacts-csv';
 import { applyProgramsCsv, previewProgramsCsv } from '../import/programs-csv';
@@ -160,6 +162,7 @@ export const handlers: HandlerTable = {
   'records.recordApplication': (ctx, input) => recordApplication(ctx.services, actor(ctx), input),
   'records.setStatus': (ctx, input) => setStatus(ctx.services, actor(ctx), input),
   'records.completeComponent': (ctx, input) => completeComponent(ctx.services, actor(ctx), input),
+  'records.removeCompletion': (ctx, input) => removeCompletion(ctx.services, actor(ctx), input),
   'records.markAllComplete': (ctx, input) => markAllComplete(ctx.services, actor(ctx), input),
   'records.overrideExpiration': (ctx, input) => overrideExpiration(ctx.services, actor(ctx), input),
   'records.setNotes': (ctx, input) => setNotes(ctx.services, actor(ctx), input),
@@ -172,6 +175,7 @@ export const handlers: HandlerTable = {
     if (kind === 'programs') return previewProgramsCsv(ctx.services.db, csv);
     if (kind === 'applications') return previewApplicationsCsv(ctx.services, csv);
     if (kind === 'records') return previewRecordsCsv(ctx.services, csv);
+    if (kind === 'completions') return previewCompletionsCsv(ctx.services, csv);
     return previewContactsCsv(ctx.services.db, csv);
   },
   'imports.apply': (ctx, input) => {
@@ -180,6 +184,7 @@ export const handlers: HandlerTable = {
     if (kind === 'programs') return Promise.resolve(ctx.jobs.start('import-programs', (job) => applyProgramsCsv(ctx.services, who, csv, job)));
     if (kind === 'applications') return Promise.resolve(ctx.jobs.start('import-applications', (job) => applyApplicationsCsv(ctx.services, who, csv, job)));
     if (kind === 'records') return Promise.resolve(ctx.jobs.start('import-records', (job) => applyRecordsCsv(ctx.services, who, csv, job)));
+    if (kind === 'completions') return Promise.resolve(ctx.jobs.start('import-completions', (job) => applyCompletionsCsv(ctx.services, who, csv, job)));
     return Promise.resolve(ctx.jobs.start('import-contacts', (job) => applyContactsCsv(ctx.services, who, csv, job)));
   },
   'imports.batchPreview': (ctx, input) => previewBatchImport(ctx.services.db, input.folder),
