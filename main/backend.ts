@@ -3,7 +3,10 @@
  * handler table behind one `invoke`. The Electron shell and the browser
  * harness both start exactly this, so they cannot drift apart.
  */
-import { closeDatabase, openDatabase } from './db/database';
+import { refuseWrites } from './db/client';
+import { closeDatabase, databaseFile, openDatabase } from './db/database';
+import { DatabaseRefusedError } from './db/errors';
+import { checkDatabase } from './db/inspect';
 import { openReader } from './db/reader';
 import type { Envelope } from './ipc/contract';
 import { invoke, type Logger } from './ipc/handle';
@@ -11,7 +14,7 @@ import { handlers, Session, type DesktopActions, type HandlerContext } from './i
 import { systemClock, type Clock } from './services/context';
 import { Jobs } from './jobs';
 import { Scheduler } from './scheduler';
-import type { StartupReporter } from './startup';
+import { refusalOf, type StartupReporter } from './startup';
 
 export interface BackendOptions {
   dataDir: string;
@@ -21,13 +24,20 @@ export interface BackendOptions {
   /** Opens the admin settings window (Electron only; the browser harness uses a route instead). */
   openSettingsWindow?: () => void;
   desktop?: DesktopActions;
-  /** Tells the start-up screen which phase is running. */
+  /**
+   * Tells the start-up screen which phase is running. With it (the gate), the check, the daily backup
+   * and the sweep are left to `startupWork()` after ready; without it, startBackend awaits them.
+   */
   startup?: StartupReporter;
+  /** The background integrity check (checkDatabase on the file); tests wrap it to see when it runs. */
+  check?: (file: string) => Promise<void>;
 }
 
 export interface Backend {
   context: HandlerContext;
   scheduler: Scheduler;
+  /** Start-up's background work: check, daily backup, sweep, then the schedule (runs once; resolves false on damage). */
+  startupWork(): Promise<boolean>;
   invoke(name: string, input: unknown): Promise<Envelope<unknown>>;
   close(): Promise<void>;
 }
@@ -40,7 +50,15 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const db = await openDatabase({ dataDir: options.dataDir, now: () => clock.now() });
   const services = { db, clock };
   const reader = openReader(options.dataDir);
-  const scheduler = new Scheduler(services, options.dataDir, { onError: (job, err) => log(`${job} failed`, err) });
+  const file = databaseFile(options.dataDir);
+  const onDamage = (err: unknown) => {
+    log('database damaged', err);
+    // Nothing is written to a damaged file from here on, whoever asks; the gate shows the refusal.
+    const refusal = err instanceof DatabaseRefusedError ? err : new DatabaseRefusedError('DB_CORRUPT', `The database file is damaged: ${String(err)}`, file);
+    refuseWrites(db, refusal);
+    startup?.refuse(refusalOf(options.dataDir, refusal));
+  };
+  const scheduler = new Scheduler(services, options.dataDir, { onError: (job, err) => log(`${job} failed`, err), onDamage });
   const context: HandlerContext = {
     services,
     reader,
@@ -53,16 +71,23 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     desktop: options.desktop,
     savedExports: new Map(),
   };
-  await scheduler.start(startup);
-  return {
+  const check = options.check ?? checkDatabase;
+  let work: Promise<boolean> | null = null;
+  let closing: Promise<void> | null = null;
+  const backend: Backend = {
     context,
     scheduler,
+    startupWork: () => (work ??= scheduler.start(startup, () => check(file))),
     invoke: (name, input) => invoke(handlers, context, name, input, log),
-    async close() {
-      await scheduler.stop();
-      await context.jobs.idle();
-      await reader.destroy();
-      await closeDatabase(db);
-    },
+    close: () =>
+      (closing ??= (async () => {
+        await scheduler.stop();
+        await work;
+        await context.jobs.idle();
+        await reader.destroy();
+        await closeDatabase(db);
+      })()),
   };
+  if (!startup) await backend.startupWork();
+  return backend;
 }

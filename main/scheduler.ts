@@ -1,8 +1,8 @@
 /**
- * The one home of background work in main: the time sweep at start-up and
- * just after midnight in the office's time zone (rescheduled when the zone
- * changes), the sync export when due, and the daily backup — at start-up and
- * while the app runs. Runs never overlap, and stop() lets a running job finish.
+ * The one home of background work in main: the integrity check after start-up,
+ * the time sweep at start-up and just after midnight in the office's time zone
+ * (rescheduled when the zone changes), the sync export when due, and the daily
+ * backup — at start-up and while the app runs. Runs never overlap, and stop() lets a running job finish.
  */
 import { Cron } from 'croner';
 import { takeBackupIfDue } from './db/backup';
@@ -16,6 +16,8 @@ import { runSweep, type SweepProgress, type SweepResult } from './services/sweep
 
 export interface SchedulerEvents {
   onSweep?: (result: SweepResult) => void;
+  /** The start-up check found the file damaged: nothing more runs, and the backend stops every write. */
+  onDamage?: (error: unknown) => void;
   onError?: (job: string, error: unknown) => void;
 }
 
@@ -28,6 +30,7 @@ export class Scheduler {
   private running: Promise<unknown> = Promise.resolve();
   private exporting = false;
   private midnightZone: string | null = null;
+  private stopped = false;
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -35,12 +38,31 @@ export class Scheduler {
     private readonly events: SchedulerEvents = {},
   ) {}
 
-  /** The daily backup and the sweep first (each shown on the start-up screen), then keeps the schedule. */
-  async start(startup?: StartupReporter): Promise<void> {
-    startup?.enter('backup');
-    await this.backupIfDue();
-    startup?.enter('sweep');
-    await this.sweepNow(startup ? (done, total) => startup.progress(done, total) : undefined);
+  /**
+   * Start-up's own work, run after the list answers (each step shown as background work on `startup`):
+   * the integrity check, then the daily backup and the sweep, then the schedule. Damage stops it all.
+   * Resolves false when the check found damage.
+   */
+  async start(startup?: StartupReporter, check?: () => Promise<void>): Promise<boolean> {
+    if (check && !this.stopped) {
+      startup?.working('check');
+      const damage = await this.queue(() => check().then(() => null, (err: unknown) => err ?? new Error('The check failed.')));
+      if (damage) {
+        this.stopped = true;
+        this.events.onDamage?.(damage);
+        return false;
+      }
+    }
+    if (!this.stopped) {
+      startup?.working('backup');
+      await this.backupIfDue();
+    }
+    if (!this.stopped) {
+      startup?.working('sweep');
+      await this.sweepNow(startup ? (done, total) => startup.progress(done, total) : undefined);
+    }
+    startup?.working(null);
+    if (this.stopped) return true;
     await this.rescheduleMidnight();
     // An export overdue at start-up runs now; then the schedule is checked every minute.
     void this.exportIfDue('startup');
@@ -49,6 +71,7 @@ export class Scheduler {
       void this.backupIfDue();
     }, SYNC_CHECK_MS);
     this.syncTimer.unref();
+    return true;
   }
 
   /** Sets the after-midnight sweep to the office time zone as stored now; called at start and whenever the zone is saved. */
@@ -127,6 +150,7 @@ export class Scheduler {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.midnight?.stop();
     this.midnight = null;
     this.midnightZone = null;

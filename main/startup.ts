@@ -1,9 +1,11 @@
 /**
  * Start-up without a blank screen: the window (or the harness page) opens at
- * once and asks `startup.status` what is happening while the backend checks the
- * database, takes the daily backup and brings statuses up to date. Every other
- * call waits until the backend is ready; a refused database is reported with
- * the newest good backup, which the start-up screen can put back.
+ * once and asks `startup.status` what is happening while the backend opens (and
+ * migrates) the database. Every other call waits until the backend is ready;
+ * then the integrity check, the daily backup and the sweep run in the
+ * background, shown as `background`. A refused database — at open, or damage
+ * the background check finds later — is reported with the newest good backup,
+ * which the start-up screen can put back; every other call is refused then.
  * No Electron here: the desktop shell and the browser harness both use it.
  */
 import path from 'node:path';
@@ -12,7 +14,7 @@ import { backupToOffer, restoreBackup } from './db/backup';
 import { DatabaseRefusedError } from './db/errors';
 import type { Envelope } from './ipc/contract';
 import type { Logger } from './ipc/handle';
-import { STARTUP_PHASES, type RefusedDatabase, type StartupStatus, type StartupStep } from './domain/startup';
+import { STARTUP_PHASES, type BackgroundWork, type RefusedDatabase, type StartupStatus, type StartupStep } from './domain/startup';
 
 export { STARTUP_PHASES, type RefusedDatabase, type StartupStatus, type StartupStep };
 
@@ -22,9 +24,9 @@ export class StartupReporter {
 
   private readonly steps: StartupStep[];
 
-  constructor(steps: readonly StartupStep[] = ['database', 'backup', 'sweep']) {
+  constructor(steps: readonly StartupStep[] = ['database']) {
     this.steps = [...steps];
-    this.current = { phase: 'starting', message: 'Starting CertDesk', plan: this.plan(), step: 0, steps: steps.length, done: null, total: null, refused: null };
+    this.current = { phase: 'starting', message: 'Starting CertDesk', plan: this.plan(), step: 0, steps: steps.length, done: null, total: null, refused: null, background: null };
   }
 
   private plan(): string[] {
@@ -32,7 +34,7 @@ export class StartupReporter {
   }
 
   get status(): StartupStatus {
-    return { ...this.current, plan: [...this.current.plan] };
+    return { ...this.current, plan: [...this.current.plan], background: this.current.background && { ...this.current.background } };
   }
 
   /** Enters a phase; a phase not in this start's list (e.g. `demo` without --demo) is added at the end. */
@@ -42,16 +44,26 @@ export class StartupReporter {
     this.set({ phase, message: STARTUP_PHASES[phase], plan: this.plan(), step, steps: this.steps.length, done: null, total: null });
   }
 
+  /** Progress inside the current step, or inside the background work while it runs. */
   progress(done: number, total: number | null): void {
-    this.set({ done, total });
+    const background = this.current.background;
+    if (background) this.set({ background: { ...background, done, total } });
+    else this.set({ done, total });
+  }
+
+  /** Start-up work running after ready (the list answers meanwhile); null when it has finished. */
+  working(step: StartupStep | null): void {
+    const background: BackgroundWork | null = step ? { step, message: STARTUP_PHASES[step], done: null, total: null } : null;
+    this.set({ background });
   }
 
   ready(): void {
+    if (this.current.phase === 'refused') return; // damage found meanwhile stays on screen
     this.set({ phase: 'ready', message: 'Ready', step: this.current.steps, done: null, total: null });
   }
 
   refuse(refused: RefusedDatabase): void {
-    this.set({ phase: 'refused', message: 'CertDesk cannot open its database', done: null, total: null, refused });
+    this.set({ phase: 'refused', message: 'CertDesk cannot open its database', done: null, total: null, refused, background: null });
   }
 
   onChange(listener: (status: StartupStatus) => void): () => void {
@@ -114,6 +126,7 @@ export function startGated(options: GateOptions): StartupGate {
         }
         backend = started;
         reporter.ready();
+        void started.startupWork();
         return started;
       },
       (err: unknown) => {
@@ -137,6 +150,10 @@ export function startGated(options: GateOptions): StartupGate {
     const newest = backupToOffer(options.dataDir);
     if (!newest) return { ok: false, error: { code: 'NOT_FOUND', message: 'There is no backup to restore.' } };
     try {
+      // Damage found by the background check: the damaged file is still open; close it before moving it aside.
+      const open = backend;
+      backend = null;
+      await open?.close();
       const { movedAside } = await restoreBackup(options.dataDir, newest, now());
       reporter.enter('database');
       pending = begin();
@@ -155,7 +172,8 @@ export function startGated(options: GateOptions): StartupGate {
       if (name === 'startup.status') return { ok: true, value: reporter.status };
       if (name === 'startup.restoreBackup') return restoreNewest();
       const ready = await pending;
-      return ready ? ready.invoke(name, input) : refusedEnvelope();
+      // Damage found after ready refuses every call here, with the same sentence as the screen.
+      return ready && reporter.status.phase !== 'refused' ? ready.invoke(name, input) : refusedEnvelope();
     },
     async close() {
       closed = true;

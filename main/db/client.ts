@@ -1,6 +1,10 @@
 import type { Knex } from 'knex';
 import Client_SQLite3 from 'knex/lib/dialects/sqlite3/index.js';
 import Transaction_Sqlite from 'knex/lib/dialects/sqlite3/execution/sqlite-transaction.js';
+import { DatabaseRefusedError } from './errors';
+
+/** Statements still allowed once writes are refused: plain reads. */
+const READ_ONLY = /^\s*(select|explain)\b/i;
 
 /**
  * knex's SQLite transactions start with a deferred `BEGIN`, which takes the
@@ -15,8 +19,27 @@ class ImmediateTransaction extends Transaction_Sqlite {
 }
 
 export class ImmediateSqliteClient extends Client_SQLite3 {
+  /** Set once the file is found damaged: every statement but a read fails with this sentence. */
+  refusal: DatabaseRefusedError | null = null;
+
+  // The one place every statement of the writer connection passes (knex's own signature).
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  _query(connection: any, obj: any): Promise<unknown> {
+    if (this.refusal && !READ_ONLY.test(String(obj?.sql ?? ''))) return Promise.reject(this.refusal);
+    return super._query(connection, obj);
+  }
+
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- knex's own signature
   transaction(container: any, config: any, outerTx: any): Knex.Transaction {
     return new ImmediateTransaction(this, container, config, outerTx) as unknown as Knex.Transaction;
   }
+}
+
+/** From now on nothing is written through `db`: each write fails with `refusal` (damage found by the background check). */
+export function refuseWrites(db: Knex, refusal: DatabaseRefusedError): void {
+  (db.client as ImmediateSqliteClient).refusal = refusal;
+}
+
+export function writesRefused(db: Knex): boolean {
+  return (db.client as ImmediateSqliteClient).refusal !== null;
 }

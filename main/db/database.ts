@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import knexFactory, { type Knex } from 'knex';
 import { listBackups, restoreBackup, takeBackup } from './backup';
 import { databaseFile } from './files';
-import { ImmediateSqliteClient } from './client';
+import { ImmediateSqliteClient, writesRefused } from './client';
 import { DatabaseRefusedError } from './errors';
 import { inspectDatabase } from './inspect';
 import { MIGRATIONS, migrationSource } from './migrations';
@@ -134,6 +134,6 @@ async function triggerNames(db: Knex): Promise<string[]> {
 
 /** Lets SQLite update its statistics, then closes the connection. */
 export async function closeDatabase(db: Db): Promise<void> {
-  await db.raw('PRAGMA optimize');
+  if (!writesRefused(db)) await db.raw('PRAGMA optimize');
   await db.destroy();
 }

@@ -14,11 +14,8 @@ export interface Inspection {
   migrations: string[];
 }
 
-/**
- * Looks at an existing database file read-only before anything writes to it:
- * a damaged file must never be "repaired" into an empty one.
- */
-export async function inspectDatabase(file: string): Promise<Inspection> {
+/** Opens `file` read-only, refusing one without a SQLite header (page 1 damaged) or that SQLite cannot open. */
+async function openReadOnly(file: string): Promise<sqlite3.Database> {
   const header = Buffer.alloc(16);
   const fd = fs.openSync(file, 'r');
   try {
@@ -29,15 +26,46 @@ export async function inspectDatabase(file: string): Promise<Inspection> {
   if (!header.equals(SQLITE_HEADER)) {
     throw new DatabaseRefusedError('DB_CORRUPT', 'The database file is damaged: it does not start with a SQLite header.', file);
   }
-  const db = await new Promise<sqlite3.Database>((resolve, reject) => {
+  return new Promise<sqlite3.Database>((resolve, reject) => {
     const handle = new sqlite3.Database(file, sqlite3.OPEN_READONLY, (err) => (err ? reject(err) : resolve(handle)));
   }).catch((err: unknown) => {
     throw new DatabaseRefusedError('DB_UNREADABLE', `The database file cannot be opened: ${String(err)}`, file);
   });
+}
+
+function close(db: sqlite3.Database): Promise<void> {
+  return new Promise<void>((resolve) => db.close(() => resolve()));
+}
+
+/**
+ * Looks at an existing database file read-only before anything writes to it:
+ * a file whose header or schema cannot be read must never be "repaired" into
+ * an empty one. Reads only the header and the schema: the full check
+ * (`checkDatabase`) runs in the background once the list answers.
+ */
+export async function inspectDatabase(file: string): Promise<Inspection> {
+  const db = await openReadOnly(file);
   try {
-    // quick_check reads every page and record (O(N), ~5x faster than integrity_check at a million
-    // records) but skips cross-checking index entries against rows: enough to refuse a damaged
-    // file before we write to it, without making staff wait 20 s at every start.
+    const tables = await all<{ name: string }>(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'knex_migrations'").catch((err: unknown) => {
+      throw new DatabaseRefusedError('DB_CORRUPT', `The database file is damaged: ${String(err)}`, file);
+    });
+    if (tables.length === 0) return { migrations: [] };
+    const rows = await all<{ name: string }>(db, 'SELECT name FROM knex_migrations ORDER BY id');
+    return { migrations: rows.map((r) => r.name) };
+  } finally {
+    await close(db);
+  }
+}
+
+/**
+ * `PRAGMA quick_check` on its own read-only connection, so the app answers beside it (WAL).
+ * quick_check reads every page and record (O(N), ~5x faster than integrity_check at a million
+ * records) but skips cross-checking index entries against rows. Throws DB_CORRUPT with the
+ * sentence staff see when the file is damaged.
+ */
+export async function checkDatabase(file: string): Promise<void> {
+  const db = await openReadOnly(file);
+  try {
     const check = await all<{ quick_check: string }>(db, 'PRAGMA quick_check').catch((err: unknown) => {
       throw new DatabaseRefusedError('DB_CORRUPT', `The database file is damaged: ${String(err)}`, file);
     });
@@ -45,11 +73,7 @@ export async function inspectDatabase(file: string): Promise<Inspection> {
     if (verdict !== 'ok') {
       throw new DatabaseRefusedError('DB_CORRUPT', `The database file is damaged: ${verdict.slice(0, 300)}`, file);
     }
-    const tables = await all<{ name: string }>(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'knex_migrations'");
-    if (tables.length === 0) return { migrations: [] };
-    const rows = await all<{ name: string }>(db, 'SELECT name FROM knex_migrations ORDER BY id');
-    return { migrations: rows.map((r) => r.name) };
   } finally {
-    await new Promise<void>((resolve) => db.close(() => resolve()));
+    await close(db);
   }
 }

@@ -1,7 +1,8 @@
 /** What start-up is doing, as the start-up screen shows it (main/startup.ts reports it). */
 /** The phases in order, each in the words the start-up screen shows. */
 export const STARTUP_PHASES = {
-  database: 'Checking the database',
+  database: 'Opening the database',
+  check: 'Checking the database',
   backup: 'Taking the daily backup',
   sweep: 'Bringing statuses up to date',
   demo: 'Loading demo data',
@@ -30,4 +31,13 @@ export interface StartupStatus {
   done: number | null;
   total: number | null;
   refused: RefusedDatabase | null;
+  /** Start-up work that runs after the list answers (check, daily backup, sweep), or null when none runs. */
+  background: BackgroundWork | null;
+}
+
+export interface BackgroundWork {
+  step: StartupStep;
+  message: string;
+  done: number | null;
+  total: number | null;
 }

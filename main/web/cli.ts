@@ -84,7 +84,7 @@ async function start(reporter: StartupReporter): Promise<Backend> {
 const gate = startGated({
   dataDir,
   start,
-  reporter: new StartupReporter(values.demo ? ['database', 'backup', 'sweep', 'demo'] : undefined),
+  reporter: new StartupReporter(values.demo ? ['database', 'demo'] : undefined),
   now: () => clock.now(),
   log,
 });

@@ -1,13 +1,37 @@
 import { Alert, Button, Center, Group, List, Loader, Paper, Progress, Stack, Text, ThemeIcon, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import type { StartupStatus } from '../../../main/ipc/contract';
+import type { BackgroundWork } from '../../../main/domain/startup';
 import { useStartup, type Startup } from './useStartup';
 
-/** Shows start-up until main says it is ready, then the app (`children`). */
+/** Shows start-up until main says it is ready, then the app (`children`) with a line about start-up's background work. */
 export function StartupGate({ children }: { children: ReactNode }) {
   const startup = useStartup();
-  if (startup.status?.phase === 'ready') return children;
+  if (startup.status?.phase === 'ready') {
+    return (
+      <>
+        {children}
+        <BackgroundLine work={startup.status.background} />
+      </>
+    );
+  }
   return <StartupScreen startup={startup} />;
+}
+
+/** A small line at the bottom while the check, the daily backup or the sweep run after the list shows. */
+function BackgroundLine({ work }: { work: BackgroundWork | null }) {
+  if (!work) return null;
+  return (
+    <Paper withBorder shadow="xs" px="sm" py={4} pos="fixed" left={12} bottom={12} style={{ zIndex: 300 }} data-testid="startup-background">
+      <Group gap="xs" wrap="nowrap">
+        <Loader size={12} aria-hidden />
+        <Text size="xs" role="status" aria-live="polite">
+          {work.message} in the background
+          {work.total ? ` (${(work.done ?? 0).toLocaleString()} of ${work.total.toLocaleString()} records)` : '…'}
+        </Text>
+      </Group>
+    </Paper>
+  );
 }
 
 function StepMark({ state }: { state: 'done' | 'now' | 'later' }) {

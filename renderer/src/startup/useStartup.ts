@@ -4,6 +4,8 @@ import { api, call, messageOf } from '../api';
 
 /** How often the screen asks main what start-up is doing. */
 const POLL_MS = 120;
+/** How often, once the app shows, it asks about start-up's background work (a damaged file found then shows the refusal). */
+const BACKGROUND_POLL_MS = 500;
 
 export interface Startup {
   status: StartupStatus | null;
@@ -13,7 +15,7 @@ export interface Startup {
   restore: () => Promise<void>;
 }
 
-/** Asks `startup.status` until the backend is ready or the database was refused. */
+/** Asks `startup.status` until the backend is ready with no background work left, or the database was refused. */
 export function useStartup(): Startup {
   const [status, setStatus] = useState<StartupStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -29,6 +31,7 @@ export function useStartup(): Startup {
         if (stopped) return;
         setStatus(next);
         if (next.phase !== 'ready' && next.phase !== 'refused') timer = setTimeout(() => void poll(), POLL_MS);
+        else if (next.phase === 'ready' && next.background) timer = setTimeout(() => void poll(), BACKGROUND_POLL_MS);
       } catch (err) {
         if (!stopped) setError(messageOf(err));
       }
