@@ -25,8 +25,9 @@ export interface BackendOptions {
   openSettingsWindow?: () => void;
   desktop?: DesktopActions;
   /**
-   * Tells the start-up screen which phase is running. With it (the gate), the check, the daily backup
-   * and the sweep are left to `startupWork()` after ready; without it, startBackend awaits them.
+   * Tells the start-up screen which phase is running. With it (the gate), quick_check, the daily backup
+   * and the sweep are left to `startupWork()` after ready; without it, the check runs at open and
+   * startBackend awaits the backup and the sweep (tests and scripts that open a backend directly).
    */
   startup?: StartupReporter;
   /** The background integrity check (checkDatabase on the file); tests wrap it to see when it runs. */
@@ -47,7 +48,8 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const log = options.log ?? (() => undefined);
   const startup = options.startup;
   startup?.enter('database');
-  const db = await openDatabase({ dataDir: options.dataDir, now: () => clock.now() });
+  // Behind the gate the full check waits until the list answers; opened directly, it runs here as before.
+  const db = await openDatabase({ dataDir: options.dataDir, now: () => clock.now(), check: !startup });
   const services = { db, clock };
   const reader = openReader(options.dataDir);
   const file = databaseFile(options.dataDir);
@@ -77,7 +79,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const backend: Backend = {
     context,
     scheduler,
-    startupWork: () => (work ??= scheduler.start(startup, () => check(file))),
+    startupWork: () => (work ??= scheduler.start(startup, startup ? () => check(file) : undefined)),
     invoke: (name, input) => invoke(handlers, context, name, input, log),
     close: () =>
       (closing ??= (async () => {

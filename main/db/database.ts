@@ -66,6 +66,8 @@ async function tableCounts(db: Knex): Promise<Map<string, number>> {
 export interface OpenOptions {
   dataDir: string;
   now?: () => Date;
+  /** false: skip `quick_check` here (the app runs it in the background after the list shows). */
+  check?: boolean;
 }
 
 /**
@@ -73,7 +75,7 @@ export interface OpenOptions {
  * written by a newer CertDesk without touching it, takes a backup before
  * migrating, and checks that migrating lost no rows.
  */
-export async function openDatabase({ dataDir, now = () => new Date() }: OpenOptions): Promise<Db> {
+export async function openDatabase({ dataDir, now = () => new Date(), check = true }: OpenOptions): Promise<Db> {
   fs.mkdirSync(dataDir, { recursive: true });
   const file = databaseFile(dataDir);
   const known = MIGRATIONS.map((m) => m.name);
@@ -83,7 +85,7 @@ export async function openDatabase({ dataDir, now = () => new Date() }: OpenOpti
     throw new DatabaseRefusedError('DB_CORRUPT', 'The database file is empty (0 bytes), but backups of it exist. Restore the newest backup.', file);
   }
   if (fs.existsSync(file) && fs.statSync(file).size > 0) {
-    applied = (await inspectDatabase(file)).migrations;
+    applied = (await inspectDatabase(file, { check })).migrations;
     const unknown = applied.filter((name) => !known.includes(name));
     if (unknown.length > 0 || applied.some((name, i) => known[i] !== name)) {
       throw new DatabaseRefusedError(

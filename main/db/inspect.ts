@@ -40,10 +40,11 @@ function close(db: sqlite3.Database): Promise<void> {
 /**
  * Looks at an existing database file read-only before anything writes to it:
  * a file whose header or schema cannot be read must never be "repaired" into
- * an empty one. Reads only the header and the schema: the full check
- * (`checkDatabase`) runs in the background once the list answers.
+ * an empty one. With `check: false` it reads only the header and the schema:
+ * the app runs the full check (`checkDatabase`) in the background once the list answers.
  */
-export async function inspectDatabase(file: string): Promise<Inspection> {
+export async function inspectDatabase(file: string, { check = true }: { check?: boolean } = {}): Promise<Inspection> {
+  if (check) await checkDatabase(file);
   const db = await openReadOnly(file);
   try {
     const tables = await all<{ name: string }>(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'knex_migrations'").catch((err: unknown) => {
