@@ -46,7 +46,12 @@ export class Scheduler {
   async start(startup?: StartupReporter, check?: () => Promise<void>): Promise<boolean> {
     if (check && !this.stopped) {
       startup?.working('check');
-      const damage = await this.queue(() => check().then(() => null, (err: unknown) => err ?? new Error('The check failed.')));
+      const damage = await this.queue(() =>
+        check().then(
+          () => null,
+          (err: unknown) => err ?? new Error('The check failed.'),
+        ),
+      );
       if (damage) {
         this.stopped = true;
         this.events.onDamage?.(damage);

@@ -26,7 +26,17 @@ export class StartupReporter {
 
   constructor(steps: readonly StartupStep[] = ['database']) {
     this.steps = [...steps];
-    this.current = { phase: 'starting', message: 'Starting CertDesk', plan: this.plan(), step: 0, steps: steps.length, done: null, total: null, refused: null, background: null };
+    this.current = {
+      phase: 'starting',
+      message: 'Starting CertDesk',
+      plan: this.plan(),
+      step: 0,
+      steps: steps.length,
+      done: null,
+      total: null,
+      refused: null,
+      background: null,
+    };
   }
 
   private plan(): string[] {

@@ -1,10 +1,12 @@
 import type { Knex } from 'knex';
 import Client_SQLite3 from 'knex/lib/dialects/sqlite3/index.js';
 import Transaction_Sqlite from 'knex/lib/dialects/sqlite3/execution/sqlite-transaction.js';
-import { DatabaseRefusedError } from './errors';
+import type { DatabaseRefusedError } from './errors';
 
 /** Statements still allowed once writes are refused: plain reads. */
 const READ_ONLY = /^\s*(select|explain)\b/i;
+/** Keyed by the client's config, which knex shares with each transaction's client (made by Object.create). */
+const refusals = new WeakMap<object, DatabaseRefusedError>();
 
 /**
  * knex's SQLite transactions start with a deferred `BEGIN`, which takes the
@@ -19,13 +21,10 @@ class ImmediateTransaction extends Transaction_Sqlite {
 }
 
 export class ImmediateSqliteClient extends Client_SQLite3 {
-  /** Set once the file is found damaged: every statement but a read fails with this sentence. */
-  refusal: DatabaseRefusedError | null = null;
-
-  // The one place every statement of the writer connection passes (knex's own signature).
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  _query(connection: any, obj: any): Promise<unknown> {
-    if (this.refusal && !READ_ONLY.test(String(obj?.sql ?? ''))) return Promise.reject(this.refusal);
+  // The one place every statement of the writer connection passes, transactions included.
+  _query(connection: unknown, obj: { sql?: string }): Promise<unknown> {
+    const refusal = refusals.get(this.config as object);
+    if (refusal && !READ_ONLY.test(obj.sql ?? '')) return Promise.reject(refusal);
     return super._query(connection, obj);
   }
 
@@ -37,9 +36,13 @@ export class ImmediateSqliteClient extends Client_SQLite3 {
 
 /** From now on nothing is written through `db`: each write fails with `refusal` (damage found by the background check). */
 export function refuseWrites(db: Knex, refusal: DatabaseRefusedError): void {
-  (db.client as ImmediateSqliteClient).refusal = refusal;
+  refusals.set(configOf(db), refusal);
 }
 
 export function writesRefused(db: Knex): boolean {
-  return (db.client as ImmediateSqliteClient).refusal !== null;
+  return refusals.has(configOf(db));
+}
+
+function configOf(db: Knex): object {
+  return (db.client as Knex.Client).config as object;
 }

@@ -87,7 +87,8 @@ function exportFile(ctx: HandlerContext): string {
 
 export const handlers: HandlerTable = {
   // The start-up gate (main/startup.ts) answers these until the backend is ready; once it is, they land here.
-  'startup.status': () => Promise.resolve({ phase: 'ready', message: 'Ready', plan: [], step: 0, steps: 0, done: null, total: null, refused: null, background: null } as const),
+  'startup.status': () =>
+    Promise.resolve({ phase: 'ready', message: 'Ready', plan: [], step: 0, steps: 0, done: null, total: null, refused: null, background: null } as const),
   'startup.restoreBackup': () => Promise.reject(new ServiceError('REFUSED', 'The database is open; there is nothing to restore.')),
   'app.info': async (ctx) => {
     const settings = await readSettings(ctx.services.db);

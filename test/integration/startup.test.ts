@@ -1,18 +1,23 @@
 /**
- * Start-up behind the gate (main/startup.ts), on a real SQLite file: the phases
- * come in order with the sweep's progress, `startup.status` answers while the
- * backend starts, other calls wait for it, and a refused database is reported
- * with its newest backup, which `startup.restoreBackup` puts back and opens.
+ * Start-up behind the gate (main/startup.ts), on a real SQLite file: the file is
+ * opened and the list answers first; quick_check, the daily backup and the sweep
+ * (with its progress) run after, in the background. `startup.status` answers
+ * while the backend starts, other calls wait for it. A refused database — at
+ * open, or damage the background check finds — is reported with its newest
+ * backup, which `startup.restoreBackup` puts back and opens.
  */
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startBackend } from '../../main/backend';
-import { takeBackup } from '../../main/db/backup';
+import { startBackend, type Backend } from '../../main/backend';
+import { listBackups, takeBackup } from '../../main/db/backup';
 import { databaseFile } from '../../main/db/database';
+import { checkDatabase } from '../../main/db/inspect';
 import { SYSTEM } from '../../main/services/context';
 import { loadDemoData } from '../../main/services/demo';
+import { createUser } from '../../main/services/users';
 import { startGated, StartupReporter, type StartupStatus } from '../../main/startup';
-import { removeDir, TestClock, tempDir } from './support';
+import { pageSizeOf } from '../support/files';
+import { removeDir, sha256, TestClock, tempDir } from './support';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
@@ -34,32 +39,154 @@ async function demoFolder(): Promise<string> {
   return dataDir;
 }
 
+const LIST = { quick: { kind: 'all' }, sort: { column: 'contactName', direction: 'asc' }, page: 1, pageSize: 50 };
+
+/** The real quick_check, held until the test releases it: shows what answers while it runs. */
+function heldCheck() {
+  let release = () => undefined as void;
+  let started = () => undefined as void;
+  const held = new Promise<void>((r) => (release = r));
+  const state = {
+    started: new Promise<void>((r) => (started = r)),
+    finished: false,
+    release: () => release(),
+    run: async (file: string) => {
+      started();
+      await held;
+      try {
+        await checkDatabase(file);
+      } finally {
+        state.finished = true;
+      }
+    },
+  };
+  return state;
+}
+
+async function signIn(backend: Backend): Promise<void> {
+  backend.context.session.user = await createUser(backend.context.services, {
+    username: 'avery',
+    displayName: 'Avery Admin',
+    role: 'admin',
+    password: 'correct horse battery',
+  });
+}
+
+/** Flips the header of the b-tree page nearest the end of the file (a table or index page, not the schema): quick_check finds it. */
+function damageTablePage(file: string): void {
+  const page = pageSizeOf(file);
+  const pages = Math.floor(fs.statSync(file).size / page);
+  const fd = fs.openSync(file, 'r+');
+  try {
+    for (let p = pages; p > 2; p--) {
+      const header = Buffer.alloc(24);
+      fs.readSync(fd, header, 0, 24, (p - 1) * page);
+      if (![2, 5, 10, 13].includes(header[0] ?? 0)) continue;
+      for (let i = 0; i < header.length; i++) header[i] = (header[i] ?? 0) ^ 0xff;
+      fs.writeSync(fd, header, 0, 24, (p - 1) * page);
+      return;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  throw new Error('no b-tree page found');
+}
+
 describe('start-up gate', () => {
-  it('reports checking the database, the daily backup and the sweep with its progress, in order, then ready', async () => {
+  it('opens the database and answers the list first; then checks it, takes the daily backup and sweeps in the background, with progress', async () => {
     const dataDir = await demoFolder();
-    // Two years later many records must move: the sweep has work to report.
+    // Two years later many records must move: the sweep has work to report, and a daily backup is due.
     const clock = new TestClock('2028-06-15T12:00:00Z');
     const seen: StartupStatus[] = [];
     const reporter = new StartupReporter();
     reporter.onChange((s) => seen.push(s));
-    const gate = startGated({ dataDir, reporter, start: (r) => startBackend({ dataDir, version: 'test', clock, startup: r }) });
+    const check = heldCheck();
+    const gate = startGated({ dataDir, reporter, start: (r) => startBackend({ dataDir, version: 'test', clock, startup: r, check: check.run }) });
+    const backupsBefore = listBackups(dataDir).length;
 
     // Asked at once: answered while the backend is still starting; app.info waits for it.
     const first = await gate.invoke('startup.status', {});
-    expect(first).toMatchObject({ ok: true, value: { plan: ['Checking the database', 'Taking the daily backup', 'Bringing statuses up to date'] } });
+    expect(first).toMatchObject({ ok: true, value: { plan: ['Opening the database'] } });
     expect((first as { value: StartupStatus }).value.phase).not.toBe('ready');
     const info = await gate.invoke('app.info', {});
     expect(info).toMatchObject({ ok: true, value: { needsFirstAdmin: true } });
     expect(gate.reporter.status.phase).toBe('ready');
 
+    // The check has started and is held: the list answers meanwhile, and no backup is taken before it.
+    await check.started;
+    await signIn(gate.backend() as Backend);
+    const list = await gate.invoke('tracking.list', LIST);
+    expect(list).toMatchObject({ ok: true, value: { total: expect.any(Number) } });
+    expect((list as { value: { total: number } }).value.total).toBeGreaterThan(0);
+    expect(check.finished).toBe(false);
+    expect(gate.reporter.status).toMatchObject({ phase: 'ready', background: { step: 'check', message: 'Checking the database' } });
+    expect(listBackups(dataDir).length).toBe(backupsBefore);
+
+    check.release();
+    expect(await (gate.backend() as Backend).startupWork()).toBe(true);
+    expect(check.finished).toBe(true);
+    expect(gate.reporter.status.background).toBeNull();
+    // The daily backup is still taken, after ready.
+    expect(listBackups(dataDir).length).toBe(backupsBefore + 1);
+
     const phases = seen.map((s) => s.phase).filter((p, i, all) => p !== all[i - 1]);
-    expect(phases).toEqual(['database', 'backup', 'sweep', 'ready']);
-    expect(seen.map((s) => s.step).filter((p, i, all) => p !== all[i - 1])).toEqual([1, 2, 3]);
-    const sweep = seen.filter((s) => s.phase === 'sweep' && s.total !== null);
+    expect(phases).toEqual(['database', 'ready']);
+    const steps = seen.map((s) => s.background?.step ?? null).filter((p, i, all) => p !== all[i - 1]);
+    expect(steps).toEqual([null, 'check', 'backup', 'sweep', null]);
+    expect(seen.filter((s) => s.background?.step && s.phase !== 'ready')).toEqual([]);
+    const sweep = seen.filter((s) => s.background?.step === 'sweep' && s.background.total !== null).map((s) => s.background);
     expect(sweep.length).toBeGreaterThan(1);
     const total = sweep[0]?.total ?? 0;
     expect(total).toBeGreaterThan(0);
     expect(sweep.at(-1)).toMatchObject({ done: total, total });
+    await gate.close();
+  });
+
+  it('a table page damaged: ready first, then the check finds it; every write refused with the sentence, nothing written, the backup offered', async () => {
+    const dataDir = await demoFolder();
+    const file = databaseFile(dataDir);
+    damageTablePage(file);
+    const clock = new TestClock('2026-06-17T12:00:00Z'); // a daily backup would be due
+    const backupsBefore = listBackups(dataDir);
+    const check = heldCheck();
+    const gate = startGated({ dataDir, now: () => clock.now(), start: (r) => startBackend({ dataDir, version: 'test', clock, startup: r, check: check.run }) });
+    const backend = (await gate.whenReady()) as Backend;
+    expect(backend).not.toBeNull();
+    expect(gate.reporter.status.phase).toBe('ready');
+    await check.started;
+    await signIn(backend);
+
+    check.release();
+    expect(await backend.startupWork()).toBe(false);
+    const status = gate.reporter.status;
+    expect(status).toMatchObject({
+      phase: 'refused',
+      background: null,
+      refused: { dataDir, newestBackup: expect.stringMatching(/\.sqlite$/), message: expect.stringMatching(/^The database file is damaged/) },
+    });
+    const sentence = status.refused?.message ?? '';
+    const files = () => [file, `${file}-wal`].map((f) => (fs.existsSync(f) ? sha256(f) : null));
+    const bytes = files();
+
+    // Every call at the door is refused with the sentence; a write reaching the database is refused too.
+    expect(await gate.invoke('tracking.list', LIST)).toEqual({ ok: false, error: { code: 'REFUSED', message: sentence } });
+    expect(await gate.invoke('tracking.saveView', { name: 'Mine', view: {} })).toMatchObject({ ok: false, error: { code: 'REFUSED', message: sentence } });
+    expect(await backend.invoke('auth.signOut', {})).toMatchObject({ ok: true });
+    await expect(
+      createUser(backend.context.services, { username: 'late', displayName: 'Late', role: 'staff', password: 'correct horse battery' }),
+    ).rejects.toThrow(sentence);
+    await expect(backend.context.services.db.raw("UPDATE settings SET value = value WHERE key = 'timeZone'")).rejects.toThrow(sentence);
+    await expect(backend.scheduler.backupIfDue()).resolves.toBeNull();
+    expect((await backend.scheduler.sweepNow())?.changed ?? 0).toBe(0); // a sweep with nothing to change reads only
+    expect(files()).toEqual(bytes);
+    // No backup was taken of the damaged file.
+    expect(listBackups(dataDir)).toEqual(backupsBefore);
+
+    // The backup offer works: the damaged file is closed, moved aside, and the backup opens.
+    const restored = await gate.invoke('startup.restoreBackup', {});
+    expect(restored).toMatchObject({ ok: true, value: { restored: status.refused?.newestBackup } });
+    expect(await gate.whenReady()).not.toBeNull();
+    expect(await gate.invoke('app.info', {})).toMatchObject({ ok: true });
     await gate.close();
   });
 
