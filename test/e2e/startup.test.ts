@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { databaseFile } from '../../main/db/database';
+import { damageTablePage } from '../support/files';
 import { launchChromium, SCREENSHOT_DIR, startHarness, type Harness } from '../support/harness';
 
 describe('Start-up screen (Chromium, npm run web)', () => {
@@ -27,14 +28,12 @@ describe('Start-up screen (Chromium, npm run web)', () => {
     const screen = page.getByTestId('startup-screen');
     await screen.waitFor({ timeout: 20_000 });
     await expect(screen.getByRole('list', { name: 'Start-up steps' }).getByRole('listitem').allTextContents()).resolves.toEqual([
-      expect.stringContaining('Checking the database'),
-      expect.stringContaining('Taking the daily backup'),
-      expect.stringContaining('Bringing statuses up to date'),
+      expect.stringContaining('Opening the database'),
       expect.stringContaining('Loading demo data'),
     ]);
-    // Demo data takes seconds: the screen says it is on that step.
-    await screen.getByText('Step 4 of 4: Loading demo data').waitFor({ timeout: 20_000 });
-    await expect(screen.getByText('Checking the database — done').isVisible()).resolves.toBe(true);
+    // Demo data takes seconds: the screen says it is on that step. The check, the daily backup and the sweep come after ready.
+    await screen.getByText('Step 2 of 2: Loading demo data').waitFor({ timeout: 20_000 });
+    await expect(screen.getByText('Opening the database — done').isVisible()).resolves.toBe(true);
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'startup-screen.png') });
     await page.getByRole('heading', { name: /sign in/i }).waitFor({ timeout: 60_000 });
@@ -61,5 +60,27 @@ describe('Start-up screen (Chromium, npm run web)', () => {
     // Today's daily backup was taken at the first start, before the demo data: a new database.
     await page.getByRole('heading', { name: 'Welcome to CertDesk' }).waitFor({ timeout: 30_000 });
     expect(fs.readdirSync(dataDir).some((f) => /refused|aside|corrupt/i.test(f))).toBe(true);
+  }, 120_000);
+
+  it('a table page damaged: the app opens, then the background check finds it and shows the refusal with the backup offer', async () => {
+    const previous = harnesses[1] as Harness;
+    await previous.stop();
+    const dataDir = previous.dataDir; // the restored backup, with backups beside it
+    damageTablePage(databaseFile(dataDir));
+    // 'ready': the harness says the backend answers (the list first), before the check has run.
+    const harness = await startHarness({ dataDir, until: 'ready' });
+    harnesses.push(harness);
+    const page = await (browser as Browser).newPage({ viewport: { width: 1200, height: 800 } });
+    await page.goto(harness.url);
+    const alert = page.getByRole('alert').filter({ hasText: 'CertDesk cannot open its database' });
+    await alert.waitFor({ timeout: 20_000 });
+    await expect(alert.textContent()).resolves.toContain('The database file is damaged');
+    await page.getByText(/Newest good backup: .+\.sqlite/).waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'startup-damaged-later.png') });
+    // Every call is refused now, with the same sentence.
+    const answer = await page.evaluate(() => (window as unknown as { certdesk: { app: { info: (i: object) => Promise<unknown> } } }).certdesk.app.info({}));
+    expect(answer).toMatchObject({ ok: false, error: { code: 'REFUSED', message: expect.stringContaining('The database file is damaged') } });
+    await page.getByRole('button', { name: 'Restore the newest backup' }).click();
+    await page.getByRole('heading', { name: /Welcome to CertDesk|sign in/i }).waitFor({ timeout: 30_000 });
   }, 120_000);
 });

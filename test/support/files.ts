@@ -15,3 +15,23 @@ export function pageSizeOf(file: string): number {
   const size = header.readUInt16BE(16);
   return size === 1 ? 65536 : size;
 }
+
+/** Flips the header of the b-tree page nearest the end of the file (a table or index page, not the schema): quick_check finds it, opening does not. */
+export function damageTablePage(file: string): void {
+  const page = pageSizeOf(file);
+  const pages = Math.floor(fs.statSync(file).size / page);
+  const fd = fs.openSync(file, 'r+');
+  try {
+    for (let p = pages; p > 2; p--) {
+      const header = Buffer.alloc(24);
+      fs.readSync(fd, header, 0, 24, (p - 1) * page);
+      if (![2, 5, 10, 13].includes(header[0] ?? 0)) continue;
+      for (let i = 0; i < header.length; i++) header[i] = (header[i] ?? 0) ^ 0xff;
+      fs.writeSync(fd, header, 0, 24, (p - 1) * page);
+      return;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  throw new Error('no b-tree page found');
+}
