@@ -27,17 +27,20 @@ describe('Start-up screen (Chromium, npm run web)', () => {
     await page.goto(harness.url);
     const screen = page.getByTestId('startup-screen');
     await screen.waitFor({ timeout: 20_000 });
+    // Demo data takes seconds: the screen says it is on that step. The check, the daily backup and the sweep come after ready.
+    await screen.getByText('Step 2 of 2: Loading demo data').waitFor({ timeout: 20_000 });
     await expect(screen.getByRole('list', { name: 'Start-up steps' }).getByRole('listitem').allTextContents()).resolves.toEqual([
       expect.stringContaining('Opening the database'),
       expect.stringContaining('Loading demo data'),
     ]);
-    // Demo data takes seconds: the screen says it is on that step. The check, the daily backup and the sweep come after ready.
-    await screen.getByText('Step 2 of 2: Loading demo data').waitFor({ timeout: 20_000 });
     await expect(screen.getByText('Opening the database — done').isVisible()).resolves.toBe(true);
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'startup-screen.png') });
     await page.getByRole('heading', { name: /sign in/i }).waitFor({ timeout: 60_000 });
     expect(await screen.count()).toBe(0);
+    // The check, the daily backup and the sweep ran after the app showed; their line goes away when done.
+    await page.getByTestId('startup-background').waitFor({ state: 'detached', timeout: 30_000 });
+    expect(fs.readdirSync(path.join(harness.dataDir, 'backups')).some((f) => f.endsWith('.sqlite'))).toBe(true);
   }, 150_000);
 
   it('shows a refused database with its newest backup, and opens the backup when asked', async () => {
@@ -57,15 +60,15 @@ describe('Start-up screen (Chromium, npm run web)', () => {
     await page.getByText(/Newest good backup: .+\.sqlite/).waitFor();
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'startup-refused.png') });
     await page.getByRole('button', { name: 'Restore the newest backup' }).click();
-    // Today's daily backup was taken at the first start, before the demo data: a new database.
-    await page.getByRole('heading', { name: 'Welcome to CertDesk' }).waitFor({ timeout: 30_000 });
+    // Today's daily backup was taken at the first start, after ready (so after the demo data): its users sign in.
+    await page.getByRole('heading', { name: /sign in/i }).waitFor({ timeout: 30_000 });
     expect(fs.readdirSync(dataDir).some((f) => /refused|aside|corrupt/i.test(f))).toBe(true);
   }, 120_000);
 
   it('a table page damaged: the app opens, then the background check finds it and shows the refusal with the backup offer', async () => {
     const previous = harnesses[1] as Harness;
     await previous.stop();
-    const dataDir = previous.dataDir; // the restored backup, with backups beside it
+    const dataDir = previous.dataDir; // the restored backup (demo data), with backups beside it
     damageTablePage(databaseFile(dataDir));
     // 'ready': the harness says the backend answers (the list first), before the check has run.
     const harness = await startHarness({ dataDir, until: 'ready' });
@@ -81,6 +84,6 @@ describe('Start-up screen (Chromium, npm run web)', () => {
     const answer = await page.evaluate(() => (window as unknown as { certdesk: { app: { info: (i: object) => Promise<unknown> } } }).certdesk.app.info({}));
     expect(answer).toMatchObject({ ok: false, error: { code: 'REFUSED', message: expect.stringContaining('The database file is damaged') } });
     await page.getByRole('button', { name: 'Restore the newest backup' }).click();
-    await page.getByRole('heading', { name: /Welcome to CertDesk|sign in/i }).waitFor({ timeout: 30_000 });
+    await page.getByRole('heading', { name: /sign in/i }).waitFor({ timeout: 30_000 });
   }, 120_000);
 });
