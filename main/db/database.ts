@@ -138,6 +138,7 @@ async function triggerNames(db: Knex): Promise<string[]> {
 
 /** Lets SQLite update its statistics, then closes the connection. */
 export async function closeDatabase(db: Db): Promise<void> {
-  await db.raw('PRAGMA optimize');
+  // Statistics are a nicety: a database on a read-only file or folder must still close.
+  await db.raw('PRAGMA optimize').catch(() => undefined);
   await db.destroy();
 }

@@ -8,7 +8,7 @@ import { ADMIN_ONLY_MESSAGE, CALLS, isCallName, needsAdmin } from './calls';
 import { INPUTS, MAX_IMPORT_BASE64, type CallError, type Envelope } from './contract';
 import type { HandlerContext, HandlerTable } from './handlers';
 import { ServiceError } from '../services/context';
-import { DatabaseRefusedError } from '../db/errors';
+import { failureInWords } from '../db/error-words';
 
 /** Largest input accepted, serialized; bigger inputs are refused before parsing. */
 export const MAX_INPUT_BYTES = 2 * 1024 * 1024;
@@ -65,9 +65,10 @@ export async function invoke(
     return { ok: true, value: await run(ctx, parsed.data) };
   } catch (err) {
     if (err instanceof ServiceError) return fail({ code: err.code, message: err.message, field: err.field });
-    if (err instanceof DatabaseRefusedError) return fail({ code: 'REFUSED', message: err.message });
-    if (err instanceof Error && /SQLITE_FULL|ENOSPC/.test(err.message)) {
-      return fail({ code: 'REFUSED', message: 'The disk that holds CertDesk’s data is full, so nothing was changed. Free some disk space and try again.' });
+    const words = failureInWords(err, { dataDir: ctx.dataDir });
+    if (words) {
+      log(`call ${name} refused: ${words.kind}`, err);
+      return fail({ code: 'REFUSED', message: words.message });
     }
     log(`call ${name} failed`, err);
     return fail({ code: 'INTERNAL', message: `CertDesk could not finish this: ${err instanceof Error ? err.message : String(err)}` });
