@@ -72,6 +72,7 @@ async function progressUnderEdit(trx: Executor, programId: number, edit: Program
   const done: Array<{ record_id: number; cycle: number; component_id: number; completed_on: string | null }> = await trx('component_progress as cp')
     .join('records as r', 'r.id', 'cp.record_id')
     .where('r.program_id', programId)
+    .whereNull('cp.removed_at')
     .select('cp.record_id', 'cp.cycle', 'cp.component_id', 'cp.completed_on');
   const byRecord = new Map<string, Progress>();
   for (const d of done) {
