@@ -39,6 +39,8 @@ export interface ProgramRow {
   archived_at: string | null;
   created_at: string;
   updated_at: string;
+  /** The reminder schedule as JSON (domain/reminders.ts); '[]' for none. */
+  reminder_schedule: string;
 }
 
 export interface ComponentRow {

@@ -64,6 +64,8 @@ export const CALLS = {
   'sync.exportNow': 'admin',
   'settings.previewExpiringDays': 'admin',
   'settings.setExpiringDays': 'admin',
+  'programs.reminders': 'admin',
+  'programs.setReminders': 'admin',
 } as const;
 
 export type CallName = keyof typeof CALLS;

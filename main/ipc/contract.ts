@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { APPLICATION_CHANNELS } from '../domain/application';
 import { contactEditSchema, newContactSchema } from '../domain/contact';
 import { programSchema } from '../domain/program';
+import { reminderScheduleSchema, type Reminder } from '../domain/reminders';
+import type { ScheduleSaved } from '../services/reminder-schedule';
 import type { ContactRow, ProgramRow, RecordRow } from '../domain/rows';
 import { calendarDate, id, line, lines, newPassword, required, requiredLines } from '../domain/schema-parts';
 import type { Settings } from '../domain/settings';
@@ -51,6 +53,7 @@ export type {
   TrackingRow,
 };
 export type { HistoryRow } from '../domain/rows';
+export type { Reminder, ScheduleSaved };
 export type { StartupStatus } from '../domain/startup';
 export type { AppEvent } from './events';
 export type { ManualMove } from '../rules/engine';
@@ -211,6 +214,8 @@ export const INPUTS = {
   'sync.exportNow': none,
   'settings.previewExpiringDays': z.object({ expiringDays: z.number().int().min(0).max(365) }).strict(),
   'settings.setExpiringDays': z.object({ expiringDays: z.number().int().min(0, 'n is 0 or more days.').max(365, 'n is at most 365 days.') }).strict(),
+  'programs.reminders': z.object({ programId: id }).strict(),
+  'programs.setReminders': z.object({ programId: id, reminders: reminderScheduleSchema }).strict(),
 } satisfies Record<CallName, z.ZodType>;
 
 export interface AppInfo {
@@ -280,6 +285,8 @@ export interface Results {
   'sync.exportNow': JobStatus<ExportResult>;
   'settings.previewExpiringDays': SweepResult;
   'settings.setExpiringDays': SweepResult;
+  'programs.reminders': Reminder[];
+  'programs.setReminders': ScheduleSaved;
 }
 
 export type Input<K extends CallName> = z.input<(typeof INPUTS)[K]>;
