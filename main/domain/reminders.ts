@@ -71,3 +71,10 @@ export function newReminder(days = 30, when: Reminder['when'] = 'before'): Remin
         body: 'Dear {contact_name},\n\nYour {certification} certification expired on {expiration_date}. Renew it to hold it again.\n\nKind regards,\nThe certification team',
       };
 }
+
+/** What an outbox email is, in words: "Certification Expiring" or "Reminder, 30 days before expiration". */
+export function emailKindLabel(row: { kind: string; reminder_offset: number | null }): string {
+  if (row.reminder_offset === null) return row.kind === 'certification-expiring' ? 'Certification Expiring' : row.kind;
+  const when = row.reminder_offset < 0 ? 'before' : 'after';
+  return `Reminder, ${describeTiming({ days: Math.abs(row.reminder_offset), when })}`;
+}
