@@ -73,7 +73,8 @@ export interface HistoryRow {
   id: number;
   record_id: number;
   cycle: number;
-  kind: 'status' | 'expiration' | 'component' | 'note' | 'enrollment';
+  /** 'check': a correction by the record checker (issue 18). */
+  kind: 'status' | 'expiration' | 'component' | 'note' | 'enrollment' | 'check';
   from_status: Status | null;
   to_status: Status | null;
   detail: string;

@@ -66,6 +66,9 @@ export const CALLS = {
   'settings.setExpiringDays': 'admin',
   'programs.reminders': 'admin',
   'programs.setReminders': 'admin',
+  'checker.run': 'admin',
+  'checker.fix': 'admin',
+  'checker.fixAll': 'admin',
 } as const;
 
 export type CallName = keyof typeof CALLS;
