@@ -773,6 +773,27 @@ async function benchJobs(backend: Backend, db: Db, counts: TrackingCounts, optio
   );
   record(`CSV export of ${csvStatus} (${counts.byStatus[csvStatus].toLocaleString('en')} rows, tracking.exportCsv + jobs.get)`, csv, null);
 
+  // The record checker over every record, as Settings › Record checker runs it: a job the page follows.
+  let contradictions = 0;
+  const { value: checker, load: checkerLoad } = await underLoad(backend, () =>
+    time(
+      async () => {
+        const job = await call<{ id: string }>(backend, 'checker.run', {});
+        const result = (await waitForJob(backend, job.id)) as { rules: Array<{ count: number }> };
+        contradictions = result.rules.reduce((n, r) => n + r.count, 0);
+      },
+      { runs: 3, warmup: 1, minRuns: 1, budgetMs: 60_000 },
+    ),
+  );
+  record(
+    `record checker over ${options.records.toLocaleString('en')} records (checker.run + jobs.get)`,
+    checker,
+    5000,
+    null,
+    `${contradictions.toLocaleString('en')} contradictions found`,
+  );
+  recordLoad('the record checker', checkerLoad);
+
   // The time sweep a year later, on fresh copies of the database, each served by a backend of its own
   // (started on the benchmark's day, so its start-up sweep has nothing to do) whose list is paged meanwhile.
   const sweepRuns = options.records <= 200_000 ? 3 : 2;
