@@ -125,12 +125,7 @@ function matching(db: Executor, id: CheckRuleId, today: CalendarDate): Knex.Quer
 }
 
 async function findingsOf(db: Executor, id: CheckRuleId, today: CalendarDate): Promise<CheckFinding[]> {
-  const rows = (await matching(db, id, today)
-    .join('contacts as c', 'c.id', 'r.contact_id')
-    .join('programs as p', 'p.id', 'r.program_id')
-    .orderBy('r.id')
-    .limit(FINDINGS_SHOWN)
-    .select('r.id', 'r.status', 'r.cycle', 'r.started_on', 'r.completed_on', 'r.expires_on', 'c.first_name', 'c.last_name', 'p.name as program')) as Array<{
+  const rows: Array<{
     id: number;
     status: Status;
     cycle: number;
@@ -140,7 +135,12 @@ async function findingsOf(db: Executor, id: CheckRuleId, today: CalendarDate): P
     first_name: string;
     last_name: string;
     program: string;
-  }>;
+  }> = await matching(db, id, today)
+    .join('contacts as c', 'c.id', 'r.contact_id')
+    .join('programs as p', 'p.id', 'r.program_id')
+    .orderBy('r.id')
+    .limit(FINDINGS_SHOWN)
+    .select('r.id', 'r.status', 'r.cycle', 'r.started_on', 'r.completed_on', 'r.expires_on', 'c.first_name', 'c.last_name', 'p.name as program');
   return rows.map((r) => ({
     recordId: r.id,
     contact: displayName(r),

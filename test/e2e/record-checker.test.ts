@@ -82,9 +82,7 @@ describe('Record checker and reminder schedule (Chromium, npm run web)', () => {
     await schedule.getByRole('button', { name: '+ Reminder' }).click();
     await schedule.getByLabel('Reminder 1 subject').fill('Renew soon');
     await schedule.getByRole('button', { name: 'Save reminders' }).click();
-    await expect
-      .poll(() => scalar(harness.dataDir, "select count(*) as n from programs where code = 'ETH' and reminder_schedule like '%Renew soon%'"))
-      .toBe(1);
+    await expect.poll(() => scalar(harness.dataDir, "select count(*) as n from programs where code = 'ETH' and reminder_schedule like '%Renew soon%'")).toBe(1);
     const [stored] = await queryDb<{ s: string }>(harness.dataDir, "select reminder_schedule as s from programs where code = 'ETH'");
     expect((JSON.parse(stored?.s ?? '[]') as Array<{ days: number; when: string }>).map((r) => `${r.days} ${r.when}`)).toEqual(['90 before', '60 before']);
     await dialog.getByTestId('reminder-schedule').scrollIntoViewIfNeeded();

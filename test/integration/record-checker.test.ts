@@ -112,7 +112,7 @@ describe('record checker', () => {
     const logged = new Set(log.filter((e) => e.entity === 'record').map((e) => e.entity_id));
     expect([...logged].sort((a, b) => a - b)).toEqual([noCompletion, expiredEarly, pastDate, allDone, emailed, noStart].sort((a, b) => a - b));
     expect(log.filter((e) => e.entity === 'history')).toHaveLength(6);
-    expect(log.some((e) => e.entity === 'outbox' && JSON.parse(e.data).state === 'withdrawn')).toBe(true);
+    expect(log.some((e) => e.entity === 'outbox' && (JSON.parse(e.data) as { state: string }).state === 'withdrawn')).toBe(true);
     expect(log.some((e) => e.entity_id === fine && e.entity === 'record')).toBe(false);
   });
 

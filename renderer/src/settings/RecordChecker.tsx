@@ -59,8 +59,8 @@ export function RecordChecker() {
         <Stack gap={2}>
           <Title order={4}>Record checker</Title>
           <Text size="sm" c="dimmed">
-            Looks for records that contradict the status rules (after a crash, an old import or an edited file) and fixes them through the rules engine;
-            every fix leaves a history entry and goes to the sync export.
+            Looks for records that contradict the status rules (after a crash, an old import or an edited file) and fixes them through the rules engine; every
+            fix leaves a history entry and goes to the sync export.
           </Text>
         </Stack>
         <Button onClick={() => void run()} loading={check.running} disabled={fixing.running}>
@@ -77,7 +77,9 @@ export function RecordChecker() {
       {result && (
         <Text size="sm" data-testid="checker-summary">
           {result.records.toLocaleString()} records checked on {formatDate(result.today)}:{' '}
-          {broken.length === 0 ? 'no contradictions found.' : `${broken.reduce((n, r) => n + r.count, 0).toLocaleString()} records break ${broken.length} rule(s).`}
+          {broken.length === 0
+            ? 'no contradictions found.'
+            : `${broken.reduce((n, r) => n + r.count, 0).toLocaleString()} records break ${broken.length} rule(s).`}
         </Text>
       )}
       {broken.length > 0 && (
