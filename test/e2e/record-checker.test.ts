@@ -32,13 +32,13 @@ describe('Record checker and reminder schedule (Chromium, npm run web)', () => {
   beforeAll(async () => {
     session = await startBrowserSession({ timeout: 20_000 });
     ({ harness, page } = session);
-  });
+  }, 180_000);
 
   afterAll(async () => {
     await session?.close();
   });
 
-  it('finds records seeded with contradictions and fixes one in one click, with history', async () => {
+  it('finds records seeded with contradictions and fixes one in one click, with history', { timeout: 120_000 }, async () => {
     const [noStart] = await queryDb<{ id: number }>(harness.dataDir, "select min(id) as id from records where status = 'In Progress'");
     const [early] = await queryDb<{ id: number }>(harness.dataDir, "select min(id) as id from records where status = 'Active' and expires_on is not null");
     expect(noStart?.id).toBeGreaterThan(0);
@@ -72,7 +72,7 @@ describe('Record checker and reminder schedule (Chromium, npm run web)', () => {
     expect(await scalar(harness.dataDir, "select count(*) as n from change_log where entity = 'record' and entity_id = ?", [noStart?.id])).toBeGreaterThan(0);
   });
 
-  it('adds a reminder to a certification’s schedule in the program editor', async () => {
+  it('adds a reminder to a certification’s schedule in the program editor', { timeout: 120_000 }, async () => {
     await page.goto(`${harness.url}/#settings`);
     await page.getByRole('tab', { name: 'Certification programs' }).click();
     await page.locator('[data-program=ETH]').getByRole('button', { name: 'Edit' }).click();
