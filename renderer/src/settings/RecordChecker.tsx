@@ -1,4 +1,4 @@
-import { Accordion, Alert, Badge, Button, Group, Progress, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Group, Progress, Stack, Table, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import type { CheckResult, CheckRuleResult } from '../../../main/ipc/contract';
@@ -83,18 +83,16 @@ export function RecordChecker() {
         </Text>
       )}
       {broken.length > 0 && (
-        <Accordion multiple variant="separated" defaultValue={broken.map((r) => r.id)}>
+        <Stack>
           {broken.map((rule) => (
-            <Accordion.Item key={rule.id} value={rule.id} data-testid={`rule-${rule.id}`}>
-              <Accordion.Control>
+            <Card key={rule.id} withBorder data-testid={`rule-${rule.id}`}>
+              <Stack gap="xs">
                 <Group gap="sm">
                   <Badge color="red" variant="light">
                     {rule.count.toLocaleString()}
                   </Badge>
                   <Text fw={600}>{rule.title}</Text>
                 </Group>
-              </Accordion.Control>
-              <Accordion.Panel>
                 <Stack gap="xs">
                   <Text size="sm">
                     <b>Rule:</b> {rule.rule}
@@ -154,10 +152,10 @@ export function RecordChecker() {
                     </Button>
                   </Group>
                 </Stack>
-              </Accordion.Panel>
-            </Accordion.Item>
+              </Stack>
+            </Card>
           ))}
-        </Accordion>
+        </Stack>
       )}
     </Stack>
   );
