@@ -61,7 +61,7 @@ function parseArgs(argv: readonly string[]): Options {
     else if (arg === '--only') options.sections = new Set(value().split(','));
     else if (arg === '--help' || arg === '-h') {
       console.log(
-        'npm run bench [-- --records N] [--out FILE] [--seed S] [--data DIR] [--only lists,sorts,filters,jobs,browser; or single jobs: bulk,n,csv,sweep,export,import]',
+        'npm run bench [-- --records N] [--out FILE] [--seed S] [--data DIR] [--only lists,sorts,filters,jobs,browser; or single jobs: bulk,n,csv,checker,sweep,export,import]',
       );
       process.exit(0);
     } else throw new Error(`Unknown option ${arg} (try --help)`);
@@ -720,7 +720,7 @@ async function main(): Promise<void> {
 }
 
 /** `--only` may name single jobs instead of all of them (`jobs`). */
-const JOB_PARTS = ['bulk', 'n', 'csv', 'sweep', 'export', 'import', 'records'] as const;
+const JOB_PARTS = ['bulk', 'n', 'csv', 'checker', 'sweep', 'export', 'import', 'records'] as const;
 
 /** The background work staff start or the app runs, each timed and measured for what the list feels meanwhile. */
 async function benchJobs(backend: Backend, db: Db, counts: TrackingCounts, options: Options, dataDir: string, scratch: string): Promise<void> {
@@ -784,6 +784,29 @@ async function benchJobs(backend: Backend, db: Db, counts: TrackingCounts, optio
       { runs: 2, warmup: 0, minRuns: 1, budgetMs: 10_000 },
     );
     record(`CSV export of ${csvStatus} (${counts.byStatus[csvStatus].toLocaleString('en')} rows, tracking.exportCsv + jobs.get)`, csv, null);
+  }
+
+  if (part('checker')) {
+    // The record checker over every record, as Settings › Record checker runs it: a job the page follows.
+    let contradictions = 0;
+    const { value: checker, load: checkerLoad } = await underLoad(backend, () =>
+      time(
+        async () => {
+          const job = await call<{ id: string }>(backend, 'checker.run', {});
+          const result = (await waitForJob(backend, job.id)) as { rules: Array<{ count: number }> };
+          contradictions = result.rules.reduce((n, r) => n + r.count, 0);
+        },
+        { runs: 3, warmup: 1, minRuns: 1, budgetMs: 60_000 },
+      ),
+    );
+    record(
+      `record checker over ${options.records.toLocaleString('en')} records (checker.run + jobs.get)`,
+      checker,
+      5000,
+      null,
+      `${contradictions.toLocaleString('en')} contradictions found`,
+    );
+    recordLoad('the record checker', checkerLoad);
   }
 
   if (part('sweep')) {

@@ -39,6 +39,8 @@ export interface ProgramRow {
   archived_at: string | null;
   created_at: string;
   updated_at: string;
+  /** The reminder schedule as JSON (domain/reminders.ts); '[]' for none. */
+  reminder_schedule: string;
 }
 
 export interface ComponentRow {
@@ -75,7 +77,8 @@ export interface HistoryRow {
   id: number;
   record_id: number;
   cycle: number;
-  kind: 'status' | 'expiration' | 'component' | 'note' | 'enrollment';
+  /** 'check': a correction by the record checker (issue 18). */
+  kind: 'status' | 'expiration' | 'component' | 'note' | 'enrollment' | 'check';
   from_status: Status | null;
   to_status: Status | null;
   detail: string;

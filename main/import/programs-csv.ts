@@ -169,7 +169,7 @@ type Prepared = PreparedCsv<ProgramField>;
 
 type NewProgramRow = Omit<
   ProgramRow,
-  'id' | 'created_at' | 'updated_at' | 'central_id' | 'archived_at' | 'require_approval' | 'require_completion_approval'
+  'id' | 'created_at' | 'updated_at' | 'central_id' | 'archived_at' | 'require_approval' | 'require_completion_approval' | 'reminder_schedule'
 > & {
   require_approval: boolean;
   require_completion_approval: boolean;

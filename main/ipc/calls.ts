@@ -65,6 +65,11 @@ export const CALLS = {
   'sync.exportNow': 'admin',
   'settings.previewExpiringDays': 'admin',
   'settings.setExpiringDays': 'admin',
+  'programs.reminders': 'admin',
+  'programs.setReminders': 'admin',
+  'checker.run': 'admin',
+  'checker.fix': 'admin',
+  'checker.fixAll': 'admin',
 } as const;
 
 export type CallName = keyof typeof CALLS;

@@ -6,6 +6,9 @@ import { z } from 'zod';
 import { APPLICATION_CHANNELS } from '../domain/application';
 import { contactEditSchema, newContactSchema } from '../domain/contact';
 import { programSchema } from '../domain/program';
+import { reminderScheduleSchema, type Reminder } from '../domain/reminders';
+import type { ScheduleSaved } from '../services/reminder-schedule';
+import { CHECK_RULE_IDS, type CheckResult, type CheckRuleResult, type CheckFinding } from '../services/record-checker';
 import type { ContactRow, ProgramRow, RecordRow } from '../domain/rows';
 import { calendarDate, id, line, lines, newPassword, required, requiredLines } from '../domain/schema-parts';
 import type { Settings } from '../domain/settings';
@@ -51,6 +54,7 @@ export type {
   TrackingRow,
 };
 export type { HistoryRow } from '../domain/rows';
+export type { Reminder, ScheduleSaved, CheckResult, CheckRuleResult, CheckFinding };
 export type { StartupStatus } from '../domain/startup';
 export type { AppEvent } from './events';
 export type { ManualMove } from '../rules/engine';
@@ -212,6 +216,11 @@ export const INPUTS = {
   'sync.exportNow': none,
   'settings.previewExpiringDays': z.object({ expiringDays: z.number().int().min(0).max(365) }).strict(),
   'settings.setExpiringDays': z.object({ expiringDays: z.number().int().min(0, 'n is 0 or more days.').max(365, 'n is at most 365 days.') }).strict(),
+  'programs.reminders': z.object({ programId: id }).strict(),
+  'programs.setReminders': z.object({ programId: id, reminders: reminderScheduleSchema }).strict(),
+  'checker.run': none,
+  'checker.fix': z.object({ rule: z.enum(CHECK_RULE_IDS), recordIds: z.array(id).min(1).max(1000) }).strict(),
+  'checker.fixAll': z.object({ rule: z.enum(CHECK_RULE_IDS) }).strict(),
 } satisfies Record<CallName, z.ZodType>;
 
 export interface AppInfo {
@@ -282,6 +291,11 @@ export interface Results {
   'sync.exportNow': JobStatus<ExportResult>;
   'settings.previewExpiringDays': SweepResult;
   'settings.setExpiringDays': SweepResult;
+  'programs.reminders': Reminder[];
+  'programs.setReminders': ScheduleSaved;
+  'checker.run': JobStatus<CheckResult>;
+  'checker.fix': { fixed: number };
+  'checker.fixAll': JobStatus<{ fixed: number }>;
 }
 
 export type Input<K extends CallName> = z.input<(typeof INPUTS)[K]>;

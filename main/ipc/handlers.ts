@@ -30,6 +30,8 @@ import { applyContactsCsv, previewContactsCsv } from '../import/contacts-csv';
 import { applyProgramsCsv, previewProgramsCsv } from '../import/programs-csv';
 import { readSyncState } from '../sync/state';
 import { todayIn } from '../rules/calendar';
+import { getReminderSchedule, saveReminderSchedule } from '../services/reminder-schedule';
+import { checkRecords, fixAll, fixRecords } from '../services/record-checker';
 
 /** Who is signed in; one per app window set (desktop) or per harness server. */
 export class Session {
@@ -252,4 +254,12 @@ export const handlers: HandlerTable = {
   'sync.exportNow': (ctx) => Promise.resolve(ctx.jobs.start('sync-export', (job) => ctx.scheduler.exportNow('manual', job))),
   'settings.previewExpiringDays': (ctx, input) => previewExpiringDays(ctx.services, actor(ctx), input.expiringDays),
   'settings.setExpiringDays': (ctx, input) => setExpiringDays(ctx.services, actor(ctx), input.expiringDays),
+  'programs.reminders': (ctx, input) => getReminderSchedule(ctx.services.db, input.programId),
+  'programs.setReminders': (ctx, input) => saveReminderSchedule(ctx.services, input.programId, input.reminders),
+  'checker.run': (ctx) => Promise.resolve(ctx.jobs.start('record-check', (job) => checkRecords(ctx.services, job))),
+  'checker.fix': (ctx, input) => fixRecords(ctx.services, actor(ctx), input.rule, input.recordIds),
+  'checker.fixAll': (ctx, input) => {
+    const who = actor(ctx);
+    return Promise.resolve(ctx.jobs.start('record-fix', (job) => fixAll(ctx.services, who, input.rule, job)));
+  },
 };

@@ -17,6 +17,7 @@ import { renderExpiringEmail } from '../domain/expiring-email';
 import type { RecordRow } from '../domain/rows';
 import type { ContactRow, HistoryRow } from '../domain/rows';
 import type { Settings } from '../domain/settings';
+import { settleReminders } from './reminders';
 
 export type HistoryKind = HistoryRow['kind'];
 
@@ -46,6 +47,8 @@ const CHUNK = 400;
 export interface Applied {
   changed: number;
   emailsQueued: number;
+  /** Reminder emails of the certifications' schedules queued for these records (issue 18). */
+  remindersQueued: number;
 }
 
 function patchFor(change: RecordChange, at: string): Partial<RecordRow> {
@@ -68,7 +71,7 @@ function patchFor(change: RecordChange, at: string): Partial<RecordRow> {
 
 /** Writes a batch of record changes; records with the same patch are updated together. */
 export async function applyDecisions(trx: Executor, changes: readonly RecordChange[], w: WriteContext): Promise<Applied> {
-  if (changes.length === 0) return { changed: 0, emailsQueued: 0 };
+  if (changes.length === 0) return { changed: 0, emailsQueued: 0, remindersQueued: 0 };
   const groups = new Map<string, { patch: Partial<RecordRow>; ids: number[] }>();
   const history: HistoryEntry[] = [];
   const emailDue: number[] = [];
@@ -101,7 +104,8 @@ export async function applyDecisions(trx: Executor, changes: readonly RecordChan
   await logStoredRows(trx, 'records', 'record', 'update', changedIds, w.at);
   await logStoredRows(trx, 'outbox', 'outbox', 'insert', outbox, w.at);
   await logStoredRows(trx, 'outbox', 'outbox', 'update', [...withdrawn, ...requeued], w.at);
-  return { changed: changes.length, emailsQueued: outbox.length + requeued.length };
+  const remindersQueued = await settleReminders(trx, changedIds, w.today, w.at);
+  return { changed: changes.length, emailsQueued: outbox.length + requeued.length, remindersQueued };
 }
 
 /**

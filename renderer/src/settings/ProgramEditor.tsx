@@ -9,6 +9,7 @@ import { api, call, messageOf } from '../api';
 import { showCallError } from '../shared/forms';
 import { useSubmit } from '../shared/useSubmit';
 import { expirationOf } from '../../../main/domain/program';
+import { ReminderScheduleEditor } from './ReminderScheduleEditor';
 
 type ProgramForm = z.input<typeof programSchema>;
 
@@ -206,6 +207,7 @@ export function ProgramEditor({ program, onClose, onSaved }: { program: ProgramW
               + Component
             </Button>
           </Group>
+          <ReminderScheduleEditor programId={program?.id ?? null} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Close without saving

@@ -7,6 +7,7 @@ import { BRAND_COLOR } from '../theme';
 import { GeneralSettings } from './GeneralSettings';
 import { OutboxList } from './OutboxList';
 import { ProgramsAdmin } from './ProgramsAdmin';
+import { RecordChecker } from './RecordChecker';
 import { SyncSettings } from './SyncSettings';
 import { UsersAdmin } from './UsersAdmin';
 
@@ -56,6 +57,7 @@ export function SettingsPage() {
               <Tabs.Tab value="users">Users</Tabs.Tab>
               <Tabs.Tab value="outbox">Outbox</Tabs.Tab>
               <Tabs.Tab value="sync">Sync export</Tabs.Tab>
+              <Tabs.Tab value="checker">Record checker</Tabs.Tab>
             </Tabs.List>
             <Tabs.Panel value="general">
               <GeneralSettings settings={settings.data} onSaved={settings.reload} />
@@ -71,6 +73,9 @@ export function SettingsPage() {
             </Tabs.Panel>
             <Tabs.Panel value="sync">
               <SyncSettings settings={settings.data} onSaved={settings.reload} />
+            </Tabs.Panel>
+            <Tabs.Panel value="checker">
+              <RecordChecker />
             </Tabs.Panel>
           </Tabs>
         )}
