@@ -97,7 +97,7 @@ export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
 /** The file travels as base64 (bytes, decoded in main): 4 characters per 3 bytes. */
 export const MAX_IMPORT_BASE64 = Math.ceil(MAX_IMPORT_BYTES / 3) * 4;
 
-export const CSV_IMPORT_KINDS = ['contacts', 'programs', 'applications', 'completions'] as const;
+export const CSV_IMPORT_KINDS = ['contacts', 'programs', 'applications', 'records', 'completions'] as const;
 export type CsvImportKind = (typeof CSV_IMPORT_KINDS)[number];
 
 const csvImportSchema = z

@@ -5,6 +5,7 @@ import * as m004 from './004_lean_indexes';
 import * as m005 from './005_outbox_withdrawn';
 import * as m006 from './006_every_sort';
 import * as m008 from './008_completions';
+import * as m009 from './009_search_keys';
 
 /**
  * Every migration, in order, listed explicitly so a bundled build finds them.
@@ -18,6 +19,7 @@ export const MIGRATIONS: ReadonlyArray<{ name: string; migration: Knex.Migration
   { name: '005_outbox_withdrawn', migration: m005 },
   { name: '006_every_sort', migration: m006 },
   { name: '008_completions', migration: m008 },
+  { name: '009_search_keys', migration: m009 },
 ];
 
 export const migrationSource: Knex.MigrationSource<{ name: string; migration: Knex.Migration }> = {
