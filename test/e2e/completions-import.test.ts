@@ -56,7 +56,10 @@ describe('completions CSV through the Import dialog (Chromium, npm run web)', ()
     fs.writeFileSync(file, `${lines.join('\r\n')}\r\n`);
 
     await page.goto(harness.url);
-    await page.waitForSelector('[data-record-id]');
+    await page.waitForSelector('[data-record-id]', { timeout: 60_000 }).catch(async (err: unknown) => {
+      await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'import-completions-start-failed.png') });
+      throw err;
+    });
     await page.getByRole('button', { name: 'Import…' }).click();
     await page.getByTestId('import-modal').waitFor();
     await page.getByTestId('import-modal').getByText('Completions', { exact: true }).click();
