@@ -25,7 +25,7 @@ describe('completions CSV through the Import dialog (Chromium, npm run web)', ()
     await session?.close();
   });
 
-  it('imports completions; the Tracking list shows the completed certification Active and the other In Progress', async () => {
+  it('imports completions; the Tracking list shows the completed certification Active and the other In Progress; a completion removed in the drawer', async () => {
     // A certification that completes without approval, whose expiration lies ahead, with required components.
     const [program] = await queryDb<{ id: number; code: string }>(
       harness.dataDir,
@@ -87,6 +87,30 @@ describe('completions CSV through the Import dialog (Chromium, npm run web)', ()
 
     await page.getByLabel('Contact name').fill('zedcompleter');
     await expect.poll(() => page.locator('[data-record-id]', { hasText: 'Quinn Zedcompleter' }).textContent()).toContain('Active');
+    // A completion entered by mistake: removed with a reason in the record drawer, the certificate goes back to In Progress.
+    await page.locator('[data-record-id]', { hasText: 'Quinn Zedcompleter' }).click();
+    await page.getByTestId('record-history').waitFor();
+    const last = required[required.length - 1]!.name;
+    await page.getByRole('button', { name: `Remove… the completion of ${last}` }).click();
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'record-remove-open.png') });
+    await page.getByRole('textbox', { name: /^Why remove/ }).fill('Entered for the wrong member');
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'record-remove-completion.png') });
+    await page.getByRole('button', { name: 'Remove completion' }).click();
+    await expect
+      .poll(
+        async () =>
+          (
+            await queryDb<{ status: string }>(
+              harness.dataDir,
+              "select r.status from records r join contacts c on c.id = r.contact_id where c.member_number = 'QC-1'",
+            )
+          )[0]?.status,
+      )
+      .toBe('In Progress');
+    await expect.poll(() => page.getByTestId('record-history').innerText()).toContain(`${last} completion of`);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'record-completion-removed.png') });
+    await page.keyboard.press('Escape');
+
     await page.getByLabel('Contact name').fill('zedhalfway');
     await expect.poll(() => page.locator('[data-record-id]', { hasText: 'Remy Zedhalfway' }).textContent()).toContain('In Progress');
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'import-completions-tracking.png') });
