@@ -24,7 +24,7 @@ import {
 } from './format';
 
 /** Changes per pass: a pass costs the main thread a few milliseconds. */
-export const PASS_CHANGES = 2_000;
+export const PASS_CHANGES = 1_000;
 
 export interface StreamedBatch {
   name: string;

@@ -6,6 +6,8 @@
  * change log, a stored record never overwritten, and one transaction: a
  * failure part-way leaves nothing.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyContactsCsv } from '../../../main/import/contacts-csv';
 import { applyRecordsCsv, previewRecordsCsv } from '../../../main/import/records-csv';
@@ -271,4 +273,34 @@ describe('records CSV', () => {
     expect(await t.db('record_history').count({ n: '*' })).toEqual([{ n: N }]);
     expect(await t.db('outbox').count({ n: '*' })).toEqual([{ n: 4000 }]);
   }, 120_000);
+});
+
+describe('the example in docs/import.md', () => {
+  it('imports as the documentation says', async () => {
+    await t.dispose();
+    t = await freshDb({ at: '2026-12-02T15:00:00Z' });
+    staff = await makeStaff(t.ctx, 'sam', 'Sam Staff');
+    const doc = fs.readFileSync(path.join(import.meta.dirname, '../../../docs/import.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('### Existing certification records'));
+    const text = /```csv\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(text).toBeDefined();
+    const course = (name: string) => ({ name, kind: 'course' as const, credits: 1, creditUnit: 'hours' as const, required: true });
+    const { program: eth } = await makeProgram(t.ctx, { code: 'ETH', components: [course('Ethics in Practice'), course('Case study review')] });
+    const { program: cae } = await makeProgram(t.ctx, { code: 'CAE', expiration: { kind: 'period', amount: 3, unit: 'years' } });
+    const { program: fnm } = await makeProgram(t.ctx, {
+      code: 'FNM',
+      expiration: { kind: 'never' },
+      components: [course('Nonprofit Basics'), course('Volunteer Management')],
+    });
+    const { program: bcs } = await makeProgram(t.ctx, { code: 'BCS', requireApproval: true, requireCompletionApproval: true });
+    const { program: cmp } = await makeProgram(t.ctx, { code: 'CMP' });
+    for (const m of ['M-1042', 'M-2210', 'M-3307', 'M-4415']) await createContact(t.ctx, { firstName: 'Doc', lastName: m, memberNumber: m });
+    const applied = await applyRecordsCsv(t.ctx, staff, { text: text as string, fileName: 'old-records.csv' });
+    expect(applied.rows).toEqual({ new: 5, changed: 0, unchanged: 0, rejected: 0 });
+    expect(await recordOf('M-1042', eth.id)).toMatchObject({ status: 'Expired', expires_on: '2026-02-01' });
+    expect(await recordOf('M-1042', cae.id)).toMatchObject({ status: 'Active', expires_on: '2028-06-01', cycle: 2 });
+    expect(await recordOf('M-2210', fnm.id)).toMatchObject({ status: 'In Progress', required_done: 1 });
+    expect(await recordOf('M-3307', bcs.id)).toMatchObject({ status: 'Applied' });
+    expect(await recordOf('M-4415', cmp.id)).toMatchObject({ status: 'Cancelled' });
+  });
 });
