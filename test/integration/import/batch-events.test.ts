@@ -119,6 +119,6 @@ describe('events in central batches', () => {
     expect(again.applications).toEqual({ new: 0, changed: 0, unchanged: 1, rejected: 0 });
     expect(again.completions).toEqual({ new: 0, changed: 0, unchanged: 1, rejected: 0 });
     expect(await written()).toBe(before);
-    expect((await desk.db('records').where({ id: record.id }).first())?.status).toBe('In Progress');
+    expect(((await desk.db('records').where({ id: record.id }).first()) as RecordRow).status).toBe('In Progress');
   });
 });
