@@ -189,7 +189,7 @@ export const handlers: HandlerTable = {
     if (kind === 'completions') return Promise.resolve(ctx.jobs.start('import-completions', (job) => applyCompletionsCsv(ctx.services, who, csv, job)));
     return Promise.resolve(ctx.jobs.start('import-contacts', (job) => applyContactsCsv(ctx.services, who, csv, job)));
   },
-  'imports.batchPreview': (ctx, input) => previewBatchImport(ctx.services.db, input.folder),
+  'imports.batchPreview': (ctx, input) => previewBatchImport(ctx.services.db, input.folder, ctx.services),
   'imports.batchApply': (ctx, input) => {
     const who = actor(ctx);
     return Promise.resolve(ctx.jobs.start('import-batch', (job) => applyBatchImport(ctx.services, who, input.folder, job)));

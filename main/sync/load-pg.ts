@@ -126,6 +126,10 @@ export const RECEIVER_TABLES: Record<Entity, TableSpec> = {
       note: 'text',
       recorded_by: 'integer',
       recorded_at: 'text',
+      source: 'text',
+      removed_at: 'text',
+      removed_reason: 'text',
+      removed_by: 'integer',
     },
   },
   history: {
