@@ -311,6 +311,8 @@ export type ErrorCode =
   | 'FORBIDDEN'
   /** The desk is locked: only unlocking, signing out or another sign-in answer. */
   | 'LOCKED'
+  /** The session ended under the page (an admin disabled its user): the page shows sign-in with the message. */
+  | 'SIGNED_OUT'
   | 'NOT_FOUND'
   | 'REFUSED'
   | 'CONFLICT'

@@ -58,7 +58,7 @@ async function sessionRefusal(ctx: HandlerContext, name: string): Promise<CallEr
   if (!user) {
     ctx.session.user = null;
     ctx.session.locked = false;
-    return { code: 'UNAUTHENTICATED', message: DISABLED_MESSAGE };
+    return { code: 'SIGNED_OUT', message: DISABLED_MESSAGE };
   }
   ctx.session.user = user;
   if (ctx.session.locked && !WHILE_LOCKED.has(name)) return { code: 'LOCKED', message: LOCKED_MESSAGE };

@@ -195,23 +195,34 @@ async function recordUserChange(
   await trx('user_changes').insert({ user_id: userId, change, from_value: from, to_value: to, by_user_id: by.id, by_name: by.name, changed_at: stamp(ctx) });
 }
 
+interface UserChangeRow {
+  id: number;
+  user_id: number;
+  username: string;
+  change: UserChangeKind;
+  from_value: string | null;
+  to_value: string | null;
+  by_name: string;
+  changed_at: string;
+}
+
 export async function listUserChanges(ctx: ServiceContext, limit = 200): Promise<UserChange[]> {
-  const rows = (await ctx
+  const rows: UserChangeRow[] = await ctx
     .db('user_changes as c')
     .join('users as u', 'u.id', 'c.user_id')
     .orderBy('c.id', 'desc')
     .limit(limit)
-    .select('c.id', 'c.user_id', 'u.username', 'c.change', 'c.from_value', 'c.to_value', 'c.by_name', 'c.changed_at')) as Array<{
-    id: number;
-    user_id: number;
-    username: string;
-    change: UserChangeKind;
-    from_value: string | null;
-    to_value: string | null;
-    by_name: string;
-    changed_at: string;
-  }>;
-  return rows.map((r) => ({ id: r.id, userId: r.user_id, username: r.username, change: r.change, from: r.from_value, to: r.to_value, byName: r.by_name, at: r.changed_at }));
+    .select('c.id', 'c.user_id', 'u.username', 'c.change', 'c.from_value', 'c.to_value', 'c.by_name', 'c.changed_at');
+  return rows.map((r) => ({
+    id: r.id,
+    userId: r.user_id,
+    username: r.username,
+    change: r.change,
+    from: r.from_value,
+    to: r.to_value,
+    byName: r.by_name,
+    at: r.changed_at,
+  }));
 }
 
 /** Inside the write transaction: the target, and whether another active admin would remain without them. */

@@ -62,7 +62,9 @@ describe('an admin manages users', () => {
     expect(self.message).toBe('You cannot disable your own user; another admin can.');
 
     // A second admin who is disabled does not count: Alex is still the last active one.
-    const blake = ok<User>(await backend.invoke('users.create', { username: 'blake', displayName: 'Blake Admin', role: 'admin', password: 'admin password 2' }));
+    const blake = ok<User>(
+      await backend.invoke('users.create', { username: 'blake', displayName: 'Blake Admin', role: 'admin', password: 'admin password 2' }),
+    );
     ok(await backend.invoke('users.setDisabled', { id: blake.id, disabled: true }));
     await refusedWith(backend, 'REFUSED', 'users.setRole', { id: alex.id, role: 'staff' });
     ok(await backend.invoke('users.setDisabled', { id: blake.id, disabled: false }));
@@ -87,7 +89,7 @@ describe('an admin manages users', () => {
     ok(await backend.invoke('users.setDisabled', { id: dana.id, disabled: true }));
     const next = await desk.invoke('tracking.counts', {});
     expect(!next.ok && next.error).toEqual({
-      code: 'UNAUTHENTICATED',
+      code: 'SIGNED_OUT',
       message: 'An admin has disabled your user, so you are signed out. Ask an admin to enable it again.',
     });
     expect(desk.session.user).toBeNull();
