@@ -39,6 +39,7 @@ export const CALLS = {
   'records.recordApplication': 'signedIn',
   'records.setStatus': 'signedIn',
   'records.completeComponent': 'signedIn',
+  'records.removeCompletion': 'signedIn',
   'records.markAllComplete': 'signedIn',
   'records.overrideExpiration': 'signedIn',
   'records.setNotes': 'signedIn',
