@@ -29,9 +29,10 @@ describe('Customize Filter values (Chromium, npm run web)', () => {
   beforeAll(async () => {
     session = await startBrowserSession({ timeout: 30_000 });
     ({ harness, page } = session);
-    await page.goto(harness.url);
-    await page.waitForSelector('[data-record-id]');
-  }, 240_000);
+    page.on('pageerror', (err) => console.log(`page error: ${err.message}`));
+    await page.goto(harness.url, { waitUntil: 'domcontentloaded', timeout: 120_000 });
+    await page.waitForSelector('[data-record-id]', { timeout: 120_000 });
+  }, 300_000);
 
   afterAll(async () => {
     await session?.close();
@@ -48,7 +49,14 @@ describe('Customize Filter values (Chromium, npm run web)', () => {
     await page.getByRole('option', { name: 'Expires', exact: true }).click();
     await rule.getByRole('combobox').nth(1).click();
     await page.getByRole('option', { name: 'is between', exact: true }).click();
-    await builder.getByLabel('Expires from').waitFor();
+    await builder
+      .getByLabel('Expires from')
+      .waitFor()
+      .catch(async (err: unknown) => {
+        await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'filter-between-failed.png') });
+        console.log(await rule.innerHTML());
+        throw err;
+      });
   }
 
   it('a date that is no date shows on its field as it is typed, and Apply waits', async () => {
@@ -58,7 +66,10 @@ describe('Customize Filter values (Chromium, npm run web)', () => {
     // An empty condition holds Apply without an error on the field yet.
     expect(await apply.isDisabled()).toBe(true);
     await dialog.getByLabel('Expires from').pressSequentially('2026-02-30');
-    await expect.poll(() => dialog.getByText('2026-02-30 is not a date: February 2026 has 28 days.').count()).toBe(1);
+    // On the field itself (and repeated beside Apply, which says why it waits).
+    const fieldError = (text: string) => dialog.locator('.mantine-InputWrapper-error', { hasText: text });
+    await expect.poll(() => fieldError('2026-02-30 is not a date: February 2026 has 28 days.').count()).toBe(1);
+    expect(await page.getByTestId('filter-problem').innerText()).toContain('2026-02-30 is not a date');
     expect(await apply.isDisabled()).toBe(true);
     expect(await dialog.innerText()).not.toContain('filter.rules');
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'filter-bad-date.png') });
@@ -67,7 +78,7 @@ describe('Customize Filter values (Chromium, npm run web)', () => {
     await dialog.getByLabel('Expires from').pressSequentially('2026-05-10');
     await dialog.getByLabel('Expires to').pressSequentially('2026-05-01');
     await dialog.getByLabel('Expires to').blur();
-    await expect.poll(() => dialog.getByText('The range for Expires ends before it starts.').count()).toBe(1);
+    await expect.poll(() => fieldError('The range for Expires ends before it starts.').count()).toBe(1);
     expect(await apply.isDisabled()).toBe(true);
     await page.keyboard.press('Escape');
     await page.getByTestId('filter-builder').waitFor({ state: 'detached' });

@@ -54,7 +54,7 @@ export function ApplicationModal({ target, onClose, onDone }: { target: Applicat
             label="Received by"
             data={APPLICATION_CHANNELS.map((c) => ({ value: c, label: c }))}
             value={channel}
-            onChange={(v) => v && setChannel(v as ApplicationChannel)}
+            onChange={(v) => v && setChannel(v)}
             allowDeselect={false}
             comboboxProps={{ withinPortal: true }}
           />

@@ -64,7 +64,7 @@ function LabelledEditor(props: MantineValueEditorProps) {
           label={props.title ?? field.label}
           typedKey={key}
           value={typeof props.value === 'string' ? props.value : ''}
-          onChange={props.handleOnChange}
+          onChange={(date) => props.handleOnChange(date)}
           error={problem}
           context={context}
         />
