@@ -149,7 +149,7 @@ export function UsersAdmin() {
   );
   return (
     <Stack>
-      <Table striped fz="sm" data-testid="users-table" maw={800}>
+      <Table striped fz="sm" data-testid="users-table" maw={1000}>
         <Table.Thead>
           <Table.Tr>
             <Table.Th>User name</Table.Th>
