@@ -361,6 +361,15 @@ function checkRule(raw: Record<string, unknown>): Checked<FilterRule> {
   return good(rule);
 }
 
+/**
+ * Why one condition cannot be used as it stands, in the words main would refuse it with, or null.
+ * The editor shows it on the field as it is typed and holds Apply until there is none.
+ */
+export function conditionProblem(rule: FilterRuleInput): string | null {
+  const checked = checkRule({ ...rule });
+  return checked.ok ? null : checked.message;
+}
+
 const idSchema = z.string({ error: 'An id must be text.' }).max(100, 'An id can be at most 100 characters.');
 
 function unknownKeys(what: string) {

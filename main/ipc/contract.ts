@@ -11,7 +11,7 @@ import type { ScheduleSaved } from '../services/reminder-schedule';
 import { CHECK_RULE_IDS, type CheckResult, type CheckRuleResult, type CheckFinding } from '../services/record-checker';
 import type { ContactRow, ProgramRow, RecordRow } from '../domain/rows';
 import { calendarDate, id, line, lines, newPassword, required, requiredLines } from '../domain/schema-parts';
-import type { Settings } from '../domain/settings';
+import { idleLockMinutes, type Settings } from '../domain/settings';
 import { filterTreeSchema } from '../filters/fields';
 import type { BatchImportResult } from '../import/batch';
 import type { CsvImportResult } from '../import/csv-import';
@@ -25,7 +25,7 @@ import type { RecordDetail } from '../services/record-detail';
 import type { SavedFilter } from '../services/saved-filters';
 import type { SweepResult } from '../services/sweep';
 import type { TrackingCounts, TrackingRow } from '../services/tracking';
-import type { User } from '../services/users';
+import type { User, UserChange } from '../services/users';
 import type { StartupStatus } from '../domain/startup';
 import type { ExportResult } from '../sync/export';
 import type { SyncRun } from '../sync/runs';
@@ -45,6 +45,7 @@ export type {
   RecordRow,
   Settings,
   User,
+  UserChange,
   ProgramChangeEffect,
   ProgramWithComponents,
   RecordDetail,
@@ -211,6 +212,12 @@ export const INPUTS = {
     })
     .strict(),
   'users.resetPassword': z.object({ id, password: newPassword }).strict(),
+  'users.setDisabled': z.object({ id, disabled: z.boolean() }).strict(),
+  'users.setRole': z.object({ id, role: z.enum(['admin', 'staff']) }).strict(),
+  'users.changes': none,
+  'settings.setIdleLock': z.object({ minutes: idleLockMinutes }).strict(),
+  'auth.lock': none,
+  'auth.unlock': z.object({ password: z.string().min(1, 'Enter your password.').max(1000) }).strict(),
   'outbox.list': z.object({ search: line('Search', 200).optional(), state: z.enum(['queued', 'withdrawn', 'exported', 'all']).optional() }).strict(),
   'sync.status': none,
   'sync.exportNow': none,
@@ -231,6 +238,10 @@ export interface AppInfo {
   dataDir: string;
   needsFirstAdmin: boolean;
   user: User | null;
+  /** The desk is locked: the page shows the lock screen over what it had. */
+  locked: boolean;
+  /** Lock the desk after this many idle minutes; 0: never. */
+  idleLockMinutes: number;
 }
 
 /** What each call answers when it succeeds. */
@@ -286,6 +297,12 @@ export interface Results {
   'users.list': User[];
   'users.create': User;
   'users.resetPassword': null;
+  'users.setDisabled': User;
+  'users.setRole': User;
+  'users.changes': UserChange[];
+  'settings.setIdleLock': null;
+  'auth.lock': null;
+  'auth.unlock': User;
   'outbox.list': { rows: OutboxRow[]; total: number };
   'sync.status': { deviceId: string | null; checkpoint: number; lastSeq: number; pending: number; runs: SyncRun[]; running: boolean };
   'sync.exportNow': JobStatus<ExportResult>;
@@ -308,6 +325,10 @@ export type ErrorCode =
   | 'TOO_LARGE'
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
+  /** The desk is locked: only unlocking, signing out or another sign-in answer. */
+  | 'LOCKED'
+  /** The session ended under the page (an admin disabled its user): the page shows sign-in with the message. */
+  | 'SIGNED_OUT'
   | 'NOT_FOUND'
   | 'REFUSED'
   | 'CONFLICT'

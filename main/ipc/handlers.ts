@@ -16,7 +16,20 @@ import type { Jobs } from '../jobs';
 import { deleteFilter, listSavedFilters, saveFilter, updateFilter } from '../services/saved-filters';
 import { viewSchema } from './contract';
 import path from 'node:path';
-import { actorOf, authenticate, countUsers, createFirstAdmin, createUser, listUsers, resetPassword, type User } from '../services/users';
+import {
+  actorOf,
+  authenticate,
+  countUsers,
+  createFirstAdmin,
+  createUser,
+  currentUser,
+  listUserChanges,
+  listUsers,
+  resetPassword,
+  setUserDisabled,
+  setUserRole,
+  type User,
+} from '../services/users';
 import { listOutbox } from '../services/outbox-list';
 import { previewProgramEdit, programsForAdmin, setProgramArchived, updateProgram } from '../services/program-admin';
 import { createProgram, listPrograms } from '../services/programs';
@@ -36,6 +49,8 @@ import { checkRecords, fixAll, fixRecords } from '../services/record-checker';
 /** Who is signed in; one per app window set (desktop) or per harness server. */
 export class Session {
   user: User | null = null;
+  /** Locked after the idle time (SPEC §6): until the same user's password or another sign-in, calls are refused. */
+  locked = false;
 }
 
 /** What only the desktop app can do (dialogs, windows, the file manager); absent in the browser harness. */
@@ -100,16 +115,34 @@ export const handlers: HandlerTable = {
       expiringDays: settings.expiringDays,
       dataDir: ctx.dataDir,
       needsFirstAdmin: (await countUsers(ctx.services)) === 0,
-      user: ctx.session.user,
+      user: ctx.session.user && (ctx.session.user = await currentUser(ctx.services, ctx.session.user.id)),
+      locked: ctx.session.user !== null && ctx.session.locked,
+      idleLockMinutes: settings.idleLockMinutes,
     };
   },
   'auth.signIn': async (ctx, input) => {
+    // On a locked desk another user may sign in instead: the desk is theirs, unlocked.
     ctx.session.user = await authenticate(ctx.services, input.username, input.password);
+    ctx.session.locked = false;
     return ctx.session.user;
   },
   'auth.signOut': (ctx) => {
     ctx.session.user = null;
+    ctx.session.locked = false;
     return Promise.resolve(null);
+  },
+  'auth.lock': (ctx) => {
+    ctx.session.locked = true;
+    return Promise.resolve(null);
+  },
+  'auth.unlock': async (ctx, input) => {
+    const username = ctx.session.user?.username;
+    if (!username) throw new ServiceError('UNAUTHENTICATED', 'Sign in first.');
+    // The same throttle as signing in: the lock screen is no way round it.
+    const user = await authenticate(ctx.services, username, input.password, 'Wrong password.');
+    ctx.session.user = user;
+    ctx.session.locked = false;
+    return user;
   },
   'auth.createFirstAdmin': async (ctx, input) => {
     const user = await createFirstAdmin(ctx.services, input);
@@ -240,9 +273,16 @@ export const handlers: HandlerTable = {
   'programs.update': (ctx, input) => updateProgram(ctx.services, actor(ctx), input.id, input.program, input.applyToExisting),
   'programs.setArchived': (ctx, input) => setProgramArchived(ctx.services, input.id, input.archived),
   'users.list': (ctx) => listUsers(ctx.services),
-  'users.create': (ctx, input) => createUser(ctx.services, input),
+  'users.create': (ctx, input) => createUser(ctx.services, input, false, actor(ctx)),
   'users.resetPassword': async (ctx, input) => {
-    await resetPassword(ctx.services, input.id, input.password);
+    await resetPassword(ctx.services, input.id, input.password, actor(ctx));
+    return null;
+  },
+  'users.setDisabled': (ctx, input) => setUserDisabled(ctx.services, actor(ctx), input.id, input.disabled),
+  'users.setRole': (ctx, input) => setUserRole(ctx.services, actor(ctx), input.id, input.role),
+  'users.changes': (ctx) => listUserChanges(ctx.services),
+  'settings.setIdleLock': async (ctx, input) => {
+    await writeSettings(ctx.services.db, { idleLockMinutes: input.minutes });
     return null;
   },
   'outbox.list': (ctx, input) => listOutbox(ctx.services.db, input),

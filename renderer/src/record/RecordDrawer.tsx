@@ -1,4 +1,5 @@
-import { Alert, Divider, Drawer, Group, Loader, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Divider, Drawer, Group, Loader, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import type { ContactRow } from '../../../main/ipc/contract';
 import { api, call } from '../api';
 import { formatDate, formatDatesIn } from '../shared/dates';
 import { StatusBadge } from '../shared/StatusBadge';
@@ -23,7 +24,18 @@ function DateField({ label, value }: { label: string; value: string | null }) {
 }
 
 /** The certification record: contact, certification, status and its allowed moves, components, dates, history. */
-export function RecordDrawer({ id, onClose, onChanged }: { id: number | null; onClose: () => void; onChanged: () => void }) {
+export function RecordDrawer({
+  id,
+  onClose,
+  onChanged,
+  onApplication,
+}: {
+  id: number | null;
+  onClose: () => void;
+  onChanged: () => void;
+  /** "Record application" for this record's contact (another certification). */
+  onApplication?: (contact: ContactRow) => void;
+}) {
   const { info } = useSession();
   const detail = useLoad(() => (id === null ? Promise.resolve(null) : call(api().records.get({ id }))), [id]);
   const d = detail.data;
@@ -42,7 +54,14 @@ export function RecordDrawer({ id, onClose, onChanged }: { id: number | null; on
               <Title order={3}>
                 {d.contact.first_name} {d.contact.last_name}
               </Title>
-              <ContactEditor key={d.contact.updated_at} contact={d.contact} onDone={changed} />
+              <Group gap="xs">
+                {onApplication && (
+                  <Button variant="subtle" size="compact-sm" onClick={() => onApplication(d.contact)}>
+                    Record application
+                  </Button>
+                )}
+                <ContactEditor key={d.contact.updated_at} contact={d.contact} onDone={changed} />
+              </Group>
             </Group>
             <Text size="sm" c="dimmed">
               {d.contact.email} · {d.contact.member_number ?? 'no member number'} · {d.contact.organization}
