@@ -71,6 +71,7 @@ export const SORTABLE = [
   'completedOn',
   'expiresOn',
   'updatedAt',
+  'creditsNeeded',
 ] as const;
 
 export const quickFilterSchema = z.discriminatedUnion('kind', [

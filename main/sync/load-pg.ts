@@ -73,6 +73,10 @@ export const RECEIVER_TABLES: Record<Entity, TableSpec> = {
       archived_at: 'text',
       created_at: 'text',
       updated_at: 'text',
+      renewal_credits: 'float',
+      renewal_minimums: 'text',
+      renewal_carry_over_cap: 'float',
+      renewal_review: 'boolean',
     },
   },
   component: {
@@ -109,6 +113,9 @@ export const RECEIVER_TABLES: Record<Entity, TableSpec> = {
       notes: 'text',
       created_at: 'text',
       updated_at: 'text',
+      cycle_starts_on: 'text',
+      credits_needed: 'float',
+      credits_on_track_until: 'text',
     },
   },
   progress: {
