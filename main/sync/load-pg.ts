@@ -169,6 +169,26 @@ export const RECEIVER_TABLES: Record<Entity, TableSpec> = {
       withdrawn_reason: 'text',
     },
   },
+  activity: {
+    table: 'ce_activities',
+    columns: {
+      id: 'integer',
+      record_id: 'integer',
+      cycle: 'integer',
+      kind: 'text',
+      earned_on: 'text',
+      title: 'text',
+      category: 'text',
+      credits: 'float',
+      source: 'text',
+      external_id: 'text',
+      recorded_by: 'integer',
+      recorded_at: 'text',
+      removed_at: 'text',
+      removed_by: 'integer',
+      removed_reason: 'text',
+    },
+  },
 };
 
 export const BATCHES_TABLE = 'certdesk_batches';
