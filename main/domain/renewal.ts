@@ -43,7 +43,11 @@ export const renewalRequirementSchema = z
   .superRefine((r, ctx) => {
     const sum = r.minimums.reduce((s, m) => s + Math.round(m.credits * 100), 0) / 100;
     if (sum > r.credits) {
-      ctx.addIssue({ code: 'custom', path: ['minimums'], message: `The category minimums add up to ${sum} credits, more than the ${r.credits} required in all.` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minimums'],
+        message: `The category minimums add up to ${sum} credits, more than the ${r.credits} required in all.`,
+      });
     }
   });
 

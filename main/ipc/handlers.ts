@@ -5,7 +5,16 @@ import { type Actor, officeToday, type ServiceContext, ServiceError } from '../s
 import { createContact, searchContacts, updateContact } from '../services/contacts';
 import { previewExpiringDays, setExpiringDays, setTimeZone } from '../services/office-settings';
 import { recordDetail } from '../services/record-detail';
-import { addActivity, addCategory, listCategories, recordCredits, removeActivity, removeCategory, renewByCredits, setRenewalRequirement } from '../services/credits';
+import {
+  addActivity,
+  addCategory,
+  listCategories,
+  recordCredits,
+  removeActivity,
+  removeCategory,
+  renewByCredits,
+  setRenewalRequirement,
+} from '../services/credits';
 import { completeComponent, enroll, recordApplication, markAllComplete, overrideExpiration, setNotes, setStatus } from '../services/records';
 import { readSettings, readSetting, writeSettings } from '../services/settings';
 import { listTracking, matching, trackingCounts } from '../services/tracking';

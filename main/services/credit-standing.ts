@@ -54,13 +54,13 @@ export async function refreshCredits(trx: Executor, recordIds: readonly number[]
   for (let i = 0; i < recordIds.length; i += CHUNK) {
     const ids = JSON.stringify(recordIds.slice(i, i + CHUNK));
     // Only records with a requirement, or with kept values to clear: a program without one costs one indexed read.
-    const rows = (await trx.raw(
+    const rows = await trx.raw<Row[]>(
       `SELECT r.id, r.status, r.cycle, r.cycle_starts_on, r.completed_on, r.expires_on, r.credits_needed, r.credits_on_track_until,
               p.renewal_credits, p.renewal_minimums, p.renewal_carry_over_cap, p.renewal_review
        FROM json_each(?) j JOIN records r ON r.id = j.value JOIN programs p ON p.id = r.program_id
        WHERE p.renewal_credits IS NOT NULL OR r.credits_needed IS NOT NULL OR r.credits_on_track_until IS NOT NULL`,
       [ids],
-    )) as Row[];
+    );
     if (rows.length === 0) continue;
     const activities = (await trx('ce_activities')
       .whereIn(

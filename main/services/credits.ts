@@ -48,9 +48,9 @@ export async function removeCategory(ctx: ServiceContext, id: number): Promise<C
   return ctx.db.transaction(async (trx) => {
     const category = (await trx('credit_categories').where({ id }).first()) as CreditCategory | undefined;
     if (!category) throw new ServiceError('NOT_FOUND', `Credit category ${id} does not exist.`);
-    const programs = (await trx('programs').whereNotNull('renewal_credits').select('name', 'renewal_minimums')) as Array<
-      Pick<ProgramRow, 'name' | 'renewal_minimums'>
-    >;
+    const programs: Array<Pick<ProgramRow, 'name' | 'renewal_minimums'>> = await trx('programs')
+      .whereNotNull('renewal_credits')
+      .select('name', 'renewal_minimums');
     const users = programs.filter((p) => (JSON.parse(p.renewal_minimums) as Array<{ category: string }>).some((m) => sameName(m.category, category.name)));
     if (users.length > 0) {
       throw new ServiceError('REFUSED', `${category.name} has a minimum in ${users.map((p) => p.name).join(', ')}; remove the minimum there first.`);
@@ -148,11 +148,14 @@ export async function recordCredits(ctx: ServiceContext, recordId: number): Prom
   const program = await getProgram(ctx.db, record.program_id);
   const settings = await readSettings(ctx.db);
   const today = officeToday(ctx, settings.timeZone);
-  const all = (await ctx.db('ce_activities').where({ record_id: recordId }).orderBy([
-    { column: 'cycle', order: 'desc' },
-    { column: 'earned_on', order: 'desc' },
-    { column: 'id', order: 'desc' },
-  ])) as ActivityRow[];
+  const all = (await ctx
+    .db('ce_activities')
+    .where({ record_id: recordId })
+    .orderBy([
+      { column: 'cycle', order: 'desc' },
+      { column: 'earned_on', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])) as ActivityRow[];
   const requirement = requirementOf(program);
   const s = standingOf({ ...record, ...program, id: record.id }, all);
   return {
@@ -184,7 +187,8 @@ export async function recordCredits(ctx: ServiceContext, recordId: number): Prom
 function renewalPlan(record: RecordRow, program: ProgramRow, s: ReturnType<typeof standingOf>): RecordCredits['renewal'] {
   const requirement = requirementOf(program);
   if (requirement === null) return { allowed: false, reason: 'This certification has no renewal requirement.' };
-  if (!TIMED_STATUSES.includes(record.status)) return { allowed: false, reason: `Only an Active, Expiring or Expired certification renews; this one is ${record.status}.` };
+  if (!TIMED_STATUSES.includes(record.status))
+    return { allowed: false, reason: `Only an Active, Expiring or Expired certification renews; this one is ${record.status}.` };
   if (!s) return { allowed: false, reason: 'The certification has no cycle to renew (no completion or expiration date).' };
   if (!s.standing.met) return { allowed: false, reason: `${s.standing.needed} more credits are needed before it can renew.` };
   const next = nextCycle(expirationOf(program), s.cycle);
@@ -213,12 +217,13 @@ export async function addActivity(ctx: ServiceContext, actor: Actor, input: Cred
     }
     const settings = await readSettings(trx);
     const today = officeToday(ctx, settings.timeZone);
-    if (compareDates(input.earnedOn, today) > 0) throw new ServiceError('INVALID', `The activity date ${input.earnedOn} is in the future (today is ${today}).`, 'earnedOn');
+    if (compareDates(input.earnedOn, today) > 0)
+      throw new ServiceError('INVALID', `The activity date ${input.earnedOn} is in the future (today is ${today}).`, 'earnedOn');
     const categories = await listCategories(trx);
     const category = categories.find((c) => sameName(c.name, input.category));
     if (!category) throw new ServiceError('INVALID', `${input.category} is not on the list of credit categories.`, 'category');
     const at = stamp(ctx);
-    const [row] = (await trx('ce_activities')
+    const [row]: Array<{ id: number }> = await trx('ce_activities')
       .insert({
         record_id: record.id,
         cycle: record.cycle,
@@ -231,11 +236,17 @@ export async function addActivity(ctx: ServiceContext, actor: Actor, input: Cred
         recorded_by: actor.id,
         recorded_at: at,
       })
-      .returning('id')) as Array<{ id: number }>;
+      .returning('id');
     if (!row) throw new Error('insert returned no row');
     await logStoredRows(trx, 'ce_activities', 'activity', 'insert', [row.id], at);
     const source = input.source.trim() ? `, source ${input.source.trim()}` : '';
-    return writeCreditChange(trx, ctx, actor, record, `CE activity added: ${fmt(input.credits)} ${category.name} credits, "${input.title.trim()}" on ${input.earnedOn}${source}`);
+    return writeCreditChange(
+      trx,
+      ctx,
+      actor,
+      record,
+      `CE activity added: ${fmt(input.credits)} ${category.name} credits, "${input.title.trim()}" on ${input.earnedOn}${source}`,
+    );
   });
 }
 
@@ -291,7 +302,7 @@ export async function renewByCredits(ctx: ServiceContext, actor: Actor, input: {
       extra: { cycle: record.cycle + 1, cycle_starts_on: plan.next.startsOn, approved_on: plan.to === 'Active' ? w.today : record.approved_on },
     };
     if (plan.carryOver > 0) {
-      const [row] = (await trx('ce_activities')
+      const [row]: Array<{ id: number }> = await trx('ce_activities')
         .insert({
           record_id: record.id,
           cycle: record.cycle + 1,
@@ -304,7 +315,7 @@ export async function renewByCredits(ctx: ServiceContext, actor: Actor, input: {
           recorded_by: actor.id,
           recorded_at: w.at,
         })
-        .returning('id')) as Array<{ id: number }>;
+        .returning('id');
       if (row) await logStoredRows(trx, 'ce_activities', 'activity', 'insert', [row.id], w.at);
     }
     return applyOne(trx, change, w);

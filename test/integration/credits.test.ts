@@ -85,7 +85,8 @@ describe('CE activities', () => {
   it('removing an activity needs a reason, keeps it marked removed, and puts the credits back to needed', async () => {
     const record = await activeRecord();
     await activity(record.id, '2026-03-10', 'Ethics', 3);
-    const id = (await t.db('ce_activities').where({ record_id: record.id }).first())?.id as number;
+    const [id] = (await t.db('ce_activities').where({ record_id: record.id }).pluck('id')) as number[];
+    if (id === undefined) throw new Error('no activity stored');
     const r = await removeActivity(t.ctx, staff, { id, reason: 'Entered twice' });
     expect(r.credits_needed).toBe(10);
     const credits = await recordCredits(t.ctx, record.id);
@@ -149,7 +150,12 @@ describe('renewal', () => {
       'Counted in cycle 1 (a previous cycle)',
       'Counted in cycle 1 (a previous cycle)',
     ]);
-    expect(credits.activities.find((a) => a.kind === 'carry-over')).toMatchObject({ credits: 3, cycle: 2, title: 'Carried over from cycle 1', notCounted: null });
+    expect(credits.activities.find((a) => a.kind === 'carry-over')).toMatchObject({
+      credits: 3,
+      cycle: 2,
+      title: 'Carried over from cycle 1',
+      notCounted: null,
+    });
     const history = (await t.db('record_history').where({ record_id: record.id }).orderBy('id', 'desc').first()) as HistoryRow;
     expect(history.detail).toBe(
       'Renewed by CE credits: cycle 2 runs 2027-03-11 – 2028-03-10 (from the previous expiration date 2027-03-10); 3 credits carried over',
@@ -159,6 +165,7 @@ describe('renewal', () => {
 
   it('an Expired certification renewed late still counts from its previous expiration date', async () => {
     const record = await activeRecord();
+    t.clock.setDay('2027-01-15');
     await activity(record.id, '2027-01-10', 'Ethics', 10);
     t.clock.setDay('2027-03-20');
     const { runSweep } = await import('../../main/services/sweep');

@@ -9,6 +9,7 @@ import { api, call, messageOf } from '../api';
 import { showCallError } from '../shared/forms';
 import { useSubmit } from '../shared/useSubmit';
 import { expirationOf } from '../../../main/domain/program';
+import { RenewalRequirementEditor } from './RenewalRequirementEditor';
 
 type ProgramForm = z.input<typeof programSchema>;
 
@@ -216,6 +217,7 @@ export function ProgramEditor({ program, onClose, onSaved }: { program: ProgramW
           </Group>
         </Stack>
       </form>
+      {program && <RenewalRequirementEditor program={program} />}
       <Modal opened={effect !== null} onClose={() => setEffect(null)} title="This change affects existing records" centered size="lg">
         {effect && (
           <Stack data-testid="program-effect">
