@@ -6,12 +6,12 @@
  * constraints exactly as planned.
  */
 import { z } from 'zod';
-import { CONTACT_LIMITS, displayName, nameKey } from '../domain/contact';
+import { CONTACT_LIMITS, contactKeys, displayName, SEARCH_KEY_COLUMNS, withSearchKeys } from '../domain/contact';
 import type { Executor } from '../services/context';
 import type { ContactRow } from '../domain/rows';
 import { latest, type Located } from './batch-folder';
 import { diff, zodReason, type BatchPlanning } from './batch-plan';
-import { contactMatcher, withNameKey, type ContactLike } from './contacts';
+import { contactMatcher, type ContactLike } from './contacts';
 import { checkText } from './text';
 
 const ContactData = z.object({
@@ -90,7 +90,13 @@ export async function planContacts(db: Executor, changes: readonly Located[], p:
         organization: d.organization ?? '',
         phone: d.phone ?? '',
         member_number: member ?? null,
-        name_key: nameKey(d.first_name, d.last_name),
+        ...contactKeys({
+          first_name: d.first_name,
+          last_name: d.last_name,
+          email: d.email ?? '',
+          organization: d.organization ?? '',
+          member_number: member ?? null,
+        }),
       };
       p.ops.push({ entity: 'contact', kind: 'insert', ref, row });
       matcher.add({ id: -ref, central_id: centralId, member_number: row.member_number, first_name: d.first_name, last_name: d.last_name });
@@ -99,7 +105,7 @@ export async function planContacts(db: Executor, changes: readonly Located[], p:
         'new',
         at,
         label,
-        diff({}, row).fields.filter((f) => f.field !== 'name_key'),
+        diff({}, row).fields.filter((f) => !SEARCH_KEY_COLUMNS.has(f.field)),
       );
       continue;
     }
@@ -115,7 +121,7 @@ export async function planContacts(db: Executor, changes: readonly Located[], p:
       continue;
     }
     const { patch, fields } = diff(contact as unknown as Record<string, unknown>, next);
-    withNameKey(contact, patch);
+    withSearchKeys(contact, patch);
     if (fields.length === 0) {
       p.count('contact', 'unchanged', at, label, []);
       continue;

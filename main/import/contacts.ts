@@ -3,7 +3,7 @@
  * labels, limits and header names, the checks of its values, its matcher
  * (central id → member number → new) and its name key after a rename.
  */
-import { CONTACT_LIMITS, displayName, isEmailAddress, nameKey } from '../domain/contact';
+import { CONTACT_LIMITS, displayName, isEmailAddress } from '../domain/contact';
 import type { ContactRow } from '../domain/rows';
 import type { ImportField } from './csv-import';
 import { Matcher } from './match';
@@ -71,11 +71,4 @@ export type ContactLike = Pick<ContactRow, 'id' | 'central_id' | 'member_number'
 /** The contacts an import matches its rows against. */
 export function contactMatcher<T extends ContactLike>(rows: Iterable<T>): Matcher<T> {
   return new Matcher(rows, (c) => c.member_number, { key: 'Member number', noun: 'contact', name: displayName });
-}
-
-/** Adds the new name key to a patch that renames a contact (records sort by it). */
-export function withNameKey(stored: Pick<ContactRow, 'first_name' | 'last_name' | 'name_key'>, patch: Partial<Record<string, unknown>>): void {
-  if (patch.first_name === undefined && patch.last_name === undefined) return;
-  const key = nameKey((patch.first_name as string | undefined) ?? stored.first_name, (patch.last_name as string | undefined) ?? stored.last_name);
-  if (key !== stored.name_key) patch.name_key = key;
 }
