@@ -1,7 +1,8 @@
 /**
  * Contacts from central batches: each change's last state upserted by the
  * central id, else linked by member number (the one matcher); a member number
- * another contact holds is rejected. Planned rows hold their keys for the
+ * another contact holds is rejected, and so is an email another contact holds
+ * (as the form and the CSV import refuse it). Planned rows hold their keys for the
  * changes after them, so the writes, done in plan order, meet the unique
  * constraints exactly as planned.
  */
@@ -11,7 +12,7 @@ import type { Executor } from '../services/context';
 import type { ContactRow } from '../domain/rows';
 import { latest, type Located } from './batch-folder';
 import { diff, zodReason, type BatchPlanning } from './batch-plan';
-import { contactMatcher, type ContactLike } from './contacts';
+import { contactMatcher, EmailHolders, emailTakenWords, type ContactLike } from './contacts';
 import { checkText } from './text';
 
 const ContactData = z.object({
@@ -52,6 +53,7 @@ export async function planContacts(db: Executor, changes: readonly Located[], p:
   const stored = (await db('contacts').select('*')) as ContactRow[];
   const storedById = new Map(stored.map((c) => [c.id, c]));
   const matcher = contactMatcher<ContactLike>(stored);
+  const emails = new EmailHolders<Pick<ContactRow, 'id' | 'email' | 'first_name' | 'last_name' | 'member_number'>>(stored);
   for (const at of latest(changes, 'contact')) {
     const parsed = ContactData.safeParse(at.change.data);
     if (!parsed.success) {
@@ -70,6 +72,13 @@ export async function planContacts(db: Executor, changes: readonly Located[], p:
     const match = matcher.match(centralId, member ?? undefined);
     if ('conflict' in match) {
       p.reject('contact', at, match.conflict);
+      continue;
+    }
+    // A new email (a new contact's, or a changed one) must not be another contact's.
+    const self = match.row ? storedById.get(match.row.id) : undefined;
+    const holder = d.email && d.email.toLowerCase() !== self?.email.toLowerCase() ? emails.holderOf(d.email, match.row ?? undefined) : undefined;
+    if (holder && d.email) {
+      p.reject('contact', at, `${emailTakenWords(d.email, holder)}; a contact never takes another contact's email.`);
       continue;
     }
     const label = `${d.last_name}, ${d.first_name}${member ? ` (member ${member})` : ''}`;
@@ -100,6 +109,7 @@ export async function planContacts(db: Executor, changes: readonly Located[], p:
       };
       p.ops.push({ entity: 'contact', kind: 'insert', ref, row });
       matcher.add({ id: -ref, central_id: centralId, member_number: row.member_number, first_name: d.first_name, last_name: d.last_name });
+      emails.take(row.email, { id: -ref, email: row.email, first_name: d.first_name, last_name: d.last_name, member_number: row.member_number });
       p.count(
         'contact',
         'new',
@@ -127,6 +137,7 @@ export async function planContacts(db: Executor, changes: readonly Located[], p:
       continue;
     }
     p.ops.push({ entity: 'contact', kind: 'update', id: contact.id, patch });
+    if (typeof patch.email === 'string') emails.take(patch.email, contact);
     matcher.rekey(contact, centralId, patch.member_number !== undefined ? { from: contact.member_number, to: member ?? null } : undefined);
     p.count('contact', 'changed', at, label, fields);
   }

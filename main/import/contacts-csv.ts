@@ -32,6 +32,7 @@ import {
   CONTACT_IMPORT_FIELDS,
   contactMatcher,
   contactValueProblems,
+  emailTakenWords,
   type ContactField,
   type ContactValues,
 } from './contacts';
@@ -225,10 +226,7 @@ function plan(prepared: Prepared, rows: readonly FileRow[], stored: readonly Con
       const email = v.email.toLowerCase();
       const holder = byEmail.get(email);
       if (holder && holder.id !== contact?.id) {
-        tally.reject(
-          row.line,
-          `Email ${v.email} belongs to ${displayName(holder)}${holder.member_number !== null ? ` (member ${holder.member_number})` : ''}; give this row that contact's member number to update them, or leave it out.`,
-        );
+        tally.reject(row.line, `${emailTakenWords(v.email, holder)}; give this row that contact's member number to update them, or leave it out.`);
         continue;
       }
       const first = seenEmail.get(email);

@@ -72,3 +72,32 @@ export type ContactLike = Pick<ContactRow, 'id' | 'central_id' | 'member_number'
 export function contactMatcher<T extends ContactLike>(rows: Iterable<T>): Matcher<T> {
   return new Matcher(rows, (c) => c.member_number, { key: 'Member number', noun: 'contact', name: displayName });
 }
+
+/**
+ * Who holds each email, compared without case: a contact never takes another
+ * contact's email (SPEC.md §6, never a silent duplicate), whichever import it
+ * arrives by. Planned contacts hold their email for the rows after them.
+ */
+export class EmailHolders<T extends Pick<ContactRow, 'id' | 'email' | 'first_name' | 'last_name' | 'member_number'>> {
+  private readonly byEmail = new Map<string, T>();
+
+  constructor(stored: Iterable<T>) {
+    for (const c of stored) this.take(c.email, c);
+  }
+
+  /** The contact (other than `self`) that holds `email`, if any. */
+  holderOf(email: string, self?: { id: number }): T | undefined {
+    const holder = this.byEmail.get(email.toLowerCase());
+    return holder && holder.id !== self?.id ? holder : undefined;
+  }
+
+  /** Gives `email` to `contact` (the first holder keeps it). */
+  take(email: string, contact: T): void {
+    if (email !== '' && !this.byEmail.has(email.toLowerCase())) this.byEmail.set(email.toLowerCase(), contact);
+  }
+}
+
+/** "Email x belongs to Joan Adams (member M-1)": the start of every refusal of another contact's email. */
+export function emailTakenWords(email: string, holder: Pick<ContactRow, 'first_name' | 'last_name' | 'member_number'>): string {
+  return `Email ${email} belongs to ${displayName(holder)}${holder.member_number !== null ? ` (member ${holder.member_number})` : ''}`;
+}

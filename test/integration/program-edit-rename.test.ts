@@ -7,7 +7,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../../main/services/context';
 import { previewProgramEdit, updateProgram, type ProgramEdit } from '../../main/services/program-admin';
-import { completeComponent, enroll } from '../../main/services/records';
+import { completeComponent } from '../../main/services/completions';
+import { enroll } from '../../main/services/records';
 import type { ComponentRow, ProgramRow, RecordRow } from '../../main/domain/rows';
 import { freshDb, makeContact, makeProgram, makeStaff, type TestDb } from './support';
 
