@@ -133,6 +133,11 @@ export const RECEIVER_TABLES: Record<Entity, TableSpec> = {
       note: 'text',
       recorded_by: 'integer',
       recorded_at: 'text',
+      // Migration 008 (completions from imports, removable with a reason).
+      source: 'text',
+      removed_at: 'text',
+      removed_reason: 'text',
+      removed_by: 'integer',
     },
   },
   history: {
