@@ -7,6 +7,7 @@ import { useLoad } from '../shared/useLoad';
 import { useSession } from '../session';
 import { ComponentsTable } from './ComponentsTable';
 import { ContactEditor } from './ContactEditor';
+import { CreditsPanel } from './CreditsPanel';
 import { ExpirationEditor } from './ExpirationEditor';
 import { HistoryList } from './HistoryList';
 import { NotesEditor } from './NotesEditor';
@@ -91,6 +92,8 @@ export function RecordDrawer({
           </SimpleGrid>
           <Divider label={`Components (cycle ${d.record.cycle})`} labelPosition="left" />
           <ComponentsTable detail={d} today={info.today} onDone={changed} />
+          {d.program.renewal_credits !== null && <Divider label="Renewal credits" labelPosition="left" />}
+          {d.program.renewal_credits !== null && <CreditsPanel key={d.record.updated_at} recordId={d.record.id} today={info.today} onDone={changed} />}
           <Divider label="Notes" labelPosition="left" />
           <NotesEditor key={d.record.updated_at} recordId={d.record.id} notes={d.record.notes} onDone={changed} />
           <Divider label="History" labelPosition="left" />

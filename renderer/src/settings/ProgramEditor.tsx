@@ -10,6 +10,7 @@ import { showCallError } from '../shared/forms';
 import { useSubmit } from '../shared/useSubmit';
 import { expirationOf } from '../../../main/domain/program';
 import { ReminderScheduleEditor } from './ReminderScheduleEditor';
+import { RenewalRequirementEditor } from './RenewalRequirementEditor';
 
 type ProgramForm = z.input<typeof programSchema>;
 
@@ -218,6 +219,7 @@ export function ProgramEditor({ program, onClose, onSaved }: { program: ProgramW
           </Group>
         </Stack>
       </form>
+      {program && <RenewalRequirementEditor program={program} />}
       <Modal opened={effect !== null} onClose={() => setEffect(null)} title="This change affects existing records" centered size="lg">
         {effect && (
           <Stack data-testid="program-effect">

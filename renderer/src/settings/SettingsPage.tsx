@@ -4,6 +4,7 @@ import { api, call } from '../api';
 import { useSession } from '../session';
 import { useLoad } from '../shared/useLoad';
 import { BRAND_COLOR } from '../theme';
+import { CreditCategories } from './CreditCategories';
 import { GeneralSettings } from './GeneralSettings';
 import { OutboxList } from './OutboxList';
 import { ProgramsAdmin } from './ProgramsAdmin';
@@ -54,6 +55,7 @@ export function SettingsPage() {
             <Tabs.List mb="md">
               <Tabs.Tab value="general">Certification General Settings</Tabs.Tab>
               <Tabs.Tab value="programs">Certification programs</Tabs.Tab>
+              <Tabs.Tab value="credit-categories">Credit categories</Tabs.Tab>
               <Tabs.Tab value="users">Users</Tabs.Tab>
               <Tabs.Tab value="outbox">Outbox</Tabs.Tab>
               <Tabs.Tab value="sync">Sync export</Tabs.Tab>
@@ -64,6 +66,9 @@ export function SettingsPage() {
             </Tabs.Panel>
             <Tabs.Panel value="programs">
               <ProgramsAdmin />
+            </Tabs.Panel>
+            <Tabs.Panel value="credit-categories">
+              <CreditCategories />
             </Tabs.Panel>
             <Tabs.Panel value="users">
               <UsersAdmin />
