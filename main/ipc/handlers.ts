@@ -9,6 +9,7 @@ import { completeComponent, enroll, recordApplication, markAllComplete, override
 import { readSettings, readSetting, writeSettings } from '../services/settings';
 import { listTracking, matching, trackingCounts } from '../services/tracking';
 import { BULK_LIMIT, bulkSetStatus } from '../services/bulk';
+import { dashboardSummary } from '../services/dashboard';
 import { exportTrackingCsv } from '../services/csv-export';
 import type { Jobs } from '../jobs';
 import { deleteFilter, listSavedFilters, saveFilter, updateFilter } from '../services/saved-filters';
@@ -118,6 +119,7 @@ export const handlers: HandlerTable = {
     const file = exportFile(ctx);
     return ctx.jobs.start('export-csv', (job) => exportTrackingCsv(ctx.services.db, query, file, job));
   },
+  'dashboard.summary': async (ctx) => dashboardSummary(ctx.services.db, await officeDay(ctx)),
   'tracking.getView': async (ctx) => {
     const stored = (await readSettings(ctx.services.db)).trackingFilter;
     const parsed = stored ? viewSchema.safeParse(JSON.parse(stored)) : null;

@@ -242,7 +242,7 @@ function inListOrder(q: Knex.QueryBuilder, sort: TrackingQuery['sort'], id = 'r.
 }
 
 /** A plain Quick Filter's total, from the counts kept by triggers (migration 003) instead of a count over every record. */
-function countQuick(db: Executor, quick: QuickFilter): Knex.QueryBuilder {
+export function countQuick(db: Executor, quick: QuickFilter): Knex.QueryBuilder {
   const q = db('record_counts').sum({ n: 'n' });
   if (quick.kind === 'status') void q.where('status', quick.status);
   if (quick.kind === 'program') void q.where('program_id', quick.programId);

@@ -4,6 +4,7 @@ import * as m003 from './003_performance';
 import * as m004 from './004_lean_indexes';
 import * as m005 from './005_outbox_withdrawn';
 import * as m006 from './006_every_sort';
+import * as m014 from './014_dashboard_indexes';
 
 /**
  * Every migration, in order, listed explicitly so a bundled build finds them.
@@ -16,6 +17,7 @@ export const MIGRATIONS: ReadonlyArray<{ name: string; migration: Knex.Migration
   { name: '004_lean_indexes', migration: m004 },
   { name: '005_outbox_withdrawn', migration: m005 },
   { name: '006_every_sort', migration: m006 },
+  { name: '014_dashboard_indexes', migration: m014 },
 ];
 
 export const migrationSource: Knex.MigrationSource<{ name: string; migration: Knex.Migration }> = {
