@@ -66,7 +66,7 @@ function Screens() {
   } else if (!info.user) {
     content = <SignIn onDone={refresh} />;
   } else {
-    content = <SessionContext.Provider value={{ info, refresh }}>{route === '#settings' ? <SettingsPage /> : <Shell />}</SessionContext.Provider>;
+    content = <SessionContext.Provider value={{ info, refresh }}>{route === '#settings' ? <SettingsPage /> : <Shell route={route} />}</SessionContext.Provider>;
   }
   return content;
 }
