@@ -210,6 +210,7 @@ const HAND_KEYS: Record<Sort, { key: string; row: string; nullable: boolean; joi
   completedOn: { key: 'records.completed_on', row: 'r.completed_on', nullable: true },
   expiresOn: { key: 'records.expires_on', row: 'r.expires_on', nullable: true },
   updatedAt: { key: 'records.updated_at', row: 'r.updated_at', nullable: false },
+  creditsNeeded: { key: 'records.credits_needed', row: 'r.credits_needed', nullable: true },
 };
 
 /**
@@ -502,6 +503,7 @@ const SORT_LABELS: Record<Sort, string> = {
   completedOn: 'completed',
   expiresOn: 'expiry',
   updatedAt: 'last change',
+  creditsNeeded: 'credits needed',
 };
 
 /** Every sortable column, both directions, page 1 and page 100, under All, one status and a certification. */

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { APPLICATION_CHANNELS } from '../domain/application';
 import { contactEditSchema, newContactSchema } from '../domain/contact';
 import { programSchema } from '../domain/program';
+import { categoryName, creditActivitySchema, removeActivitySchema, renewalRequirementSchema } from '../domain/renewal';
+import type { CreditCategory, RecordCredits } from '../services/credits';
 import type { ContactRow, ProgramRow, RecordRow } from '../domain/rows';
 import { calendarDate, id, line, lines, newPassword, required, requiredLines } from '../domain/schema-parts';
 import type { Settings } from '../domain/settings';
@@ -35,6 +37,7 @@ const none = z.object({}).strict();
  * The renderer sees main only through this file (plus the filter field list, the status names and the
  * pure domain modules): every type a call's input or result names is exported here.
  */
+export type { CreditCategory, RecordCredits };
 export type { BatchImportResult, CsvExportResult, CsvImportResult, ExportResult, JobStatus, OutboxRow, SyncRun };
 export type {
   BulkResult,
@@ -73,6 +76,7 @@ export const SORTABLE = [
   'completedOn',
   'expiresOn',
   'updatedAt',
+  'creditsNeeded',
 ] as const;
 
 export const quickFilterSchema = z.discriminatedUnion('kind', [
@@ -169,6 +173,14 @@ export const INPUTS = {
     .object({ id, expiresOn: calendarDate.nullable(), reason: requiredLines('A reason', 2000), confirmExpired: z.boolean().optional() })
     .strict(),
   'records.setNotes': z.object({ id, notes: lines('Notes', 20_000) }).strict(),
+  'credits.get': z.object({ id }).strict(),
+  'credits.addActivity': creditActivitySchema,
+  'credits.removeActivity': removeActivitySchema,
+  'credits.renew': z.object({ id }).strict(),
+  'credits.categories': none,
+  'credits.addCategory': z.object({ name: categoryName }).strict(),
+  'credits.removeCategory': z.object({ id }).strict(),
+  'programs.setRenewal': z.object({ programId: id, requirement: renewalRequirementSchema.nullable() }).strict(),
   'contacts.search': z.object({ text: line('Search', 200) }).strict(),
   'contacts.create': newContactSchema,
   'contacts.update': contactEditSchema,
@@ -254,6 +266,14 @@ export interface Results {
   'records.markAllComplete': RecordRow;
   'records.overrideExpiration': RecordRow;
   'records.setNotes': RecordRow;
+  'credits.get': RecordCredits;
+  'credits.addActivity': RecordRow;
+  'credits.removeActivity': RecordRow;
+  'credits.renew': RecordRow;
+  'credits.categories': CreditCategory[];
+  'credits.addCategory': CreditCategory[];
+  'credits.removeCategory': CreditCategory[];
+  'programs.setRenewal': ProgramRow;
   'contacts.search': Array<ContactRow & { records: number }>;
   'contacts.create': ContactRow;
   'contacts.update': ContactRow;

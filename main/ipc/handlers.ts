@@ -5,6 +5,7 @@ import { type Actor, officeToday, type ServiceContext, ServiceError } from '../s
 import { createContact, searchContacts, updateContact } from '../services/contacts';
 import { previewExpiringDays, setExpiringDays, setTimeZone } from '../services/office-settings';
 import { recordDetail } from '../services/record-detail';
+import { addActivity, addCategory, listCategories, recordCredits, removeActivity, removeCategory, renewByCredits, setRenewalRequirement } from '../services/credits';
 import { completeComponent, enroll, recordApplication, markAllComplete, overrideExpiration, setNotes, setStatus } from '../services/records';
 import { readSettings, readSetting, writeSettings } from '../services/settings';
 import { listTracking, matching, trackingCounts } from '../services/tracking';
@@ -161,6 +162,14 @@ export const handlers: HandlerTable = {
   'records.markAllComplete': (ctx, input) => markAllComplete(ctx.services, actor(ctx), input),
   'records.overrideExpiration': (ctx, input) => overrideExpiration(ctx.services, actor(ctx), input),
   'records.setNotes': (ctx, input) => setNotes(ctx.services, actor(ctx), input),
+  'credits.get': (ctx, input) => recordCredits(ctx.services, input.id),
+  'credits.addActivity': (ctx, input) => addActivity(ctx.services, actor(ctx), input),
+  'credits.removeActivity': (ctx, input) => removeActivity(ctx.services, actor(ctx), input),
+  'credits.renew': (ctx, input) => renewByCredits(ctx.services, actor(ctx), input),
+  'credits.categories': (ctx) => listCategories(ctx.services.db),
+  'credits.addCategory': (ctx, input) => addCategory(ctx.services, input.name),
+  'credits.removeCategory': (ctx, input) => removeCategory(ctx.services, input.id),
+  'programs.setRenewal': (ctx, input) => setRenewalRequirement(ctx.services, input),
   'contacts.search': (ctx, input) => searchContacts(ctx.services.db, input.text),
   'contacts.create': (ctx, input) => createContact(ctx.services, input),
   'contacts.update': (ctx, input) => updateContact(ctx.services, input),

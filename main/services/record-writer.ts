@@ -11,6 +11,7 @@ import type { Decision } from '../rules/engine';
 import { bulkInsert } from '../db/bulk-insert';
 import { whereInJson } from '../db/where-in-json';
 import { logStoredRows } from './changelog';
+import { refreshCredits } from './credit-standing';
 import type { Actor, Executor } from './context';
 import { displayName } from '../domain/contact';
 import { renderExpiringEmail } from '../domain/expiring-email';
@@ -62,6 +63,8 @@ function patchFor(change: RecordChange, at: string): Partial<RecordRow> {
   if (decision.startsNewCycle) {
     patch.cycle = record.cycle + 1;
     patch.required_done = 0;
+    // A renewal by doing the work again: the new cycle starts on its completion date.
+    patch.cycle_starts_on = null;
   }
   return patch;
 }
@@ -98,6 +101,8 @@ export async function applyDecisions(trx: Executor, changes: readonly RecordChan
   const outbox = await queueExpiringEmails(trx, emailDue, w);
   const withdrawn = await withdrawUntrueEmails(trx, changedIds, w);
   const requeued = await requeueWithdrawnEmails(trx, emailDue);
+  // Dates, status or cycle may have changed what the renewal credits amount to: kept before the row is logged.
+  await refreshCredits(trx, changedIds);
   await logStoredRows(trx, 'records', 'record', 'update', changedIds, w.at);
   await logStoredRows(trx, 'outbox', 'outbox', 'insert', outbox, w.at);
   await logStoredRows(trx, 'outbox', 'outbox', 'update', [...withdrawn, ...requeued], w.at);

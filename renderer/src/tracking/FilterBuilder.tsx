@@ -22,6 +22,7 @@ const LABELLED = { valueSelector: LabelledSelector, valueEditor: LabelledEditor 
 
 function editorType(type: string, operator: string): ValueEditorType {
   if (type === 'status' || type === 'program') return operator === 'in' || operator === 'notIn' ? 'multiselect' : 'select';
+  if (type === 'yesNo') return 'select';
   return 'text';
 }
 
@@ -29,7 +30,7 @@ function editorType(type: string, operator: string): ValueEditorType {
 function inputType(fieldName: string, operator: string): string {
   const type = FILTER_FIELDS.find((f) => f.name === fieldName)?.type;
   if (type === 'date') return operator === 'inLastDays' || operator === 'inNextDays' ? 'number' : 'date';
-  return type === 'percent' ? 'number' : 'text';
+  return type === 'percent' || type === 'credits' ? 'number' : 'text';
 }
 
 /** react-querybuilder fields from main's allow-list, so the builder offers only what main accepts. */
@@ -61,7 +62,7 @@ function normalise(group: RuleGroupType): FilterTree {
     let value: unknown = r.value;
     if (r.operator === 'null' || r.operator === 'notNull') value = null;
     else if (type === 'program') value = Array.isArray(value) ? value.map(Number) : Number(value);
-    else if (type === 'percent' || r.operator === 'inLastDays' || r.operator === 'inNextDays') {
+    else if (type === 'percent' || type === 'credits' || r.operator === 'inLastDays' || r.operator === 'inNextDays') {
       value = Array.isArray(value) ? value.map(Number) : value === '' ? value : Number(value);
     }
     return { field: r.field, operator: r.operator, value };
