@@ -41,7 +41,7 @@ const SAMPLED_STATS: Array<[string, string]> = [
   ['records_status_applied_order', '300000 2001 2001 6'],
   ['records_status_completed_order', '300000 2001 2001 9'],
   ['records_status_expires_order', '300000 2001 2001 251'],
-  ['records_status_expires_program', '300000 2001 2001 251 10'],
+  ['records_status_expires_program', '300000 2001 2001 251 10 10'],
   ['records_status_name', '300000 2001 2'],
   ['records_status_order', '300000 2001'],
   ['records_status_progress', '300000 2001 1001'],
@@ -105,6 +105,7 @@ beforeAll(async () => {
       status,
       sort_name: contact.name_key,
       expires_on: i % 7 === 0 ? null : addDays(TODAY, (i % 400) - 150),
+      credits_on_track_until: i % 3 === 0 ? addDays(TODAY, (i % 90) - 30) : null,
       created_at: at,
       updated_at: at,
     });
@@ -122,8 +123,8 @@ describe('query plans of the renewals dashboard', () => {
       await useStatistics(t.db, stats);
       const queries = await captured(t.db, () => dashboardSummary(t.db, { today: TODAY, timeZone: 'UTC' }));
       const onRecords = queries.filter((q) => /from `records`/.test(q.sql));
-      // Four horizons and the expired, each one GROUP BY.
-      expect(onRecords).toHaveLength(5);
+      // Four horizons, on track within each, and the expired: each one GROUP BY.
+      expect(onRecords).toHaveLength(9);
       expect(queries.filter((q) => /from `record_counts`/.test(q.sql))).toHaveLength(2);
       const problems: string[] = [];
       for (const q of queries) problems.push(...(await planProblems(t.db, q)));

@@ -17,10 +17,14 @@ import { makeContact, makeProgram, TestClock } from './support';
 const NOW = '2026-03-10T03:00:00Z';
 const OFFICE_TODAY = '2026-03-09';
 
-async function addRecords(backend: Backend, programId: number, rows: Array<[Status, string | null]>): Promise<void> {
+/**
+ * Records as stored, each [status, expires on, on track until]: the last is the kept column the credits
+ * service maintains (migration 010), the last day the credits earned meet the requirement pro rata.
+ */
+async function addRecords(backend: Backend, programId: number, rows: Array<[Status, string | null, string?]>): Promise<void> {
   const ctx = backend.context.services;
   const at = '2026-03-01T10:00:00.000Z';
-  for (const [status, expiresOn] of rows) {
+  for (const [status, expiresOn, onTrackUntil] of rows) {
     const contact = await makeContact(ctx);
     await ctx.db('records').insert({
       contact_id: contact.id,
@@ -29,6 +33,7 @@ async function addRecords(backend: Backend, programId: number, rows: Array<[Stat
       sort_name: 'x',
       expires_on: expiresOn,
       completed_on: expiresOn ? addDays(expiresOn, -365) : null,
+      credits_on_track_until: onTrackUntil ?? null,
       created_at: at,
       updated_at: at,
     });
@@ -53,11 +58,13 @@ async function listTotal(backend: Backend, n: DashboardNumber): Promise<number> 
 function everyNumber(s: DashboardSummary): Array<[string, DashboardNumber]> {
   return [
     ...s.expiring.map((n, i): [string, DashboardNumber] => [`all, next ${s.horizons[i]} days`, n]),
+    ...s.onTrack.map((n, i): [string, DashboardNumber] => [`all, on track, next ${s.horizons[i]} days`, n]),
     ['all, expired', s.expired],
     ['applications', s.applications],
     ['completions', s.completions],
     ...s.byProgram.flatMap((p) => [
       ...p.expiring.map((n, i): [string, DashboardNumber] => [`${p.name}, next ${s.horizons[i]} days`, n]),
+      ...p.onTrack.map((n, i): [string, DashboardNumber] => [`${p.name}, on track, next ${s.horizons[i]} days`, n]),
       [`${p.name}, expired`, p.expired] as [string, DashboardNumber],
     ]),
   ];
@@ -71,10 +78,10 @@ describe('renewals dashboard', () => {
     const b = (await makeProgram(ctx, { name: 'Beta Certification', requireApproval: true, requireCompletionApproval: true })).program;
     const d = (n: number) => addDays(OFFICE_TODAY, n);
     await addRecords(backend, a.id, [
-      ['Expiring', d(0)], // expires on the office's today: still held, in every horizon
-      ['Expiring', d(30)], // the last day of "the next 30 days"
+      ['Expiring', d(0), d(0)], // expires on the office's today: still held, in every horizon; on track through today
+      ['Expiring', d(30), d(-1)], // the last day of "the next 30 days"; behind since yesterday
       ['Active', d(31)], // first day past 30
-      ['Active', d(60)],
+      ['Active', d(60), d(100)], // on track
       ['Active', d(90)],
       ['Active', d(180)],
       ['Active', d(181)], // past every horizon
@@ -86,7 +93,7 @@ describe('renewals dashboard', () => {
       ['In Progress', d(-20)], // renewed: a new cycle
     ]);
     await addRecords(backend, b.id, [
-      ['Expiring', d(5)],
+      ['Expiring', d(5), d(3)],
       ['Active', d(100)],
       ['Expired', d(-30)],
       ['Applied', null],
@@ -100,10 +107,13 @@ describe('renewals dashboard', () => {
     const byName = Object.fromEntries(s.byProgram.map((p) => [p.name, p]));
     // By hand: what staff would count on the list for the 9th of March.
     expect(byName['Alpha Certification']?.expiring.map((n) => n.count)).toEqual([2, 4, 5, 6]);
+    expect(byName['Alpha Certification']?.onTrack.map((n) => n.count)).toEqual([1, 2, 2, 2]);
     expect(byName['Alpha Certification']?.expired.count).toBe(2);
     expect(byName['Beta Certification']?.expiring.map((n) => n.count)).toEqual([1, 1, 1, 2]);
+    expect(byName['Beta Certification']?.onTrack.map((n) => n.count)).toEqual([1, 1, 1, 1]);
     expect(byName['Beta Certification']?.expired.count).toBe(1);
     expect(s.expiring.map((n) => n.count)).toEqual([3, 5, 6, 8]);
+    expect(s.onTrack.map((n) => n.count)).toEqual([2, 3, 3, 3]);
     expect(s.expired.count).toBe(3);
     expect(s.applications.count).toBe(2);
     expect(s.completions.count).toBe(1);

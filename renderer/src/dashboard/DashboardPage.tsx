@@ -15,11 +15,14 @@ const MAX_BARS = 12;
 
 const count = (n: number): string => n.toLocaleString();
 
-/** One number as a card: a real button that opens its records. */
+const ONTRACK_SERIES = { name: 'onTrack', label: 'On track with credits', color: 'green.7' };
+
+/** One number as a card: a real button that opens its records; `part`, a number within it (on track), has a button of its own. */
 function NumberCard({
   label,
   hint,
   n,
+  part,
   color,
   onOpen,
   testId,
@@ -27,18 +30,20 @@ function NumberCard({
   label: string;
   hint: string;
   n: DashboardNumber | undefined;
+  part?: { n: DashboardNumber | undefined; label: string };
   color: string;
   onOpen: OpenSelection;
   testId: string;
 }) {
   return (
-    <UnstyledButton
-      onClick={() => n && onOpen(n.selection)}
-      disabled={!n}
-      data-testid={testId}
-      aria-label={n ? `${label}: ${count(n.count)} records. Open them in Tracking` : label}
-    >
-      <Paper withBorder radius="md" px="md" py="sm" h="100%" style={{ borderLeft: `4px solid var(--mantine-color-${color}-6)` }}>
+    <Paper withBorder radius="md" px="md" py="sm" h="100%" style={{ borderLeft: `4px solid var(--mantine-color-${color}-6)` }}>
+      <UnstyledButton
+        onClick={() => n && onOpen(n.selection)}
+        disabled={!n}
+        data-testid={testId}
+        aria-label={n ? `${label}: ${count(n.count)} records. Open them in Tracking` : label}
+        w="100%"
+      >
         <Text fw={700} fz={28} lh={1.1} c={tint(color)} data-testid={`${testId}-count`}>
           {n ? count(n.count) : '…'}
         </Text>
@@ -48,8 +53,22 @@ function NumberCard({
         <Text size="xs" c="dimmed">
           {hint}
         </Text>
-      </Paper>
-    </UnstyledButton>
+      </UnstyledButton>
+      {part?.n && (
+        <Anchor
+          component="button"
+          type="button"
+          size="xs"
+          fw={600}
+          c={tint('green')}
+          data-testid={`${testId}-part`}
+          onClick={() => part.n && onOpen(part.n.selection)}
+          aria-label={`${label}, ${part.label}: ${count(part.n.count)} records. Open them in Tracking`}
+        >
+          {count(part.n.count)} {part.label}
+        </Anchor>
+      )}
+    </Paper>
   );
 }
 
@@ -57,10 +76,27 @@ interface Bar {
   name: string;
   count: number;
   selection: DashboardSelection;
+  /** Of `count`, on track with their credits (the expiring chart only). */
+  onTrack?: number;
+  onTrackSelection?: DashboardSelection;
 }
 
 /** The certifications' bars for one number, largest first; a click on a bar opens its records. */
-function CertificationBars({ bars, label, color, onOpen, testId }: { bars: Bar[]; label: string; color: string; onOpen: OpenSelection; testId: string }) {
+function CertificationBars({
+  bars,
+  label,
+  color,
+  onOpen,
+  testId,
+  withOnTrack = false,
+}: {
+  bars: Bar[];
+  label: string;
+  color: string;
+  onOpen: OpenSelection;
+  testId: string;
+  withOnTrack?: boolean;
+}) {
   const shown = bars.filter((b) => b.count > 0).sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
   if (shown.length === 0) {
     return (
@@ -75,21 +111,23 @@ function CertificationBars({ bars, label, color, onOpen, testId }: { bars: Bar[]
       {/* The chart is for the eye; the table below holds the same numbers as buttons for the keyboard and screen readers. */}
       <div aria-hidden data-testid={testId}>
         <BarChart
-          h={Math.max(120, data.length * 30 + 30)}
+          h={Math.max(120, data.length * (withOnTrack ? 44 : 30) + (withOnTrack ? 60 : 30))}
           data={data}
           dataKey="name"
           orientation="vertical"
-          series={[{ name: 'count', label, color }]}
+          series={withOnTrack ? [{ name: 'count', label, color }, ONTRACK_SERIES] : [{ name: 'count', label, color }]}
+          withLegend={withOnTrack}
           withBarValueLabel
           gridAxis="none"
           yAxisProps={{ width: 190, interval: 0 }}
           barChartProps={{ accessibilityLayer: false }}
-          barProps={{
+          barProps={(series) => ({
             cursor: 'pointer',
             onClick: (bar: { payload?: Bar }) => {
-              if (bar.payload) onOpen(bar.payload.selection);
+              const selection = series.name === 'onTrack' ? bar.payload?.onTrackSelection : bar.payload?.selection;
+              if (selection) onOpen(selection);
             },
-          }}
+          })}
           tooltipProps={{ cursor: false }}
           withTooltip={false}
         />
@@ -120,11 +158,20 @@ function ProgramTable({ summary, onOpen }: { summary: DashboardSummary; onOpen: 
         {p.name}
         {p.archived ? ' (archived)' : ''}
       </Table.Th>
-      {p.expiring.map((n, i) => (
-        <Table.Td key={summary.horizons[i]} ta="right">
-          <CellButton n={n} what={`${p.name} certificates expiring in the next ${summary.horizons[i]} days`} onOpen={onOpen} />
-        </Table.Td>
-      ))}
+      {p.expiring.map((n, i) => {
+        const onTrack = p.onTrack[i];
+        const what = `${p.name} certificates expiring in the next ${summary.horizons[i]} days`;
+        return (
+          <Table.Td key={summary.horizons[i]} ta="right">
+            <CellButton n={n} what={what} onOpen={onOpen} />
+            {onTrack && n.count > 0 && (
+              <Text size="xs" c="dimmed">
+                <CellButton n={onTrack} what={`of the ${what}, on track with their credits`} onOpen={onOpen} /> on track
+              </Text>
+            )}
+          </Table.Td>
+        );
+      })}
       <Table.Td ta="right">
         <CellButton n={p.expired} what={`${p.name} certificates expired in the last ${summary.expiredWithinDays} days, not renewed`} onOpen={onOpen} />
       </Table.Td>
@@ -132,7 +179,10 @@ function ProgramTable({ summary, onOpen }: { summary: DashboardSummary; onOpen: 
   );
   return (
     <Table striped highlightOnHover verticalSpacing={4} data-testid="dashboard-table">
-      <Table.Caption>Expiring (Active or Expiring status) and expired certificates by certification; each number opens its records in Tracking.</Table.Caption>
+      <Table.Caption>
+        Expiring (Active or Expiring status; below, how many of them are on track with their renewal credits) and expired certificates by certification; each
+        number opens its records in Tracking.
+      </Table.Caption>
       <Table.Thead>
         <Table.Tr>
           <Table.Th scope="col">Certification</Table.Th>
@@ -167,7 +217,13 @@ export function DashboardPage({ onOpen }: { onOpen: OpenSelection }) {
       )
     : 0;
   const expiringBars: Bar[] = s
-    ? s.byProgram.map((p) => ({ name: p.name, count: p.expiring[h]?.count ?? 0, selection: (p.expiring[h] as DashboardNumber).selection }))
+    ? s.byProgram.map((p) => ({
+        name: p.name,
+        count: p.expiring[h]?.count ?? 0,
+        selection: (p.expiring[h] as DashboardNumber).selection,
+        onTrack: p.onTrack[h]?.count ?? 0,
+        onTrackSelection: p.onTrack[h]?.selection,
+      }))
     : [];
   const expiredBars: Bar[] = s ? s.byProgram.map((p) => ({ name: p.name, count: p.expired.count, selection: p.expired.selection })) : [];
 
@@ -196,6 +252,7 @@ export function DashboardPage({ onOpen }: { onOpen: OpenSelection }) {
             label={`Expiring in the next ${days} days`}
             hint="Active or Expiring, every certification"
             n={s?.expiring[i]}
+            part={{ n: s?.onTrack[i], label: 'on track with credits' }}
             color="orange"
             onOpen={onOpen}
             testId={`expiring-${days}`}
@@ -227,7 +284,14 @@ export function DashboardPage({ onOpen }: { onOpen: OpenSelection }) {
                 data={s.horizons.map((x) => ({ value: String(x), label: `${x} days` }))}
               />
             </Group>
-            <CertificationBars bars={expiringBars} label={`Expiring in the next ${horizon} days`} color="orange.6" onOpen={onOpen} testId="expiring-chart" />
+            <CertificationBars
+              bars={expiringBars}
+              label={`Expiring in the next ${horizon} days`}
+              color="orange.6"
+              onOpen={onOpen}
+              testId="expiring-chart"
+              withOnTrack
+            />
           </Paper>
           <Paper withBorder radius="md" p="md">
             <Title order={3} size="h5" mb="xs">
