@@ -143,7 +143,12 @@ function CertificationBars({
 
 /** A number in the table: a button with a name that says what it opens. */
 function CellButton({ n, what, onOpen }: { n: DashboardNumber; what: string; onOpen: OpenSelection }) {
-  if (n.count === 0) return <Text c="dimmed">0</Text>;
+  if (n.count === 0)
+    return (
+      <Text span c="dimmed">
+        0
+      </Text>
+    );
   return (
     <Anchor component="button" type="button" fw={600} onClick={() => onOpen(n.selection)} aria-label={`${count(n.count)} ${what}. Open them in Tracking`}>
       {count(n.count)}
