@@ -4,6 +4,7 @@
  * harness both start exactly this, so they cannot drift apart.
  */
 import { closeDatabase, openDatabase } from './db/database';
+import { openReader } from './db/reader';
 import type { Envelope } from './ipc/contract';
 import { invoke, type Logger } from './ipc/handle';
 import { handlers, Session, type DesktopActions, type HandlerContext } from './ipc/handlers';
@@ -38,9 +39,11 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   startup?.enter('database');
   const db = await openDatabase({ dataDir: options.dataDir, now: () => clock.now() });
   const services = { db, clock };
+  const reader = openReader(options.dataDir);
   const scheduler = new Scheduler(services, options.dataDir, { onError: (job, err) => log(`${job} failed`, err) });
   const context: HandlerContext = {
     services,
+    reader,
     jobs: new Jobs(),
     scheduler,
     session: new Session(),
@@ -58,6 +61,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     async close() {
       await scheduler.stop();
       await context.jobs.idle();
+      await reader.destroy();
       await closeDatabase(db);
     },
   };

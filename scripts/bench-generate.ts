@@ -27,7 +27,7 @@ import { computeExpiration } from '../main/rules/expiration';
 import { type ExpirationRule } from '../main/rules/expiration';
 import type { Status } from '../main/rules/statuses';
 import type { Clock } from '../main/services/context';
-import { nameKey } from '../main/domain/contact';
+import { contactKeys } from '../main/domain/contact';
 import { createProgram, programComponents, type NewComponent } from '../main/services/programs';
 import type { ComponentRow } from '../main/domain/rows';
 import type { ProgramRow } from '../main/domain/rows';
@@ -672,17 +672,21 @@ export async function generateDatabase(options: GenerateOptions): Promise<Genera
       const lastName = accented && random.chance(0.5) ? random.pick(ACCENTED_LAST) : random.pick(LAST_NAMES);
       const joined = today - random.int(30, 9 * 365);
       const contactAt = stampAt(joined, i, 9);
-      const name_key = nameKey(firstName, lastName);
-      await contacts.add({
-        id: i,
-        central_id: random.chance(0.7) ? `ctr-${i.toString(36)}` : null,
+      const text = {
         member_number: `M${String(1_000_000 + i)}`,
         first_name: firstName,
         last_name: lastName,
         email: `${ascii(firstName)}.${ascii(lastName)}${random.chance(0.5) ? random.int(1, 99) : ''}@${random.pick(MAIL_DOMAINS)}`,
         organization: random.chance(0.85) ? random.pick(orgs) : '',
+      };
+      const keys = contactKeys(text);
+      const name_key = keys.name_key;
+      await contacts.add({
+        id: i,
+        central_id: random.chance(0.7) ? `ctr-${i.toString(36)}` : null,
+        ...text,
         phone: `(${random.int(201, 989)}) 555-${String(random.int(0, 9999)).padStart(4, '0')}`,
-        name_key,
+        ...keys,
         created_at: contactAt,
         updated_at: contactAt,
       });

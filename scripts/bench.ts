@@ -31,6 +31,7 @@ import { exportChanges } from '../main/sync/export';
 import { readCheckpoint, readSyncState, writeCheckpoint } from '../main/sync/state';
 import { BENCH_NOW, BENCH_TODAY, type GenerateResult } from './bench-generate';
 import { browserUnavailable, measureFirstScreen } from './bench-browser';
+import { recordsCsv, recordsImportTargets } from './bench-records-import';
 
 // ---------------------------------------------------------------------------
 // Options
@@ -59,7 +60,9 @@ function parseArgs(argv: readonly string[]): Options {
     else if (arg === '--data') options.data = path.resolve(value());
     else if (arg === '--only') options.sections = new Set(value().split(','));
     else if (arg === '--help' || arg === '-h') {
-      console.log('npm run bench [-- --records N] [--out FILE] [--seed S] [--data DIR] [--only lists,sorts,filters,jobs,browser]');
+      console.log(
+        'npm run bench [-- --records N] [--out FILE] [--seed S] [--data DIR] [--only lists,sorts,filters,jobs,browser; or single jobs: bulk,n,csv,sweep,export,import]',
+      );
       process.exit(0);
     } else throw new Error(`Unknown option ${arg} (try --help)`);
   }
@@ -688,7 +691,7 @@ async function main(): Promise<void> {
     const rss = Math.round(process.memoryUsage().rss / 2 ** 20);
     log(`  process RSS after browsing: ${rss} MB`);
 
-    if (only.has('jobs')) await benchJobs(backend, db, counts, options, dataDir, scratch);
+    if (['jobs', ...JOB_PARTS].some((part) => only.has(part))) await benchJobs(backend, db, counts, options, dataDir, scratch);
 
     // The browser harness opens the same file in its own process: close ours first.
     await backend.close();
@@ -719,14 +722,20 @@ async function main(): Promise<void> {
   }
 }
 
+/** `--only` may name single jobs instead of all of them (`jobs`). */
+const JOB_PARTS = ['bulk', 'n', 'csv', 'sweep', 'export', 'import', 'records'] as const;
+
 /** The background work staff start or the app runs, each timed and measured for what the list feels meanwhile. */
 async function benchJobs(backend: Backend, db: Db, counts: TrackingCounts, options: Options, dataDir: string, scratch: string): Promise<void> {
+  const part = (name: (typeof JOB_PARTS)[number]): boolean => options.sections.has('jobs') || options.sections.has(name);
   // Bulk: 1,000 In Progress records → Inactive per run, a fresh set each time.
   const candidates = (
     (await db.raw("SELECT id FROM records WHERE status = 'In Progress' ORDER BY (id * 2654435761) % 1000003 LIMIT ?", [9000])) as Array<{ id: number }>
   ).map((r) => r.id);
   const bulkRuns = Math.min(8, Math.floor(candidates.length / 1000) - 1);
-  if (bulkRuns >= 1) {
+  if (!part('bulk')) {
+    // not asked for
+  } else if (bulkRuns >= 1) {
     let refused = 0;
     const { value: bulk, load } = await underLoad(backend, () =>
       time(
@@ -746,65 +755,72 @@ async function benchJobs(backend: Backend, db: Db, counts: TrackingCounts, optio
     recordLoad('bulk changes', load);
   } else skipped.push('bulk status change: fewer than 2,000 In Progress records');
 
-  // Changing n re-derives statuses in the same transaction.
-  let changedN = 0;
-  const { value: setN, load: nLoad } = await underLoad(backend, () =>
-    time(
-      async (run) => {
-        const result = await call<{ changed: number }>(backend, 'settings.setExpiringDays', { expiringDays: run % 2 === 0 ? 45 : 30 });
-        changedN = Math.max(changedN, result.changed);
-      },
-      { runs: 6, warmup: 0, budgetMs: 60_000 },
-    ),
-  );
-  record('change n (settings.setExpiringDays 30 ↔ 45)', setN, null, null, `up to ${changedN.toLocaleString('en')} records changed`);
-  recordLoad('n changes', nLoad);
-  await call(backend, 'settings.setExpiringDays', { expiringDays: 30 });
-
-  // CSV export of one Quick Filter through the job.
-  const csvStatus: Status = 'Expired';
-  const csv = await time(
-    async () => {
-      const job = await call<{ id: string }>(backend, 'tracking.exportCsv', {
-        quick: { kind: 'status', status: csvStatus },
-        sort: { column: 'contactName', direction: 'asc' },
-      });
-      const result = (await waitForJob(backend, job.id)) as { file: string } | null;
-      if (result) fs.rmSync(result.file, { force: true });
-    },
-    { runs: 2, warmup: 0, minRuns: 1, budgetMs: 10_000 },
-  );
-  record(`CSV export of ${csvStatus} (${counts.byStatus[csvStatus].toLocaleString('en')} rows, tracking.exportCsv + jobs.get)`, csv, null);
-
-  // The time sweep a year later, on fresh copies of the database, each served by a backend of its own
-  // (started on the benchmark's day, so its start-up sweep has nothing to do) whose list is paged meanwhile.
-  const sweepRuns = options.records <= 200_000 ? 3 : 2;
-  const sweepSamples: number[] = [];
-  let swept = 0;
-  for (let i = 0; i < sweepRuns && (i === 0 || (sweepSamples[0] ?? 0) < 10_000); i++) {
-    const dir = path.join(scratch, `sweep-${i}`);
-    await checkpointAndCopy(db, databaseFile(dataDir), dir);
-    const later = fixedClock(new Date(BENCH_NOW.getTime() + 365 * 86_400_000));
-    const copy = await startBackend({ dataDir: dir, version: 'bench', clock: fixedClock(BENCH_NOW) });
-    try {
-      copy.context.session.user = await signIn(copy);
-      const { value, load } = await underLoad(copy, async () => {
-        const t = performance.now();
-        const result = await runSweep({ db: copy.context.services.db, clock: later });
-        return { ms: performance.now() - t, changed: result.changed };
-      });
-      sweepSamples.push(value.ms);
-      swept = value.changed;
-      if (i === 0) recordLoad('the sweep a year later', load);
-    } finally {
-      await copy.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+  if (part('n')) {
+    // Changing n re-derives statuses in the same transaction.
+    let changedN = 0;
+    const { value: setN, load: nLoad } = await underLoad(backend, () =>
+      time(
+        async (run) => {
+          const result = await call<{ changed: number }>(backend, 'settings.setExpiringDays', { expiringDays: run % 2 === 0 ? 45 : 30 });
+          changedN = Math.max(changedN, result.changed);
+        },
+        { runs: 6, warmup: 0, budgetMs: 60_000 },
+      ),
+    );
+    record('change n (settings.setExpiringDays 30 ↔ 45)', setN, null, null, `up to ${changedN.toLocaleString('en')} records changed`);
+    recordLoad('n changes', nLoad);
+    await call(backend, 'settings.setExpiringDays', { expiringDays: 30 });
   }
-  record('time sweep a year later (runSweep)', summarize(sweepSamples), 1500, null, `${swept.toLocaleString('en')} records changed`);
 
-  await benchExport(backend, db, dataDir, scratch);
-  await benchImport(backend);
+  if (part('csv')) {
+    // CSV export of one Quick Filter through the job.
+    const csvStatus: Status = 'Expired';
+    const csv = await time(
+      async () => {
+        const job = await call<{ id: string }>(backend, 'tracking.exportCsv', {
+          quick: { kind: 'status', status: csvStatus },
+          sort: { column: 'contactName', direction: 'asc' },
+        });
+        const result = (await waitForJob(backend, job.id)) as { file: string } | null;
+        if (result) fs.rmSync(result.file, { force: true });
+      },
+      { runs: 2, warmup: 0, minRuns: 1, budgetMs: 10_000 },
+    );
+    record(`CSV export of ${csvStatus} (${counts.byStatus[csvStatus].toLocaleString('en')} rows, tracking.exportCsv + jobs.get)`, csv, null);
+  }
+
+  if (part('sweep')) {
+    // The time sweep a year later, on fresh copies of the database, each served by a backend of its own
+    // (started on the benchmark's day, so its start-up sweep has nothing to do) whose list is paged meanwhile.
+    const sweepRuns = options.records <= 200_000 ? 3 : 2;
+    const sweepSamples: number[] = [];
+    let swept = 0;
+    for (let i = 0; i < sweepRuns && (i === 0 || (sweepSamples[0] ?? 0) < 10_000); i++) {
+      const dir = path.join(scratch, `sweep-${i}`);
+      await checkpointAndCopy(db, databaseFile(dataDir), dir);
+      const later = fixedClock(new Date(BENCH_NOW.getTime() + 365 * 86_400_000));
+      const copy = await startBackend({ dataDir: dir, version: 'bench', clock: fixedClock(BENCH_NOW) });
+      try {
+        copy.context.session.user = await signIn(copy);
+        const { value, load } = await underLoad(copy, async () => {
+          const t = performance.now();
+          const result = await runSweep({ db: copy.context.services.db, clock: later });
+          return { ms: performance.now() - t, changed: result.changed };
+        });
+        sweepSamples.push(value.ms);
+        swept = value.changed;
+        if (i === 0) recordLoad('the sweep a year later', load);
+      } finally {
+        await copy.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    record('time sweep a year later (runSweep)', summarize(sweepSamples), 1500, null, `${swept.toLocaleString('en')} records changed`);
+  }
+
+  if (part('export')) await benchExport(backend, db, dataDir, scratch);
+  if (part('import')) await benchImport(backend);
+  if (part('records')) await benchRecordsImport(backend, db);
 }
 
 /** The first Tracking screen in Chromium through `npm run web`, or why it was skipped. */
@@ -880,12 +896,14 @@ async function benchImport(backend: Backend): Promise<void> {
     time(
       async (run) => {
         const text = contactsCsv(n, run);
+        // The file travels as base64, as the Import dialog sends it.
+        const data = Buffer.from(text, 'utf8').toString('base64');
         const p0 = performance.now();
-        const preview = await call<{ sha256: string; fileError: unknown; rejected: unknown[] }>(backend, 'imports.preview', { kind: 'contacts', text });
+        const preview = await call<{ sha256: string; fileError: unknown; rejected: unknown[] }>(backend, 'imports.preview', { kind: 'contacts', data });
         previews.push(performance.now() - p0);
         if (preview.fileError) throw new Error(`import preview refused the file: ${JSON.stringify(preview.fileError)}`);
         refused = Math.max(refused, preview.rejected.length);
-        const job = await call<{ id: string }>(backend, 'imports.apply', { kind: 'contacts', text, expectSha256: preview.sha256 });
+        const job = await call<{ id: string }>(backend, 'imports.apply', { kind: 'contacts', data, expectSha256: preview.sha256 });
         await waitForJob(backend, job.id);
       },
       { runs: 2, warmup: 0, minRuns: 1, budgetMs: 10_000 },
@@ -895,6 +913,38 @@ async function benchImport(backend: Backend): Promise<void> {
   record(`import of ${n.toLocaleString('en')} contacts from CSV: preview`, summarize(previews), null, null, imported);
   record(`import of ${n.toLocaleString('en')} contacts from CSV: preview + apply (imports.preview, imports.apply)`, t, 5000, null, imported);
   recordLoad('contact imports', load);
+}
+
+/** Import of 100,000 certification records from a previous system (the contacts imported above), preview then apply; one certification per run. */
+async function benchRecordsImport(backend: Backend, db: Db): Promise<void> {
+  const n = 100_000;
+  const members = Array.from({ length: n }, (_, i) => `IMP0-${String(i).padStart(6, '0')}`);
+  const targets = await recordsImportTargets(db);
+  const previews: number[] = [];
+  let note = '';
+  const { value: t, load } = await underLoad(backend, () =>
+    time(
+      async (run) => {
+        const target = targets[run];
+        if (!target) throw new Error('no certification left to import records into');
+        const data = Buffer.from(recordsCsv(members, target.code, target.component, BENCH_TODAY), 'utf8').toString('base64');
+        const p0 = performance.now();
+        const preview = await call<{ sha256: string; fileError: unknown; rows: { new: number; rejected: number } }>(backend, 'imports.preview', {
+          kind: 'records',
+          data,
+        });
+        previews.push(performance.now() - p0);
+        if (preview.fileError) throw new Error(`records preview refused the file: ${JSON.stringify(preview.fileError)}`);
+        note = `${preview.rows.new.toLocaleString('en')} imported${preview.rows.rejected ? `, ${preview.rows.rejected.toLocaleString('en')} refused` : ''}`;
+        const job = await call<{ id: string }>(backend, 'imports.apply', { kind: 'records', data, expectSha256: preview.sha256 });
+        await waitForJob(backend, job.id);
+      },
+      { runs: Math.min(2, targets.length), warmup: 0, minRuns: 1, budgetMs: 10_000 },
+    ),
+  );
+  record(`import ${n.toLocaleString('en')} certification records: preview`, summarize(previews), null, null, note);
+  record(`import ${n.toLocaleString('en')} certification records: preview + apply (imports.preview, imports.apply)`, t, 10_000, null, note);
+  recordLoad('records imports', load);
 }
 
 function printTable(memory: { rss_mb_after_browsing: number; after_jobs: Array<{ job: string; rss_mb: number }>; target_mb: number }, loadEnd: number[]): void {

@@ -45,6 +45,40 @@ export function nameKey(firstName: string, lastName: string): string {
   return foldForSearch(`${lastName} ${firstName}`);
 }
 
+/** The stored search keys of a contact's searchable text, each folded as typed words are. */
+export interface ContactSearchKeys {
+  name_key: string;
+  email_key: string;
+  organization_key: string;
+  member_key: string;
+}
+
+/** The key columns: derived, never shown as a change of their own. */
+export const SEARCH_KEY_COLUMNS: ReadonlySet<string> = new Set(['name_key', 'email_key', 'organization_key', 'member_key']);
+
+type SearchedColumns = Pick<ContactRow, 'first_name' | 'last_name' | 'email' | 'organization' | 'member_number'>;
+
+/** Every search key of a contact: what each write of a new contact stores beside its text. */
+export function contactKeys(c: SearchedColumns): ContactSearchKeys {
+  return {
+    name_key: nameKey(c.first_name, c.last_name),
+    email_key: foldForSearch(c.email),
+    organization_key: foldForSearch(c.organization),
+    member_key: foldForSearch(c.member_number ?? ''),
+  };
+}
+
+/** Adds to a patch of a stored contact the keys of the text it changes (records sort by the name key). */
+export function withSearchKeys(stored: Pick<ContactRow, 'first_name' | 'last_name' | 'name_key'>, patch: Partial<Record<string, unknown>>): void {
+  if (patch.first_name !== undefined || patch.last_name !== undefined) {
+    const key = nameKey((patch.first_name as string | undefined) ?? stored.first_name, (patch.last_name as string | undefined) ?? stored.last_name);
+    if (key !== stored.name_key) patch.name_key = key;
+  }
+  if (patch.email !== undefined) patch.email_key = foldForSearch(patch.email as string);
+  if (patch.organization !== undefined) patch.organization_key = foldForSearch(patch.organization as string);
+  if (patch.member_number !== undefined) patch.member_key = foldForSearch((patch.member_number as string | null) ?? '');
+}
+
 export function displayName(c: Pick<ContactRow, 'first_name' | 'last_name'>): string {
   return `${c.first_name} ${c.last_name}`.trim();
 }

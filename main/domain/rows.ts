@@ -76,6 +76,10 @@ export interface ContactRow {
   organization: string;
   phone: string;
   name_key: string;
+  /** Search keys (migration 009): email, organization and member number folded as typed words are. */
+  email_key: string;
+  organization_key: string;
+  member_key: string;
   created_at: string;
   updated_at: string;
 }

@@ -20,7 +20,7 @@
  */
 import type { Knex } from 'knex';
 import { addDays, isCalendarDate, startOfDayIn, type CalendarDate } from '../rules/calendar';
-import { escapeLike, searchWords } from '../domain/text-search';
+import { escapeLike, foldForSearch, searchWords } from '../domain/text-search';
 import { filterField, filterTreeSchema, isFilterGroup, type FilterGroup, type FilterRule, type FilterTree } from './fields';
 
 interface Fragment {
@@ -40,10 +40,11 @@ const DATE_COLUMNS = {
   expiresOn: 'r.expires_on',
 } as const;
 
+/** Each text field's folded search key (migration 009), compared with the typed value folded the same way. */
 const CONTACT_TEXT_COLUMNS = {
-  email: 'fc.email',
-  memberNumber: 'fc.member_number',
-  organization: 'fc.organization',
+  email: 'fc.email_key',
+  memberNumber: 'fc.member_key',
+  organization: 'fc.organization_key',
 } as const;
 
 const PERCENT = '(case when r.required_total = 0 then 0 else r.required_done * 100.0 / r.required_total end)';
@@ -141,18 +142,19 @@ export function nameContains(typed: string, how: ContactTest = 'set'): Fragment 
 }
 
 /**
- * Email, member number, organization. Equality compares lower() of both sides;
- * the LIKE forms bind the pattern as typed, since SQLite's LIKE already ignores
- * the case of ASCII letters, exactly as lower() folds them (neither folds
- * beyond ASCII, so "É" and "é" differ here), and a lower() per contact would
- * cost a third of the scan. Wildcards typed are escaped.
+ * Email, member number, organization, on their stored search keys: the typed
+ * value is folded as the keys are (foldForSearch: case, accents, compatibility
+ * forms), so "école" finds "École" and "strasse" finds "Straße". Wildcards
+ * typed are escaped. (SQLite's LIKE also ignores ASCII case; on folded text on
+ * both sides that changes nothing.)
  */
 function contactText(column: string, operator: string, value: string, how: ContactTest): Fragment {
   return onContact(contactTextCondition(column, operator, value), how);
 }
 
-function contactTextCondition(column: string, operator: string, value: string): Fragment {
+function contactTextCondition(column: string, operator: string, typed: string): Fragment {
   const text = `coalesce(${column}, '')`;
+  const value = foldForSearch(typed);
   const pattern = escapeLike(value);
   switch (operator) {
     case 'contains':
@@ -164,9 +166,9 @@ function contactTextCondition(column: string, operator: string, value: string): 
     case 'endsWith':
       return frag(`${text} like ? ${ESCAPE}`, `%${pattern}`);
     case '=':
-      return frag(`lower(${text}) = lower(?)`, value);
+      return frag(`${text} = ?`, value);
     case '!=':
-      return frag(`lower(${text}) <> lower(?)`, value);
+      return frag(`${text} <> ?`, value);
     case 'null':
       return frag(`${text} = ''`);
     case 'notNull':

@@ -1,17 +1,18 @@
 /**
  * Contacts from central batches: each change's last state upserted by the
  * central id, else linked by member number (the one matcher); a member number
- * another contact holds is rejected. Planned rows hold their keys for the
+ * another contact holds is rejected, and so is an email another contact holds
+ * (as the form and the CSV import refuse it). Planned rows hold their keys for the
  * changes after them, so the writes, done in plan order, meet the unique
  * constraints exactly as planned.
  */
 import { z } from 'zod';
-import { CONTACT_LIMITS, displayName, nameKey } from '../domain/contact';
+import { CONTACT_LIMITS, contactKeys, displayName, SEARCH_KEY_COLUMNS, withSearchKeys } from '../domain/contact';
 import type { Executor } from '../services/context';
 import type { ContactRow } from '../domain/rows';
 import { latest, type Located } from './batch-folder';
 import { diff, zodReason, type BatchPlanning } from './batch-plan';
-import { contactMatcher, withNameKey, type ContactLike } from './contacts';
+import { contactMatcher, EmailHolders, emailTakenWords, type ContactLike } from './contacts';
 import { checkText } from './text';
 
 const ContactData = z.object({
@@ -52,6 +53,7 @@ export async function planContacts(db: Executor, changes: readonly Located[], p:
   const stored = (await db('contacts').select('*')) as ContactRow[];
   const storedById = new Map(stored.map((c) => [c.id, c]));
   const matcher = contactMatcher<ContactLike>(stored);
+  const emails = new EmailHolders<Pick<ContactRow, 'id' | 'email' | 'first_name' | 'last_name' | 'member_number'>>(stored);
   for (const at of latest(changes, 'contact')) {
     const parsed = ContactData.safeParse(at.change.data);
     if (!parsed.success) {
@@ -72,6 +74,13 @@ export async function planContacts(db: Executor, changes: readonly Located[], p:
       p.reject('contact', at, match.conflict);
       continue;
     }
+    // A new email (a new contact's, or a changed one) must not be another contact's.
+    const self = match.row ? storedById.get(match.row.id) : undefined;
+    const holder = d.email && d.email.toLowerCase() !== self?.email.toLowerCase() ? emails.holderOf(d.email, match.row ?? undefined) : undefined;
+    if (holder && d.email) {
+      p.reject('contact', at, `${emailTakenWords(d.email, holder)}; a contact never takes another contact's email.`);
+      continue;
+    }
     const label = `${d.last_name}, ${d.first_name}${member ? ` (member ${member})` : ''}`;
     const next = {
       central_id: centralId,
@@ -90,16 +99,23 @@ export async function planContacts(db: Executor, changes: readonly Located[], p:
         organization: d.organization ?? '',
         phone: d.phone ?? '',
         member_number: member ?? null,
-        name_key: nameKey(d.first_name, d.last_name),
+        ...contactKeys({
+          first_name: d.first_name,
+          last_name: d.last_name,
+          email: d.email ?? '',
+          organization: d.organization ?? '',
+          member_number: member ?? null,
+        }),
       };
       p.ops.push({ entity: 'contact', kind: 'insert', ref, row });
       matcher.add({ id: -ref, central_id: centralId, member_number: row.member_number, first_name: d.first_name, last_name: d.last_name });
+      emails.take(row.email, { id: -ref, email: row.email, first_name: d.first_name, last_name: d.last_name, member_number: row.member_number });
       p.count(
         'contact',
         'new',
         at,
         label,
-        diff({}, row).fields.filter((f) => f.field !== 'name_key'),
+        diff({}, row).fields.filter((f) => !SEARCH_KEY_COLUMNS.has(f.field)),
       );
       continue;
     }
@@ -115,12 +131,13 @@ export async function planContacts(db: Executor, changes: readonly Located[], p:
       continue;
     }
     const { patch, fields } = diff(contact as unknown as Record<string, unknown>, next);
-    withNameKey(contact, patch);
+    withSearchKeys(contact, patch);
     if (fields.length === 0) {
       p.count('contact', 'unchanged', at, label, []);
       continue;
     }
     p.ops.push({ entity: 'contact', kind: 'update', id: contact.id, patch });
+    if (typeof patch.email === 'string') emails.take(patch.email, contact);
     matcher.rekey(contact, centralId, patch.member_number !== undefined ? { from: contact.member_number, to: member ?? null } : undefined);
     p.count('contact', 'changed', at, label, fields);
   }

@@ -18,7 +18,7 @@
  */
 import type { Db } from '../db/database';
 import { whereInJson } from '../db/where-in-json';
-import { displayName, nameKey } from '../domain/contact';
+import { contactKeys, displayName, nameKey, withSearchKeys } from '../domain/contact';
 import { foldForSearch } from '../domain/text-search';
 import { resortRecords } from '../services/contacts';
 import { stamp, type Actor, type Executor, type ServiceContext } from '../services/context';
@@ -32,7 +32,7 @@ import {
   CONTACT_IMPORT_FIELDS,
   contactMatcher,
   contactValueProblems,
-  withNameKey,
+  emailTakenWords,
   type ContactField,
   type ContactValues,
 } from './contacts';
@@ -226,10 +226,7 @@ function plan(prepared: Prepared, rows: readonly FileRow[], stored: readonly Con
       const email = v.email.toLowerCase();
       const holder = byEmail.get(email);
       if (holder && holder.id !== contact?.id) {
-        tally.reject(
-          row.line,
-          `Email ${v.email} belongs to ${displayName(holder)}${holder.member_number !== null ? ` (member ${holder.member_number})` : ''}; give this row that contact's member number to update them, or leave it out.`,
-        );
+        tally.reject(row.line, `${emailTakenWords(v.email, holder)}; give this row that contact's member number to update them, or leave it out.`);
         continue;
       }
       const first = seenEmail.get(email);
@@ -257,7 +254,13 @@ function plan(prepared: Prepared, rows: readonly FileRow[], stored: readonly Con
         email: v.email ?? '',
         organization: v.organization ?? '',
         phone: v.phone ?? '',
-        name_key: row.nameKey as string,
+        ...contactKeys({
+          first_name: firstName,
+          last_name: lastName,
+          email: v.email ?? '',
+          organization: v.organization ?? '',
+          member_number: v.memberNumber ?? null,
+        }),
       });
       // Only the first few changes are listed: their fields are built only then.
       tally.count('new', row.line, label(v), () =>
@@ -274,7 +277,7 @@ function plan(prepared: Prepared, rows: readonly FileRow[], stored: readonly Con
       patch[column] = value;
       fields.push({ field: CONTACT_FIELD_LABELS[field], from: contact[column] ?? '', to: value });
     }
-    withNameKey(contact, patch);
+    withSearchKeys(contact, patch);
     if (fields.length === 0) tally.count('unchanged', row.line, label(v), []);
     else {
       updates.push({ id: contact.id, patch });

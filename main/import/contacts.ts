@@ -3,7 +3,7 @@
  * labels, limits and header names, the checks of its values, its matcher
  * (central id → member number → new) and its name key after a rename.
  */
-import { CONTACT_LIMITS, displayName, isEmailAddress, nameKey } from '../domain/contact';
+import { CONTACT_LIMITS, displayName, isEmailAddress } from '../domain/contact';
 import type { ContactRow } from '../domain/rows';
 import type { ImportField } from './csv-import';
 import { Matcher } from './match';
@@ -73,9 +73,31 @@ export function contactMatcher<T extends ContactLike>(rows: Iterable<T>): Matche
   return new Matcher(rows, (c) => c.member_number, { key: 'Member number', noun: 'contact', name: displayName });
 }
 
-/** Adds the new name key to a patch that renames a contact (records sort by it). */
-export function withNameKey(stored: Pick<ContactRow, 'first_name' | 'last_name' | 'name_key'>, patch: Partial<Record<string, unknown>>): void {
-  if (patch.first_name === undefined && patch.last_name === undefined) return;
-  const key = nameKey((patch.first_name as string | undefined) ?? stored.first_name, (patch.last_name as string | undefined) ?? stored.last_name);
-  if (key !== stored.name_key) patch.name_key = key;
+/**
+ * Who holds each email, compared without case: a contact never takes another
+ * contact's email (SPEC.md §6, never a silent duplicate), whichever import it
+ * arrives by. Planned contacts hold their email for the rows after them.
+ */
+export class EmailHolders<T extends Pick<ContactRow, 'id' | 'email' | 'first_name' | 'last_name' | 'member_number'>> {
+  private readonly byEmail = new Map<string, T>();
+
+  constructor(stored: Iterable<T>) {
+    for (const c of stored) this.take(c.email, c);
+  }
+
+  /** The contact (other than `self`) that holds `email`, if any. */
+  holderOf(email: string, self?: { id: number }): T | undefined {
+    const holder = this.byEmail.get(email.toLowerCase());
+    return holder && holder.id !== self?.id ? holder : undefined;
+  }
+
+  /** Gives `email` to `contact` (the first holder keeps it). */
+  take(email: string, contact: T): void {
+    if (email !== '' && !this.byEmail.has(email.toLowerCase())) this.byEmail.set(email.toLowerCase(), contact);
+  }
+}
+
+/** "Email x belongs to Joan Adams (member M-1)": the start of every refusal of another contact's email. */
+export function emailTakenWords(email: string, holder: Pick<ContactRow, 'first_name' | 'last_name' | 'member_number'>): string {
+  return `Email ${email} belongs to ${displayName(holder)}${holder.member_number !== null ? ` (member ${holder.member_number})` : ''}`;
 }

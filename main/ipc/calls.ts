@@ -37,6 +37,7 @@ export const CALLS = {
   'records.recordApplication': 'signedIn',
   'records.setStatus': 'signedIn',
   'records.completeComponent': 'signedIn',
+  'records.removeCompletion': 'signedIn',
   'records.markAllComplete': 'signedIn',
   'records.overrideExpiration': 'signedIn',
   'records.setNotes': 'signedIn',

@@ -103,7 +103,7 @@ export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
 /** The file travels as base64 (bytes, decoded in main): 4 characters per 3 bytes. */
 export const MAX_IMPORT_BASE64 = Math.ceil(MAX_IMPORT_BYTES / 3) * 4;
 
-export const CSV_IMPORT_KINDS = ['contacts', 'programs', 'applications'] as const;
+export const CSV_IMPORT_KINDS = ['contacts', 'programs', 'applications', 'records', 'completions'] as const;
 export type CsvImportKind = (typeof CSV_IMPORT_KINDS)[number];
 
 const csvImportSchema = z
@@ -168,6 +168,7 @@ export const INPUTS = {
       confirmExpired: z.boolean().optional(),
     })
     .strict(),
+  'records.removeCompletion': z.object({ recordId: id, componentId: id, reason: requiredLines('A reason', 2000) }).strict(),
   'records.markAllComplete': z.object({ id, reason: requiredLines('A reason', 2000), confirmExpired: z.boolean().optional() }).strict(),
   'records.overrideExpiration': z
     .object({ id, expiresOn: calendarDate.nullable(), reason: requiredLines('A reason', 2000), confirmExpired: z.boolean().optional() })
@@ -263,6 +264,7 @@ export interface Results {
   'records.recordApplication': RecordRow;
   'records.setStatus': RecordRow;
   'records.completeComponent': RecordRow;
+  'records.removeCompletion': RecordRow;
   'records.markAllComplete': RecordRow;
   'records.overrideExpiration': RecordRow;
   'records.setNotes': RecordRow;

@@ -6,12 +6,14 @@ import { createContact, searchContacts, updateContact } from '../services/contac
 import { previewExpiringDays, setExpiringDays, setTimeZone } from '../services/office-settings';
 import { recordDetail } from '../services/record-detail';
 import { addActivity, addCategory, listCategories, recordCredits, removeActivity, removeCategory, renewByCredits, setRenewalRequirement } from '../services/credits';
-import { completeComponent, enroll, recordApplication, markAllComplete, overrideExpiration, setNotes, setStatus } from '../services/records';
+import { completeComponent, removeCompletion } from '../services/completions';
+import { enroll, recordApplication, markAllComplete, overrideExpiration, setNotes, setStatus } from '../services/records';
 import { readSettings, readSetting, writeSettings } from '../services/settings';
 import { listTracking, matching, trackingCounts } from '../services/tracking';
 import { BULK_LIMIT, bulkSetStatus } from '../services/bulk';
 import { dashboardSummary } from '../services/dashboard';
 import { exportTrackingCsv } from '../services/csv-export';
+import type { Db } from '../db/database';
 import type { Jobs } from '../jobs';
 import { deleteFilter, listSavedFilters, saveFilter, updateFilter } from '../services/saved-filters';
 import { viewSchema } from './contract';
@@ -23,6 +25,8 @@ import { createProgram, listPrograms } from '../services/programs';
 import type { Scheduler } from '../scheduler';
 import { listSyncRuns } from '../sync/runs';
 import { applyApplicationsCsv, previewApplicationsCsv } from '../import/applications-csv';
+import { applyRecordsCsv, previewRecordsCsv } from '../import/records-csv';
+import { applyCompletionsCsv, previewCompletionsCsv } from '../import/completions-csv';
 import { applyBatchImport, previewBatchImport } from '../import/batch';
 import { applyContactsCsv, previewContactsCsv } from '../import/contacts-csv';
 import { applyProgramsCsv, previewProgramsCsv } from '../import/programs-csv';
@@ -44,6 +48,8 @@ export interface DesktopActions {
 
 export interface HandlerContext {
   services: ServiceContext;
+  /** The read connection (db/reader.ts): what staff browse never waits for a write. */
+  reader: Db;
   jobs: Jobs;
   scheduler: Scheduler;
   openSettingsWindow?: () => void;
@@ -72,7 +78,7 @@ function csvInput<T extends { data: string }>(input: T): Omit<T, 'data'> & { byt
 
 /** The office's date and time zone, for a Customize Filter's dates ("Last change" is an instant, compared by the office's day). */
 async function officeDay(ctx: HandlerContext): Promise<{ today: string; timeZone: string }> {
-  const timeZone = await readSetting(ctx.services.db, 'timeZone');
+  const timeZone = await readSetting(ctx.reader, 'timeZone');
   return { today: officeToday(ctx.services, timeZone), timeZone };
 }
 
@@ -113,8 +119,8 @@ export const handlers: HandlerTable = {
     return user;
   },
   // The office date is read only when a Customize Filter may need it.
-  'tracking.list': async (ctx, input) => listTracking(ctx.services.db, { ...input, ...(input.filter ? await officeDay(ctx) : {}) }),
-  'tracking.counts': (ctx) => trackingCounts(ctx.services.db),
+  'tracking.list': async (ctx, input) => listTracking(ctx.reader, { ...input, ...(input.filter ? await officeDay(ctx) : {}) }),
+  'tracking.counts': (ctx) => trackingCounts(ctx.reader),
   'tracking.exportCsv': async (ctx, input) => {
     const query = { ...input, ...(await officeDay(ctx)) };
     const file = exportFile(ctx);
@@ -154,11 +160,12 @@ export const handlers: HandlerTable = {
     }
     return bulkSetStatus(ctx.services, actor(ctx), { ids, to: input.to, reason: input.reason });
   },
-  'records.get': (ctx, input) => recordDetail(ctx.services.db, input.id),
+  'records.get': (ctx, input) => recordDetail(ctx.reader, input.id),
   'records.enroll': (ctx, input) => enroll(ctx.services, actor(ctx), { ...input, source: 'back-office' }),
   'records.recordApplication': (ctx, input) => recordApplication(ctx.services, actor(ctx), input),
   'records.setStatus': (ctx, input) => setStatus(ctx.services, actor(ctx), input),
   'records.completeComponent': (ctx, input) => completeComponent(ctx.services, actor(ctx), input),
+  'records.removeCompletion': (ctx, input) => removeCompletion(ctx.services, actor(ctx), input),
   'records.markAllComplete': (ctx, input) => markAllComplete(ctx.services, actor(ctx), input),
   'records.overrideExpiration': (ctx, input) => overrideExpiration(ctx.services, actor(ctx), input),
   'records.setNotes': (ctx, input) => setNotes(ctx.services, actor(ctx), input),
@@ -178,6 +185,8 @@ export const handlers: HandlerTable = {
     const { kind, ...csv } = csvInput(input);
     if (kind === 'programs') return previewProgramsCsv(ctx.services.db, csv);
     if (kind === 'applications') return previewApplicationsCsv(ctx.services, csv);
+    if (kind === 'records') return previewRecordsCsv(ctx.services, csv);
+    if (kind === 'completions') return previewCompletionsCsv(ctx.services, csv);
     return previewContactsCsv(ctx.services.db, csv);
   },
   'imports.apply': (ctx, input) => {
@@ -185,6 +194,8 @@ export const handlers: HandlerTable = {
     const who = actor(ctx);
     if (kind === 'programs') return Promise.resolve(ctx.jobs.start('import-programs', (job) => applyProgramsCsv(ctx.services, who, csv, job)));
     if (kind === 'applications') return Promise.resolve(ctx.jobs.start('import-applications', (job) => applyApplicationsCsv(ctx.services, who, csv, job)));
+    if (kind === 'records') return Promise.resolve(ctx.jobs.start('import-records', (job) => applyRecordsCsv(ctx.services, who, csv, job)));
+    if (kind === 'completions') return Promise.resolve(ctx.jobs.start('import-completions', (job) => applyCompletionsCsv(ctx.services, who, csv, job)));
     return Promise.resolve(ctx.jobs.start('import-contacts', (job) => applyContactsCsv(ctx.services, who, csv, job)));
   },
   'imports.batchPreview': (ctx, input) => previewBatchImport(ctx.services.db, input.folder),

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { changesFor, logChanges } from './changelog';
 import { ServiceError, stamp, type Executor, type ServiceContext } from './context';
-import { displayName, nameKey } from '../domain/contact';
+import { contactKeys, displayName, type ContactSearchKeys } from '../domain/contact';
 import type { ContactRow, RecordRow } from '../domain/rows';
 import { escapeLike, foldForSearch, searchWords } from '../domain/text-search';
 
@@ -60,19 +60,21 @@ export function duplicateError(found: { contact: ContactRow; by: 'email' | 'memb
 }
 
 /** A contact's editable fields, trimmed and the names in NFC, as stored. */
-function contactColumns(input: NewContact): Pick<ContactRow, 'first_name' | 'last_name' | 'email' | 'member_number' | 'organization' | 'phone' | 'name_key'> {
+function contactColumns(
+  input: NewContact,
+): Pick<ContactRow, 'first_name' | 'last_name' | 'email' | 'member_number' | 'organization' | 'phone'> & ContactSearchKeys {
   const firstName = input.firstName.normalize('NFC').trim();
   const lastName = input.lastName.normalize('NFC').trim();
   if (lastName === '' && firstName === '') throw new ServiceError('INVALID', 'A contact needs a name.', 'lastName');
-  return {
+  const columns = {
     first_name: firstName,
     last_name: lastName,
     email: (input.email ?? '').trim(),
     member_number: input.memberNumber?.trim() || null,
     organization: (input.organization ?? '').trim(),
     phone: (input.phone ?? '').trim(),
-    name_key: nameKey(firstName, lastName),
   };
+  return { ...columns, ...contactKeys(columns) };
 }
 
 /** Adds a contact (logged for the sync export in the same transaction); a duplicate email or member number is refused. */
@@ -161,8 +163,8 @@ export async function searchContacts(db: Executor, text: string, limit = 20): Pr
       (q) =>
         void q
           .where((n) => void whereNameMatches(n, 'c.name_key', text))
-          .orWhereRaw("lower(c.email) like ? escape '\\'", [like])
-          .orWhere('c.member_number', text.trim()),
+          .orWhereRaw("c.email_key like ? escape '\\'", [like])
+          .orWhere('c.member_key', foldForSearch(text)),
     )
     .select('c.*')
     .count({ records: 'r.id' })

@@ -3,7 +3,7 @@
  * on existing records, apply to existing records or only to new ones, archive.
  * A program with records is never deleted.
  */
-import { evaluate, timeStatus } from '../rules/engine';
+import { evaluate, timeStatus, type ProgramRules, type Progress } from '../rules/engine';
 import { computeExpiration, describeExpiration } from '../rules/expiration';
 import { type ExpirationRule } from '../rules/expiration';
 import { changesFor, logChanges } from './changelog';
@@ -58,6 +58,34 @@ function describeChanges(before: ProgramRow, components: ComponentRow[], edit: P
   return out;
 }
 
+/**
+ * Each record's progress under the edited list of required components, counted
+ * the way the saved program will count it: by component id. A kept component
+ * (renamed or not) keeps its completions, a removed one stops counting, a new
+ * one starts undone even when it reuses a removed one's name.
+ */
+async function progressUnderEdit(trx: Executor, programId: number, edit: ProgramEdit): Promise<(record: RecordRow) => Progress> {
+  // The same test updateProgram uses to keep a component rather than add a new one.
+  const existing = new Set((await programComponents(trx, programId)).map((c) => c.id));
+  const required = edit.components.filter((c) => c.required);
+  const keptRequired = new Set(required.flatMap((c) => (c.id !== undefined && existing.has(c.id) ? [c.id] : [])));
+  const done: Array<{ record_id: number; cycle: number; component_id: number; completed_on: string | null }> = await trx('component_progress as cp')
+    .join('records as r', 'r.id', 'cp.record_id')
+    .where('r.program_id', programId)
+    .whereNull('cp.removed_at')
+    .select('cp.record_id', 'cp.cycle', 'cp.component_id', 'cp.completed_on');
+  const byRecord = new Map<string, Progress>();
+  for (const d of done) {
+    if (!keptRequired.has(d.component_id)) continue;
+    const key = `${d.record_id}|${d.cycle}`;
+    const p = byRecord.get(key) ?? { requiredTotal: required.length, requiredDone: 0, lastCompletedOn: null };
+    p.requiredDone++;
+    if (d.completed_on && (!p.lastCompletedOn || d.completed_on > p.lastCompletedOn)) p.lastCompletedOn = d.completed_on;
+    byRecord.set(key, p);
+  }
+  return (record) => byRecord.get(`${record.id}|${record.cycle}`) ?? { requiredTotal: required.length, requiredDone: 0, lastCompletedOn: null };
+}
+
 /** Plans the effect on existing records (used by the preview and by the apply). */
 async function planExisting(
   trx: Executor,
@@ -65,10 +93,10 @@ async function planExisting(
   edit: ProgramEdit,
   w: WriteContext,
   detail: string,
-): Promise<{ changes: Array<RecordChange<RecordRow>>; effect: Omit<ProgramChangeEffect, 'changes'> }> {
+): Promise<{ changes: Array<RecordChange<RecordRow>>; effect: Omit<ProgramChangeEffect, 'changes'>; rules: ProgramRules }> {
   const records = (await trx('records').where({ program_id: program.id })) as RecordRow[];
   const expirationChanged = !sameExpiration(expirationOf(program), edit.expiration);
-  const requiredNames = new Set(edit.components.filter((c) => c.required).map((c) => c.name.trim()));
+  const progressUnder = await progressUnderEdit(trx, program.id, edit);
   const changes: Array<RecordChange<RecordRow>> = [];
   const effect = { expirationRecomputed: 0, progressRecounted: 0, statusMoves: {} as Record<string, number> };
   const rules = {
@@ -102,29 +130,16 @@ async function planExisting(
       }
     }
     if (RECORDING_STATUSES.includes(record.status)) {
-      // Progress under the new list of required components (matched by name; new ones start undone).
-      const done: Array<{ name: string }> = await trx('component_progress as cp')
-        .join('components as c', 'c.id', 'cp.component_id')
-        .where({ 'cp.record_id': record.id, 'cp.cycle': record.cycle })
-        .select('c.name');
-      const doneNames = new Set(done.map((d) => d.name));
-      const requiredTotal = requiredNames.size;
-      const requiredDone = [...requiredNames].filter((n) => doneNames.has(n)).length;
+      const progress = progressUnder(record);
+      const { requiredTotal, requiredDone } = progress;
       if (requiredTotal !== record.required_total || requiredDone !== record.required_done) {
         effect.progressRecounted++;
-        const decision = evaluate({
-          record: stateOf(record),
-          program: rules,
-          progress: { requiredTotal, requiredDone },
-          settings: w.settings,
-          today: w.today,
-        });
         change = {
           record,
           kind: 'component',
           detail: `${detail}; progress ${record.required_done}/${record.required_total} → ${requiredDone}/${requiredTotal}`,
           extra: { required_total: requiredTotal, required_done: requiredDone },
-          decision,
+          decision: evaluate({ record: stateOf(record), program: rules, progress, settings: w.settings, today: w.today }),
         };
       }
     }
@@ -136,7 +151,7 @@ async function planExisting(
       changes.push(change);
     }
   }
-  return { changes, effect };
+  return { changes, effect, rules };
 }
 
 async function writeContextFor(ctx: ServiceContext, trx: Executor, actor: Actor): Promise<WriteContext> {
@@ -216,16 +231,17 @@ export async function updateProgram(
     await logChanges(trx, [...changesFor('program', 'update', [program]), ...changesFor('component', 'update', touched)], w.at);
 
     if (planned) {
-      // Components now have their final ids; recount against them before writing.
+      // Components now have their final ids: recount against them and let the engine decide again from
+      // that count, so what is written is what the saved program says (the preview counted the same way).
       const recount = await progressOfMany(
         trx,
         planned.changes.filter((c) => c.kind === 'component').map((c) => c.record),
       );
       const fixed = planned.changes.map((change): RecordChange => {
         const progress = recount.get(change.record.id);
-        return progress && change.kind === 'component'
-          ? { ...change, extra: { required_total: progress.requiredTotal, required_done: progress.requiredDone } }
-          : change;
+        if (!progress || change.kind !== 'component') return change;
+        const decision = evaluate({ record: stateOf(change.record), program: planned.rules, progress, settings: w.settings, today: w.today });
+        return { ...change, decision, extra: { required_total: progress.requiredTotal, required_done: progress.requiredDone } };
       });
       await applyDecisions(trx, fixed, w);
     }

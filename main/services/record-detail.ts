@@ -40,7 +40,7 @@ export async function recordDetail(db: Executor, id: number): Promise<RecordDeta
     getContact(db, record.contact_id),
     getProgram(db, record.program_id),
     programComponents(db, record.program_id),
-    db('component_progress').where({ record_id: id, cycle: record.cycle }) as Promise<
+    db('component_progress').where({ record_id: id, cycle: record.cycle }).whereNull('removed_at') as Promise<
       Array<{ component_id: number; completed_on: string; credits: number; note: string }>
     >,
     db('record_history').where({ record_id: id }).orderBy('id', 'desc') as Promise<HistoryRow[]>,

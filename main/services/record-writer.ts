@@ -197,7 +197,7 @@ export async function applyOne(trx: Executor, change: RecordChange, w: WriteCont
  * One email per record and expiration date, however often the record enters
  * Expiring. Reads the records as just written; answers the ids of the emails queued.
  */
-async function queueExpiringEmails(trx: Executor, recordIds: readonly number[], w: WriteContext): Promise<number[]> {
+export async function queueExpiringEmails(trx: Executor, recordIds: readonly number[], w: WriteContext): Promise<number[]> {
   const queued: number[] = [];
   for (let i = 0; i < recordIds.length; i += CHUNK) {
     const details: Array<ContactRow & { record_id: number; expires_on: string | null; program_name: string }> = await whereInJson(

@@ -14,14 +14,14 @@ import {
   type RecordState,
 } from '../rules/engine';
 import { TIMED_STATUSES, type Status } from '../rules/statuses';
-import { changesFor, logChanges, logStoredRows } from './changelog';
+import { logStoredRows } from './changelog';
 import { officeToday, ServiceError, stamp, type Actor, type Executor, type ServiceContext } from './context';
 import { getContact } from './contacts';
 import { displayName } from '../domain/contact';
 import { getProgram, programComponents } from './programs';
 import { rulesOf } from '../domain/program';
 import { applyOne, insertHistory, type RecordChange, type WriteContext } from './record-writer';
-import type { ComponentRow, ContactRow, RecordRow } from '../domain/rows';
+import type { ContactRow, RecordRow } from '../domain/rows';
 import type { ProgramRow } from '../domain/rows';
 import { readSettings } from './settings';
 import type { Db } from '../db/database';
@@ -63,6 +63,7 @@ export async function progressOfMany(db: Db, records: readonly RecordRow[]): Pro
       'component_id',
       required.map((c) => c.id),
     )
+    .whereNull('removed_at')
     .groupBy('record_id', 'cycle')
     .select('record_id', 'cycle')
     .count({ n: '*' })
@@ -265,64 +266,10 @@ export async function setStatus(ctx: ServiceContext, actor: Actor, input: SetSta
   });
 }
 
-export interface CompleteComponentInput {
-  recordId: number;
-  componentId: number;
-  completedOn: CalendarDate;
-  credits?: number | null;
-  note?: string;
-  /** Staff confirmed that this completion makes the record Expired at once. */
-  confirmExpired?: boolean;
-}
-
 /** Statuses in which completed work is recorded (credits before approval count once approved). */
 export const RECORDING_STATUSES: readonly Status[] = ['Applied', 'In Progress', 'Inactive'];
 
-/** Records one component completion; completing the last required one may complete the certification. */
-export async function completeComponent(ctx: ServiceContext, actor: Actor, input: CompleteComponentInput): Promise<RecordRow> {
-  return ctx.db.transaction(async (trx) => {
-    const { record, rules } = await load(trx, input.recordId);
-    const w = await writeContext(ctx, trx, actor);
-    if (!RECORDING_STATUSES.includes(record.status)) {
-      throw new ServiceError('REFUSED', `Completions are recorded while a certification is being worked on; this record is ${record.status}.`);
-    }
-    if (!isCalendarDate(input.completedOn)) throw new ServiceError('INVALID', 'Completion date must be a date (YYYY-MM-DD).', 'completedOn');
-    if (input.completedOn > w.today) throw new ServiceError('INVALID', `Completion date ${input.completedOn} is in the future.`, 'completedOn');
-    const component = (await trx('components').where({ id: input.componentId, program_id: record.program_id }).first()) as ComponentRow | undefined;
-    if (!component) throw new ServiceError('NOT_FOUND', `Component ${input.componentId} is not part of this certification.`, 'componentId');
-    const already = (await trx('component_progress').where({ record_id: record.id, component_id: component.id, cycle: record.cycle }).first()) as
-      { completed_on: string } | undefined;
-    if (already) throw new ServiceError('CONFLICT', `${component.name} was already completed on ${already.completed_on}.`, 'componentId');
-    const [progressRow] = (await trx('component_progress')
-      .insert({
-        record_id: record.id,
-        component_id: component.id,
-        cycle: record.cycle,
-        completed_on: input.completedOn,
-        credits: input.credits ?? component.credits,
-        note: input.note ?? '',
-        recorded_by: actor.id,
-        recorded_at: w.at,
-      })
-      .returning('*')) as Array<{ id: number }>;
-    await logChanges(trx, changesFor('progress', 'insert', progressRow ? [progressRow] : []), w.at);
-
-    const progress = await progressOf(trx, record);
-    const decision = evaluate({
-      record: stateOf(record),
-      program: rules,
-      progress,
-      settings: w.settings,
-      today: w.today,
-    });
-    askBeforeExpiring(record, decision, input.confirmExpired, 'completedOn', `With ${component.name} completed on ${input.completedOn}`);
-    return applyOne(
-      trx,
-      { record, decision, kind: 'component', detail: `${component.name} completed on ${input.completedOn}`, reason: input.note, extra: counters(progress) },
-      w,
-    );
-  });
-}
+// Recording a completion (the record drawer, the completions CSV, central events): services/completions.ts.
 
 /** "Mark all complete" for work completed elsewhere; a reason is required. */
 export async function markAllComplete(ctx: ServiceContext, actor: Actor, input: { id: number; reason: string; confirmExpired?: boolean }): Promise<RecordRow> {
@@ -345,7 +292,7 @@ export async function markAllComplete(ctx: ServiceContext, actor: Actor, input: 
  * A change that would make a record Expired at once is often a typo in a date:
  * staff confirm it (SPEC §6), or it is refused with the reason and the way on.
  */
-function askBeforeExpiring(
+export function askBeforeExpiring(
   record: RecordRow,
   decision: { status: Status; changes: { expiresOn?: CalendarDate | null } },
   confirmed: boolean | undefined,

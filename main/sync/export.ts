@@ -12,14 +12,15 @@
  * range always gives the same bytes, nothing reaches a receiver twice.
  */
 import { randomBytes } from 'node:crypto';
-import fs, { type FileHandle } from 'node:fs/promises';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Db } from '../db/database';
 import type { Executor } from '../services/context';
 import { readSettings } from '../services/settings';
 import { errorCode, errorMessage, folderError, SyncError, type SyncProgress } from './errors';
-import { buildBatch, changeFromLog, MANIFEST_FILE, parseBatchName, TEMP_PREFIX, type BuiltBatch, type ChangeLogRow } from './format';
+import { streamBatch, type StreamedBatch } from './batch-stream';
+import { batchName, parseBatchName, TEMP_PREFIX } from './format';
 import { acquireExportLock } from './lock';
 import { appendSyncRun, type SyncRun } from './runs';
 import { ensureDeviceId, readCheckpoint, writeCheckpoint } from './state';
@@ -164,19 +165,13 @@ async function run(db: Db, result: ExportResult, maxChanges: number, job: SyncPr
       }
       upTo = earlier.toSeq;
     }
-    const rows = await db('change_log')
-      .where('seq', '>', checkpoint)
-      .where('seq', '<=', upTo)
-      .orderBy('seq')
-      .select<ChangeLogRow[]>('seq', 'entity', 'entity_id', 'op', 'data', 'at');
-    rows.forEach((row, i) => {
-      if (row.seq !== checkpoint + 1 + i)
-        throw new Error(`The change log has no seq ${checkpoint + 1 + i} (found ${row.seq}); it cannot be exported contiguously.`);
-    });
-    if (rows.length === 0) break;
-    const batch = buildBatch(deviceId, rows.map(changeFromLog));
-    job?.progress(result.changes, total, `Writing ${batch.name} (${rows.length} changes)`);
-    const alreadyPresent = await writeBatch(folder, batch);
+    const from = checkpoint;
+    const temp = path.join(folder, `${TEMP_PREFIX}${batchName(deviceId, from + 1, upTo)}-${process.pid}-${randomBytes(4).toString('hex')}`);
+    const written = await writeBatch(folder, temp, (dir) =>
+      streamBatch(db, dir, deviceId, from, upTo, { onPass: (n) => job?.progress(result.changes + n, total, `Writing changes ${from + 1}–${upTo}`) }),
+    );
+    if (!written) break;
+    const { batch, alreadyPresent } = written;
     await moveCheckpoint(db, checkpoint, batch);
     crashPoint('after-checkpoint');
 
@@ -185,7 +180,7 @@ async function run(db: Db, result: ExportResult, maxChanges: number, job: SyncPr
     result.batches.push({ name: batch.name, fromSeq, toSeq, counts, alreadyPresent });
     result.fromSeq ??= fromSeq;
     result.toSeq = toSeq;
-    result.changes += rows.length;
+    result.changes += toSeq - fromSeq + 1;
     for (const [entity, n] of Object.entries(counts)) result.counts[entity] = (result.counts[entity] ?? 0) + n;
     job?.progress(
       result.changes,
@@ -248,31 +243,43 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
-/**
- * Writes the batch under its final name, durably. Answers true when an
- * identical batch was already there (nothing written).
- */
-async function writeBatch(folder: string, batch: BuiltBatch): Promise<boolean> {
-  const final = path.join(folder, batch.name);
-  if (await exists(final)) {
-    await checkExisting(folder, final, batch);
-    return true;
-  }
-  const temp = path.join(folder, `${TEMP_PREFIX}${batch.name}-${process.pid}-${randomBytes(4).toString('hex')}`);
-  await fs.mkdir(temp);
+/** Makes a file's written bytes durable. */
+async function syncFile(file: string): Promise<void> {
+  const handle = await fs.open(file, 'r+');
   try {
-    const handles: FileHandle[] = [];
-    try {
-      for (const file of [...batch.files, { name: MANIFEST_FILE, content: batch.manifestBytes }]) {
-        const handle = await fs.open(path.join(temp, file.name), 'wx');
-        handles.push(handle);
-        await handle.writeFile(file.content);
-      }
-      crashPoint('after-temp-write');
-      for (const handle of handles) await handle.sync();
-    } finally {
-      for (const handle of handles) await handle.close().catch(() => undefined);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Writes a batch into the new folder `temp` (`produce`, from the change log),
+ * then puts it under its final name, durably; null when there was nothing to
+ * write. `alreadyPresent`: an identical batch was already there (the one just
+ * written is removed).
+ */
+async function writeBatch(
+  folder: string,
+  temp: string,
+  produce: (dir: string) => Promise<StreamedBatch | null>,
+): Promise<{ batch: StreamedBatch; alreadyPresent: boolean } | null> {
+  await fs.mkdir(temp);
+  let batch: StreamedBatch | null;
+  try {
+    batch = await produce(temp);
+    if (!batch) {
+      await fs.rm(temp, { recursive: true, force: true });
+      return null;
     }
+    const final = path.join(folder, batch.name);
+    if (await exists(final)) {
+      await fs.rm(temp, { recursive: true, force: true });
+      await checkExisting(folder, final, batch);
+      return { batch, alreadyPresent: true };
+    }
+    crashPoint('after-temp-write');
+    for (const file of batch.files) await syncFile(file);
     await syncDir(temp);
     crashPoint('after-fsync');
     try {
@@ -283,7 +290,7 @@ async function writeBatch(folder: string, batch: BuiltBatch): Promise<boolean> {
       // Another writer put it there first: the same checks as at the start.
       await fs.rm(temp, { recursive: true, force: true });
       await checkExisting(folder, final, batch);
-      return true;
+      return { batch, alreadyPresent: true };
     }
   } catch (err) {
     await fs.rm(temp, { recursive: true, force: true }).catch(() => undefined);
@@ -292,7 +299,7 @@ async function writeBatch(folder: string, batch: BuiltBatch): Promise<boolean> {
   crashPoint('after-rename');
   await syncDir(folder);
   crashPoint('before-checkpoint');
-  return false;
+  return { batch, alreadyPresent: false };
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -306,7 +313,7 @@ async function exists(p: string): Promise<boolean> {
 }
 
 /** A batch already under the final name is kept only if it verifies and holds exactly these changes. */
-async function checkExisting(folder: string, final: string, batch: BuiltBatch): Promise<void> {
+async function checkExisting(folder: string, final: string, batch: Pick<StreamedBatch, 'name' | 'manifest'>): Promise<void> {
   const existing = await readBatch(final);
   if (existing.problems.length > 0) {
     const more = existing.problems.length > 1 ? ` (and ${existing.problems.length - 1} more problems)` : '';
@@ -332,7 +339,7 @@ async function checkExisting(folder: string, final: string, batch: BuiltBatch): 
  * be exported, marked again, and so on for ever); receivers apply the same
  * rule when they load an outbox change (docs/sync-batch-format.md).
  */
-async function moveCheckpoint(db: Db, expected: number, batch: BuiltBatch): Promise<void> {
+async function moveCheckpoint(db: Db, expected: number, batch: Pick<StreamedBatch, 'name' | 'manifest'>): Promise<void> {
   const { fromSeq, toSeq } = batch.manifest;
   await db.transaction(async (trx) => {
     const current = await readCheckpoint(trx);

@@ -195,17 +195,29 @@ export function buildBatch(deviceId: string, changes: readonly BatchChange[]): B
     .sort()
     .map((entity) => ({ name: dataFileName(entity), content: Buffer.from(`${(byEntity.get(entity) ?? []).join('\n')}\n`, 'utf8') }));
 
-  const withoutSum = {
-    formatVersion: FORMAT_VERSION,
+  const manifest = batchManifest(
     deviceId,
-    fromSeq: first.seq,
-    toSeq: last.seq,
-    createdAt: last.at,
-    counts: countByEntity(changes),
-    files: files.map((f) => ({ name: f.name, bytes: f.content.length, sha256: sha256Hex(f.content) })),
-  };
-  const manifest: Manifest = { ...withoutSum, manifestSha256: manifestChecksum(withoutSum) };
+    first,
+    last,
+    countByEntity(changes),
+    files.map((f) => ({ name: f.name, bytes: f.content.length, sha256: sha256Hex(f.content) })),
+  );
   return { name: batchName(deviceId, first.seq, last.seq), manifest, files, manifestBytes: manifestBytes(manifest) };
+}
+
+/**
+ * The manifest of the batch from `first` to `last` (contiguous changes) whose data files are `files`
+ * (sorted by name): `createdAt` is the time of the last change, so the same range gives the same manifest.
+ */
+export function batchManifest(
+  deviceId: string,
+  first: Pick<BatchChange, 'seq'>,
+  last: Pick<BatchChange, 'seq' | 'at'>,
+  counts: Record<string, number>,
+  files: Manifest['files'],
+): Manifest {
+  const withoutSum = { formatVersion: FORMAT_VERSION, deviceId, fromSeq: first.seq, toSeq: last.seq, createdAt: last.at, counts, files };
+  return { ...withoutSum, manifestSha256: manifestChecksum(withoutSum) };
 }
 
 /** Parses one data-file line; answers what is wrong instead of throwing. */

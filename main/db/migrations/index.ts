@@ -4,6 +4,8 @@ import * as m003 from './003_performance';
 import * as m004 from './004_lean_indexes';
 import * as m005 from './005_outbox_withdrawn';
 import * as m006 from './006_every_sort';
+import * as m008 from './008_completions';
+import * as m009 from './009_search_keys';
 import * as m010 from './010_renewal_credits';
 import * as m014 from './014_dashboard_indexes';
 
@@ -18,6 +20,8 @@ export const MIGRATIONS: ReadonlyArray<{ name: string; migration: Knex.Migration
   { name: '004_lean_indexes', migration: m004 },
   { name: '005_outbox_withdrawn', migration: m005 },
   { name: '006_every_sort', migration: m006 },
+  { name: '008_completions', migration: m008 },
+  { name: '009_search_keys', migration: m009 },
   { name: '010_renewal_credits', migration: m010 },
   { name: '014_dashboard_indexes', migration: m014 },
 ];

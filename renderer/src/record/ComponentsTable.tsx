@@ -1,4 +1,4 @@
-import { Badge, Group, Stack, Table, Text, Textarea } from '@mantine/core';
+import { Badge, Group, Stack, Table, Text, Textarea, VisuallyHidden } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import type { RecordDetail } from '../../../main/ipc/contract';
@@ -45,6 +45,51 @@ function CompleteButton({
           maxDate={today}
           error={error}
           popoverProps={{ withinPortal: false }}
+        />
+      )}
+    </PopoverForm>
+  );
+}
+
+/** Undo of a completion entered by mistake: a reason, then main's rule decides (or says why not). */
+function RemoveButton({
+  recordId,
+  componentId,
+  name,
+  completedOn,
+  onDone,
+}: {
+  recordId: number;
+  componentId: number;
+  name: string;
+  completedOn: string;
+  onDone: () => void;
+}) {
+  const [reason, setReason] = useState('');
+  return (
+    <PopoverForm
+      trigger={
+        <>
+          Remove…<VisuallyHidden> the completion of {name}</VisuallyHidden>
+        </>
+      }
+      triggerProps={{ size: 'compact-xs', variant: 'subtle', color: 'red' }}
+      width={280}
+      submitLabel="Remove completion"
+      canSubmit={reason.trim() !== ''}
+      onSubmit={async () => {
+        await call(api().records.removeCompletion({ recordId, componentId, reason }));
+        notifications.show({ color: 'green', message: `${name} completion of ${formatDate(completedOn)} removed` });
+        onDone();
+      }}
+    >
+      {(error) => (
+        <Textarea
+          label={`Why remove ${name} (completed ${formatDate(completedOn)})?`}
+          withAsterisk
+          value={reason}
+          onChange={(e) => setReason(e.currentTarget.value)}
+          error={error}
         />
       )}
     </PopoverForm>
@@ -112,7 +157,10 @@ export function ComponentsTable({ detail, today, onDone }: { detail: RecordDetai
               </Table.Td>
               <Table.Td>
                 {c.completedOn ? (
-                  formatDate(c.completedOn)
+                  <Group gap={6} wrap="nowrap">
+                    {formatDate(c.completedOn)}
+                    <RemoveButton recordId={detail.record.id} componentId={c.id} name={c.name} completedOn={c.completedOn} onDone={onDone} />
+                  </Group>
                 ) : detail.canRecordCompletions ? (
                   <CompleteButton recordId={detail.record.id} componentId={c.id} name={c.name} today={today} onDone={onDone} />
                 ) : (

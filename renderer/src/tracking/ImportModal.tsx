@@ -8,6 +8,7 @@ import { useSession } from '../session';
 import { jobPercent, useJob } from '../shared/useJob';
 import { useSubmit } from '../shared/useSubmit';
 import { tint } from '../theme';
+import { ImportChanges } from './ImportChanges';
 
 type Kind = CsvImportKind;
 
@@ -17,6 +18,10 @@ const HINTS: Record<Kind, string> = {
   programs: 'Rows are matched by code. Expiration: never, a period (“3 years”, “18 months”, “90 days”) or a date.',
   applications:
     'One row per application: the contact (member number, central ID or email), the certification code, the application date (YYYY-MM-DD) and an optional note. A certification that requires approval starts Applied, others In Progress.',
+  records:
+    'Existing records from your previous system, one row each: the contact (member number, central ID or email), the certification code, the status, the applied, started, completed, approved and expires dates (YYYY-MM-DD), the cycle and the completed components (names separated by “;”). Active, Expiring and Expired follow the dates; a record already in CertDesk is never overwritten.',
+  completions:
+    'One row per completed component: the contact (member number, central ID or email), the certification code, the component name, the day it was completed (YYYY-MM-DD), and optionally the credits or hours and the source. The contact must be enrolled; the last required component completes the certification. The same completion twice counts once.',
 };
 
 /** The file's bytes as base64: main decodes them (UTF-8, UTF-16, Windows-1252), never the browser. */
@@ -99,6 +104,8 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
             { value: 'contacts', label: 'Contacts' },
             { value: 'programs', label: 'Certification programs', disabled: info.user?.role !== 'admin' },
             { value: 'applications', label: 'Applications' },
+            { value: 'records', label: 'Existing records' },
+            { value: 'completions', label: 'Completions' },
           ]}
         />
         <Text size="sm" c="dimmed">
@@ -163,15 +170,7 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
                 Not imported: {preview.unmappedHeaders.join(', ')}
               </Text>
             )}
-            {preview.changes.length > 0 && (
-              <Text size="xs" data-testid="import-changes">
-                First rows:{' '}
-                {preview.changes
-                  .slice(0, 5)
-                  .map((c) => `${c.label} (${c.kind})`)
-                  .join(' · ')}
-              </Text>
-            )}
+            {preview.changes.length > 0 && <ImportChanges changes={preview.changes} />}
             {preview.rejected.length > 0 && (
               <ScrollArea.Autosize mah={180}>
                 <Table fz="xs" striped data-testid="import-rejected">

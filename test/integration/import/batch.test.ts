@@ -181,8 +181,8 @@ describe('from a real export of another CertDesk', () => {
     expect(second.contacts).toEqual({ new: 1, changed: 1, unchanged: 0, rejected: 0 });
     expect(second.changes.find((c) => c.kind === 'changed')?.fields).toEqual([{ field: 'last_name', from: 'Straße 🎓', to: 'Yılmaz' }]);
     await applyBatchImport(desk.ctx, admin, out);
-    expect(await desk.db('contacts').where({ id: deskContact.id }).first()).toMatchObject({ last_name: 'Yılmaz', name_key: 'yılmaz i̇lknur' });
-    expect(((await desk.db('records').where({ id: record.id }).first()) as RecordRow).sort_name).toBe('yılmaz i̇lknur');
+    expect(await desk.db('contacts').where({ id: deskContact.id }).first()).toMatchObject({ last_name: 'Yılmaz', name_key: 'yilmaz ilknur' });
+    expect(((await desk.db('records').where({ id: record.id }).first()) as RecordRow).sort_name).toBe('yilmaz ilknur');
     expect((await logSince(desk.db, seq2)).map((e) => `${e.entity}:${e.op}`)).toEqual(['contact:update', 'contact:insert', 'record:update']);
   });
 
