@@ -37,13 +37,7 @@ function NumberCard({
 }) {
   return (
     <Paper withBorder radius="md" px="md" py="sm" h="100%" style={{ borderLeft: `4px solid var(--mantine-color-${color}-6)` }}>
-      <UnstyledButton
-        onClick={() => n && onOpen(n.selection)}
-        disabled={!n}
-        data-testid={testId}
-        aria-label={n ? `${label}: ${count(n.count)} records. Open them in Tracking` : label}
-        w="100%"
-      >
+      <UnstyledButton onClick={() => n && onOpen(n.selection)} disabled={!n} data-testid={testId} w="100%">
         <Text fw={700} fz={28} lh={1.1} c={tint(color)} data-testid={`${testId}-count`}>
           {n ? count(n.count) : '…'}
         </Text>
@@ -63,7 +57,6 @@ function NumberCard({
           c={tint('green')}
           data-testid={`${testId}-part`}
           onClick={() => part.n && onOpen(part.n.selection)}
-          aria-label={`${label}, ${part.label}: ${count(part.n.count)} records. Open them in Tracking`}
         >
           {count(part.n.count)} {part.label}
         </Anchor>
