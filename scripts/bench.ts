@@ -682,6 +682,7 @@ async function main(): Promise<void> {
 
     log('Other operations');
     record('status counts (tracking.counts)', await time(() => call(backend as Backend, 'tracking.counts', {})), 10);
+    record('renewals dashboard (dashboard.summary)', await time(() => call(backend as Backend, 'dashboard.summary', {})), 50);
     const total = counts.all;
     record(
       'open a record with history (records.get)',

@@ -24,6 +24,7 @@ export const CALLS = {
   'tracking.exportCsv': 'signedIn',
   'tracking.getView': 'signedIn',
   'tracking.saveView': 'signedIn',
+  'dashboard.summary': 'signedIn',
   'jobs.get': 'signedIn',
   'filters.list': 'signedIn',
   'filters.save': 'signedIn',

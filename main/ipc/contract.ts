@@ -21,6 +21,7 @@ import type { JobStatus } from '../jobs';
 import { STATUSES } from '../rules/statuses';
 import type { BulkResult } from '../services/bulk';
 import type { CsvExportResult } from '../services/csv-export';
+import type { DashboardNumber, DashboardProgram, DashboardSelection, DashboardSummary } from '../services/dashboard';
 import type { OutboxRow } from '../services/outbox-list';
 import type { ProgramChangeEffect, ProgramWithComponents } from '../services/program-admin';
 import type { RecordDetail } from '../services/record-detail';
@@ -64,6 +65,7 @@ export type { AppEvent } from './events';
 export type { ManualMove } from '../rules/engine';
 export type { ExpirationRule } from '../rules/expiration';
 export type { QuickFilter, SortColumn } from '../services/tracking';
+export type { DashboardNumber, DashboardProgram, DashboardSelection, DashboardSummary };
 
 // The renderer bundles this file too, so no node:path here.
 const isAbsolutePath = (p: string) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p);
@@ -139,6 +141,7 @@ export const INPUTS = {
   'tracking.exportCsv': selectionSchema.extend({ sort: sortSchema }).strict(),
   'tracking.getView': none,
   'tracking.saveView': viewSchema,
+  'dashboard.summary': none,
   'jobs.get': z.object({ id: z.uuid() }).strict(),
   'filters.list': none,
   'filters.save': z.object({ name: required('A name', 100), tree: filterTreeSchema }).strict(),
@@ -269,6 +272,7 @@ export interface Results {
   'tracking.exportCsv': JobStatus<CsvExportResult>;
   'tracking.getView': { view: z.infer<typeof viewSchema> | null };
   'tracking.saveView': null;
+  'dashboard.summary': DashboardSummary;
   'jobs.get': JobStatus;
   'filters.list': SavedFilter[];
   'filters.save': SavedFilter;

@@ -20,6 +20,7 @@ import { enroll, recordApplication, markAllComplete, overrideExpiration, setNote
 import { readSettings, readSetting, writeSettings } from '../services/settings';
 import { listTracking, matching, trackingCounts } from '../services/tracking';
 import { BULK_LIMIT, bulkSetStatus } from '../services/bulk';
+import { dashboardSummary } from '../services/dashboard';
 import { exportTrackingCsv } from '../services/csv-export';
 import type { Db } from '../db/database';
 import type { Jobs } from '../jobs';
@@ -169,6 +170,7 @@ export const handlers: HandlerTable = {
     const file = exportFile(ctx);
     return ctx.jobs.start('export-csv', (job) => exportTrackingCsv(ctx.services.db, query, file, job));
   },
+  'dashboard.summary': async (ctx) => dashboardSummary(ctx.services.db, await officeDay(ctx)),
   'tracking.getView': async (ctx) => {
     const stored = (await readSettings(ctx.services.db)).trackingFilter;
     const parsed = stored ? viewSchema.safeParse(JSON.parse(stored)) : null;

@@ -92,7 +92,7 @@ function Screens() {
     // Keyed by user: another user who signs in at the lock screen starts from a fresh page.
     content = (
       <SessionContext.Provider key={info.user.id} value={{ info, refresh }}>
-        {route === '#settings' ? <SettingsPage /> : <Shell />}
+        {route === '#settings' ? <SettingsPage /> : <Shell route={route} />}
         {info.locked && <LockScreen user={info.user} onDone={refresh} />}
       </SessionContext.Provider>
     );

@@ -1,6 +1,6 @@
 /**
  * axe-core on every screen, in Debian Chromium through `npm run web`: first run,
- * sign-in, the Tracking page (with the Quick Filter and the Customize Filter
+ * sign-in, the dashboard, the Tracking page (with the Quick Filter and the Customize Filter
  * open), the record drawer, each settings tab, the import dialog, the bulk
  * bar, the Record application dialog (with a new contact) and the idle lock
  * screen, in the light and the dark colour scheme. A serious or critical finding
@@ -50,8 +50,12 @@ describe('Accessibility: axe-core on every screen (Chromium, npm run web)', { ti
       .map((v) => `${v.id} (${v.impact}, ${v.nodes.length}×): ${v.help} — e.g. ${v.nodes[0]?.target.join(' ')}: ${v.nodes[0]?.failureSummary ?? ''}`);
   };
   const tracking = async () => {
-    await page.goto(harness.url);
+    await page.goto(`${harness.url}/#tracking`);
     await page.waitForSelector('[data-record-id]');
+  };
+  const dashboard = async () => {
+    await page.goto(harness.url);
+    await page.getByTestId('dashboard-table').waitFor();
   };
   const openRecord = async () => {
     await page.locator('[data-record-id]').first().click();
@@ -107,7 +111,7 @@ describe('Accessibility: axe-core on every screen (Chromium, npm run web)', { ti
   });
 
   it('first run', async () => {
-    await page.goto(harness.url);
+    await page.goto(`${harness.url}/#tracking`);
     await page.getByRole('button', { name: 'Create administrator' }).waitFor();
     expect.soft(await audit('first run')).toEqual([]);
   });
@@ -182,6 +186,11 @@ describe('Accessibility: axe-core on every screen (Chromium, npm run web)', { ti
     expect.soft(await lockScreen('lock screen')).toEqual([]);
   });
 
+  it('the dashboard', async () => {
+    await dashboard();
+    expect.soft(await audit('dashboard')).toEqual([]);
+  });
+
   describe('dark colour scheme (following the system)', () => {
     beforeAll(async () => {
       await page.emulateMedia({ colorScheme: 'dark' });
@@ -214,6 +223,11 @@ describe('Accessibility: axe-core on every screen (Chromium, npm run web)', { ti
       await tracking();
       expect.soft(await applicationDialog('Record application: new contact (dark)')).toEqual([]);
       expect.soft(await lockScreen('lock screen (dark)')).toEqual([]);
+    });
+
+    it('the dashboard', async () => {
+      await dashboard();
+      expect.soft(await audit('dashboard (dark)')).toEqual([]);
     });
   });
 });

@@ -19,7 +19,7 @@ import { UsersAdmin } from './UsersAdmin';
 async function backToTracking(event: MouseEvent): Promise<void> {
   event.preventDefault();
   const { closed } = await call(api().app.closeSettings({}));
-  if (!closed) window.location.hash = '';
+  if (!closed) window.location.hash = '#tracking';
 }
 
 /** The admin settings window (its own window in the app; the #settings route in the browser harness). */
@@ -37,7 +37,7 @@ export function SettingsPage() {
             </Text>
             <Title order={4}>Settings</Title>
           </Group>
-          <Anchor size="sm" href="#" onClick={(e) => void backToTracking(e)}>
+          <Anchor size="sm" href="#tracking" onClick={(e) => void backToTracking(e)}>
             Back to Tracking
           </Anchor>
         </Group>

@@ -19,6 +19,7 @@ import { NotEnrolledHint } from './NotEnrolledHint';
 import { QuickFilter } from './QuickFilter';
 import { SavedFilters } from './SavedFilters';
 import { useTrackingView } from './useTrackingView';
+import type { Selection } from './view';
 
 const PAGE_SIZES = [25, 50, 100, 200];
 
@@ -41,8 +42,9 @@ function onRowKey(event: KeyboardEvent<HTMLTableRowElement>, open: () => void) {
   else if (event.key === 'End') move(row.parentElement?.lastElementChild);
 }
 
-export function TrackingPage() {
-  const t = useTrackingView();
+/** `opening`: a selection to show instead of the last one (a dashboard number was clicked). */
+export function TrackingPage({ opening = null }: { opening?: Selection | null }) {
+  const t = useTrackingView(opening);
   const { view, list, total } = t;
   const [openId, setOpenId] = useState<number | null>(null);
   const [builderOpen, setBuilderOpen] = useState(false);
