@@ -55,7 +55,7 @@ describe('completions CSV through the Import dialog (Chromium, npm run web)', ()
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'certdesk-csv-')), 'completions.csv');
     fs.writeFileSync(file, `${lines.join('\r\n')}\r\n`);
 
-    await page.goto(harness.url);
+    await page.goto(`${harness.url}/#tracking`);
     await page.waitForSelector('[data-record-id]', { timeout: 60_000 }).catch(async (err: unknown) => {
       await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'import-completions-start-failed.png') });
       throw err;

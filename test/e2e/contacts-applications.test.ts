@@ -21,7 +21,7 @@ describe('Contacts and applications (Chromium, npm run web)', () => {
   beforeAll(async () => {
     session = await startBrowserSession({ timeout: 30_000 });
     ({ harness, page } = session);
-    await page.goto(harness.url, { waitUntil: 'domcontentloaded', timeout: 90_000 });
+    await page.goto(`${harness.url}/#tracking`, { waitUntil: 'domcontentloaded', timeout: 90_000 });
     await page.waitForSelector('[data-record-id]', { timeout: 90_000 });
   }, 240_000);
 

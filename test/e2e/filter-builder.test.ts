@@ -30,7 +30,7 @@ describe('Customize Filter values (Chromium, npm run web)', () => {
     session = await startBrowserSession({ timeout: 30_000 });
     ({ harness, page } = session);
     page.on('pageerror', (err) => console.log(`page error: ${err.message}`));
-    await page.goto(harness.url, { waitUntil: 'domcontentloaded', timeout: 120_000 });
+    await page.goto(`${harness.url}/#tracking`, { waitUntil: 'domcontentloaded', timeout: 120_000 });
     await page.waitForSelector('[data-record-id]', { timeout: 120_000 });
   }, 300_000);
 

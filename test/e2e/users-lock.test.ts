@@ -93,7 +93,7 @@ describe('Users and the idle lock (Chromium, npm run web)', () => {
 
     // The page's clock runs on its own from here; the test moves it past the idle time.
     await page.clock.install();
-    await page.goto(harness.url, { waitUntil: 'domcontentloaded', timeout: 90_000 });
+    await page.goto(`${harness.url}/#tracking`, { waitUntil: 'domcontentloaded', timeout: 90_000 });
     const [rec] = await queryDb<{ id: number; name: string }>(
       harness.dataDir,
       "select r.id, c.first_name || ' ' || c.last_name as name from records r join contacts c on c.id = r.contact_id order by r.id limit 1",
