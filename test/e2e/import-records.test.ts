@@ -43,7 +43,7 @@ describe('records CSV through the Import dialog (Chromium, npm run web)', () => 
       contacts,
       'Member Number,First Name,Last Name,Email\r\nR-1,Ingrid,Halvorsen,ingrid@example.org\r\nR-2,Tomás,Quiroga,tomas@example.org\r\nR-3,Wanjiru,Kamau,wanjiru@example.org\r\n',
     );
-    await page.goto(harness.url);
+    await page.goto(`${harness.url}/#tracking`);
     await page.waitForSelector('[data-record-id]');
     await importFile('Contacts', contacts, 3);
     await page.getByRole('button', { name: /^Import 3 rows/ }).click();

@@ -33,7 +33,7 @@ describe('CSV import (Chromium, npm run web)', () => {
     ].join('\r\n');
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'certdesk-csv-')), 'contacts.csv');
     fs.writeFileSync(file, `\uFEFF${csv}\r\n`);
-    await page.goto(harness.url);
+    await page.goto(`${harness.url}/#tracking`);
     await page.waitForSelector('[data-record-id]');
     await page.getByRole('button', { name: 'Import…' }).click();
     await page.getByTestId('import-modal').waitFor();
@@ -83,7 +83,7 @@ describe('applications CSV through the Import dialog (Chromium, npm run web)', (
         'latin1',
       ),
     );
-    await page.goto(harness.url);
+    await page.goto(`${harness.url}/#tracking`);
     await page.waitForSelector('[data-record-id]');
     await page.getByRole('button', { name: 'Import…' }).click();
     await page.getByTestId('import-modal').waitFor();

@@ -33,7 +33,7 @@ describe('Keyboard, colour scheme and dates (Chromium, npm run web)', { timeout:
       sort: { column: 'contactName', direction: 'asc' },
       pageSize: 50,
     });
-    await page.goto(harness.url);
+    await page.goto(`${harness.url}/#tracking`);
     await page.waitForSelector('[data-record-id]');
     await listShown();
   });

@@ -18,7 +18,7 @@ describe('dates in the record drawer (Chromium, npm run web)', () => {
   beforeAll(async () => {
     session = await startBrowserSession({ timeout: 10_000 });
     ({ harness, page } = session);
-    await page.goto(harness.url);
+    await page.goto(`${harness.url}/#tracking`);
     await page.waitForSelector('[data-record-id]');
   });
   afterAll(async () => {

@@ -34,6 +34,6 @@ describe('Settings changes reach every window (Chromium, npm run web)', () => {
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'settings-before-back.png') });
     await page.getByRole('link', { name: 'Back to Tracking' }).click();
     await page.getByRole('heading', { name: 'Tracking' }).waitFor();
-    expect(new URL(page.url()).hash).toBe('');
+    expect(new URL(page.url()).hash).toBe('#tracking');
   });
 });

@@ -24,7 +24,7 @@ describe('Tracking page in Chromium (npm run web)', () => {
   });
 
   it('shows the demo records with their status and dates, and the total from the database', async () => {
-    await page.goto(harness.url);
+    await page.goto(`${harness.url}/#tracking`);
     await page.waitForSelector('[data-record-id]');
     const [countRow] = await queryDb<{ n: number }>(harness.dataDir, 'select count(*) as n from records');
     const n = countRow?.n ?? 0;

@@ -40,7 +40,7 @@ describe('Tracking page (Chromium, npm run web)', () => {
   beforeAll(async () => {
     session = await startBrowserSession({ timeout: 10_000 });
     ({ harness, page } = session);
-    await page.goto(harness.url);
+    await page.goto(`${harness.url}/#tracking`);
     await page.waitForSelector('[data-record-id]');
   });
 

@@ -3,14 +3,14 @@ import { useEffect, useState } from 'react';
 import type { TrackingRow } from '../../../main/ipc/contract';
 import { api, call } from '../api';
 import { useLoad } from '../shared/useLoad';
-import { DEFAULT_VIEW, selectionOf, type TrackingView } from './view';
+import { DEFAULT_VIEW, selectionOf, type Selection, type TrackingView } from './view';
 
 /**
  * What the Tracking page shows and holds: the view (filters, sort, page size,
  * saved in main so it survives a restart), the page, the search box, the
  * selection, and the list, counts, programs and saved filters loaded for them.
  */
-export function useTrackingView() {
+export function useTrackingView(opening: Selection | null = null) {
   const [view, setView] = useState<TrackingView | null>(null);
   const [page, setPage] = useState(1);
   const [searchText, setSearchText] = useState('');
@@ -18,15 +18,20 @@ export function useTrackingView() {
   const [allMatching, setAllMatching] = useState(false);
   const [version, setVersion] = useState(0);
 
-  // The last view comes back after a restart.
+  // The last view comes back after a restart; a selection opened from elsewhere replaces its filters (and is kept as the view).
   useEffect(() => {
+    const show = (saved: TrackingView | null) => {
+      const next = opening ? { ...(saved ?? DEFAULT_VIEW), ...opening, search: '' } : (saved ?? DEFAULT_VIEW);
+      setView(next);
+      setSearchText(next.search ?? '');
+      if (opening) void call(api().tracking.saveView(next)).catch(() => undefined);
+    };
     void call(api().tracking.getView({})).then(
-      ({ view: saved }) => {
-        setView(saved ?? DEFAULT_VIEW);
-        setSearchText(saved?.search ?? '');
-      },
-      () => setView(DEFAULT_VIEW),
+      ({ view: saved }) => show(saved),
+      () => show(null),
     );
+    // Once, when the page opens: the page is opened anew for each selection.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   const clearSelection = () => {

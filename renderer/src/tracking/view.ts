@@ -12,6 +12,9 @@ export const DEFAULT_VIEW: TrackingView = {
   pageSize: 50,
 };
 
+/** What another page may open the list on: a Quick Filter and a Customize Filter (the name search is cleared). */
+export type Selection = Pick<TrackingView, 'quick' | 'filter'>;
+
 /** The part of a view that decides which records match (for bulk "all matching" and export). */
 export function selectionOf(view: TrackingView) {
   return { quick: view.quick, filter: view.filter ?? null, search: view.search ?? '' };
