@@ -9,7 +9,8 @@
 import path from 'node:path';
 import type { Backend } from './backend';
 import { backupToOffer, restoreBackup } from './db/backup';
-import { DatabaseRefusedError } from './db/errors';
+import { failureInWords } from './db/error-words';
+import { lockDataFolder, type FolderLock } from './db/folder-lock';
 import type { Envelope } from './ipc/contract';
 import type { Logger } from './ipc/handle';
 import { STARTUP_PHASES, type RefusedDatabase, type StartupStatus, type StartupStep } from './domain/startup';
@@ -89,9 +90,13 @@ export interface GateOptions {
 }
 
 export function refusalOf(dataDir: string, err: unknown): RefusedDatabase {
-  const newest = backupToOffer(dataDir);
+  const words = failureInWords(err, { dataDir });
+  const kind = words?.kind ?? 'other';
+  // A backup is the answer to a damaged file only: a read-only folder or another CertDesk on it is not damage.
+  const newest = kind === 'damaged' || kind === 'other' ? backupToOffer(dataDir) : null;
   return {
-    message: err instanceof DatabaseRefusedError ? err.message : `CertDesk could not open its database: ${err instanceof Error ? err.message : String(err)}`,
+    message: words?.message ?? `CertDesk could not open its database: ${err instanceof Error ? err.message : String(err)}`,
+    kind,
     dataDir,
     newestBackup: newest ? path.basename(newest) : null,
   };
@@ -104,24 +109,35 @@ export function startGated(options: GateOptions): StartupGate {
   const log = options.log ?? (() => undefined);
   let backend: Backend | null = null;
   let closed = false;
+  // One CertDesk per data folder (a shared CERTDESK_DATA_DIR too): taken before the database is opened.
+  let lock: FolderLock | null = null;
 
   const begin = (): Promise<Backend | null> =>
-    options.start(reporter).then(
-      async (started) => {
-        if (closed) {
-          await started.close();
+    Promise.resolve()
+      .then(() => {
+        lock ??= lockDataFolder(options.dataDir);
+        return options.start(reporter);
+      })
+      .then(
+        async (started) => {
+          if (closed) {
+            await started.close();
+            lock?.release();
+            lock = null;
+            return null;
+          }
+          backend = started;
+          reporter.ready();
+          return started;
+        },
+        (err: unknown) => {
+          log('database refused', err);
+          lock?.release();
+          lock = null;
+          reporter.refuse(refusalOf(options.dataDir, err));
           return null;
-        }
-        backend = started;
-        reporter.ready();
-        return started;
-      },
-      (err: unknown) => {
-        log('database refused', err);
-        reporter.refuse(refusalOf(options.dataDir, err));
-        return null;
-      },
-    );
+        },
+      );
   let pending = begin();
 
   const refusedEnvelope = (): Envelope<never> => ({
@@ -162,6 +178,8 @@ export function startGated(options: GateOptions): StartupGate {
       const ready = await pending;
       backend = null;
       await ready?.close();
+      lock?.release();
+      lock = null;
     },
   };
 }

@@ -32,6 +32,7 @@ import { readCheckpoint, readSyncState, writeCheckpoint } from '../main/sync/sta
 import { BENCH_NOW, BENCH_TODAY, type GenerateResult } from './bench-generate';
 import { browserUnavailable, measureFirstScreen } from './bench-browser';
 import { recordsCsv, recordsImportTargets } from './bench-records-import';
+import { completionsCsv } from './bench-completions-import';
 
 // ---------------------------------------------------------------------------
 // Options
@@ -61,7 +62,7 @@ function parseArgs(argv: readonly string[]): Options {
     else if (arg === '--only') options.sections = new Set(value().split(','));
     else if (arg === '--help' || arg === '-h') {
       console.log(
-        'npm run bench [-- --records N] [--out FILE] [--seed S] [--data DIR] [--only lists,sorts,filters,jobs,browser; or single jobs: bulk,n,csv,sweep,export,import]',
+        'npm run bench [-- --records N] [--out FILE] [--seed S] [--data DIR] [--only lists,sorts,filters,jobs,browser; or single jobs: bulk,n,csv,checker,sweep,export,import,records,completions]',
       );
       process.exit(0);
     } else throw new Error(`Unknown option ${arg} (try --help)`);
@@ -213,6 +214,7 @@ const HAND_KEYS: Record<Sort, { key: string; row: string; nullable: boolean; joi
   completedOn: { key: 'records.completed_on', row: 'r.completed_on', nullable: true },
   expiresOn: { key: 'records.expires_on', row: 'r.expires_on', nullable: true },
   updatedAt: { key: 'records.updated_at', row: 'r.updated_at', nullable: false },
+  creditsNeeded: { key: 'records.credits_needed', row: 'r.credits_needed', nullable: true },
 };
 
 /**
@@ -505,6 +507,7 @@ const SORT_LABELS: Record<Sort, string> = {
   completedOn: 'completed',
   expiresOn: 'expiry',
   updatedAt: 'last change',
+  creditsNeeded: 'credits needed',
 };
 
 /** Every sortable column, both directions, page 1 and page 100, under All, one status and a certification. */
@@ -720,7 +723,7 @@ async function main(): Promise<void> {
 }
 
 /** `--only` may name single jobs instead of all of them (`jobs`). */
-const JOB_PARTS = ['bulk', 'n', 'csv', 'sweep', 'export', 'import', 'records'] as const;
+const JOB_PARTS = ['bulk', 'n', 'csv', 'checker', 'sweep', 'export', 'import', 'records', 'completions'] as const;
 
 /** The background work staff start or the app runs, each timed and measured for what the list feels meanwhile. */
 async function benchJobs(backend: Backend, db: Db, counts: TrackingCounts, options: Options, dataDir: string, scratch: string): Promise<void> {
@@ -786,6 +789,29 @@ async function benchJobs(backend: Backend, db: Db, counts: TrackingCounts, optio
     record(`CSV export of ${csvStatus} (${counts.byStatus[csvStatus].toLocaleString('en')} rows, tracking.exportCsv + jobs.get)`, csv, null);
   }
 
+  if (part('checker')) {
+    // The record checker over every record, as Settings › Record checker runs it: a job the page follows.
+    let contradictions = 0;
+    const { value: checker, load: checkerLoad } = await underLoad(backend, () =>
+      time(
+        async () => {
+          const job = await call<{ id: string }>(backend, 'checker.run', {});
+          const result = (await waitForJob(backend, job.id)) as { rules: Array<{ count: number }> };
+          contradictions = result.rules.reduce((n, r) => n + r.count, 0);
+        },
+        { runs: 3, warmup: 1, minRuns: 1, budgetMs: 60_000 },
+      ),
+    );
+    record(
+      `record checker over ${options.records.toLocaleString('en')} records (checker.run + jobs.get)`,
+      checker,
+      5000,
+      null,
+      `${contradictions.toLocaleString('en')} contradictions found`,
+    );
+    recordLoad('the record checker', checkerLoad);
+  }
+
   if (part('sweep')) {
     // The time sweep a year later, on fresh copies of the database, each served by a backend of its own
     // (started on the benchmark's day, so its start-up sweep has nothing to do) whose list is paged meanwhile.
@@ -818,6 +844,7 @@ async function benchJobs(backend: Backend, db: Db, counts: TrackingCounts, optio
   if (part('export')) await benchExport(backend, db, dataDir, scratch);
   if (part('import')) await benchImport(backend);
   if (part('records')) await benchRecordsImport(backend, db);
+  if (part('completions')) await benchCompletionsImport(backend, db);
 }
 
 /** The first Tracking screen in Chromium through `npm run web`, or why it was skipped. */
@@ -942,6 +969,35 @@ async function benchRecordsImport(backend: Backend, db: Db): Promise<void> {
   record(`import ${n.toLocaleString('en')} certification records: preview`, summarize(previews), null, null, note);
   record(`import ${n.toLocaleString('en')} certification records: preview + apply (imports.preview, imports.apply)`, t, 10_000, null, note);
   recordLoad('records imports', load);
+}
+
+/** Import of 100,000 component completions (records being worked on, required components not yet done): preview then apply, once. */
+async function benchCompletionsImport(backend: Backend, db: Db): Promise<void> {
+  const n = 100_000;
+  const previews: number[] = [];
+  let note = '';
+  const { value: t, load } = await underLoad(backend, () =>
+    time(
+      async () => {
+        const file = await completionsCsv(db, n, BENCH_TODAY);
+        const data = Buffer.from(file.text, 'utf8').toString('base64');
+        const p0 = performance.now();
+        const preview = await call<{ sha256: string; fileError: unknown; rows: { new: number; rejected: number } }>(backend, 'imports.preview', {
+          kind: 'completions',
+          data,
+        });
+        previews.push(performance.now() - p0);
+        if (preview.fileError) throw new Error(`completions preview refused the file: ${JSON.stringify(preview.fileError)}`);
+        note = `${preview.rows.new.toLocaleString('en')} imported of ${file.rows.toLocaleString('en')}${preview.rows.rejected ? `, ${preview.rows.rejected.toLocaleString('en')} refused` : ''}`;
+        const job = await call<{ id: string }>(backend, 'imports.apply', { kind: 'completions', data, expectSha256: preview.sha256 });
+        await waitForJob(backend, job.id);
+      },
+      { runs: 1, warmup: 0, minRuns: 1, budgetMs: 10_000 },
+    ),
+  );
+  record(`import ${n.toLocaleString('en')} completions: preview`, summarize(previews), null, null, note);
+  record(`import ${n.toLocaleString('en')} completions: preview + apply (imports.preview, imports.apply)`, t, 10_000, null, note);
+  recordLoad('completions imports', load);
 }
 
 function printTable(memory: { rss_mb_after_browsing: number; after_jobs: Array<{ job: string; rss_mb: number }>; target_mb: number }, loadEnd: number[]): void {

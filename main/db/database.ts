@@ -9,6 +9,7 @@ import { databaseFile } from './files';
 import { ImmediateSqliteClient } from './client';
 import { DatabaseRefusedError } from './errors';
 import { inspectDatabase } from './inspect';
+import { markAsOurs, ownershipOf } from './ownership';
 import { MIGRATIONS, migrationSource } from './migrations';
 
 export { DATABASE_FILE, databaseFile } from './files';
@@ -83,6 +84,8 @@ export async function openDatabase({ dataDir, now = () => new Date() }: OpenOpti
     throw new DatabaseRefusedError('DB_CORRUPT', 'The database file is empty (0 bytes), but backups of it exist. Restore the newest backup.', file);
   }
   if (fs.existsSync(file) && fs.statSync(file).size > 0) {
+    // Another program's SQLite file is refused before anything (WAL, migrations) writes to it.
+    await ownershipOf(file, known);
     applied = (await inspectDatabase(file)).migrations;
     const unknown = applied.filter((name) => !known.includes(name));
     if (unknown.length > 0 || applied.some((name, i) => known[i] !== name)) {
@@ -119,6 +122,7 @@ export async function openDatabase({ dataDir, now = () => new Date() }: OpenOpti
     } else if (pending > 0) {
       await db.migrate.latest({ migrationSource });
     }
+    await markAsOurs(db);
     return db;
   } catch (err) {
     await db.destroy();
@@ -134,6 +138,7 @@ async function triggerNames(db: Knex): Promise<string[]> {
 
 /** Lets SQLite update its statistics, then closes the connection. */
 export async function closeDatabase(db: Db): Promise<void> {
-  await db.raw('PRAGMA optimize');
+  // Statistics are a nicety: a database on a read-only file or folder must still close.
+  await db.raw('PRAGMA optimize').catch(() => undefined);
   await db.destroy();
 }

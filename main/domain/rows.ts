@@ -20,6 +20,12 @@ export interface RecordRow {
   notes: string;
   created_at: string;
   updated_at: string;
+  /** First day of the current cycle once renewed by credits; null: the completion date starts it (migration 010). */
+  cycle_starts_on: CalendarDate | null;
+  /** Kept by services/credits.ts: renewal credits still needed, null when no requirement applies. */
+  credits_needed: number | null;
+  /** Kept by services/credits.ts: the last day the credits that count meet the requirement pro rata. */
+  credits_on_track_until: CalendarDate | null;
 }
 
 export interface ProgramRow {
@@ -36,9 +42,18 @@ export interface ProgramRow {
   expiration_amount: number | null;
   expiration_unit: 'days' | 'months' | 'years' | null;
   expiration_fixed_on: CalendarDate | null;
+  /** Renewal requirement (migration 010): total credits, null when the program has none. */
+  renewal_credits: number | null;
+  /** JSON: [{ category, credits }]. */
+  renewal_minimums: string;
+  renewal_carry_over_cap: number | null;
+  /** 1: a renewal waits in Admin Review. */
+  renewal_review: number;
   archived_at: string | null;
   created_at: string;
   updated_at: string;
+  /** The reminder schedule as JSON (domain/reminders.ts); '[]' for none. */
+  reminder_schedule: string;
 }
 
 export interface ComponentRow {
@@ -75,7 +90,8 @@ export interface HistoryRow {
   id: number;
   record_id: number;
   cycle: number;
-  kind: 'status' | 'expiration' | 'component' | 'note' | 'enrollment';
+  /** 'check': a correction by the record checker; 'credit': a CE activity added or removed (issue 18). */
+  kind: 'status' | 'expiration' | 'component' | 'note' | 'enrollment' | 'check' | 'credit';
   from_status: Status | null;
   to_status: Status | null;
   detail: string;

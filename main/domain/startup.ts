@@ -9,9 +9,13 @@ export const STARTUP_PHASES = {
 
 export type StartupStep = keyof typeof STARTUP_PHASES;
 
+/** What kind of problem stopped start-up: only a damaged file offers a backup. */
+export type RefusalKind = 'damaged' | 'access' | 'in-use' | 'disk-full' | 'other';
+
 export interface RefusedDatabase {
   /** Why, in a sentence staff can read. */
   message: string;
+  kind: RefusalKind;
   /** Where the refused file was left untouched. */
   dataDir: string;
   /** File name of the newest good backup, or null when there is none. */

@@ -272,6 +272,45 @@ function percentCondition(operator: string, value: unknown): Fragment {
   }
 }
 
+/**
+ * Credits still needed (records.credits_needed, kept with each activity change; migration 010).
+ * Empty means no renewal requirement applies; "is not" includes empty, like text; comparisons never match empty.
+ */
+function creditsCondition(operator: string, value: unknown): Fragment {
+  const column = 'r.credits_needed';
+  const present = `(${column} is null) = 0`;
+  switch (operator) {
+    case 'null':
+      return frag(`${column} is null`);
+    case 'notNull':
+      return frag(present);
+    case '!=':
+      return frag(`coalesce(${column} <> ?, 1)`, num(value));
+    case '=':
+    case '<':
+    case '<=':
+    case '>':
+    case '>=':
+      return frag(`(${present} and ${column} ${operator} ?)`, num(value));
+    case 'between': {
+      const [low, high] = pair(value, num);
+      return frag(`(${present} and ${column} between ? and ?)`, low, high);
+    }
+    default:
+      throw new TypeError(`operator ${operator} does not apply to credits`);
+  }
+}
+
+/**
+ * On track: records.credits_on_track_until is the last day on which the credits that count meet the
+ * requirement pro rata (rules/credits.ts), so "on track today" is one comparison with the office's date.
+ * Records without a requirement are neither on track nor behind.
+ */
+function onTrackCondition(value: unknown, today: CalendarDate): Fragment {
+  const column = 'r.credits_on_track_until';
+  return frag(`((${column} is null) = 0 and ${column} ${text(value) === 'yes' ? '>=' : '<'} ?)`, today);
+}
+
 function compileRule(rule: FilterRule, today: CalendarDate, how: ContactTest, timeZone: string): Fragment {
   const field = filterField(rule.field);
   if (!field || !(field.operators as readonly string[]).includes(rule.operator)) {
@@ -298,6 +337,10 @@ function compileRule(rule: FilterRule, today: CalendarDate, how: ContactTest, ti
       return instantCondition('r.updated_at', operator, value, today, timeZone);
     case 'progress':
       return percentCondition(operator, value);
+    case 'creditsNeeded':
+      return creditsCondition(operator, value);
+    case 'onTrack':
+      return onTrackCondition(value, today);
   }
 }
 

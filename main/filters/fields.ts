@@ -27,6 +27,8 @@ export const OPERATORS_BY_TYPE = {
   program: ['=', '!=', 'in', 'notIn'],
   date: ['=', '<', '>', 'between', 'inLastDays', 'inNextDays', 'null', 'notNull'],
   percent: ['=', '!=', '<', '<=', '>', '>=', 'between'],
+  credits: ['=', '!=', '<', '<=', '>', '>=', 'between', 'null', 'notNull'],
+  yesNo: ['='],
 } as const;
 
 export type FilterFieldType = keyof typeof OPERATORS_BY_TYPE;
@@ -55,6 +57,10 @@ export const FILTER_FIELDS = [
   defineField('progress', 'Progress %', 'percent'),
   // The date part of records.updated_at (a UTC timestamp).
   defineField('updatedAt', 'Last change', 'date'),
+  // Renewal credits still needed in the current cycle; empty when the certification has no renewal requirement.
+  defineField('creditsNeeded', 'Credits needed', 'credits'),
+  // 'yes' / 'no': the credits that count meet the requirement pro rata for the cycle elapsed (neither without a requirement).
+  defineField('onTrack', 'On track', 'yesNo'),
 ] as const;
 
 export type FilterField = (typeof FILTER_FIELDS)[number];
@@ -92,6 +98,7 @@ export const OPERATOR_LABELS: Readonly<Record<FilterOperator, string>> = {
 const TYPE_LABELS: Partial<Record<FilterFieldType, Partial<Record<FilterOperator, string>>>> = {
   date: { '=': 'is on' },
   percent: { '<': 'is less than', '>': 'is more than' },
+  credits: { '<': 'is less than', '>': 'is more than' },
 };
 
 /** The label of `operator` on a field of `type`: "is before" on a date, "is less than" on progress. */
@@ -130,7 +137,8 @@ export interface FilterRule {
   /**
    * text: the trimmed text ('' for null / notNull); status: a name, or names for in / notIn;
    * certification: a program id, or ids; date: 'YYYY-MM-DD', [from, to] for between, N days for
-   * inLastDays / inNextDays, '' for null / notNull; progress: 0..100, [low, high] for between.
+   * inLastDays / inNextDays, '' for null / notNull; progress: 0..100, [low, high] for between;
+   * credits needed: a number of credits, [low, high] for between, '' for null / notNull; on track: 'yes' or 'no'.
    */
   value: RuleValue;
 }
@@ -299,6 +307,18 @@ const checkPercent =
     return n !== null && n >= 0 && n <= 100 ? good(n) : bad(`${label} needs a number from 0 to 100 (not ${shown(value)}).`);
   };
 
+const checkCredits =
+  (label: string) =>
+  (value: unknown): Checked<number> => {
+    const n = asNumber(value);
+    return n !== null && n >= 0 && n <= 100_000 ? good(n) : bad(`${label} needs a number of credits from 0 to 100000 (not ${shown(value)}).`);
+  };
+
+function checkYesNo(label: string, value: unknown): Checked<string> {
+  const v = value === true ? 'yes' : value === false ? 'no' : typeof value === 'string' ? value.trim().toLowerCase() : value;
+  return v === 'yes' || v === 'no' ? good(v) : bad(`${label} must be yes or no (not ${shown(value)}).`);
+}
+
 function checkDays(value: unknown): Checked<number> {
   const n = asNumber(value);
   return n !== null && Number.isInteger(n) && n >= 0 && n <= FILTER_LIMITS.maxDays
@@ -335,6 +355,12 @@ function checkValue(field: FilterField, operator: string, value: unknown): Check
     case 'percent':
       if (operator === 'between') return checkPair(label, value, checkPercent(label), (a, b) => a <= b);
       return checkPercent(label)(value);
+    case 'credits':
+      if (operator === 'null' || operator === 'notNull') return checkIgnoredValue(label, value);
+      if (operator === 'between') return checkPair(label, value, checkCredits(label), (a, b) => a <= b);
+      return checkCredits(label)(value);
+    case 'yesNo':
+      return checkYesNo(label, value);
   }
 }
 
@@ -359,6 +385,15 @@ function checkRule(raw: Record<string, unknown>): Checked<FilterRule> {
   const rule: FilterRule = { field: field.name, operator: operator as FilterOperator, value: value.value };
   if (typeof raw.id === 'string') rule.id = raw.id;
   return good(rule);
+}
+
+/**
+ * Why one condition cannot be used as it stands, in the words main would refuse it with, or null.
+ * The editor shows it on the field as it is typed and holds Apply until there is none.
+ */
+export function conditionProblem(rule: FilterRuleInput): string | null {
+  const checked = checkRule({ ...rule });
+  return checked.ok ? null : checked.message;
 }
 
 const idSchema = z.string({ error: 'An id must be text.' }).max(100, 'An id can be at most 100 characters.');
@@ -441,6 +476,7 @@ function describeRule(rule: FilterRule, options: DescribeOptions): string {
     if (field.type === 'text') return `"${String(v)}"`;
     if (field.type === 'program') return program(Number(v));
     if (field.type === 'percent') return `${v}%`;
+    if (field.type === 'yesNo') return v === 'yes' ? 'yes' : 'no';
     return String(v);
   };
   const values = Array.isArray(rule.value) ? (rule.value as Array<string | number>) : [rule.value];

@@ -16,8 +16,8 @@ export const IMPORT_SEQS_KEY = 'centralImportSeqs';
 /** Settings row: central component id → desktop component id. */
 export const COMPONENT_IDS_KEY = 'centralComponentIds';
 
-/** The entities this import takes, in the order they are applied (parents first). */
-export const IMPORTED_ENTITIES = ['contact', 'program', 'component'] as const;
+/** The entities this import takes, in the order they are applied (parents first; events last: batch-events.ts). */
+export const IMPORTED_ENTITIES = ['contact', 'program', 'component', 'application', 'completion'] as const;
 export type ImportedEntity = (typeof IMPORTED_ENTITIES)[number];
 
 export interface BatchImportBatch {

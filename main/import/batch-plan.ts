@@ -31,6 +31,8 @@ export class BatchPlanning {
     contact: new Tally(this.total),
     program: new Tally(this.total),
     component: new Tally(this.total),
+    application: new Tally(this.total),
+    completion: new Tally(this.total),
   };
   readonly ops: Op[] = [];
   private refs = 0;

@@ -29,7 +29,9 @@
  */
 import type { Db } from '../db/database';
 import { whereInJson } from '../db/where-in-json';
-import { ServiceError, stamp, type Actor, type Executor, type ServiceContext } from '../services/context';
+import { officeToday, ServiceError, stamp, systemClock, type Actor, type Executor, type ServiceContext } from '../services/context';
+import { writeContext } from '../services/records';
+import { readSettings } from '../services/settings';
 import { resortRecords } from '../services/contacts';
 import type { JobProgress } from '../domain/progress';
 import type { ComponentRow, ContactRow, ProgramRow } from '../domain/rows';
@@ -45,6 +47,7 @@ import {
   type ImportedEntity,
 } from './batch-folder';
 import { planContacts } from './batch-contacts';
+import { NOTHING_PENDING, planApplicationEvents, planCompletionEvents, writeApplications, writeCompletions, type EventDay } from './batch-events';
 import { BatchPlanning, type BatchChangeAt, type BatchRejectedAt, type Op } from './batch-plan';
 import { planComponents, planPrograms } from './batch-programs';
 import type { ChangeSample, ImportCounts, RejectedRow } from './result';
@@ -62,6 +65,9 @@ export interface BatchImportResult {
   contacts: ImportCounts;
   programs: ImportCounts;
   components: ImportCounts;
+  /** Application and completion events (batch-events.ts). */
+  applications: ImportCounts;
+  completions: ImportCounts;
   rows: ImportCounts;
   /** Changes of entities this import does not take, by entity (e.g. { record: 12 }). */
   ignored: Record<string, number>;
@@ -77,28 +83,49 @@ export interface BatchImportResult {
 
 interface Plan {
   result: BatchImportResult;
+  planning: BatchPlanning;
   ops: Op[];
   seqs: Record<string, number>;
   componentIds: Record<string, number>;
 }
 
-/** Plans every entity's changes, parents first; each planner is one module. */
-async function plan(db: Executor, collected: Collected, folder: string): Promise<Plan> {
+/**
+ * Plans every entity's changes, parents first; each planner is one module.
+ * A preview (`day` given) plans the events too, against what is stored, the
+ * contacts and certifications of this import pending; apply plans the events
+ * after writing those (applyEvents).
+ */
+async function plan(db: Executor, collected: Collected, folder: string, day?: EventDay): Promise<Plan> {
   const componentIds = await readMap(db, COMPONENT_IDS_KEY);
   const p = new BatchPlanning();
   if (collected.problems.length === 0) {
     await planContacts(db, collected.changes, p);
     const programs = await planPrograms(db, collected.changes, p);
     await planComponents(db, collected.changes, programs, componentIds, p);
+    if (day) {
+      const pending = {
+        contacts: new Set(p.ops.flatMap((op) => (op.entity === 'contact' && op.kind === 'insert' ? [String(op.row.central_id)] : []))),
+        programs: new Set(p.ops.flatMap((op) => (op.entity === 'program' && op.kind === 'insert' ? [String(op.row.central_id)] : []))),
+      };
+      const { enrolling } = await planApplicationEvents(db, collected.changes, p, day, pending);
+      await planCompletionEvents(db, collected.changes, p, day, pending, enrolling);
+    }
   }
   const failed = collected.problems.length > 0;
+  return { result: resultOf(p, collected, folder), planning: p, ops: p.ops, seqs: failed ? {} : collected.seqs, componentIds };
+}
+
+function resultOf(p: BatchPlanning, collected: Collected, folder: string): BatchImportResult {
+  const failed = collected.problems.length > 0;
   const counts = (entity: ImportedEntity): ImportCounts => p.tallies[entity].rows;
-  const result: BatchImportResult = {
+  return {
     folder,
     batches: failed ? [] : collected.batches,
     contacts: counts('contact'),
     programs: counts('program'),
     components: counts('component'),
+    applications: counts('application'),
+    completions: counts('completion'),
     rows: p.total.rows,
     ignored: failed ? {} : collected.ignored,
     rejected: p.total.rejected,
@@ -106,14 +133,27 @@ async function plan(db: Executor, collected: Collected, folder: string): Promise
     problems: collected.problems,
     warnings: collected.warnings,
   };
-  return { result, ops: p.ops, seqs: failed ? {} : collected.seqs, componentIds };
+}
+
+async function eventDay(ctx: ServiceContext, db: Executor): Promise<EventDay> {
+  const settings = await readSettings(db);
+  return { today: officeToday(ctx, settings.timeZone), settings };
+}
+
+/** Apply's events, after the contacts, programs and components are written: applications, then the completions (which may follow them). */
+async function applyEvents(ctx: ServiceContext, trx: Executor, actor: Actor, collected: Collected, p: BatchPlanning, at: string): Promise<void> {
+  const day = await eventDay(ctx, trx);
+  const w = { ...(await writeContext(ctx, trx, actor)), at };
+  const { plan: applications } = await planApplicationEvents(trx, collected.changes, p, day, NOTHING_PENDING);
+  await writeApplications(trx, applications, w);
+  await writeCompletions(trx, await planCompletionEvents(trx, collected.changes, p, day, NOTHING_PENDING, new Set()), w);
 }
 
 // ---------------------------------------------------------------------------
 
-/** What importing the batches in `folder` would do; writes nothing. */
-export async function previewBatchImport(db: Db, folder: string): Promise<BatchImportResult> {
-  return (await plan(db, await collect(db, folder), folder)).result;
+/** What importing the batches in `folder` would do; writes nothing. `ctx` gives the office's day (events dated in the future are refused). */
+export async function previewBatchImport(db: Db, folder: string, ctx: ServiceContext = { db, clock: systemClock }): Promise<BatchImportResult> {
+  return (await plan(db, await collect(db, folder), folder, await eventDay(ctx, db))).result;
 }
 
 /**
@@ -140,7 +180,7 @@ export async function applyBatchImport(ctx: ServiceContext, actor: Actor, folder
     if ((await basisOf(trx)) !== collected.basis)
       throw new ServiceError('CONFLICT', 'Another import from the central system finished meanwhile. Preview the folder again.');
     const planned = await plan(trx, collected, folder);
-    const { result, ops } = planned;
+    const { ops } = planned;
     const at = stamp(ctx);
     const tick = progressReporter(job, ops.length, (done) => `Importing from the central system: ${done} of ${ops.length}`);
 
@@ -198,8 +238,9 @@ export async function applyBatchImport(ctx: ServiceContext, actor: Actor, folder
       tick(1);
     }
     await writeMap(trx, COMPONENT_IDS_KEY, componentIds);
+    await applyEvents(ctx, trx, actor, collected, planned.planning, at);
     const seqs = await readMap(trx, IMPORT_SEQS_KEY);
     await writeMap(trx, IMPORT_SEQS_KEY, { ...seqs, ...planned.seqs });
-    return result;
+    return resultOf(planned.planning, collected, folder);
   });
 }

@@ -17,9 +17,8 @@ import type { ComponentRow, ProgramRow, RecordRow } from '../domain/rows';
 import { whereInJson } from '../db/where-in-json';
 import { isCalendarDate } from '../rules/calendar';
 import { evaluate } from '../rules/engine';
-import { addCompletions, counted, type NewCompletion } from '../services/completions';
+import { counted, recordCompletionsInSteps, type NewCompletion } from '../services/completions';
 import { officeToday, stamp, type Actor, type Executor, type ServiceContext } from '../services/context';
-import { applyDecisions } from '../services/record-writer';
 import { RECORDING_STATUSES, stateOf, writeContext } from '../services/records';
 import { readSettings } from '../services/settings';
 import type { Settings } from '../domain/settings';
@@ -104,7 +103,7 @@ function componentKey(name: string): string {
 }
 
 /** The program's components by name and by the central id they were imported with. */
-class ComponentFinder {
+export class ComponentFinder {
   private readonly byName = new Map<string, ComponentRow>();
   private readonly byId = new Map<number, ComponentRow>();
   constructor(
@@ -139,7 +138,7 @@ function parseCredits(text: string): number | string {
 }
 
 /** Records of the file's contacts, and their counted completions of the current cycle. */
-async function loadRecords(db: Executor, contactIds: readonly number[]): Promise<{ records: Map<string, RecordRow>; done: Map<string, string> }> {
+export async function loadRecords(db: Executor, contactIds: readonly number[]): Promise<{ records: Map<string, RecordRow>; done: Map<string, string> }> {
   const records = new Map<string, RecordRow>();
   const byId = new Map<number, RecordRow>();
   for (const ids of chunk(contactIds, 20_000)) {
@@ -304,9 +303,6 @@ export async function previewCompletionsCsv(ctx: ServiceContext, input: Completi
   return (await planAndKeep(ctx.db, planKey('completions', prepared.source.sha256, input), () => planFile(ctx.db, prepared, today, settings, file))).result;
 }
 
-/** Rows per step: each step records its completions and applies the engine's decisions, then reports progress. */
-const STEP = 2000;
-
 /** Imports the previewed completions in one transaction, each through the completions service, its history naming the file and line. */
 export async function applyCompletionsCsv(ctx: ServiceContext, actor: Actor, input: CompletionsCsvInput, job?: JobProgress): Promise<CompletionsCsvResult> {
   job?.progress(0, null, 'Reading the file');
@@ -319,22 +315,7 @@ export async function applyCompletionsCsv(ctx: ServiceContext, actor: Actor, inp
     const w = { ...(await writeContext(ctx, trx, actor)), at: stamp(ctx) };
     const total = planned.completions.length;
     const tick = progressReporter(job, total, (n) => `Importing completions: ${n} of ${total}`);
-    // A record's completions stay in one step, so its history entry lists them all.
-    const groups = new Map<number, PlannedCompletion[]>();
-    for (const c of planned.completions) groups.set(c.record.id, [...(groups.get(c.record.id) ?? []), c]);
-    let step: PlannedCompletion[] = [];
-    const flush = async (): Promise<void> => {
-      if (step.length === 0) return;
-      const changes = await addCompletions(trx, step, planned.programs, w, (c) => ` (imported from ${file}, line ${(c as PlannedCompletion).line})`);
-      await applyDecisions(trx, changes, w);
-      tick(step.length);
-      step = [];
-    };
-    for (const list of groups.values()) {
-      step.push(...list);
-      if (step.length >= STEP) await flush();
-    }
-    await flush();
+    await recordCompletionsInSteps(trx, planned.completions, planned.programs, w, (c) => ` (imported from ${file}, line ${c.line})`, tick);
     return planned.result;
   });
 }

@@ -169,7 +169,18 @@ type Prepared = PreparedCsv<ProgramField>;
 
 type NewProgramRow = Omit<
   ProgramRow,
-  'id' | 'created_at' | 'updated_at' | 'central_id' | 'archived_at' | 'require_approval' | 'require_completion_approval'
+  | 'id'
+  | 'created_at'
+  | 'updated_at'
+  | 'central_id'
+  | 'archived_at'
+  | 'require_approval'
+  | 'require_completion_approval'
+  | 'renewal_credits'
+  | 'renewal_minimums'
+  | 'renewal_carry_over_cap'
+  | 'renewal_review'
+  | 'reminder_schedule'
 > & {
   require_approval: boolean;
   require_completion_approval: boolean;

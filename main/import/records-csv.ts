@@ -163,7 +163,8 @@ async function storedRecords(db: Executor, contactIds: readonly number[]): Promi
     const done: Array<{ record_id: number; name: string }> = await whereInJson(
       db('component_progress as cp')
         .join('components as c', 'c.id', 'cp.component_id')
-        .join('records as r', (j) => j.on('r.id', 'cp.record_id').andOn('r.cycle', 'cp.cycle')),
+        .join('records as r', (j) => j.on('r.id', 'cp.record_id').andOn('r.cycle', 'cp.cycle'))
+        .whereNull('cp.removed_at'),
       'r.contact_id',
       ids,
     ).select('cp.record_id', 'c.name');

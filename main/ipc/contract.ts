@@ -6,9 +6,14 @@ import { z } from 'zod';
 import { APPLICATION_CHANNELS } from '../domain/application';
 import { contactEditSchema, newContactSchema } from '../domain/contact';
 import { programSchema } from '../domain/program';
+import { reminderScheduleSchema, type Reminder } from '../domain/reminders';
+import type { ScheduleSaved } from '../services/reminder-schedule';
+import { CHECK_RULE_IDS, type CheckResult, type CheckRuleResult, type CheckFinding } from '../services/record-checker';
+import { categoryName, creditActivitySchema, removeActivitySchema, renewalRequirementSchema } from '../domain/renewal';
+import type { CreditCategory, RecordCredits } from '../services/credits';
 import type { ContactRow, ProgramRow, RecordRow } from '../domain/rows';
 import { calendarDate, id, line, lines, newPassword, required, requiredLines } from '../domain/schema-parts';
-import type { Settings } from '../domain/settings';
+import { idleLockMinutes, type Settings } from '../domain/settings';
 import { filterTreeSchema } from '../filters/fields';
 import type { BatchImportResult } from '../import/batch';
 import type { CsvImportResult } from '../import/csv-import';
@@ -22,7 +27,7 @@ import type { RecordDetail } from '../services/record-detail';
 import type { SavedFilter } from '../services/saved-filters';
 import type { SweepResult } from '../services/sweep';
 import type { TrackingCounts, TrackingRow } from '../services/tracking';
-import type { User } from '../services/users';
+import type { User, UserChange } from '../services/users';
 import type { StartupStatus } from '../domain/startup';
 import type { ExportResult } from '../sync/export';
 import type { SyncRun } from '../sync/runs';
@@ -34,6 +39,7 @@ const none = z.object({}).strict();
  * The renderer sees main only through this file (plus the filter field list, the status names and the
  * pure domain modules): every type a call's input or result names is exported here.
  */
+export type { CreditCategory, RecordCredits };
 export type { BatchImportResult, CsvExportResult, CsvImportResult, ExportResult, JobStatus, OutboxRow, SyncRun };
 export type {
   BulkResult,
@@ -42,6 +48,7 @@ export type {
   RecordRow,
   Settings,
   User,
+  UserChange,
   ProgramChangeEffect,
   ProgramWithComponents,
   RecordDetail,
@@ -51,6 +58,7 @@ export type {
   TrackingRow,
 };
 export type { HistoryRow } from '../domain/rows';
+export type { Reminder, ScheduleSaved, CheckResult, CheckRuleResult, CheckFinding };
 export type { StartupStatus } from '../domain/startup';
 export type { AppEvent } from './events';
 export type { ManualMove } from '../rules/engine';
@@ -71,6 +79,7 @@ export const SORTABLE = [
   'completedOn',
   'expiresOn',
   'updatedAt',
+  'creditsNeeded',
 ] as const;
 
 export const quickFilterSchema = z.discriminatedUnion('kind', [
@@ -167,6 +176,14 @@ export const INPUTS = {
     .object({ id, expiresOn: calendarDate.nullable(), reason: requiredLines('A reason', 2000), confirmExpired: z.boolean().optional() })
     .strict(),
   'records.setNotes': z.object({ id, notes: lines('Notes', 20_000) }).strict(),
+  'credits.get': z.object({ id }).strict(),
+  'credits.addActivity': creditActivitySchema,
+  'credits.removeActivity': removeActivitySchema,
+  'credits.renew': z.object({ id }).strict(),
+  'credits.categories': none,
+  'credits.addCategory': z.object({ name: categoryName }).strict(),
+  'credits.removeCategory': z.object({ id }).strict(),
+  'programs.setRenewal': z.object({ programId: id, requirement: renewalRequirementSchema.nullable() }).strict(),
   'contacts.search': z.object({ text: line('Search', 200) }).strict(),
   'contacts.create': newContactSchema,
   'contacts.update': contactEditSchema,
@@ -207,11 +224,22 @@ export const INPUTS = {
     })
     .strict(),
   'users.resetPassword': z.object({ id, password: newPassword }).strict(),
+  'users.setDisabled': z.object({ id, disabled: z.boolean() }).strict(),
+  'users.setRole': z.object({ id, role: z.enum(['admin', 'staff']) }).strict(),
+  'users.changes': none,
+  'settings.setIdleLock': z.object({ minutes: idleLockMinutes }).strict(),
+  'auth.lock': none,
+  'auth.unlock': z.object({ password: z.string().min(1, 'Enter your password.').max(1000) }).strict(),
   'outbox.list': z.object({ search: line('Search', 200).optional(), state: z.enum(['queued', 'withdrawn', 'exported', 'all']).optional() }).strict(),
   'sync.status': none,
   'sync.exportNow': none,
   'settings.previewExpiringDays': z.object({ expiringDays: z.number().int().min(0).max(365) }).strict(),
   'settings.setExpiringDays': z.object({ expiringDays: z.number().int().min(0, 'n is 0 or more days.').max(365, 'n is at most 365 days.') }).strict(),
+  'programs.reminders': z.object({ programId: id }).strict(),
+  'programs.setReminders': z.object({ programId: id, reminders: reminderScheduleSchema }).strict(),
+  'checker.run': none,
+  'checker.fix': z.object({ rule: z.enum(CHECK_RULE_IDS), recordIds: z.array(id).min(1).max(1000) }).strict(),
+  'checker.fixAll': z.object({ rule: z.enum(CHECK_RULE_IDS) }).strict(),
 } satisfies Record<CallName, z.ZodType>;
 
 export interface AppInfo {
@@ -222,6 +250,10 @@ export interface AppInfo {
   dataDir: string;
   needsFirstAdmin: boolean;
   user: User | null;
+  /** The desk is locked: the page shows the lock screen over what it had. */
+  locked: boolean;
+  /** Lock the desk after this many idle minutes; 0: never. */
+  idleLockMinutes: number;
 }
 
 /** What each call answers when it succeeds. */
@@ -252,6 +284,14 @@ export interface Results {
   'records.markAllComplete': RecordRow;
   'records.overrideExpiration': RecordRow;
   'records.setNotes': RecordRow;
+  'credits.get': RecordCredits;
+  'credits.addActivity': RecordRow;
+  'credits.removeActivity': RecordRow;
+  'credits.renew': RecordRow;
+  'credits.categories': CreditCategory[];
+  'credits.addCategory': CreditCategory[];
+  'credits.removeCategory': CreditCategory[];
+  'programs.setRenewal': ProgramRow;
   'contacts.search': Array<ContactRow & { records: number }>;
   'contacts.create': ContactRow;
   'contacts.update': ContactRow;
@@ -277,11 +317,22 @@ export interface Results {
   'users.list': User[];
   'users.create': User;
   'users.resetPassword': null;
+  'users.setDisabled': User;
+  'users.setRole': User;
+  'users.changes': UserChange[];
+  'settings.setIdleLock': null;
+  'auth.lock': null;
+  'auth.unlock': User;
   'outbox.list': { rows: OutboxRow[]; total: number };
   'sync.status': { deviceId: string | null; checkpoint: number; lastSeq: number; pending: number; runs: SyncRun[]; running: boolean };
   'sync.exportNow': JobStatus<ExportResult>;
   'settings.previewExpiringDays': SweepResult;
   'settings.setExpiringDays': SweepResult;
+  'programs.reminders': Reminder[];
+  'programs.setReminders': ScheduleSaved;
+  'checker.run': JobStatus<CheckResult>;
+  'checker.fix': { fixed: number };
+  'checker.fixAll': JobStatus<{ fixed: number }>;
 }
 
 export type Input<K extends CallName> = z.input<(typeof INPUTS)[K]>;
@@ -294,6 +345,10 @@ export type ErrorCode =
   | 'TOO_LARGE'
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
+  /** The desk is locked: only unlocking, signing out or another sign-in answer. */
+  | 'LOCKED'
+  /** The session ended under the page (an admin disabled its user): the page shows sign-in with the message. */
+  | 'SIGNED_OUT'
   | 'NOT_FOUND'
   | 'REFUSED'
   | 'CONFLICT'

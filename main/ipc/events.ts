@@ -19,10 +19,10 @@ export function isAppEvent(name: unknown): name is AppEvent {
   return typeof name === 'string' && (APP_EVENTS as readonly string[]).includes(name);
 }
 
-/** Calls whose success changes what other windows show about the office's settings. */
+/** Calls whose success changes what other windows show about the office's settings (or who may open them). */
 export function eventsAfterCall(name: string, ok: boolean): AppEvent[] {
   if (!ok) return [];
-  return /^(settings\.set|programs\.(create|update|setArchived))/.test(name) ? ['settings-changed'] : [];
+  return /^(settings\.set|programs\.(create|update|setArchived)|users\.(setRole|setDisabled))/.test(name) ? ['settings-changed'] : [];
 }
 
 /** Wraps `invoke` so that a call that changed settings announces it (to every window, or the harness's pages). */

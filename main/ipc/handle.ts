@@ -8,7 +8,8 @@ import { ADMIN_ONLY_MESSAGE, CALLS, isCallName, needsAdmin } from './calls';
 import { INPUTS, MAX_IMPORT_BASE64, type CallError, type Envelope } from './contract';
 import type { HandlerContext, HandlerTable } from './handlers';
 import { ServiceError } from '../services/context';
-import { DatabaseRefusedError } from '../db/errors';
+import { failureInWords } from '../db/error-words';
+import { currentUser, DISABLED_MESSAGE } from '../services/users';
 
 /** Largest input accepted, serialized; bigger inputs are refused before parsing. */
 export const MAX_INPUT_BYTES = 2 * 1024 * 1024;
@@ -41,6 +42,29 @@ function describeIssue(issue: z.core.$ZodIssue): CallError {
 
 export type Logger = (message: string, error?: unknown) => void;
 
+/** What a locked desk still answers besides the public calls: unlocking, and locking again. */
+const WHILE_LOCKED = new Set<string>(['auth.unlock', 'auth.lock']);
+
+export const LOCKED_MESSAGE = 'The desk is locked. Enter your password to go on.';
+
+/**
+ * The session's user as the database has them now, before any access check: a user an admin
+ * disabled is signed out at their next call, and a changed role counts at once.
+ */
+async function sessionRefusal(ctx: HandlerContext, name: string): Promise<CallError | null> {
+  const signedIn = ctx.session.user;
+  if (!signedIn) return { code: 'UNAUTHENTICATED', message: 'Sign in first.' };
+  const user = await currentUser(ctx.services, signedIn.id);
+  if (!user) {
+    ctx.session.user = null;
+    ctx.session.locked = false;
+    return { code: 'SIGNED_OUT', message: DISABLED_MESSAGE };
+  }
+  ctx.session.user = user;
+  if (ctx.session.locked && !WHILE_LOCKED.has(name)) return { code: 'LOCKED', message: LOCKED_MESSAGE };
+  return null;
+}
+
 export async function invoke(
   table: HandlerTable,
   ctx: HandlerContext,
@@ -55,7 +79,13 @@ export async function invoke(
     return fail({ code: 'TOO_LARGE', message: `The request is too large or too deeply nested (limit ${Math.round(limit / 1024 / 1024)} MB).` });
   }
   const access = CALLS[name];
-  if (access !== 'public' && !ctx.session.user) return fail({ code: 'UNAUTHENTICATED', message: 'Sign in first.' });
+  if (access !== 'public') {
+    const refusal = await sessionRefusal(ctx, name).catch((err: unknown) => {
+      log(`call ${name}: the session could not be checked`, err);
+      return { code: 'INTERNAL', message: 'CertDesk could not check who is signed in. Try again.' } satisfies CallError;
+    });
+    if (refusal) return fail(refusal);
+  }
   if (access === 'admin' && ctx.session.user?.role !== 'admin') return fail({ code: 'FORBIDDEN', message: ADMIN_ONLY_MESSAGE });
   const parsed = INPUTS[name].safeParse(input ?? {});
   if (!parsed.success) return fail(describeIssue(parsed.error.issues[0] as z.core.$ZodIssue));
@@ -65,9 +95,10 @@ export async function invoke(
     return { ok: true, value: await run(ctx, parsed.data) };
   } catch (err) {
     if (err instanceof ServiceError) return fail({ code: err.code, message: err.message, field: err.field });
-    if (err instanceof DatabaseRefusedError) return fail({ code: 'REFUSED', message: err.message });
-    if (err instanceof Error && /SQLITE_FULL|ENOSPC/.test(err.message)) {
-      return fail({ code: 'REFUSED', message: 'The disk that holds CertDesk’s data is full, so nothing was changed. Free some disk space and try again.' });
+    const words = failureInWords(err, { dataDir: ctx.dataDir });
+    if (words) {
+      log(`call ${name} refused: ${words.kind}`, err);
+      return fail({ code: 'REFUSED', message: words.message });
     }
     log(`call ${name} failed`, err);
     return fail({ code: 'INTERNAL', message: `CertDesk could not finish this: ${err instanceof Error ? err.message : String(err)}` });

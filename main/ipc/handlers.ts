@@ -5,6 +5,16 @@ import { type Actor, officeToday, type ServiceContext, ServiceError } from '../s
 import { createContact, searchContacts, updateContact } from '../services/contacts';
 import { previewExpiringDays, setExpiringDays, setTimeZone } from '../services/office-settings';
 import { recordDetail } from '../services/record-detail';
+import {
+  addActivity,
+  addCategory,
+  listCategories,
+  recordCredits,
+  removeActivity,
+  removeCategory,
+  renewByCredits,
+  setRenewalRequirement,
+} from '../services/credits';
 import { completeComponent, removeCompletion } from '../services/completions';
 import { enroll, recordApplication, markAllComplete, overrideExpiration, setNotes, setStatus } from '../services/records';
 import { readSettings, readSetting, writeSettings } from '../services/settings';
@@ -16,7 +26,20 @@ import type { Jobs } from '../jobs';
 import { deleteFilter, listSavedFilters, saveFilter, updateFilter } from '../services/saved-filters';
 import { viewSchema } from './contract';
 import path from 'node:path';
-import { actorOf, authenticate, countUsers, createFirstAdmin, createUser, listUsers, resetPassword, type User } from '../services/users';
+import {
+  actorOf,
+  authenticate,
+  countUsers,
+  createFirstAdmin,
+  createUser,
+  currentUser,
+  listUserChanges,
+  listUsers,
+  resetPassword,
+  setUserDisabled,
+  setUserRole,
+  type User,
+} from '../services/users';
 import { listOutbox } from '../services/outbox-list';
 import { previewProgramEdit, programsForAdmin, setProgramArchived, updateProgram } from '../services/program-admin';
 import { createProgram, listPrograms } from '../services/programs';
@@ -30,10 +53,14 @@ import { applyContactsCsv, previewContactsCsv } from '../import/contacts-csv';
 import { applyProgramsCsv, previewProgramsCsv } from '../import/programs-csv';
 import { readSyncState } from '../sync/state';
 import { todayIn } from '../rules/calendar';
+import { getReminderSchedule, saveReminderSchedule } from '../services/reminder-schedule';
+import { checkRecords, fixAll, fixRecords } from '../services/record-checker';
 
 /** Who is signed in; one per app window set (desktop) or per harness server. */
 export class Session {
   user: User | null = null;
+  /** Locked after the idle time (SPEC §6): until the same user's password or another sign-in, calls are refused. */
+  locked = false;
 }
 
 /** What only the desktop app can do (dialogs, windows, the file manager); absent in the browser harness. */
@@ -98,16 +125,34 @@ export const handlers: HandlerTable = {
       expiringDays: settings.expiringDays,
       dataDir: ctx.dataDir,
       needsFirstAdmin: (await countUsers(ctx.services)) === 0,
-      user: ctx.session.user,
+      user: ctx.session.user && (ctx.session.user = await currentUser(ctx.services, ctx.session.user.id)),
+      locked: ctx.session.user !== null && ctx.session.locked,
+      idleLockMinutes: settings.idleLockMinutes,
     };
   },
   'auth.signIn': async (ctx, input) => {
+    // On a locked desk another user may sign in instead: the desk is theirs, unlocked.
     ctx.session.user = await authenticate(ctx.services, input.username, input.password);
+    ctx.session.locked = false;
     return ctx.session.user;
   },
   'auth.signOut': (ctx) => {
     ctx.session.user = null;
+    ctx.session.locked = false;
     return Promise.resolve(null);
+  },
+  'auth.lock': (ctx) => {
+    ctx.session.locked = true;
+    return Promise.resolve(null);
+  },
+  'auth.unlock': async (ctx, input) => {
+    const username = ctx.session.user?.username;
+    if (!username) throw new ServiceError('UNAUTHENTICATED', 'Sign in first.');
+    // The same throttle as signing in: the lock screen is no way round it.
+    const user = await authenticate(ctx.services, username, input.password, 'Wrong password.');
+    ctx.session.user = user;
+    ctx.session.locked = false;
+    return user;
   },
   'auth.createFirstAdmin': async (ctx, input) => {
     const user = await createFirstAdmin(ctx.services, input);
@@ -166,6 +211,14 @@ export const handlers: HandlerTable = {
   'records.markAllComplete': (ctx, input) => markAllComplete(ctx.services, actor(ctx), input),
   'records.overrideExpiration': (ctx, input) => overrideExpiration(ctx.services, actor(ctx), input),
   'records.setNotes': (ctx, input) => setNotes(ctx.services, actor(ctx), input),
+  'credits.get': (ctx, input) => recordCredits(ctx.services, input.id),
+  'credits.addActivity': (ctx, input) => addActivity(ctx.services, actor(ctx), input),
+  'credits.removeActivity': (ctx, input) => removeActivity(ctx.services, actor(ctx), input),
+  'credits.renew': (ctx, input) => renewByCredits(ctx.services, actor(ctx), input),
+  'credits.categories': (ctx) => listCategories(ctx.services.db),
+  'credits.addCategory': (ctx, input) => addCategory(ctx.services, input.name),
+  'credits.removeCategory': (ctx, input) => removeCategory(ctx.services, input.id),
+  'programs.setRenewal': (ctx, input) => setRenewalRequirement(ctx.services, input),
   'contacts.search': (ctx, input) => searchContacts(ctx.services.db, input.text),
   'contacts.create': (ctx, input) => createContact(ctx.services, input),
   'contacts.update': (ctx, input) => updateContact(ctx.services, input),
@@ -187,7 +240,7 @@ export const handlers: HandlerTable = {
     if (kind === 'completions') return Promise.resolve(ctx.jobs.start('import-completions', (job) => applyCompletionsCsv(ctx.services, who, csv, job)));
     return Promise.resolve(ctx.jobs.start('import-contacts', (job) => applyContactsCsv(ctx.services, who, csv, job)));
   },
-  'imports.batchPreview': (ctx, input) => previewBatchImport(ctx.services.db, input.folder),
+  'imports.batchPreview': (ctx, input) => previewBatchImport(ctx.services.db, input.folder, ctx.services),
   'imports.batchApply': (ctx, input) => {
     const who = actor(ctx);
     return Promise.resolve(ctx.jobs.start('import-batch', (job) => applyBatchImport(ctx.services, who, input.folder, job)));
@@ -238,9 +291,16 @@ export const handlers: HandlerTable = {
   'programs.update': (ctx, input) => updateProgram(ctx.services, actor(ctx), input.id, input.program, input.applyToExisting),
   'programs.setArchived': (ctx, input) => setProgramArchived(ctx.services, input.id, input.archived),
   'users.list': (ctx) => listUsers(ctx.services),
-  'users.create': (ctx, input) => createUser(ctx.services, input),
+  'users.create': (ctx, input) => createUser(ctx.services, input, false, actor(ctx)),
   'users.resetPassword': async (ctx, input) => {
-    await resetPassword(ctx.services, input.id, input.password);
+    await resetPassword(ctx.services, input.id, input.password, actor(ctx));
+    return null;
+  },
+  'users.setDisabled': (ctx, input) => setUserDisabled(ctx.services, actor(ctx), input.id, input.disabled),
+  'users.setRole': (ctx, input) => setUserRole(ctx.services, actor(ctx), input.id, input.role),
+  'users.changes': (ctx) => listUserChanges(ctx.services),
+  'settings.setIdleLock': async (ctx, input) => {
+    await writeSettings(ctx.services.db, { idleLockMinutes: input.minutes });
     return null;
   },
   'outbox.list': (ctx, input) => listOutbox(ctx.services.db, input),
@@ -252,4 +312,12 @@ export const handlers: HandlerTable = {
   'sync.exportNow': (ctx) => Promise.resolve(ctx.jobs.start('sync-export', (job) => ctx.scheduler.exportNow('manual', job))),
   'settings.previewExpiringDays': (ctx, input) => previewExpiringDays(ctx.services, actor(ctx), input.expiringDays),
   'settings.setExpiringDays': (ctx, input) => setExpiringDays(ctx.services, actor(ctx), input.expiringDays),
+  'programs.reminders': (ctx, input) => getReminderSchedule(ctx.services.db, input.programId),
+  'programs.setReminders': (ctx, input) => saveReminderSchedule(ctx.services, input.programId, input.reminders),
+  'checker.run': (ctx) => Promise.resolve(ctx.jobs.start('record-check', (job) => checkRecords(ctx.services, job))),
+  'checker.fix': (ctx, input) => fixRecords(ctx.services, actor(ctx), input.rule, input.recordIds),
+  'checker.fixAll': (ctx, input) => {
+    const who = actor(ctx);
+    return Promise.resolve(ctx.jobs.start('record-fix', (job) => fixAll(ctx.services, who, input.rule, job)));
+  },
 };

@@ -260,6 +260,8 @@ export function planManualMove(input: {
   progress: Progress;
   settings: EngineSettings;
   today: CalendarDate;
+  /** A renewal by CE credits awaiting approval: its next expiration date is already set and is kept. */
+  renewalExpiresOn?: CalendarDate | null;
 }): MovePlan {
   const { record, to, program, progress, settings, today } = input;
   const move = MOVES[record.status].find((m) => m.to === to);
@@ -271,8 +273,8 @@ export function planManualMove(input: {
   const rule = `${move.label} by staff`;
 
   if (record.status === 'Admin Review' && to === 'Active') {
-    // The certification is granted on approval; its expiration counts from that day.
-    const expiresOn = computeExpiration(program.expiration, today);
+    // The certification is granted on approval; its expiration counts from that day (a renewal keeps the date it was given).
+    const expiresOn = input.renewalExpiresOn ?? computeExpiration(program.expiration, today);
     const d = timed(record.status, expiresOn, settings, today, rule);
     d.changes = { approvedOn: today, expiresOn };
     return { allowed: true, ...d };

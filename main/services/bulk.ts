@@ -7,6 +7,7 @@ import type { Status } from '../rules/statuses';
 import { officeToday, ServiceError, stamp, type Actor, type ServiceContext } from './context';
 import { displayName } from '../domain/contact';
 import { rulesOf } from '../domain/program';
+import { pendingRenewalExpiresOn } from '../domain/renewal';
 import { applyDecisions, type RecordChange } from './record-writer';
 import { progressOfMany, stateOf } from './records';
 import type { RecordRow } from '../domain/rows';
@@ -61,6 +62,7 @@ export async function bulkSetStatus(ctx: ServiceContext, actor: Actor, input: { 
           progress: progress.get(record.id) as Progress,
           settings,
           today: w.today,
+          renewalExpiresOn: pendingRenewalExpiresOn(record),
         });
         if (!plan.allowed) {
           result.refused.push({

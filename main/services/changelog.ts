@@ -2,7 +2,7 @@ import { BULK_ROWS, bulkInsert } from '../db/bulk-insert';
 import type { Executor } from './context';
 
 /** Entities the sync export hands to the central system (SPEC.md §5). */
-export type Entity = 'contact' | 'program' | 'component' | 'record' | 'progress' | 'history' | 'outbox';
+export type Entity = 'contact' | 'program' | 'component' | 'record' | 'progress' | 'history' | 'outbox' | 'activity';
 
 export interface Change {
   entity: Entity;

@@ -15,7 +15,7 @@ import { evaluate } from '../rules/engine';
 import { logStoredRows } from './changelog';
 import { ServiceError, type Actor, type Executor, type ServiceContext } from './context';
 import { getProgram } from './programs';
-import { applyOne, type RecordChange, type WriteContext } from './record-writer';
+import { applyDecisions, applyOne, type RecordChange, type WriteContext } from './record-writer';
 import { askBeforeExpiring, getRecordRow, progressOf, progressOfMany, RECORDING_STATUSES, stateOf, writeContext } from './records';
 
 /** One completion to record on a record whose status takes completions (RECORDING_STATUSES). */
@@ -81,6 +81,36 @@ export async function addCompletions(
       extra: { required_total: p.requiredTotal, required_done: p.requiredDone },
     };
   });
+}
+
+/**
+ * Records many completions (an import) in steps of about `step`, a record's
+ * completions always in one step so its history entry lists them all;
+ * `onStep` is told how many were done (progress).
+ */
+export async function recordCompletionsInSteps<T extends NewCompletion>(
+  trx: Executor,
+  items: readonly T[],
+  programs: ReadonlyMap<number, ProgramRow>,
+  w: WriteContext,
+  detail: (item: T) => string,
+  onStep?: (n: number) => void,
+  step = 2000,
+): Promise<void> {
+  const groups = new Map<number, T[]>();
+  for (const item of items) groups.set(item.record.id, [...(groups.get(item.record.id) ?? []), item]);
+  let part: T[] = [];
+  const flush = async (): Promise<void> => {
+    if (part.length === 0) return;
+    await applyDecisions(trx, await addCompletions(trx, part, programs, w, detail as (item: NewCompletion) => string), w);
+    onStep?.(part.length);
+    part = [];
+  };
+  for (const list of groups.values()) {
+    part.push(...list);
+    if (part.length >= step) await flush();
+  }
+  await flush();
 }
 
 export interface CompleteComponentInput {

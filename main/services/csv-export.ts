@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import type { Executor } from './context';
+import { ServiceError, type Executor } from './context';
+import { failureInWords } from '../db/error-words';
 import type { JobProgress } from '../domain/progress';
 import { listTracking, type TrackingQuery } from './tracking';
 import { type TrackingRow } from './tracking';
@@ -64,9 +65,14 @@ export async function exportTrackingCsv(
   file: string,
   job: JobProgress,
 ): Promise<CsvExportResult> {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
   const temp = `${file}.partial`;
-  const fd = fs.openSync(temp, 'w');
+  let fd: number;
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fd = fs.openSync(temp, 'w');
+  } catch (err) {
+    throw inWords(err, file);
+  }
   try {
     // A BOM lets spreadsheet apps read the UTF-8 names right.
     fs.writeSync(fd, `\uFEFF${stringify([HEADER], { record_delimiter: 'windows' })}`);
@@ -85,6 +91,12 @@ export async function exportTrackingCsv(
   } catch (err) {
     fs.closeSync(fd);
     fs.rmSync(temp, { force: true });
-    throw err;
+    throw inWords(err, file);
   }
+}
+
+/** The job shows its error's message: a full disk or a read-only folder in words, not an errno. */
+function inWords(err: unknown, file: string): unknown {
+  const words = failureInWords(err, { dataDir: path.dirname(file), file });
+  return words ? new ServiceError('REFUSED', words.message) : err;
 }

@@ -17,6 +17,9 @@ export interface OutboxRow {
   /** When and why a queued or exported email was withdrawn (its record stopped being Expiring on that date). */
   withdrawn_at: string | null;
   withdrawn_reason: string | null;
+  /** A reminder of the certification's schedule: the record's cycle and the days from the expiration date (negative before); null for the "Certification Expiring" email. */
+  cycle: number | null;
+  reminder_offset: number | null;
 }
 
 export const OUTBOX_STATES = ['queued', 'withdrawn', 'exported'] as const;

@@ -11,12 +11,14 @@ import type { Decision } from '../rules/engine';
 import { bulkInsert } from '../db/bulk-insert';
 import { whereInJson } from '../db/where-in-json';
 import { logStoredRows } from './changelog';
+import { refreshCredits } from './credit-standing';
 import type { Actor, Executor } from './context';
 import { displayName } from '../domain/contact';
 import { renderExpiringEmail } from '../domain/expiring-email';
 import type { RecordRow } from '../domain/rows';
 import type { ContactRow, HistoryRow } from '../domain/rows';
 import type { Settings } from '../domain/settings';
+import { settleReminders } from './reminders';
 
 export type HistoryKind = HistoryRow['kind'];
 
@@ -46,6 +48,8 @@ const CHUNK = 400;
 export interface Applied {
   changed: number;
   emailsQueued: number;
+  /** Reminder emails of the certifications' schedules queued for these records (issue 18). */
+  remindersQueued: number;
 }
 
 function patchFor(change: RecordChange, at: string): Partial<RecordRow> {
@@ -62,13 +66,15 @@ function patchFor(change: RecordChange, at: string): Partial<RecordRow> {
   if (decision.startsNewCycle) {
     patch.cycle = record.cycle + 1;
     patch.required_done = 0;
+    // A renewal by doing the work again: the new cycle starts on its completion date.
+    patch.cycle_starts_on = null;
   }
   return patch;
 }
 
 /** Writes a batch of record changes; records with the same patch are updated together. */
 export async function applyDecisions(trx: Executor, changes: readonly RecordChange[], w: WriteContext): Promise<Applied> {
-  if (changes.length === 0) return { changed: 0, emailsQueued: 0 };
+  if (changes.length === 0) return { changed: 0, emailsQueued: 0, remindersQueued: 0 };
   const groups = new Map<string, { patch: Partial<RecordRow>; ids: number[] }>();
   const history: HistoryEntry[] = [];
   const emailDue: number[] = [];
@@ -98,10 +104,13 @@ export async function applyDecisions(trx: Executor, changes: readonly RecordChan
   const outbox = await queueExpiringEmails(trx, emailDue, w);
   const withdrawn = await withdrawUntrueEmails(trx, changedIds, w);
   const requeued = await requeueWithdrawnEmails(trx, emailDue);
+  // Dates, status or cycle may have changed what the renewal credits amount to: kept before the row is logged.
+  await refreshCredits(trx, changedIds);
   await logStoredRows(trx, 'records', 'record', 'update', changedIds, w.at);
   await logStoredRows(trx, 'outbox', 'outbox', 'insert', outbox, w.at);
   await logStoredRows(trx, 'outbox', 'outbox', 'update', [...withdrawn, ...requeued], w.at);
-  return { changed: changes.length, emailsQueued: outbox.length + requeued.length };
+  const remindersQueued = await settleReminders(trx, changedIds, w.today, w.at);
+  return { changed: changes.length, emailsQueued: outbox.length + requeued.length, remindersQueued };
 }
 
 /**

@@ -25,6 +25,7 @@ import type { ContactRow, RecordRow } from '../domain/rows';
 import type { ProgramRow } from '../domain/rows';
 import { readSettings } from './settings';
 import type { Db } from '../db/database';
+import { pendingRenewalExpiresOn } from '../domain/renewal';
 import type { ApplicationChannel } from '../domain/application';
 import { bulkInsert } from '../db/bulk-insert';
 
@@ -257,6 +258,7 @@ export async function setStatus(ctx: ServiceContext, actor: Actor, input: SetSta
       progress,
       settings: w.settings,
       today: w.today,
+      renewalExpiresOn: pendingRenewalExpiresOn(record),
     });
     if (!plan.allowed) throw new ServiceError('REFUSED', plan.reason, 'to');
     const extra = plan.startsNewCycle ? {} : counters(progress);

@@ -12,6 +12,7 @@ import { applyDecisions, type RecordChange, type WriteContext } from './record-w
 import type { RecordRow } from '../domain/rows';
 import { readSettings } from './settings';
 import { type Settings } from '../domain/settings';
+import { dueReminders, queueCandidates, queueDueReminders } from './reminders';
 
 /** What the decision and the writer need of a record: the writer logs the full rows itself. */
 type SweptRecord = Pick<RecordRow, 'id' | 'status' | 'cycle' | 'expires_on'>;
@@ -21,6 +22,8 @@ export interface SweepResult {
   changed: number;
   byTransition: Record<string, number>;
   emailsQueued: number;
+  /** Reminder emails of the certifications' schedules queued (issue 18); not counted by a dry run. */
+  remindersQueued: number;
 }
 
 /**
@@ -56,13 +59,15 @@ export type SweepProgress = (done: number, total: number) => void;
 
 /** Plans (and, unless `dryRun`, applies) the sweep inside the caller's transaction (an n change, its preview). */
 export async function sweepWithin(trx: Executor, w: WriteContext, dryRun = false, onProgress?: SweepProgress): Promise<SweepResult> {
-  const result: SweepResult = { today: w.today, changed: 0, byTransition: {}, emailsQueued: 0 };
+  const result: SweepResult = { today: w.today, changed: 0, byTransition: {}, emailsQueued: 0, remindersQueued: 0 };
   const all = await mismatched(trx, w.today, w.settings.expiringDays);
   onProgress?.(0, all.length);
   for (let i = 0; i < all.length; i += CHUNK) {
     await decideAndWrite(trx, all.slice(i, i + CHUNK), w, dryRun, result);
     onProgress?.(Math.min(i + CHUNK, all.length), all.length);
   }
+  // Another day (a time-zone change) may bring reminder days with no status change.
+  if (!dryRun) result.remindersQueued += await queueDueReminders(trx, w.today, w.at);
   return result;
 }
 
@@ -84,7 +89,9 @@ async function decideAndWrite(trx: Executor, rows: readonly SweptRecord[], w: Wr
   if (dryRun) {
     result.emailsQueued += await countNewEmails(trx, changes);
   } else {
-    result.emailsQueued += (await applyDecisions(trx, changes, w)).emailsQueued;
+    const applied = await applyDecisions(trx, changes, w);
+    result.emailsQueued += applied.emailsQueued;
+    result.remindersQueued += applied.remindersQueued;
   }
 }
 
@@ -122,7 +129,7 @@ export async function runSweep(
 ): Promise<SweepResult> {
   const first = { ...(await readSettings(ctx.db)), ...settingsOverride };
   const today = officeToday(ctx, first.timeZone);
-  const result: SweepResult = { today, changed: 0, byTransition: {}, emailsQueued: 0 };
+  const result: SweepResult = { today, changed: 0, byTransition: {}, emailsQueued: 0, remindersQueued: 0 };
   const ids = (await mismatched(ctx.db, today, first.expiringDays)).map((r) => r.id);
   onProgress?.(0, ids.length);
   for (let i = 0; i < ids.length; i += CHUNK) {
@@ -136,5 +143,20 @@ export async function runSweep(
     });
     onProgress?.(Math.min(i + CHUNK, ids.length), ids.length);
   }
+  await reminderPasses(ctx, today, ids.length, result, onProgress);
   return result;
+}
+
+/**
+ * The reminders whose day came with no change of their record (most of them: 90 days before
+ * expiration a record is simply Active), in passes of CHUNK records, each its own transaction;
+ * each pass reads again which are still due, so a record changed meanwhile is judged as it is now.
+ */
+async function reminderPasses(ctx: ServiceContext, today: CalendarDate, before: number, result: SweepResult, onProgress?: SweepProgress): Promise<void> {
+  const ids = [...new Set((await dueReminders(ctx.db, today)).map((d) => d.record_id))];
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const slice = ids.slice(i, i + CHUNK);
+    result.remindersQueued += await ctx.db.transaction(async (trx) => queueCandidates(trx, await dueReminders(trx, today, slice), stamp(ctx)));
+    onProgress?.(before + Math.min(i + CHUNK, ids.length), before + ids.length);
+  }
 }

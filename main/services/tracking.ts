@@ -24,12 +24,14 @@ export const SORT_COLUMNS = {
   completedOn: 'r.completed_on',
   expiresOn: 'r.expires_on',
   updatedAt: 'r.updated_at',
+  // Kept with each activity change (migration 010); empty when no renewal requirement applies.
+  creditsNeeded: 'r.credits_needed',
 } as const;
 
 export type SortColumn = keyof typeof SORT_COLUMNS;
 
 /** The sortable columns that may be empty: their empties come last in either direction. */
-export const EMPTIABLE_SORTS: ReadonlySet<SortColumn> = new Set(['appliedOn', 'startedOn', 'completedOn', 'expiresOn']);
+export const EMPTIABLE_SORTS: ReadonlySet<SortColumn> = new Set(['appliedOn', 'startedOn', 'completedOn', 'expiresOn', 'creditsNeeded']);
 
 export type QuickFilter = { kind: 'all' } | { kind: 'status'; status: Status } | { kind: 'program'; programId: number };
 
@@ -63,6 +65,10 @@ export interface TrackingRow {
   completedOn: string | null;
   expiresOn: string | null;
   updatedAt: string;
+  /** Renewal credits still needed in the current cycle; null when no requirement applies. */
+  creditsNeeded: number | null;
+  /** The last day the record is on track with its credits (compare with the office's today); null without a requirement. */
+  creditsOnTrackUntil: string | null;
 }
 
 /** The Quick Filter on `records as r`, or on the kept sort keys (`record_sort_keys as k`, which copy status and certification). */
@@ -127,7 +133,9 @@ export async function listTracking(db: Executor, query: TrackingQuery): Promise<
   // A filtered list is counted first (with the set form, which suits a count) unless its
   // total is kept from an earlier page: the total decides how the page is found.
   // A plain Quick Filter's total is a read of the counts table: never worth keeping.
-  const kept = filtered ? await knownTotal(db, JSON.stringify([query.quick, query.filter ?? null, query.search?.trim() ?? '', query.today ?? null, query.timeZone ?? null])) : null;
+  const kept = filtered
+    ? await knownTotal(db, JSON.stringify([query.quick, query.filter ?? null, query.search?.trim() ?? '', query.today ?? null, query.timeZone ?? null]))
+    : null;
   let knownCount = kept?.total ?? null;
   if (kept) {
     knownCount ??= Number(((await matching(db, query).count({ n: '*' }).first()) as { n: number | null } | undefined)?.n ?? 0);
@@ -223,6 +231,8 @@ async function pageOf(
         'r.completed_on as completedOn',
         'r.expires_on as expiresOn',
         'r.updated_at as updatedAt',
+        'r.credits_needed as creditsNeeded',
+        'r.credits_on_track_until as creditsOnTrackUntil',
         totalColumn,
       ),
     query.sort,

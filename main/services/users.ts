@@ -1,6 +1,6 @@
 /** Local users: staff and admins, passwords kept only as salted scrypt hashes. */
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { ServiceError, stamp, type Actor, type Role, type ServiceContext } from './context';
+import { ServiceError, stamp, SYSTEM, type Actor, type Executor, type Role, type ServiceContext } from './context';
 
 /** OWASP's scrypt cost (N = 2^17, r = 8, p = 1); it needs 128 MB, above node's 32 MB default maxmem. */
 const SCRYPT = { N: 2 ** 17, r: 8, p: 1, keylen: 32, maxmem: 256 * 1024 * 1024 };
@@ -91,7 +91,8 @@ export interface NewUser {
   password: string;
 }
 
-export async function createUser(ctx: ServiceContext, input: NewUser, onlyIfNoUsers = false): Promise<User> {
+/** `by`: the admin who adds the user (recorded); the first admin and the harness's users are added by the system. */
+export async function createUser(ctx: ServiceContext, input: NewUser, onlyIfNoUsers = false, by: Actor = SYSTEM): Promise<User> {
   if (input.password.length < MIN_PASSWORD_LENGTH) {
     throw new ServiceError('INVALID', `A password needs at least ${MIN_PASSWORD_LENGTH} characters.`, 'password');
   }
@@ -108,6 +109,7 @@ export async function createUser(ctx: ServiceContext, input: NewUser, onlyIfNoUs
       .insert({ username, display_name: input.displayName.trim() || username, role: input.role, password_hash: passwordHash, created_at: stamp(ctx) })
       .returning('*')) as UserRow[];
     if (!row) throw new Error('insert returned no row');
+    await recordUserChange(trx, ctx, by, row.id, 'created', null, row.role);
     return toUser(row);
   });
 }
@@ -117,7 +119,8 @@ export async function createFirstAdmin(ctx: ServiceContext, input: Omit<NewUser,
   return createUser(ctx, { ...input, role: 'admin' }, true);
 }
 
-export async function authenticate(ctx: ServiceContext, username: string, password: string): Promise<User> {
+/** `wrongMessage`: the lock screen asks only for the password, so it says "Wrong password." */
+export async function authenticate(ctx: ServiceContext, username: string, password: string, wrongMessage = 'Wrong user name or password.'): Promise<User> {
   const name = username.trim().toLocaleLowerCase('und');
   const now = ctx.clock.now().getTime();
   const failed = failures.get(name);
@@ -134,7 +137,7 @@ export async function authenticate(ctx: ServiceContext, username: string, passwo
   if (!row || !ok || row.disabled_at !== null) {
     const count = (failed?.count ?? 0) + 1;
     failures.set(name, { count, until: now + waitAfter(count) });
-    throw new ServiceError('UNAUTHENTICATED', 'Wrong user name or password.');
+    throw new ServiceError('UNAUTHENTICATED', wrongMessage);
   }
   failures.delete(name);
   if (needsRehash(row.password_hash))
@@ -145,11 +148,122 @@ export async function authenticate(ctx: ServiceContext, username: string, passwo
   return toUser(row);
 }
 
-export async function resetPassword(ctx: ServiceContext, userId: number, password: string): Promise<void> {
+export async function resetPassword(ctx: ServiceContext, userId: number, password: string, by: Actor = SYSTEM): Promise<void> {
   if (password.length < MIN_PASSWORD_LENGTH) {
     throw new ServiceError('INVALID', `A password needs at least ${MIN_PASSWORD_LENGTH} characters.`, 'password');
   }
   const hash = await hashPassword(password);
-  const n = await ctx.db('users').where({ id: userId }).update({ password_hash: hash });
-  if (n === 0) throw new ServiceError('NOT_FOUND', `User ${userId} does not exist.`);
+  await ctx.db.transaction(async (trx) => {
+    const n = await trx('users').where({ id: userId }).update({ password_hash: hash });
+    if (n === 0) throw new ServiceError('NOT_FOUND', `User ${userId} does not exist.`);
+    await recordUserChange(trx, ctx, by, userId, 'password');
+  });
+}
+
+/** The user a session holds, as the database has them now: null once removed or disabled. */
+export async function currentUser(ctx: ServiceContext, id: number): Promise<User | null> {
+  const row = (await ctx.db('users').where({ id }).first()) as UserRow | undefined;
+  return row && row.disabled_at === null ? toUser(row) : null;
+}
+
+/** What a signed-in user hears at their next call once an admin has disabled them. */
+export const DISABLED_MESSAGE = 'An admin has disabled your user, so you are signed out. Ask an admin to enable it again.';
+
+export type UserChangeKind = 'created' | 'disabled' | 'enabled' | 'role' | 'password';
+
+/** One change of a local user, who made it and when (users are local: this log is not synced). */
+export interface UserChange {
+  id: number;
+  userId: number;
+  username: string;
+  change: UserChangeKind;
+  from: string | null;
+  to: string | null;
+  byName: string;
+  at: string;
+}
+
+async function recordUserChange(
+  trx: Executor,
+  ctx: ServiceContext,
+  by: Actor,
+  userId: number,
+  change: UserChangeKind,
+  from: string | null = null,
+  to: string | null = null,
+): Promise<void> {
+  await trx('user_changes').insert({ user_id: userId, change, from_value: from, to_value: to, by_user_id: by.id, by_name: by.name, changed_at: stamp(ctx) });
+}
+
+interface UserChangeRow {
+  id: number;
+  user_id: number;
+  username: string;
+  change: UserChangeKind;
+  from_value: string | null;
+  to_value: string | null;
+  by_name: string;
+  changed_at: string;
+}
+
+export async function listUserChanges(ctx: ServiceContext, limit = 200): Promise<UserChange[]> {
+  const rows: UserChangeRow[] = await ctx
+    .db('user_changes as c')
+    .join('users as u', 'u.id', 'c.user_id')
+    .orderBy('c.id', 'desc')
+    .limit(limit)
+    .select('c.id', 'c.user_id', 'u.username', 'c.change', 'c.from_value', 'c.to_value', 'c.by_name', 'c.changed_at');
+  return rows.map((r) => ({
+    id: r.id,
+    userId: r.user_id,
+    username: r.username,
+    change: r.change,
+    from: r.from_value,
+    to: r.to_value,
+    byName: r.by_name,
+    at: r.changed_at,
+  }));
+}
+
+/** Inside the write transaction: the target, and whether another active admin would remain without them. */
+async function targetOf(trx: Executor, userId: number): Promise<{ row: UserRow; otherActiveAdmins: number }> {
+  const row = (await trx('users').where({ id: userId }).first()) as UserRow | undefined;
+  if (!row) throw new ServiceError('NOT_FOUND', `User ${userId} does not exist.`);
+  const other = await trx('users').where({ role: 'admin' }).whereNull('disabled_at').whereNot({ id: userId }).count({ n: '*' }).first();
+  return { row, otherActiveAdmins: Number(other?.n ?? 0) };
+}
+
+const lastAdminMessage = (row: UserRow, doing: string) =>
+  `${row.display_name} is the last active admin, so they cannot be ${doing}: CertDesk would have no one to manage it. Make another user an admin first.`;
+
+/**
+ * Disables or enables a user. The last active admin cannot be disabled, and nobody disables
+ * themself (they would be signed out mid-work; another admin can). A disabled user keeps
+ * their history; their open session ends at its next call.
+ */
+export async function setUserDisabled(ctx: ServiceContext, by: Actor, userId: number, disabled: boolean): Promise<User> {
+  return ctx.db.transaction(async (trx) => {
+    const { row, otherActiveAdmins } = await targetOf(trx, userId);
+    if ((row.disabled_at !== null) === disabled) return toUser(row);
+    if (disabled && row.id === by.id) throw new ServiceError('REFUSED', 'You cannot disable your own user; another admin can.');
+    if (disabled && row.role === 'admin' && otherActiveAdmins === 0) throw new ServiceError('REFUSED', lastAdminMessage(row, 'disabled'));
+    const [updated] = (await trx('users')
+      .where({ id: userId })
+      .update({ disabled_at: disabled ? stamp(ctx) : null })
+      .returning('*')) as UserRow[];
+    await recordUserChange(trx, ctx, by, userId, disabled ? 'disabled' : 'enabled');
+    return toUser(updated ?? row);
+  });
+}
+
+/** Changes a user's role; the last active admin cannot be made staff. */
+export async function setUserRole(ctx: ServiceContext, by: Actor, userId: number, role: Role): Promise<User> {
+  return ctx.db.transaction(async (trx) => {
+    const { row, otherActiveAdmins } = await targetOf(trx, userId);
+    if (row.role === role) return toUser(row);
+    if (row.role === 'admin' && row.disabled_at === null && otherActiveAdmins === 0) throw new ServiceError('REFUSED', lastAdminMessage(row, 'made staff'));
+    const [updated] = (await trx('users').where({ id: userId }).update({ role }).returning('*')) as UserRow[];
+    await recordUserChange(trx, ctx, by, userId, 'role', row.role, role);
+    return toUser(updated ?? row);
+  });
 }

@@ -10,7 +10,7 @@ import type { Entity } from '../services/changelog';
 export const FORMAT_VERSION = 1;
 
 /** The entities of the desktop's change log, in the order a receiver applies them (parents first). */
-export const ENTITIES = ['contact', 'program', 'component', 'record', 'progress', 'history', 'outbox'] as const satisfies readonly Entity[];
+export const ENTITIES = ['contact', 'program', 'component', 'record', 'progress', 'history', 'outbox', 'activity'] as const satisfies readonly Entity[];
 
 export const MANIFEST_FILE = 'manifest.json';
 /** Folders an export is still writing (or was writing when it died) start with this. */

@@ -3,8 +3,10 @@ import { ModalsProvider } from '@mantine/modals';
 import { Notifications } from '@mantine/notifications';
 import { useCallback, useEffect, useState } from 'react';
 import type { AppInfo } from '../../main/ipc/contract';
-import { api, call, messageOf } from './api';
+import type { CallError } from '../../main/ipc/contract';
+import { api, call, messageOf, SESSION_EVENT } from './api';
 import { FirstRun } from './auth/FirstRun';
+import { LockScreen, useIdleLock } from './auth/IdleLock';
 import { SignIn } from './auth/SignIn';
 import { SessionContext } from './session';
 import { SettingsPage } from './settings/SettingsPage';
@@ -45,6 +47,19 @@ function Screens() {
   useEffect(() => {
     void refresh();
   }, [refresh]);
+  // Main locked the desk or ended the session under the page: show the lock screen, or sign-in with main's sentence.
+  const [notice, setNotice] = useState<string | null>(null);
+  useEffect(() => {
+    const onSession = (event: Event) => {
+      const error = (event as CustomEvent<CallError>).detail;
+      if (error.code === 'SIGNED_OUT') setNotice(error.message);
+      void refresh();
+    };
+    window.addEventListener(SESSION_EVENT, onSession);
+    return () => window.removeEventListener(SESSION_EVENT, onSession);
+  }, [refresh]);
+  const lock = useCallback(() => void call(api().auth.lock({})).then(refresh, () => undefined), [refresh]);
+  useIdleLock(info?.user && !info.locked ? info.idleLockMinutes : 0, lock);
 
   let content;
   if (error) {
@@ -64,9 +79,23 @@ function Screens() {
   } else if (info.needsFirstAdmin) {
     content = <FirstRun onDone={refresh} />;
   } else if (!info.user) {
-    content = <SignIn onDone={refresh} />;
+    content = (
+      <SignIn
+        notice={notice}
+        onDone={async () => {
+          setNotice(null);
+          await refresh();
+        }}
+      />
+    );
   } else {
-    content = <SessionContext.Provider value={{ info, refresh }}>{route === '#settings' ? <SettingsPage /> : <Shell />}</SessionContext.Provider>;
+    // Keyed by user: another user who signs in at the lock screen starts from a fresh page.
+    content = (
+      <SessionContext.Provider key={info.user.id} value={{ info, refresh }}>
+        {route === '#settings' ? <SettingsPage /> : <Shell />}
+        {info.locked && <LockScreen user={info.user} onDone={refresh} />}
+      </SessionContext.Provider>
+    );
   }
   return content;
 }

@@ -47,9 +47,11 @@ export function Shell() {
             <Text size="xs" c="dimmed" title={`Office time zone ${info.timeZone}`}>
               Today {formatDate(info.today)} · n = {info.expiringDays}
             </Text>
-            <Button variant="subtle" size="xs" onClick={() => void openSettings()}>
-              Settings
-            </Button>
+            {info.user?.role === 'admin' && (
+              <Button variant="subtle" size="xs" onClick={() => void openSettings()}>
+                Settings
+              </Button>
+            )}
             <Menu position="bottom-end" withinPortal>
               <Menu.Target>
                 <Button variant="default" size="xs" data-testid="user-menu">

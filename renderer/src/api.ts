@@ -20,10 +20,15 @@ export class ApiError extends Error {
 
 export const api = (): CertDeskApi => window.certdesk;
 
+/** Announced on window when main locked the desk or ended the session under the page; the app shows the lock screen or sign-in. */
+export const SESSION_EVENT = 'certdesk:session';
+
 /** Unwraps an envelope: the value, or an ApiError carrying main's message. */
 export async function call<T>(pending: Promise<Envelope<T>>): Promise<T> {
   const result = await pending;
   if (result.ok) return result.value;
+  if (result.error.code === 'LOCKED' || result.error.code === 'SIGNED_OUT')
+    window.dispatchEvent(new CustomEvent<CallError>(SESSION_EVENT, { detail: result.error }));
   throw new ApiError(result.error);
 }
 

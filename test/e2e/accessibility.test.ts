@@ -1,8 +1,9 @@
 /**
  * axe-core on every screen, in Debian Chromium through `npm run web`: first run,
  * sign-in, the Tracking page (with the Quick Filter and the Customize Filter
- * open), the record drawer, each settings tab, the import dialog and the bulk
- * bar, in the light and the dark colour scheme. A serious or critical finding
+ * open), the record drawer, each settings tab, the import dialog, the bulk
+ * bar, the Record application dialog (with a new contact) and the idle lock
+ * screen, in the light and the dark colour scheme. A serious or critical finding
  * fails the screen; every finding is printed as a table (rule, impact, count).
  */
 import fs from 'node:fs';
@@ -55,6 +56,27 @@ describe('Accessibility: axe-core on every screen (Chromium, npm run web)', { ti
   const openRecord = async () => {
     await page.locator('[data-record-id]').first().click();
     await page.getByTestId('record-history').waitFor();
+  };
+  const lockScreen = async (screen: string) => {
+    // Main locks the desk (as the page does after the idle time); the page shows the lock screen on reload.
+    await fetch(`${harness.url}/api/auth.lock`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    await page.reload();
+    await page.getByTestId('lock-screen').waitFor();
+    const problems = await audit(screen);
+    await page.getByTestId('lock-screen').getByLabel('Password').fill('a long enough password');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('lock-screen').waitFor({ state: 'detached' });
+    return problems;
+  };
+  const applicationDialog = async (screen: string) => {
+    await page.getByRole('button', { name: 'Record application' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'Record application' });
+    await dialog.getByText('New contact', { exact: true }).click();
+    await dialog.getByLabel('Last name').waitFor();
+    const problems = await audit(screen);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('application-modal').waitFor({ state: 'detached' });
+    return problems;
   };
   const settingsTabs = ['Certification General Settings', 'Certification programs', 'Users', 'Outbox', 'Sync export'];
   const auditSettings = async (scheme: string) => {
@@ -154,6 +176,12 @@ describe('Accessibility: axe-core on every screen (Chromium, npm run web)', { ti
     expect.soft(await auditSettings('')).toEqual([]);
   });
 
+  it('the Record application dialog with a new contact, and the lock screen', async () => {
+    await tracking();
+    expect.soft(await applicationDialog('Record application: new contact')).toEqual([]);
+    expect.soft(await lockScreen('lock screen')).toEqual([]);
+  });
+
   describe('dark colour scheme (following the system)', () => {
     beforeAll(async () => {
       await page.emulateMedia({ colorScheme: 'dark' });
@@ -180,6 +208,12 @@ describe('Accessibility: axe-core on every screen (Chromium, npm run web)', { ti
 
     it('each settings tab', async () => {
       expect.soft(await auditSettings(' (dark)')).toEqual([]);
+    });
+
+    it('the Record application dialog and the lock screen', async () => {
+      await tracking();
+      expect.soft(await applicationDialog('Record application: new contact (dark)')).toEqual([]);
+      expect.soft(await lockScreen('lock screen (dark)')).toEqual([]);
     });
   });
 });

@@ -118,6 +118,8 @@ interface Row {
   required_total: number;
   required_done: number;
   name_key: string;
+  credits_needed: number | null;
+  credits_on_track_until: string | null;
   email: string;
   member_number: string | null;
   organization: string;
@@ -184,6 +186,8 @@ async function seed(): Promise<void> {
           expires_on: date(),
           required_total: total,
           required_done: Math.floor(rand() * (total + 1)),
+          credits_needed: rand() < 0.4 ? null : pick([0, 0.5, 6, 12, 40]),
+          credits_on_track_until: rand() < 0.4 ? null : date(),
           created_at: at,
           updated_at: `${shiftDay(TODAY, -Math.floor(rand() * 60))}T${String(Math.floor(rand() * 24)).padStart(2, '0')}:30:00.000Z`,
         });
@@ -219,6 +223,8 @@ async function seed(): Promise<void> {
       'r.updated_at',
       'r.required_total',
       'r.required_done',
+      'r.credits_needed',
+      'r.credits_on_track_until',
       'c.name_key',
       'c.email',
       'c.member_number',
@@ -343,6 +349,24 @@ function ruleMatches(row: Row, rule: FilterRule, today: string): boolean {
       }
       const v = value as number;
       return { '=': p === v, '!=': p !== v, '<': p < v, '<=': p <= v, '>': p > v, '>=': p >= v }[operator as '='] ?? false;
+    }
+    case 'creditsNeeded': {
+      const c = row.credits_needed;
+      if (operator === 'null') return c === null;
+      if (operator === 'notNull') return c !== null;
+      if (operator === '!=') return c !== value;
+      if (c === null) return false;
+      if (operator === 'between') {
+        const [lo, hi] = value as number[];
+        return c >= (lo ?? NaN) && c <= (hi ?? NaN);
+      }
+      const v = value as number;
+      return { '=': c === v, '<': c < v, '<=': c <= v, '>': c > v, '>=': c >= v }[operator as '='] ?? false;
+    }
+    case 'onTrack': {
+      const until = row.credits_on_track_until;
+      if (until === null) return false;
+      return value === 'yes' ? until >= today : until < today;
     }
     default: {
       const d = dateOf(row, field);
@@ -492,6 +516,13 @@ function valueFor(field: FilterField, operator: string): fc.Arbitrary<unknown> {
       return operator === 'between' ? sortedPair(dates()) : dates();
     case 'percent':
       return operator === 'between' ? sortedPair(percents) : percents;
+    case 'credits': {
+      if (operator === 'null' || operator === 'notNull') return fc.constant('');
+      const credits = fc.constantFrom(0, 0.5, 1, 6, 12, 39.5, 40, 100);
+      return operator === 'between' ? sortedPair(credits) : credits;
+    }
+    case 'yesNo':
+      return fc.constantFrom('yes', 'no');
   }
 }
 
@@ -817,7 +848,10 @@ describe('the schema and the words', () => {
       'expiresOn',
       'progress',
       'updatedAt',
+      'creditsNeeded',
+      'onTrack',
     ]);
+    expect(operatorLabel('credits', '>')).toBe('is more than');
     expect(operatorLabel('date', '<')).toBe('is before');
     expect(operatorLabel('percent', '<')).toBe('is less than');
     expect(operatorLabel('date', 'inNextDays')).toBe('in the next N days');

@@ -179,6 +179,9 @@ describe('admin-only calls', () => {
       ['settings.get', {}],
       ['settings.setExpiringDays', { expiringDays: 0 }],
       ['settings.previewExpiringDays', { expiringDays: 60 }],
+      ['programs.setReminders', { programId: 1, reminders: [] }],
+      ['checker.run', {}],
+      ['checker.fixAll', { rule: 'cycle-without-start' }],
     ] as const) {
       const error = expectError(await backend.invoke(name, input), 'FORBIDDEN');
       expect(error.message, name).toMatch(/admin/);

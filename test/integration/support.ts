@@ -105,6 +105,7 @@ export const TABLES = [
   'outbox',
   'change_log',
   'saved_filters',
+  'user_changes',
 ] as const;
 
 export type Counts = Record<(typeof TABLES)[number], number>;

@@ -235,6 +235,36 @@ describe('a nearly full disk', () => {
     expect(await integrityOk(db())).toBe('ok');
   });
 
+  it('a CSV export that runs out of space fails in words naming the folder (no ENOSPC), leaves no partial file, and works once space is freed', async (t) => {
+    if (skipReason !== null) return t.skip(skipReason);
+    const exportsDir = path.join(dataDir, 'exports');
+    type Job = { id: string; state: string; message: string };
+    const valueOf = (e: Envelope<unknown>): Job => {
+      if (!e.ok) throw new Error(e.error.message);
+      return e.value as Job;
+    };
+    const run = async (): Promise<Job> => {
+      let job = valueOf(
+        (await backend?.invoke('tracking.exportCsv', { quick: { kind: 'all' }, sort: { column: 'contactName', direction: 'asc' } })) as Envelope<unknown>,
+      );
+      while (job.state === 'running') {
+        await new Promise((r) => setTimeout(r, 20));
+        job = valueOf((await backend?.invoke('jobs.get', { id: job.id })) as Envelope<unknown>);
+      }
+      return job;
+    };
+    fillLeaving(2 * 1024);
+    const failed = await run();
+    messages.push(`tracking.exportCsv → ${failed.state}: ${failed.message}`);
+    expect(failed.state).toBe('failed');
+    expect(failed.message).toMatch(/disk .*full/i);
+    expect(failed.message).toContain(exportsDir);
+    expect(failed.message).not.toMatch(/ENOSPC|SQLITE_|Error:/);
+    expect(fs.existsSync(exportsDir) ? fs.readdirSync(exportsDir).filter((f) => f.endsWith('.partial')) : []).toEqual([]);
+    freeFiller();
+    expect((await run()).state).toBe('done');
+  });
+
   // Found by this test and fixed in main (see the closing note of issue 7).
   it('a write refused for lack of disk space says so in words staff can act on', (t) => {
     if (skipReason !== null || !bulkError) return t.skip(skipReason ?? 'the bulk test did not run');

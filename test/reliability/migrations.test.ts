@@ -93,6 +93,8 @@ const VALUES: Record<string, (i: number) => unknown> = {
   'settings.value': (i) => JSON.stringify(`value ${i}`),
   'saved_filters.tree': () => JSON.stringify({ combinator: 'and', rules: [] }),
   'components.kind': (i) => ['course', 'exam', 'task', 'document'][i % 4],
+  'ce_activities.kind': (i) => (i % 4 === 3 ? 'carry-over' : 'activity'),
+  'programs.renewal_minimums': () => JSON.stringify([{ category: 'Ethics', credits: 6 }]),
 };
 
 function valueFor(table: string, col: Column, i: number): unknown {

@@ -6,6 +6,9 @@ import * as m005 from './005_outbox_withdrawn';
 import * as m006 from './006_every_sort';
 import * as m008 from './008_completions';
 import * as m009 from './009_search_keys';
+import * as m010 from './010_renewal_credits';
+import * as m011 from './011_reminder_schedule';
+import * as m012 from './012_user_changes';
 
 /**
  * Every migration, in order, listed explicitly so a bundled build finds them.
@@ -20,6 +23,9 @@ export const MIGRATIONS: ReadonlyArray<{ name: string; migration: Knex.Migration
   { name: '006_every_sort', migration: m006 },
   { name: '008_completions', migration: m008 },
   { name: '009_search_keys', migration: m009 },
+  { name: '010_renewal_credits', migration: m010 },
+  { name: '011_reminder_schedule', migration: m011 },
+  { name: '012_user_changes', migration: m012 },
 ];
 
 export const migrationSource: Knex.MigrationSource<{ name: string; migration: Knex.Migration }> = {

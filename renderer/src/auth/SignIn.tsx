@@ -6,7 +6,8 @@ import { showCallError } from '../shared/forms';
 import { useSubmit } from '../shared/useSubmit';
 import { AuthCard } from './AuthCard';
 
-export function SignIn({ onDone }: { onDone: () => Promise<void> }) {
+/** `notice`: why the page is back at sign-in (an admin disabled the user), in main's words. */
+export function SignIn({ onDone, notice = null }: { onDone: () => Promise<void>; notice?: string | null }) {
   const form = useForm({
     mode: 'uncontrolled',
     initialValues: { username: '', password: '' },
@@ -23,6 +24,11 @@ export function SignIn({ onDone }: { onDone: () => Promise<void> }) {
     <AuthCard title="Sign in" subtitle="Certification tracking for your association's staff.">
       <form onSubmit={form.onSubmit((values) => submit(values))}>
         <Stack>
+          {notice && !error && (
+            <Alert color="yellow" data-testid="signed-out-notice">
+              {notice}
+            </Alert>
+          )}
           {error && <Alert color="red">{error}</Alert>}
           <TextInput label="User name" autoFocus autoComplete="username" key={form.key('username')} {...form.getInputProps('username')} />
           <PasswordInput label="Password" autoComplete="current-password" key={form.key('password')} {...form.getInputProps('password')} />

@@ -1,4 +1,5 @@
-import { Alert, Divider, Drawer, Group, Loader, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Divider, Drawer, Group, Loader, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import type { ContactRow } from '../../../main/ipc/contract';
 import { api, call } from '../api';
 import { formatDate, formatDatesIn } from '../shared/dates';
 import { StatusBadge } from '../shared/StatusBadge';
@@ -6,6 +7,7 @@ import { useLoad } from '../shared/useLoad';
 import { useSession } from '../session';
 import { ComponentsTable } from './ComponentsTable';
 import { ContactEditor } from './ContactEditor';
+import { CreditsPanel } from './CreditsPanel';
 import { ExpirationEditor } from './ExpirationEditor';
 import { HistoryList } from './HistoryList';
 import { NotesEditor } from './NotesEditor';
@@ -23,7 +25,18 @@ function DateField({ label, value }: { label: string; value: string | null }) {
 }
 
 /** The certification record: contact, certification, status and its allowed moves, components, dates, history. */
-export function RecordDrawer({ id, onClose, onChanged }: { id: number | null; onClose: () => void; onChanged: () => void }) {
+export function RecordDrawer({
+  id,
+  onClose,
+  onChanged,
+  onApplication,
+}: {
+  id: number | null;
+  onClose: () => void;
+  onChanged: () => void;
+  /** "Record application" for this record's contact (another certification). */
+  onApplication?: (contact: ContactRow) => void;
+}) {
   const { info } = useSession();
   const detail = useLoad(() => (id === null ? Promise.resolve(null) : call(api().records.get({ id }))), [id]);
   const d = detail.data;
@@ -42,7 +55,14 @@ export function RecordDrawer({ id, onClose, onChanged }: { id: number | null; on
               <Title order={3}>
                 {d.contact.first_name} {d.contact.last_name}
               </Title>
-              <ContactEditor key={d.contact.updated_at} contact={d.contact} onDone={changed} />
+              <Group gap="xs">
+                {onApplication && (
+                  <Button variant="subtle" size="compact-sm" onClick={() => onApplication(d.contact)}>
+                    Record application
+                  </Button>
+                )}
+                <ContactEditor key={d.contact.updated_at} contact={d.contact} onDone={changed} />
+              </Group>
             </Group>
             <Text size="sm" c="dimmed">
               {d.contact.email} · {d.contact.member_number ?? 'no member number'} · {d.contact.organization}
@@ -72,6 +92,8 @@ export function RecordDrawer({ id, onClose, onChanged }: { id: number | null; on
           </SimpleGrid>
           <Divider label={`Components (cycle ${d.record.cycle})`} labelPosition="left" />
           <ComponentsTable detail={d} today={info.today} onDone={changed} />
+          {d.program.renewal_credits !== null && <Divider label="Renewal credits" labelPosition="left" />}
+          {d.program.renewal_credits !== null && <CreditsPanel key={d.record.updated_at} recordId={d.record.id} today={info.today} onDone={changed} />}
           <Divider label="Notes" labelPosition="left" />
           <NotesEditor key={d.record.updated_at} recordId={d.record.id} notes={d.record.notes} onDone={changed} />
           <Divider label="History" labelPosition="left" />

@@ -3,6 +3,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useMemo, useState } from 'react';
 import { EMAIL_PLACEHOLDERS, renderExpiringEmail } from '../../../main/domain/expiring-email';
+import { IDLE_LOCK_CHOICES } from '../../../main/domain/settings';
 import type { Settings } from '../../../main/ipc/contract';
 import { api, call, messageOf } from '../api';
 import { useSession } from '../session';
@@ -11,6 +12,12 @@ import { useLoad } from '../shared/useLoad';
 function transitions(by: Record<string, number>): string {
   const parts = Object.entries(by).map(([k, v]) => `${v} ${k}`);
   return parts.length ? parts.join(', ') : 'no status changes';
+}
+
+function idleLabel(minutes: number): string {
+  if (minutes === 0) return 'Never';
+  if (minutes % 60 === 0) return `After ${minutes / 60} hour${minutes === 60 ? '' : 's'} without use`;
+  return `After ${minutes} minute${minutes === 1 ? '' : 's'} without use`;
 }
 
 /** Certification General Settings: n with a preview of its effect, the office time zone, the email text. */
@@ -24,6 +31,10 @@ export function GeneralSettings({ settings, onSaved }: { settings: Settings; onS
     [debouncedN, settings.expiringDays],
   );
   const [timeZone, setTimeZone] = useState<string | null>(settings.timeZone);
+  const [idle, setIdle] = useState<string | null>(String(settings.idleLockMinutes));
+  const idleChoices = [...new Set([settings.idleLockMinutes, ...IDLE_LOCK_CHOICES])]
+    .sort((a, b) => a - b)
+    .map((m) => ({ value: String(m), label: idleLabel(m) }));
   const [subject, setSubject] = useState(settings.expiringEmailSubject);
   const [body, setBody] = useState(settings.expiringEmailBody);
   const zones = useMemo(() => [...new Set([settings.timeZone, 'UTC', ...Intl.supportedValuesOf('timeZone')])], [settings.timeZone]);
@@ -121,6 +132,38 @@ export function GeneralSettings({ settings, onSaved }: { settings: Settings; onS
               }
             >
               Save time zone
+            </Button>
+          </Group>
+        </Stack>
+      </Card>
+      <Card withBorder>
+        <Stack gap="sm">
+          <Title order={4}>Lock the desk when idle</Title>
+          <Text size="sm" c="dimmed">
+            After this time without keyboard or mouse use, CertDesk covers the page and asks the same user's password; another user may sign in instead.
+          </Text>
+          <Group align="flex-end">
+            <Select
+              data={idleChoices}
+              value={idle}
+              onChange={setIdle}
+              w={320}
+              allowDeselect={false}
+              comboboxProps={{ withinPortal: true }}
+              aria-label="Lock the desk"
+              data-testid="idle-lock"
+            />
+            <Button
+              variant="default"
+              disabled={idle === null || Number(idle) === settings.idleLockMinutes}
+              onClick={() =>
+                void save(async () => {
+                  await call(api().settings.setIdleLock({ minutes: Number(idle) }));
+                  return Number(idle) === 0 ? 'The desk never locks by itself now.' : `The desk locks ${idleLabel(Number(idle)).toLowerCase()}.`;
+                })
+              }
+            >
+              Save idle lock
             </Button>
           </Group>
         </Stack>

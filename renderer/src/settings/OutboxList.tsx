@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { api, call } from '../api';
 import { formatDate, formatTimestamp } from '../shared/dates';
 import { useLoad } from '../shared/useLoad';
+import { emailKindLabel } from '../../../main/domain/reminders';
 
 /** Queued, withdrawn and exported emails; the desktop has no mail server, the central system sends them. */
 export function OutboxList() {
@@ -30,6 +31,7 @@ export function OutboxList() {
         <Table.Thead>
           <Table.Tr>
             <Table.Th>To</Table.Th>
+            <Table.Th>Email</Table.Th>
             <Table.Th>Subject</Table.Th>
             <Table.Th>Expiration date</Table.Th>
             <Table.Th>Queued</Table.Th>
@@ -45,6 +47,7 @@ export function OutboxList() {
                   {r.to_email}
                 </Text>
               </Table.Td>
+              <Table.Td>{emailKindLabel(r)}</Table.Td>
               <Table.Td>{r.subject}</Table.Td>
               <Table.Td>{formatDate(r.expires_on)}</Table.Td>
               <Table.Td>{formatTimestamp(r.created_at)}</Table.Td>

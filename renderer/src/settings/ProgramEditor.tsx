@@ -9,6 +9,8 @@ import { api, call, messageOf } from '../api';
 import { showCallError } from '../shared/forms';
 import { useSubmit } from '../shared/useSubmit';
 import { expirationOf } from '../../../main/domain/program';
+import { ReminderScheduleEditor } from './ReminderScheduleEditor';
+import { RenewalRequirementEditor } from './RenewalRequirementEditor';
 
 type ProgramForm = z.input<typeof programSchema>;
 
@@ -206,6 +208,7 @@ export function ProgramEditor({ program, onClose, onSaved }: { program: ProgramW
               + Component
             </Button>
           </Group>
+          <ReminderScheduleEditor programId={program?.id ?? null} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Close without saving
@@ -216,6 +219,7 @@ export function ProgramEditor({ program, onClose, onSaved }: { program: ProgramW
           </Group>
         </Stack>
       </form>
+      {program && <RenewalRequirementEditor program={program} />}
       <Modal opened={effect !== null} onClose={() => setEffect(null)} title="This change affects existing records" centered size="lg">
         {effect && (
           <Stack data-testid="program-effect">

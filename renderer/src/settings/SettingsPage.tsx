@@ -4,9 +4,11 @@ import { api, call } from '../api';
 import { useSession } from '../session';
 import { useLoad } from '../shared/useLoad';
 import { BRAND_COLOR } from '../theme';
+import { CreditCategories } from './CreditCategories';
 import { GeneralSettings } from './GeneralSettings';
 import { OutboxList } from './OutboxList';
 import { ProgramsAdmin } from './ProgramsAdmin';
+import { RecordChecker } from './RecordChecker';
 import { SyncSettings } from './SyncSettings';
 import { UsersAdmin } from './UsersAdmin';
 
@@ -53,15 +55,20 @@ export function SettingsPage() {
             <Tabs.List mb="md">
               <Tabs.Tab value="general">Certification General Settings</Tabs.Tab>
               <Tabs.Tab value="programs">Certification programs</Tabs.Tab>
+              <Tabs.Tab value="credit-categories">Credit categories</Tabs.Tab>
               <Tabs.Tab value="users">Users</Tabs.Tab>
               <Tabs.Tab value="outbox">Outbox</Tabs.Tab>
               <Tabs.Tab value="sync">Sync export</Tabs.Tab>
+              <Tabs.Tab value="checker">Record checker</Tabs.Tab>
             </Tabs.List>
             <Tabs.Panel value="general">
               <GeneralSettings settings={settings.data} onSaved={settings.reload} />
             </Tabs.Panel>
             <Tabs.Panel value="programs">
               <ProgramsAdmin />
+            </Tabs.Panel>
+            <Tabs.Panel value="credit-categories">
+              <CreditCategories />
             </Tabs.Panel>
             <Tabs.Panel value="users">
               <UsersAdmin />
@@ -71,6 +78,9 @@ export function SettingsPage() {
             </Tabs.Panel>
             <Tabs.Panel value="sync">
               <SyncSettings settings={settings.data} onSaved={settings.reload} />
+            </Tabs.Panel>
+            <Tabs.Panel value="checker">
+              <RecordChecker />
             </Tabs.Panel>
           </Tabs>
         )}

@@ -40,8 +40,11 @@ export function CalendarDateInput({
       // Keep what was typed: a date that is not one is shown with its reason, not put back silently.
       fixOnBlur={false}
       onInput={(event) => {
-        const typed = parseTypedDate(event.currentTarget.value);
+        const text = event.currentTarget.value;
+        const typed = parseTypedDate(text);
         if (typed === null || 'date' in typed) say(null);
+        // A whole YYYY-MM-DD that is no date (2026-02-30) is said at once; half-typed text waits for blur.
+        else if (/^\s*\d{4}-\d{2}-\d{2}\s*$/.test(text)) say(typed.problem);
       }}
       onBlur={(event) => {
         const typed = parseTypedDate(event.currentTarget.value);

@@ -73,8 +73,10 @@ function Refused({ startup }: { startup: Startup }) {
             </Button>
           </Group>
         </>
-      ) : (
+      ) : refused.kind === 'damaged' || refused.kind === 'other' ? (
         <Text size="sm">There is no backup to restore. Close CertDesk and ask whoever looks after it; nothing was changed.</Text>
+      ) : (
+        <Text size="sm">Nothing was changed. Close CertDesk, do what the message says, and start it again.</Text>
       )}
     </Stack>
   );

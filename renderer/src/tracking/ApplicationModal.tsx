@@ -1,83 +1,53 @@
 import { Alert, Button, Group, Modal, Select, Stack, Textarea } from '@mantine/core';
-import { DateInput } from '@mantine/dates';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { APPLICATION_CHANNELS, type ApplicationChannel } from '../../../main/domain/application';
-import { api, call, messageOf } from '../api';
+import { api, call } from '../api';
 import { useSession } from '../session';
-import { useLoad } from '../shared/useLoad';
+import { CalendarDateInput } from '../shared/CalendarDateInput';
+import { useSubmit } from '../shared/useSubmit';
+import { ContactPicker, ProgramPicker, useContactChoice, type PresetContact } from './ContactProgramPicker';
+
+export interface ApplicationTarget {
+  contact?: PresetContact;
+}
 
 /**
- * Record application: an application received by mail, email, phone or the
- * portal. The rules engine decides Applied (the certification requires
- * approval) or In Progress, dated the day the application was made.
+ * Record application: an application received by mail, email, phone or the portal, from a
+ * contact found or made here (or the one it was opened from). The rules engine decides
+ * Applied (the certification requires approval) or In Progress, dated the day it was made.
  */
-export function ApplicationModal({ opened, onClose, onDone }: { opened: boolean; onClose: () => void; onDone: (recordId: number) => void }) {
+export function ApplicationModal({ target, onClose, onDone }: { target: ApplicationTarget | null; onClose: () => void; onDone: (recordId: number) => void }) {
   const { info } = useSession();
-  const [query, setQuery] = useState('');
-  const [contactId, setContactId] = useState<string | null>(null);
+  const choice = useContactChoice(target?.contact);
   const [programId, setProgramId] = useState<string | null>(null);
   const [appliedOn, setAppliedOn] = useState<string | null>(info.today);
+  const [dateProblem, setDateProblem] = useState<string | null>(null);
   const [channel, setChannel] = useState<ApplicationChannel>('mail');
   const [note, setNote] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const programs = useLoad(() => call(api().programs.list({})), []);
-  const found = useLoad(() => (query.trim().length < 2 ? Promise.resolve([]) : call(api().contacts.search({ text: query }))), [query]);
-
-  const submit = async () => {
-    setError(null);
-    if (!contactId) return setError('Choose a contact (add a new one with Enroll contact or an import first).');
-    if (!programId) return setError('Choose a certification.');
-    if (!appliedOn) return setError('Give the date the application was made.');
-    setBusy(true);
-    try {
-      const record = await call(
-        api().records.recordApplication({ contactId: Number(contactId), programId: Number(programId), appliedOn, channel, note: note.trim() || undefined }),
-      );
-      notifications.show({ color: 'green', message: `Application recorded: the record is ${record.status}.` });
-      onDone(record.id);
-    } catch (err) {
-      setError(messageOf(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { submit, busy, error } = useSubmit(async () => {
+    if (!programId) throw new Error('Choose a certification.');
+    if (!appliedOn || dateProblem) throw new Error(dateProblem ?? 'Give the date the application was made.');
+    const contactId = await choice.resolve();
+    if (contactId === null) return;
+    const record = await call(api().records.recordApplication({ contactId, programId: Number(programId), appliedOn, channel, note: note.trim() || undefined }));
+    notifications.show({ color: 'green', message: `Application recorded: the record is ${record.status}.` });
+    onDone(record.id);
+  }, choice.describe);
 
   return (
-    <Modal opened={opened} onClose={onClose} title="Record application" size="lg" centered>
+    <Modal opened={target !== null} onClose={onClose} title="Record application" size="lg" centered>
       <Stack data-testid="application-modal">
         {error && <Alert color="red">{error}</Alert>}
-        <Select
-          label="Contact"
-          searchable
-          data={(found.data ?? []).map((c) => ({ value: String(c.id), label: `${c.first_name} ${c.last_name} · ${c.email || c.member_number || ''}` }))}
-          value={contactId}
-          onChange={setContactId}
-          searchValue={query}
-          onSearchChange={setQuery}
-          placeholder="Type a name, email or member number"
-          nothingFoundMessage={query.length < 2 ? 'Type at least two letters' : 'Nobody by that name'}
-          comboboxProps={{ withinPortal: true }}
-          filter={({ options }) => options}
-        />
-        <Select
-          label="Certification"
-          data={(programs.data ?? [])
-            .filter((p) => !p.archived_at)
-            .map((p) => ({ value: String(p.id), label: `${p.name} (${p.code})${p.require_approval ? ' · requires approval' : ''}` }))}
-          value={programId}
-          onChange={setProgramId}
-          searchable
-          comboboxProps={{ withinPortal: true }}
-        />
-        <Group grow>
-          <DateInput
+        <ContactPicker choice={choice} />
+        <ProgramPicker value={programId} onChange={setProgramId} withApproval />
+        <Group grow align="flex-start">
+          <CalendarDateInput
             label="Application date"
             value={appliedOn}
             onChange={setAppliedOn}
+            onProblem={setDateProblem}
             maxDate={info.today}
-            valueFormat="D MMM YYYY"
             popoverProps={{ withinPortal: true }}
           />
           <Select

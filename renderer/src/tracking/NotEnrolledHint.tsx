@@ -8,7 +8,15 @@ import { useLoad } from '../shared/useLoad';
  * When a name search finds no records, say whether the contact exists but is
  * enrolled nowhere, and offer to enroll them (the seed's "Common Pitfalls").
  */
-export function NotEnrolledHint({ search, onEnroll }: { search: string; onEnroll: (contact: ContactRow) => void }) {
+export function NotEnrolledHint({
+  search,
+  onEnroll,
+  onApplication,
+}: {
+  search: string;
+  onEnroll: (contact: ContactRow) => void;
+  onApplication: (contact: ContactRow) => void;
+}) {
   const contacts = useLoad(() => call(api().contacts.search({ text: search })), [search]);
   const notEnrolled = (contacts.data ?? []).filter((c) => c.records === 0);
   const enrolledElsewhere = (contacts.data ?? []).filter((c) => c.records > 0);
@@ -31,9 +39,14 @@ export function NotEnrolledHint({ search, onEnroll }: { search: string; onEnroll
               </b>{' '}
               exists ({c.email || c.member_number}) but is not enrolled in any certification, so they are not on the Tracking list.
             </Text>
-            <Button size="xs" onClick={() => onEnroll(c)}>
-              Enroll {c.first_name}
-            </Button>
+            <Group gap="xs" wrap="nowrap">
+              <Button size="xs" variant="default" onClick={() => onApplication(c)}>
+                Record application
+              </Button>
+              <Button size="xs" onClick={() => onEnroll(c)}>
+                Enroll {c.first_name}
+              </Button>
+            </Group>
           </Group>
         ))}
         {enrolledElsewhere.length > 0 && (

@@ -8,7 +8,7 @@ import { useAppEvent } from '../events';
 import { RecordDrawer } from '../record/RecordDrawer';
 import { formatDatesIn } from '../shared/dates';
 import { ActionRequired } from './ActionRequired';
-import { ApplicationModal } from './ApplicationModal';
+import { ApplicationModal, type ApplicationTarget } from './ApplicationModal';
 import { BulkBar } from './BulkBar';
 import { TRACKING_COLUMNS } from './columns';
 import { EnrollModal, type EnrollTarget } from './EnrollModal';
@@ -48,11 +48,11 @@ export function TrackingPage() {
   const [builderOpen, setBuilderOpen] = useState(false);
   const [enroll, setEnroll] = useState<EnrollTarget | null>(null);
   const [importOpen, setImportOpen] = useState(false);
-  const [applicationOpen, setApplicationOpen] = useState(false);
+  const [application, setApplication] = useState<ApplicationTarget | null>(null);
   useAppEvent('menu:import', () => setImportOpen(true));
   const searchBox = useRef<HTMLInputElement>(null);
   const csv = useCsvExport(view, total);
-  const dialogOpen = openId !== null || builderOpen || importOpen || enroll !== null;
+  const dialogOpen = openId !== null || builderOpen || importOpen || enroll !== null || application !== null;
   // The page's shortcuts (also listed in the desktop app's Help menu); not while a dialog is in front.
   useHotkeys(
     [
@@ -106,7 +106,7 @@ export function TrackingPage() {
           <Button variant="default" onClick={() => setImportOpen(true)}>
             Import…
           </Button>
-          <Button variant="default" onClick={() => setApplicationOpen(true)}>
+          <Button variant="default" onClick={() => setApplication({})}>
             Record application
           </Button>
           <Button variant="default" onClick={() => setEnroll({})}>
@@ -151,7 +151,15 @@ export function TrackingPage() {
         />
       )}
       {view && list.data && total === 0 && (view.search ?? '').trim() !== '' && (
-        <NotEnrolledHint search={view.search ?? ''} onEnroll={(contact) => setEnroll({ contact })} />
+        <NotEnrolledHint
+          search={view.search ?? ''}
+          onEnroll={(contact) => setEnroll({ contact })}
+          onApplication={(contact) => {
+            // The dialog takes the drawer's place; recording opens the new record.
+            setOpenId(null);
+            setApplication({ contact });
+          }}
+        />
       )}
       <Paper withBorder radius="md">
         <DataTable<TrackingRow>
@@ -189,7 +197,16 @@ export function TrackingPage() {
           })}
         />
       </Paper>
-      <RecordDrawer id={openId} onClose={() => setOpenId(null)} onChanged={t.changed} />
+      <RecordDrawer
+        id={openId}
+        onClose={() => setOpenId(null)}
+        onChanged={t.changed}
+        onApplication={(contact) => {
+          // The dialog takes the drawer's place; recording opens the new record.
+          setOpenId(null);
+          setApplication({ contact });
+        }}
+      />
       {builderOpen && view && (
         <FilterBuilder
           opened
@@ -209,16 +226,17 @@ export function TrackingPage() {
         }}
       />
       <ApplicationModal
-        key={String(applicationOpen)}
-        opened={applicationOpen}
-        onClose={() => setApplicationOpen(false)}
+        key={application ? `for-${application.contact?.id ?? 'anyone'}` : 'closed'}
+        target={application}
+        onClose={() => setApplication(null)}
         onDone={(recordId) => {
-          setApplicationOpen(false);
+          setApplication(null);
           t.changed();
           setOpenId(recordId);
         }}
       />
       <EnrollModal
+        key={enroll ? `for-${enroll.contact?.id ?? 'anyone'}` : 'closed'}
         target={enroll}
         onClose={() => setEnroll(null)}
         onDone={(recordId) => {

@@ -42,5 +42,13 @@ export const TRACKING_COLUMNS: DataTableColumn<TrackingRow>[] = [
   { accessor: 'startedOn', title: 'Started', sortable: true, noWrap: true, render: (r) => formatDate(r.startedOn) },
   { accessor: 'completedOn', title: 'Completed', sortable: true, noWrap: true, render: (r) => formatDate(r.completedOn) },
   { accessor: 'expiresOn', title: 'Expires', sortable: true, noWrap: true, render: (r) => formatDate(r.expiresOn) },
+  {
+    accessor: 'creditsNeeded',
+    title: 'Credits needed',
+    sortable: true,
+    noWrap: true,
+    // Empty: the certification has no renewal requirement (or the record holds no cycle).
+    render: (r) => (r.creditsNeeded === null ? '' : String(r.creditsNeeded)),
+  },
   { accessor: 'updatedAt', title: 'Last change', sortable: true, noWrap: true, render: (r) => formatTimestamp(r.updatedAt) },
 ];

@@ -12,6 +12,7 @@ import { ServiceError, type Actor } from '../../../main/services/context';
 import { createProgram, programComponents } from '../../../main/services/programs';
 import { completeComponent } from '../../../main/services/completions';
 import { enroll, markAllComplete, overrideExpiration, setNotes, setStatus } from '../../../main/services/records';
+import { addActivity, addCategory, removeActivity, setRenewalRequirement } from '../../../main/services/credits';
 import type { ComponentRow, RecordRow } from '../../../main/domain/rows';
 import { runSweep } from '../../../main/services/sweep';
 import { parseBatchName } from '../../../main/sync/format';
@@ -120,6 +121,31 @@ export async function randomWorkload(t: TestDb, actor: Actor, options: { seed: n
     } else {
       await attempt(() => markAllComplete(t.ctx, actor, { id: pick(records), reason: 'Completed elsewhere' }));
     }
+  }
+  // Renewal credits (after the loop, so the random sequence above stays as it was): a requirement, activities, a removal.
+  const first = (await t.db('records').where({ id: records[0] }).first()) as RecordRow | undefined;
+  if (first) {
+    await attempt(() => addCategory(t.ctx, `Ethics ${options.seed}`));
+    await attempt(() =>
+      setRenewalRequirement(t.ctx, {
+        programId: first.program_id,
+        requirement: { credits: 12.5, minimums: [{ category: `Ethics ${options.seed}`, credits: 2 }], carryOverCap: 3, review: false },
+      }),
+    );
+    for (const credits of [1.25, 0.1, 4]) {
+      await attempt(() =>
+        addActivity(t.ctx, actor, {
+          recordId: first.id,
+          earnedOn: today(),
+          title: `Seminar ${pick(NAMES)}`,
+          category: `Ethics ${options.seed}`,
+          credits,
+          source: 'Conference',
+        }),
+      );
+    }
+    const [activityId] = (await t.db('ce_activities').where({ record_id: first.id }).pluck('id')) as number[];
+    if (activityId !== undefined) await attempt(() => removeActivity(t.ctx, actor, { id: activityId, reason: 'Entered twice' }));
   }
   return ok;
 }

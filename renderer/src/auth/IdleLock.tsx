@@ -1,0 +1,140 @@
+/**
+ * The idle lock (SPEC §6): after the admin's idle time without keyboard, pointer or wheel
+ * input the page asks main to lock the desk; the lock screen covers the page (which stays
+ * underneath, untouched) and asks the same user's password, or lets another user sign in.
+ */
+import { Alert, Anchor, Button, Group, Overlay, Paper, PasswordInput, Portal, Stack, Text, TextInput, Title } from '@mantine/core';
+import { schemaResolver, useForm } from '@mantine/form';
+import { useEffect, useRef, useState } from 'react';
+import { INPUTS, type User } from '../../../main/ipc/contract';
+import { api, call } from '../api';
+import { showCallError } from '../shared/forms';
+import { useSubmit } from '../shared/useSubmit';
+import { BRAND_COLOR } from '../theme';
+
+const ACTIVITY = ['keydown', 'pointerdown', 'pointermove', 'wheel', 'touchstart'] as const;
+const CHECK_EVERY_MS = 5_000;
+
+/** Calls `onIdle` once the page has had no input for `minutes` (0: never). */
+export function useIdleLock(minutes: number, onIdle: () => void): void {
+  const latest = useRef(onIdle);
+  useEffect(() => {
+    latest.current = onIdle;
+  });
+  useEffect(() => {
+    if (minutes <= 0) return;
+    let last = Date.now();
+    const touch = () => {
+      last = Date.now();
+    };
+    for (const name of ACTIVITY) window.addEventListener(name, touch, { passive: true, capture: true });
+    const timer = window.setInterval(() => {
+      if (Date.now() - last >= minutes * 60_000) {
+        last = Date.now();
+        latest.current();
+      }
+    }, CHECK_EVERY_MS);
+    return () => {
+      window.clearInterval(timer);
+      for (const name of ACTIVITY) window.removeEventListener(name, touch, { capture: true });
+    };
+  }, [minutes]);
+}
+
+/** While mounted, everything else on the page (the app and its portalled drawers and dialogs) is inert. */
+function useInertSiblings(own: React.RefObject<HTMLDivElement | null>): void {
+  useEffect(() => {
+    const made: Element[] = [];
+    for (const child of Array.from(document.body.children)) {
+      if (own.current && child.contains(own.current)) continue;
+      if (!child.hasAttribute('inert')) {
+        child.setAttribute('inert', '');
+        made.push(child);
+      }
+    }
+    return () => made.forEach((child) => child.removeAttribute('inert'));
+  }, [own]);
+}
+
+function Unlock({ user, onDone }: { user: User; onDone: () => Promise<void> }) {
+  const form = useForm({ mode: 'uncontrolled', initialValues: { password: '' }, validate: schemaResolver(INPUTS['auth.unlock'], { sync: true }) });
+  const { submit, busy, error } = useSubmit(
+    async (values: typeof form.values) => {
+      await call(api().auth.unlock(values));
+      await onDone();
+    },
+    (err) => showCallError(form, err),
+  );
+  return (
+    <form onSubmit={form.onSubmit((values) => submit(values))}>
+      <Stack gap="sm">
+        <Text size="sm">
+          {user.displayName} ({user.username}) is signed in. Enter your password to go on where you were.
+        </Text>
+        {error && <Alert color="red">{error}</Alert>}
+        <PasswordInput label="Password" autoFocus autoComplete="current-password" key={form.key('password')} {...form.getInputProps('password')} />
+        <Button type="submit" loading={busy}>
+          Unlock
+        </Button>
+      </Stack>
+    </form>
+  );
+}
+
+function SignInInstead({ onDone }: { onDone: () => Promise<void> }) {
+  const form = useForm({
+    mode: 'uncontrolled',
+    initialValues: { username: '', password: '' },
+    validate: schemaResolver(INPUTS['auth.signIn'], { sync: true }),
+  });
+  const { submit, busy, error } = useSubmit(
+    async (values: typeof form.values) => {
+      await call(api().auth.signIn(values));
+      await onDone();
+    },
+    (err) => showCallError(form, err),
+  );
+  return (
+    <form onSubmit={form.onSubmit((values) => submit(values))}>
+      <Stack gap="sm">
+        {error && <Alert color="red">{error}</Alert>}
+        <TextInput label="User name" autoFocus autoComplete="username" key={form.key('username')} {...form.getInputProps('username')} />
+        <PasswordInput label="Password" autoComplete="current-password" key={form.key('password')} {...form.getInputProps('password')} />
+        <Button type="submit" loading={busy}>
+          Sign in
+        </Button>
+      </Stack>
+    </form>
+  );
+}
+
+/** Covers the page while the desk is locked; the page underneath keeps its state for the same user. */
+export function LockScreen({ user, onDone }: { user: User; onDone: () => Promise<void> }) {
+  const [other, setOther] = useState(false);
+  const own = useRef<HTMLDivElement>(null);
+  useInertSiblings(own);
+  return (
+    <Portal>
+      <div ref={own}>
+        <Overlay fixed blur={14} backgroundOpacity={0.55} color="#000" zIndex={1000} center>
+          <Paper withBorder shadow="md" p="xl" w={400} radius="md" role="dialog" aria-modal="true" aria-labelledby="lock-title" data-testid="lock-screen">
+            <Stack gap="xs" mb="md">
+              <Text fw={800} size="xl" c={BRAND_COLOR}>
+                CertDesk
+              </Text>
+              <Title order={3} id="lock-title">
+                {other ? 'Sign in as another user' : 'The desk is locked'}
+              </Title>
+            </Stack>
+            {other ? <SignInInstead onDone={onDone} /> : <Unlock user={user} onDone={onDone} />}
+            <Group justify="center" mt="md">
+              <Anchor component="button" type="button" size="sm" onClick={() => setOther(!other)}>
+                {other ? `Back: unlock as ${user.displayName}` : 'Sign in as another user'}
+              </Anchor>
+            </Group>
+          </Paper>
+        </Overlay>
+      </div>
+    </Portal>
+  );
+}

@@ -1,0 +1,118 @@
+/**
+ * Completions CSV through the Import dialog (Chromium, `npm run web`): the
+ * preview names a contact not enrolled; the import completes one member's
+ * certification (Active on the Tracking list) and leaves another In Progress.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryDb } from '../support/db';
+import { apiCall, SCREENSHOT_DIR, startBrowserSession, type BrowserSession, type Harness } from '../support/harness';
+
+describe('completions CSV through the Import dialog (Chromium, npm run web)', () => {
+  let session: BrowserSession;
+  let harness: Harness;
+  let page: Page;
+
+  beforeAll(async () => {
+    session = await startBrowserSession({ timeout: 20_000 });
+    ({ harness, page } = session);
+  });
+
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  it('imports completions; the Tracking list shows the completed certification Active and the other In Progress; a completion removed in the drawer', async () => {
+    // A certification that completes without approval, whose expiration lies ahead, with required components.
+    const [program] = await queryDb<{ id: number; code: string }>(
+      harness.dataDir,
+      `select p.id, p.code from programs p where p.archived_at is null and p.require_completion_approval = 0 and p.expiration_kind <> 'fixed'
+         and (select count(*) from components c where c.program_id = p.id and c.required = 1 and c.archived_at is null) between 2 and 6 order by p.id limit 1`,
+    );
+    expect(program).toBeDefined();
+    const required = await queryDb<{ name: string }>(
+      harness.dataDir,
+      'select name from components where program_id = ? and required = 1 and archived_at is null order by position',
+      [program!.id],
+    );
+    const people = [
+      { firstName: 'Quinn', lastName: 'Zedcompleter', memberNumber: 'QC-1', email: 'quinn.z@example.org' },
+      { firstName: 'Remy', lastName: 'Zedhalfway', memberNumber: 'QC-2', email: 'remy.z@example.org' },
+      { firstName: 'Sasha', lastName: 'Zednotenrolled', memberNumber: 'QC-3', email: 'sasha.z@example.org' },
+    ];
+    for (const [i, person] of people.entries()) {
+      const contact = await apiCall<{ id: number }>(harness, 'contacts.create', person);
+      if (i < 2) await apiCall(harness, 'records.enroll', { contactId: contact.id, programId: program!.id });
+    }
+    const day = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
+    const lines = ['Member Number,Certification Code,Component,Completed On,Credits,Source'];
+    for (const c of required) lines.push(`QC-1,${program!.code},"${c.name}",${day},,Learning system`);
+    lines.push(`QC-2,${program!.code},"${required[0]!.name}",${day},,Learning system`);
+    lines.push(`QC-3,${program!.code},"${required[0]!.name}",${day},,Learning system`);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'certdesk-csv-')), 'completions.csv');
+    fs.writeFileSync(file, `${lines.join('\r\n')}\r\n`);
+
+    await page.goto(harness.url);
+    await page.waitForSelector('[data-record-id]', { timeout: 60_000 }).catch(async (err: unknown) => {
+      await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'import-completions-start-failed.png') });
+      throw err;
+    });
+    await page.getByRole('button', { name: 'Import…' }).click();
+    await page.getByTestId('import-modal').waitFor();
+    await page.getByTestId('import-modal').getByText('Completions', { exact: true }).click();
+    await page.locator('input[type=file]').setInputFiles(file);
+    const newRows = required.length + 1;
+    await expect.poll(() => page.getByTestId('import-preview').innerText()).toMatch(new RegExp(`${newRows}\\s*new`));
+    await expect.poll(() => page.getByTestId('import-rejected').innerText()).toContain(`Sasha Zednotenrolled is not enrolled in ${program!.code}`);
+    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'import-completions-preview.png') });
+    await page.getByRole('button', { name: new RegExp(`^Import ${newRows} rows`) }).click();
+    await expect
+      .poll(
+        async () =>
+          (
+            await queryDb<{ status: string }>(
+              harness.dataDir,
+              "select r.status from records r join contacts c on c.id = r.contact_id where c.member_number = 'QC-1'",
+            )
+          )[0]?.status,
+        {
+          timeout: 20_000,
+        },
+      )
+      .toBe('Active');
+
+    await page.getByLabel('Contact name').fill('zedcompleter');
+    await expect.poll(() => page.locator('[data-record-id]', { hasText: 'Quinn Zedcompleter' }).textContent()).toContain('Active');
+    // A completion entered by mistake: removed with a reason in the record drawer, the certificate goes back to In Progress.
+    await page.locator('[data-record-id]', { hasText: 'Quinn Zedcompleter' }).click();
+    await page.getByTestId('record-history').waitFor();
+    const last = required[required.length - 1]!.name;
+    await page.getByRole('button', { name: `Remove… the completion of ${last}` }).click();
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'record-remove-open.png') });
+    await page.getByRole('textbox', { name: /^Why remove/ }).fill('Entered for the wrong member');
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'record-remove-completion.png') });
+    await page.getByRole('button', { name: 'Remove completion' }).click();
+    await expect
+      .poll(
+        async () =>
+          (
+            await queryDb<{ status: string }>(
+              harness.dataDir,
+              "select r.status from records r join contacts c on c.id = r.contact_id where c.member_number = 'QC-1'",
+            )
+          )[0]?.status,
+      )
+      .toBe('In Progress');
+    await expect.poll(() => page.getByTestId('record-history').innerText()).toContain(`${last} completion of`);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'record-completion-removed.png') });
+    await page.keyboard.press('Escape');
+
+    await page.getByLabel('Contact name').fill('zedhalfway');
+    await expect.poll(() => page.locator('[data-record-id]', { hasText: 'Remy Zedhalfway' }).textContent()).toContain('In Progress');
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'import-completions-tracking.png') });
+  }, 180_000);
+});

@@ -1,0 +1,132 @@
+/**
+ * Work flowing in through the screens (issue 15): the contact editor in the record drawer
+ * (a new last name shows on the Tracking list at once, in its right place in the name sort),
+ * and Record application with a contact made in the same dialog — the record is Applied or
+ * In Progress as the certification's Require Approval says, the history says how it came,
+ * a second contact with the same email is refused on the field naming the first, and the
+ * dialog opened from a record's contact section records for that contact.
+ */
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryDb } from '../support/db';
+import { SCREENSHOT_DIR, startBrowserSession, type BrowserSession, type Harness } from '../support/harness';
+
+describe('Contacts and applications (Chromium, npm run web)', () => {
+  let session: BrowserSession;
+  let harness: Harness;
+  let page: Page;
+  const settle = () => page.waitForFunction(() => document.querySelector('[data-testid="tracking-table"]')?.getAttribute('aria-busy') === 'false');
+
+  beforeAll(async () => {
+    session = await startBrowserSession({ timeout: 30_000 });
+    ({ harness, page } = session);
+    await page.goto(harness.url, { waitUntil: 'domcontentloaded', timeout: 90_000 });
+    await page.waitForSelector('[data-record-id]', { timeout: 90_000 });
+  }, 240_000);
+
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  it('a contact renamed in the record drawer shows on the list at once, in its place in the name sort', async () => {
+    await settle();
+    const ids = await page.locator('[data-record-id]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-record-id'))));
+    const last = ids[ids.length - 1];
+    const [before] = await queryDb<{ contact_id: number; last_name: string }>(
+      harness.dataDir,
+      'select c.id as contact_id, c.last_name from records r join contacts c on c.id = r.contact_id where r.id = ?',
+      [last],
+    );
+    await page.locator(`[data-record-id="${last}"]`).click();
+    await page.getByRole('button', { name: 'Edit contact' }).click();
+    const editor = page.getByTestId('contact-editor');
+    await editor.getByLabel('Last name').fill('Aaaab');
+    await page.getByRole('button', { name: 'Save contact' }).click();
+    await expect.poll(() => page.getByTestId('record-drawer').getByRole('heading', { level: 3 }).innerText()).toContain('Aaaab');
+    await page.keyboard.press('Escape');
+    await settle();
+    // Sorted by name (the default), the renamed contact now comes first, under the new name.
+    const first = page.locator('[data-record-id]').first();
+    await expect.poll(() => first.innerText()).toContain('Aaaab');
+    const firstIds = await page.locator('[data-record-id]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-record-id'))));
+    expect(firstIds.slice(0, 5)).toContain(last);
+    const [after] = await queryDb<{ last_name: string; name_key: string }>(harness.dataDir, 'select last_name, name_key from contacts where id = ?', [
+      before?.contact_id,
+    ]);
+    expect(after?.last_name).toBe('Aaaab');
+    expect(after?.name_key.startsWith('aaaab')).toBe(true);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'contact-renamed.png') });
+  }, 180_000);
+
+  it('Record application with a new contact: Applied or In Progress by Require Approval; a duplicate email is refused on the field', async () => {
+    const programs = await queryDb<{ id: number; name: string; code: string; require_approval: number }>(
+      harness.dataDir,
+      'select id, name, code, require_approval from programs where archived_at is null order by id',
+    );
+    const approval = programs.find((p) => p.require_approval === 1);
+    const open = programs.find((p) => p.require_approval === 0);
+    expect(approval && open).toBeTruthy();
+    if (!approval || !open) return;
+
+    await page.getByRole('button', { name: 'Record application' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'Record application' });
+    await dialog.getByText('New contact', { exact: true }).click();
+    await dialog.getByLabel('First name').fill('Quinn');
+    await dialog.getByLabel('Last name').fill('Applicant');
+    await dialog.getByLabel('Email').fill('quinn.applicant@example.org');
+    await dialog.getByRole('combobox', { name: 'Certification' }).click();
+    await page.getByRole('option', { name: `${approval.name} (${approval.code}) · requires approval` }).click();
+    const date = dialog.getByLabel('Application date');
+    await date.fill('');
+    await date.pressSequentially('2026-02-30');
+    await expect.poll(() => dialog.getByText('2026-02-30 is not a date: February 2026 has 28 days.').count()).toBe(1);
+    await date.fill('');
+    await date.pressSequentially('2026-11-20');
+    await date.blur();
+    await dialog.getByRole('combobox', { name: 'Received by' }).click();
+    await page.getByRole('option', { name: 'email', exact: true }).click();
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'application-new-contact.png') });
+    await dialog.getByRole('button', { name: 'Record application' }).click();
+    const drawer = page.getByTestId('record-drawer');
+    await expect.poll(() => drawer.getByRole('heading', { level: 3 }).innerText()).toContain('Quinn Applicant');
+    await expect.poll(() => page.getByTestId('record-history').innerText()).toContain('Application received by email');
+    const [rec] = await queryDb<{ status: string; applied_on: string }>(
+      harness.dataDir,
+      "select r.status, r.applied_on from records r join contacts c on c.id = r.contact_id where c.email = 'quinn.applicant@example.org'",
+    );
+    expect(rec).toEqual({ status: 'Applied', applied_on: '2026-11-20' });
+
+    // From the record's contact section: the same contact, another certification without approval.
+    await drawer.getByRole('button', { name: 'Record application' }).click();
+    await expect.poll(() => dialog.getByRole('combobox', { name: 'Contact' }).inputValue()).toBe('Quinn Applicant');
+    await dialog.getByRole('combobox', { name: 'Certification' }).click();
+    await page.getByRole('option', { name: `${open.name} (${open.code})`, exact: true }).click();
+    await dialog.getByRole('button', { name: 'Record application' }).click();
+    await expect.poll(() => page.getByTestId('record-history').innerText()).toContain('Application received by mail');
+    const statuses = await queryDb<{ code: string; status: string }>(
+      harness.dataDir,
+      "select p.code, r.status from records r join contacts c on c.id = r.contact_id join programs p on p.id = r.program_id where c.email = 'quinn.applicant@example.org' order by r.id",
+    );
+    expect(statuses).toEqual([
+      { code: approval.code, status: 'Applied' },
+      { code: open.code, status: 'In Progress' },
+    ]);
+    await page.keyboard.press('Escape');
+
+    // A second new contact with the same email is refused on the Email field, naming the first.
+    await page.getByRole('button', { name: 'Record application' }).first().click();
+    await dialog.getByText('New contact', { exact: true }).click();
+    await dialog.getByLabel('Last name').fill('Someone Else');
+    await dialog.getByLabel('Email').fill('quinn.applicant@example.org');
+    await dialog.getByRole('combobox', { name: 'Certification' }).click();
+    await page.getByRole('option', { name: `${open.name} (${open.code})`, exact: true }).click();
+    await dialog.getByRole('button', { name: 'Record application' }).click();
+    await expect.poll(() => dialog.getByText(/Quinn Applicant already has the email quinn\.applicant@example\.org/).count()).toBe(1);
+    expect(await dialog.getByRole('alert').count()).toBe(0);
+    const [dupes] = await queryDb<{ n: number }>(harness.dataDir, "select count(*) as n from contacts where email = 'quinn.applicant@example.org'");
+    expect(dupes?.n).toBe(1);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'application-duplicate-email.png') });
+    await page.keyboard.press('Escape');
+  }, 240_000);
+});
