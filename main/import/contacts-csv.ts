@@ -17,6 +17,7 @@
  * - Importing the same file again changes nothing: every row is unchanged.
  */
 import type { Db } from '../db/database';
+import { mapInSlices, Slices } from './slices';
 import { whereInJson } from '../db/where-in-json';
 import { contactKeys, displayName, nameKey, withSearchKeys } from '../domain/contact';
 import { foldForSearch } from '../domain/text-search';
@@ -94,8 +95,8 @@ interface FileRow {
 }
 
 /** Reads every row's values once, for the lookup of stored contacts and for the plan. */
-function readRows({ parsed, map }: Prepared): FileRow[] {
-  return parsed.rows.map((row) => {
+function readRows({ parsed, map }: Prepared): Promise<FileRow[]> {
+  return mapInSlices(parsed.rows, (row) => {
     if (row.ragged !== undefined) return { line: row.line, ragged: row.ragged, v: {}, nameKey: null, identity: null };
     const v: Values = {};
     for (const field of CONTACT_FIELDS) {
@@ -134,7 +135,7 @@ async function storedContactsFor(db: Executor, rows: readonly FileRow[]): Promis
 }
 
 /** Decides every row against the stored contacts; pure apart from its inputs. */
-function plan(prepared: Prepared, rows: readonly FileRow[], stored: readonly ContactRow[]): Plan {
+async function plan(prepared: Prepared, rows: readonly FileRow[], stored: readonly ContactRow[]): Promise<Plan> {
   const matcher = contactMatcher(stored);
   const byEmail = new Map<string, ContactRow>();
   for (const c of stored) if (c.email !== '' && !byEmail.has(c.email.toLowerCase())) byEmail.set(c.email.toLowerCase(), c);
@@ -158,7 +159,9 @@ function plan(prepared: Prepared, rows: readonly FileRow[], stored: readonly Con
     if (!keyedIdentity.has(id)) keyedIdentity.set(id, line);
   }
 
+  const slices = new Slices();
   for (const row of rows) {
+    if (slices.due()) await slices.pause();
     if (row.ragged !== undefined) {
       tally.reject(row.line, row.ragged);
       continue;
@@ -299,7 +302,7 @@ function plan(prepared: Prepared, rows: readonly FileRow[], stored: readonly Con
 
 /** Plans a parsed file against the stored contacts it can match. */
 async function planFile(db: Executor, prepared: Prepared): Promise<Plan> {
-  const rows = readRows(prepared);
+  const rows = await readRows(prepared);
   return plan(prepared, rows, await storedContactsFor(db, rows));
 }
 

@@ -97,7 +97,7 @@ export async function prepareCsv<F extends string>(
   source?: SourceBytes,
 ): Promise<PreparedCsv<F> | CsvImportResult<F>> {
   source ??= await readSource(input);
-  const parsed = parseCsv(source.bytes, input.delimiter);
+  const parsed = await parseCsv(source.bytes, input.delimiter);
   if ('error' in parsed) return failedResult(spec.importFields, parsed.error, source.sha256);
   const map = resolveMapping(parsed.headers, spec.fields, spec.synonyms, spec.labels, spec.required, input.mapping);
   if ('error' in map) return failedResult(spec.importFields, map.error, source.sha256, parsed);

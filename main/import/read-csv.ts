@@ -10,9 +10,10 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
-import { parse, type CsvError } from 'csv-parse/sync';
+import { parse, type CsvError } from 'csv-parse';
 import { ServiceError } from '../services/context';
 import { ImportFileError, type FileError } from './result';
+import { Slices } from './slices';
 
 /** Bigger files are refused before reading (a 10k-row contact list is about 1 MB). */
 export const MAX_FILE_BYTES = 100 * 1024 * 1024;
@@ -238,6 +239,9 @@ export function detectDelimiter(bytes: Buffer): string {
   return best;
 }
 
+/** Bytes parsed between two turns of the event loop (about 10–30 ms of parsing each). */
+const PARSE_BYTES = 256 * 1024;
+
 class TooManyRows extends Error {
   constructor(readonly line: number) {
     super('too many rows');
@@ -264,7 +268,7 @@ function quoteProblem(code: string | undefined): string {
  * fields trimmed. Returns the first file-level problem instead of rows when the
  * file is malformed. Field values are the file's characters, unchanged.
  */
-export function parseCsv(source: Buffer, delimiterOption?: string): ParsedCsv | { error: FileError } {
+export async function parseCsv(source: Buffer, delimiterOption?: string): Promise<ParsedCsv | { error: FileError }> {
   const decoded = decodeCsv(source);
   if ('error' in decoded) return decoded;
   const { utf8: bytes, encoding } = decoded;
@@ -276,25 +280,42 @@ export function parseCsv(source: Buffer, delimiterOption?: string): ParsedCsv | 
   const lines = new LineCounter(bytes);
   const records: Array<{ line: number; fields: string[]; fieldCountError: boolean }> = [];
   let lastEnd = 0;
-  try {
-    parse(bytes, {
-      bom: true,
-      delimiter,
-      record_delimiter: ['\r\n', '\n', '\r'],
-      relax_column_count: true,
-      skip_empty_lines: true,
-      trim: true,
-      on_record: (record: string[], info) => {
-        const line = lines.lineAt(firstContent(bytes, lastEnd));
-        lastEnd = info.bytes;
-        // Header + MAX_ROWS data rows at most: the parse stops at the first row past the limit.
-        if (records.length > MAX_ROWS) throw new TooManyRows(line);
-        // With relax_column_count the parser keeps going and marks a ragged record with an error.
-        records.push({ line, fields: record, fieldCountError: (info.error as CsvError | undefined) !== undefined });
-        return null;
-      },
+  // The streaming parser, fed a slice of the bytes at a time with a turn of the event loop between slices (slices.ts).
+  const parser = parse({
+    bom: true,
+    delimiter,
+    record_delimiter: ['\r\n', '\n', '\r'],
+    relax_column_count: true,
+    skip_empty_lines: true,
+    trim: true,
+    on_record: (record: string[], info) => {
+      const line = lines.lineAt(firstContent(bytes, lastEnd));
+      lastEnd = info.bytes;
+      // Header + MAX_ROWS data rows at most: the parse stops at the first row past the limit.
+      if (records.length > MAX_ROWS) throw new TooManyRows(line);
+      // With relax_column_count the parser keeps going and marks a ragged record with an error.
+      records.push({ line, fields: record, fieldCountError: (info.error as CsvError | undefined) !== undefined });
+      return null;
+    },
+  });
+  let failure: unknown;
+  parser.on('error', (err) => (failure ??= err));
+  const slices = new Slices();
+  for (let at = 0; at < bytes.length && failure === undefined; at += PARSE_BYTES) {
+    // Each write parses its bytes at once (on_record runs inside it); an error is reported on the next turn.
+    parser.write(bytes.subarray(at, at + PARSE_BYTES));
+    await slices.pause();
+  }
+  if (failure === undefined) {
+    // The last row and an unclosed quote are found when the input ends.
+    await new Promise<void>((resolve) => {
+      parser.once('finish', resolve);
+      parser.once('error', () => resolve());
+      parser.end();
     });
-  } catch (err) {
+  }
+  if (failure !== undefined) {
+    const err = failure;
     if (err instanceof TooManyRows) {
       return {
         error: {

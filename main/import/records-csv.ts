@@ -53,6 +53,7 @@ import {
 import type { FieldChange } from './result';
 import { Tally } from './result';
 import { cell, checkText } from './text';
+import { mapInSlices, Slices } from './slices';
 import { chunk, inTransaction, progressReporter } from './write';
 
 export const RECORD_FIELDS = [
@@ -232,7 +233,7 @@ function cycleOf(value: string | undefined): number | string {
 }
 
 async function planFile(db: Executor, prepared: PreparedCsv<RecordField>, today: CalendarDate, settings: Settings): Promise<Plan> {
-  const rows = prepared.parsed.rows.map((row) => {
+  const rows = await mapInSlices(prepared.parsed.rows, (row) => {
     const v: Values = {};
     if (row.ragged === undefined)
       for (const field of RECORD_FIELDS) {
@@ -247,12 +248,14 @@ async function planFile(db: Executor, prepared: PreparedCsv<RecordField>, today:
   );
   const programs = await programsByCode(db);
   const parts = await componentsOf(db);
-  const found = rows.map(({ v }) => contacts.find(v as ContactKeys));
+  const found = await mapInSlices(rows, ({ v }) => contacts.find(v as ContactKeys));
   const existing = await storedRecords(db, [...new Set(found.flatMap((c) => (typeof c === 'string' ? [] : [c.id])))]);
   const tally = new Tally();
   const records: NewRecord[] = [];
   const seen = new Map<string, number>();
+  const slices = new Slices();
   for (const [i, { row, v }] of rows.entries()) {
+    if (slices.due()) await slices.pause();
     if (row.ragged !== undefined) {
       tally.reject(row.line, row.ragged);
       continue;
