@@ -80,6 +80,7 @@ export const RECEIVER_TABLES: Record<Entity, TableSpec> = {
       renewal_minimums: 'text',
       renewal_carry_over_cap: 'float',
       renewal_review: 'boolean',
+      reminder_schedule: 'text',
     },
   },
   component: {
@@ -175,6 +176,8 @@ export const RECEIVER_TABLES: Record<Entity, TableSpec> = {
       exported_seq: 'bigint',
       withdrawn_at: 'text',
       withdrawn_reason: 'text',
+      cycle: 'integer',
+      reminder_offset: 'integer',
     },
   },
   activity: {

@@ -67,7 +67,7 @@ describe('Accessibility: axe-core on every screen (Chromium, npm run web)', { ti
     await page.reload();
     await page.getByTestId('lock-screen').waitFor();
     const problems = await audit(screen);
-    await page.getByTestId('lock-screen').getByLabel('Password').fill('a long enough password');
+    await page.getByTestId('lock-screen').getByLabel('Password', { exact: true }).fill('a long enough password');
     await page.keyboard.press('Enter');
     await page.getByTestId('lock-screen').waitFor({ state: 'detached' });
     return problems;

@@ -37,7 +37,7 @@ describe('Users and the idle lock (Chromium, npm run web)', () => {
     const sam = table.locator('tr', { hasText: 'Sam Staff' });
     const avery = table.locator('tr', { hasText: 'Avery Admin' });
     // Avery is the only admin: making them staff is refused with a sentence, nothing changes.
-    await avery.getByRole('button', { name: 'Make Avery Admin staff' }).click();
+    await avery.getByRole('button', { name: 'Make staff: Avery Admin' }).click();
     await expect
       .poll(() => page.locator('.mantine-Notification-root').last().innerText())
       .toContain('Avery Admin is the last active admin, so they cannot be made staff');
@@ -45,10 +45,10 @@ describe('Users and the idle lock (Chromium, npm run web)', () => {
     // Avery cannot disable themself: no such button on their row.
     expect(await avery.getByRole('button', { name: /Disable/ }).count()).toBe(0);
 
-    await sam.getByRole('button', { name: 'Make Sam Staff admin' }).click();
-    await expect.poll(() => sam.getByRole('button', { name: 'Make Sam Staff staff' }).count()).toBe(1);
-    await sam.getByRole('button', { name: 'Make Sam Staff staff' }).click();
-    await expect.poll(() => sam.getByRole('button', { name: 'Make Sam Staff admin' }).count()).toBe(1);
+    await sam.getByRole('button', { name: 'Make admin: Sam Staff' }).click();
+    await expect.poll(() => sam.getByRole('button', { name: 'Make staff: Sam Staff' }).count()).toBe(1);
+    await sam.getByRole('button', { name: 'Make staff: Sam Staff' }).click();
+    await expect.poll(() => sam.getByRole('button', { name: 'Make admin: Sam Staff' }).count()).toBe(1);
     await sam.getByRole('button', { name: 'Disable Sam Staff' }).click();
     await expect.poll(() => sam.innerText()).toMatch(/disabled/i);
     const changes = page.getByTestId('user-changes');

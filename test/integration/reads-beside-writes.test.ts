@@ -21,7 +21,7 @@ const inProgress = {
 };
 
 /** The call's envelope, or a failure when it has not answered within `ms` (the write is still open then). */
-async function answered(backend: Backend, name: string, input: unknown, ms = 2000): Promise<unknown> {
+async function answered(backend: Backend, name: string, input: unknown, ms = 20_000): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${name} did not answer within ${ms} ms`)), ms)));
   try {

@@ -32,7 +32,7 @@ describe('signing in', () => {
     expect(ok<{ username: string }>(await backend.invoke('auth.signIn', RIGHT)).username).toBe('alex');
     // A success starts the count again.
     ok(await backend.invoke('auth.signOut', {}));
-    expect(!((await backend.invoke('auth.signIn', { username: 'alex', password: 'guess 5' })).ok)).toBe(true);
+    expect(!(await backend.invoke('auth.signIn', { username: 'alex', password: 'guess 5' })).ok).toBe(true);
     ok(await backend.invoke('auth.signIn', RIGHT));
   });
 

@@ -97,7 +97,7 @@ function UserActions({ user, isMe, onChanged }: { user: User; isMe: boolean; onC
         size="compact-sm"
         variant="default"
         disabled={busy}
-        aria-label={`Make ${user.displayName} ${otherRole}`}
+        aria-label={`Make ${otherRole}: ${user.displayName}`}
         onClick={() => void change(() => call(api().users.setRole({ id: user.id, role: otherRole })), `${user.displayName} is now ${otherRole}.`)}
       >
         Make {otherRole}
