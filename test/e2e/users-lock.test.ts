@@ -84,7 +84,9 @@ describe('Users and the idle lock (Chromium, npm run web)', () => {
   }, 180_000);
 
   it('locks after the idle time with the page underneath; the same password unlocks; another user may sign in instead', async () => {
+    // Only the fragment changes (the page is already open), so reload: the page learns who is signed in now.
     await page.goto(`${harness.url}/#settings`, { waitUntil: 'domcontentloaded', timeout: 90_000 });
+    await page.reload({ waitUntil: 'domcontentloaded', timeout: 90_000 });
     await page.getByRole('tab', { name: 'Certification General Settings' }).click();
     await page.getByTestId('idle-lock').click();
     await page.getByRole('option', { name: 'After 1 minute without use' }).click();
@@ -114,7 +116,7 @@ describe('Users and the idle lock (Chromium, npm run web)', () => {
     await page.keyboard.type('not my password');
     await page.keyboard.press('Enter');
     await expect.poll(() => lock.innerText()).toContain('Wrong password.');
-    await lock.getByLabel('Password').fill(harness.passwords['admin'] ?? '');
+    await lock.getByLabel('Password', { exact: true }).fill(harness.passwords['admin'] ?? '');
     await page.keyboard.press('Enter');
     await expect.poll(() => lock.count()).toBe(0);
     // The page underneath is as it was: the same record still open.
@@ -125,7 +127,7 @@ describe('Users and the idle lock (Chromium, npm run web)', () => {
     await lock.waitFor();
     await lock.getByRole('button', { name: 'Sign in as another user' }).click();
     await lock.getByLabel('User name').fill('staff');
-    await lock.getByLabel('Password').fill(harness.passwords['staff'] ?? '');
+    await lock.getByLabel('Password', { exact: true }).fill(harness.passwords['staff'] ?? '');
     await lock.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.getByTestId('user-menu').innerText()).toContain('Sam Staff (staff)');
     expect(await lock.count()).toBe(0);

@@ -41,17 +41,23 @@ export function useIdleLock(minutes: number, onIdle: () => void): void {
   }, [minutes]);
 }
 
-/** While mounted, everything else on the page (the app and its portalled drawers and dialogs) is inert. */
-function useInertSiblings(own: React.RefObject<HTMLDivElement | null>): void {
+/**
+ * While mounted, everything else on the page (the app and its portalled drawers and dialogs) is inert.
+ * Runs once the lock's own element exists: the portal mounts it a render later, and the portal's
+ * container must never be made inert with the rest.
+ */
+function useInertSiblings(own: HTMLDivElement | null): void {
   useEffect(() => {
+    if (!own) return;
     const made: Element[] = [];
     for (const child of Array.from(document.body.children)) {
-      if (own.current && child.contains(own.current)) continue;
+      if (child.contains(own)) continue;
       if (!child.hasAttribute('inert')) {
         child.setAttribute('inert', '');
         made.push(child);
       }
     }
+    own.querySelector<HTMLInputElement>('input')?.focus();
     return () => made.forEach((child) => child.removeAttribute('inert'));
   }, [own]);
 }
@@ -111,11 +117,11 @@ function SignInInstead({ onDone }: { onDone: () => Promise<void> }) {
 /** Covers the page while the desk is locked; the page underneath keeps its state for the same user. */
 export function LockScreen({ user, onDone }: { user: User; onDone: () => Promise<void> }) {
   const [other, setOther] = useState(false);
-  const own = useRef<HTMLDivElement>(null);
+  const [own, setOwn] = useState<HTMLDivElement | null>(null);
   useInertSiblings(own);
   return (
     <Portal>
-      <div ref={own}>
+      <div ref={setOwn}>
         <Overlay fixed blur={14} backgroundOpacity={0.55} color="#000" zIndex={1000} center>
           <Paper withBorder shadow="md" p="xl" w={400} radius="md" role="dialog" aria-modal="true" aria-labelledby="lock-title" data-testid="lock-screen">
             <Stack gap="xs" mb="md">
