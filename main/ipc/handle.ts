@@ -54,7 +54,8 @@ export const LOCKED_MESSAGE = 'The desk is locked. Enter your password to go on.
 async function sessionRefusal(ctx: HandlerContext, name: string): Promise<CallError | null> {
   const signedIn = ctx.session.user;
   if (!signedIn) return { code: 'UNAUTHENTICATED', message: 'Sign in first.' };
-  const user = await currentUser(ctx.services, signedIn.id);
+  // On the read connection: a call must not wait behind a long write just to learn who is signed in.
+  const user = await currentUser({ ...ctx.services, db: ctx.reader }, signedIn.id);
   if (!user) {
     ctx.session.user = null;
     ctx.session.locked = false;
