@@ -135,14 +135,14 @@ describe('Admin settings window (Chromium, npm run web)', () => {
     await expect.poll(() => page.getByText('A password needs at least 10 characters.').count()).toBeGreaterThan(0);
     await page.getByLabel('Password', { exact: true }).fill('correct horse battery');
     await page.getByRole('button', { name: 'Add user' }).click();
-    await expect.poll(() => page.getByTestId('users-table').innerText()).toContain('riley');
+    await expect.poll(() => page.getByTestId('users-table').innerText(), { timeout: 20_000 }).toContain('riley');
     const row = page.getByTestId('users-table').locator('tr', { hasText: 'riley' });
     await row.getByRole('button', { name: 'Reset password' }).click();
     const dropdown = page.locator('.mantine-Popover-dropdown', { has: page.getByLabel('New password for Riley Registrar') });
     await dropdown.getByLabel('New password for Riley Registrar').fill('a brand new password');
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'settings-users.png') });
     await dropdown.getByRole('button', { name: 'Set password' }).click();
-    await expect.poll(() => page.getByText('New password set for Riley Registrar.').count()).toBe(1);
+    await expect.poll(() => page.getByText('New password set for Riley Registrar.').count(), { timeout: 20_000 }).toBe(1);
     await post(harness, 'auth.signOut', {});
     expect((await post(harness, 'auth.signIn', { username: 'riley', password: 'correct horse battery' })).ok).toBe(false);
     expect((await post(harness, 'auth.signIn', { username: 'riley', password: 'a brand new password' })).ok).toBe(true);

@@ -115,10 +115,10 @@ describe('Users and the idle lock (Chromium, npm run web)', () => {
     // The keyboard alone: the password field has focus; Enter submits.
     await page.keyboard.type('not my password');
     await page.keyboard.press('Enter');
-    await expect.poll(() => lock.innerText()).toContain('Wrong password.');
+    await expect.poll(() => lock.innerText(), { timeout: 20_000 }).toContain('Wrong password.');
     await lock.getByLabel('Password', { exact: true }).fill(harness.passwords['admin'] ?? '');
     await page.keyboard.press('Enter');
-    await expect.poll(() => lock.count()).toBe(0);
+    await expect.poll(() => lock.count(), { timeout: 20_000 }).toBe(0);
     // The page underneath is as it was: the same record still open.
     expect(await page.getByTestId('record-history').isVisible()).toBe(true);
     expect((await post(harness, 'tracking.counts', {})).ok).toBe(true);
@@ -129,7 +129,7 @@ describe('Users and the idle lock (Chromium, npm run web)', () => {
     await lock.getByLabel('User name').fill('staff');
     await lock.getByLabel('Password', { exact: true }).fill(harness.passwords['staff'] ?? '');
     await lock.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByTestId('user-menu').innerText()).toContain('Sam Staff (staff)');
+    await expect.poll(() => page.getByTestId('user-menu').innerText(), { timeout: 20_000 }).toContain('Sam Staff (staff)');
     expect(await lock.count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Settings' }).count()).toBe(0);
   }, 180_000);
