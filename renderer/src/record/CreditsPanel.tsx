@@ -3,7 +3,7 @@ import { useState } from 'react';
 import type { RecordCredits } from '../../../main/ipc/contract';
 import { api, call } from '../api';
 import { CalendarDateInput } from '../shared/CalendarDateInput';
-import { formatDate } from '../shared/dates';
+import { formatDate, formatDatesIn } from '../shared/dates';
 import { PopoverForm } from '../shared/PopoverForm';
 import { useLoad } from '../shared/useLoad';
 import { useSubmit } from '../shared/useSubmit';
@@ -84,7 +84,7 @@ function Standing({ credits: c, today }: { credits: RecordCredits; today: string
           <Group justify="space-between">
             <Text size="sm">{cat.category}</Text>
             <Text size="sm" data-testid={`credits-category-${cat.category}`}>
-              {cat.minimum > 0 ? `${cat.earned} of at least ${cat.minimum}` : `${cat.earned}`}
+              {cat.minimum > 0 ? `${cat.earned} of at least ${cat.minimum}` : `${cat.earned} (no minimum)`}
               {cat.short > 0 ? ` · ${cat.short} short` : ''}
             </Text>
           </Group>
@@ -205,14 +205,14 @@ function Activities({ credits: c, onDone }: { credits: RecordCredits; onDone: ()
         {c.activities.map((a) => (
           <Table.Tr key={a.id} c={a.notCounted ? 'dimmed' : undefined}>
             <Table.Td>{a.cycle === c.currentCycleNumber ? a.cycle : `${a.cycle} (previous)`}</Table.Td>
-            <Table.Td>{formatDate(a.earnedOn)}</Table.Td>
+            <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDate(a.earnedOn)}</Table.Td>
             <Table.Td>
               <Text size="sm" td={a.removedAt ? 'line-through' : undefined}>
                 {a.title}
               </Text>
               {a.notCounted && (
                 <Text size="xs" c={a.removedAt ? 'dimmed' : 'orange'}>
-                  {a.notCounted}
+                  {formatDatesIn(a.notCounted)}
                   {a.removedReason ? `: ${a.removedReason}` : ''}
                 </Text>
               )}

@@ -84,7 +84,7 @@ export function ProgramEditor({ program, onClose, onSaved }: { program: ProgramW
 
   return (
     <Modal opened onClose={onClose} title={program ? `Edit ${program.name}` : 'New certification program'} size="xl" centered>
-      <form onSubmit={submit}>
+      <form id="program-editor-form" onSubmit={submit}>
         <Stack gap="sm">
           {error && <Alert color="red">{error}</Alert>}
           <Group grow align="flex-start">
@@ -209,17 +209,18 @@ export function ProgramEditor({ program, onClose, onSaved }: { program: ProgramW
             </Button>
           </Group>
           <ReminderScheduleEditor programId={program?.id ?? null} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Close without saving
-            </Button>
-            <Button type="submit" loading={busy}>
-              {program ? 'Save changes' : 'Create certification'}
-            </Button>
-          </Group>
         </Stack>
       </form>
       {program && <RenewalRequirementEditor program={program} />}
+      {/* The dialog's own buttons come last, below the sections saved on their own; submit reaches the form by its id. */}
+      <Group justify="flex-end" mt="md">
+        <Button variant="default" onClick={onClose}>
+          Close without saving
+        </Button>
+        <Button type="submit" form="program-editor-form" loading={busy}>
+          {program ? 'Save changes' : 'Create certification'}
+        </Button>
+      </Group>
       <Modal opened={effect !== null} onClose={() => setEffect(null)} title="This change affects existing records" centered size="lg">
         {effect && (
           <Stack data-testid="program-effect">

@@ -40,8 +40,8 @@ export function RenewalRequirementEditor({ program }: { program: ProgramRow }) {
   const names = (categories.data ?? []).map((c) => c.name);
   const setMinimum = (i: number, patch: Partial<Minimum>) => setMinimums((list) => list.map((m, k) => (k === i ? { ...m, ...patch } : m)));
   return (
-    <Stack gap="xs" data-testid="renewal-requirement">
-      <Divider label="Renewal requirement (CE credits)" labelPosition="left" />
+    <Stack gap="xs" mt="md" data-testid="renewal-requirement">
+      <Divider label="Renewal requirement: CE credits (saved on its own)" labelPosition="left" />
       <Checkbox
         label="Renewal needs continuing-education credits earned within each cycle"
         checked={enabled}
@@ -59,7 +59,7 @@ export function RenewalRequirementEditor({ program }: { program: ProgramRow }) {
               min={0}
               max={10000}
               decimalScale={2}
-              w={260}
+              w={340}
             />
           </Group>
           <Text size="sm" fw={500}>
