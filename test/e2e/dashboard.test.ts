@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DashboardSummary } from '../../main/ipc/contract';
+import { queryDb } from '../support/db';
 import { apiCall, SCREENSHOT_DIR, startBrowserSession, type BrowserSession } from '../support/harness';
 
 describe('Renewals dashboard (Chromium, npm run web)', { timeout: 120_000 }, () => {
@@ -89,6 +90,61 @@ describe('Renewals dashboard (Chromium, npm run web)', { timeout: 120_000 }, () 
     await page.keyboard.press('Enter');
     await page.getByTestId('active-filter').waitFor();
     expect(await trackingTotal()).toBe(target.expiring[0]?.count);
+  });
+
+  it('the Expired and Completions cards open their records, with the same count', async () => {
+    for (const [testId, n] of [
+      ['expired', summary.expired],
+      ['completions', summary.completions],
+    ] as const) {
+      await openDashboard();
+      expect(n.count, `the demo data has ${testId} records`).toBeGreaterThan(0);
+      await page.getByTestId(testId).click();
+      expect(await trackingTotal(), testId).toBe(n.count);
+    }
+  });
+
+  it('"on track with credits" opens exactly the expiring records whose credits are on track, card and table alike', async () => {
+    // The demo data has no renewal requirement: give one certification a requirement and one of its certificates expiring
+    // within 180 days every credit it needs. Of that certification's expiring certificates, that one alone is on track.
+    const { harness } = session;
+    const [rec] = await queryDb<{ id: number; programId: number }>(
+      harness.dataDir,
+      `select r.id, r.program_id as programId from records r join programs p on p.id = r.program_id
+        where r.status in ('Active', 'Expiring') and r.expires_on between ? and date(?, '+179 days') and r.completed_on <= ?
+          and p.expiration_kind = 'period' order by r.expires_on, r.id limit 1`,
+      [summary.today, summary.today, summary.today],
+    );
+    if (!rec) throw new Error('the demo data has no certificate expiring within 180 days');
+    await apiCall(harness, 'credits.addCategory', { name: 'Ethics' });
+    await apiCall(harness, 'programs.setRenewal', { programId: rec.programId, requirement: { credits: 10, minimums: [], carryOverCap: null, review: false } });
+    await apiCall(harness, 'credits.addActivity', {
+      recordId: rec.id,
+      earnedOn: summary.today,
+      title: 'Ethics day',
+      category: 'Ethics',
+      credits: 10,
+      source: '',
+    });
+    const now = await apiCall<DashboardSummary>(harness, 'dashboard.summary', {});
+    expect(now.onTrack[3]?.count).toBe(1);
+
+    await openDashboard();
+    await expect(page.getByTestId('expiring-180-part').innerText()).resolves.toBe('1 on track with credits');
+    await page.getByTestId('expiring-180-part').click();
+    expect(await trackingTotal()).toBe(1);
+    await expect(page.locator(`[data-record-id="${rec.id}"]`).count()).resolves.toBe(1);
+    await expect(page.getByTestId('active-filter').innerText()).resolves.toMatch(/On track is yes/);
+
+    // The table's "on track" number of that certification, by keyboard name, opens the same record.
+    await openDashboard();
+    const program = now.byProgram.find((p) => p.programId === rec.programId);
+    if (!program) throw new Error('the certification is not on the dashboard');
+    await page
+      .getByRole('button', { name: `1 of the ${program.name} certificates expiring in the next 180 days, on track with their credits. Open them in Tracking` })
+      .click();
+    expect(await trackingTotal()).toBe(1);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'dashboard-on-track-opened.png') });
   });
 
   it('dark colour scheme', async () => {
