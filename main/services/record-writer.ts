@@ -50,6 +50,7 @@ export interface Applied {
   emailsQueued: number;
   /** Reminder emails of the certifications' schedules queued for these records (issue 18). */
   remindersQueued: number;
+  remindersWithdrawn: number;
 }
 
 function patchFor(change: RecordChange, at: string): Partial<RecordRow> {
@@ -74,7 +75,7 @@ function patchFor(change: RecordChange, at: string): Partial<RecordRow> {
 
 /** Writes a batch of record changes; records with the same patch are updated together. */
 export async function applyDecisions(trx: Executor, changes: readonly RecordChange[], w: WriteContext): Promise<Applied> {
-  if (changes.length === 0) return { changed: 0, emailsQueued: 0, remindersQueued: 0 };
+  if (changes.length === 0) return { changed: 0, emailsQueued: 0, remindersQueued: 0, remindersWithdrawn: 0 };
   const groups = new Map<string, { patch: Partial<RecordRow>; ids: number[] }>();
   const history: HistoryEntry[] = [];
   const emailDue: number[] = [];
@@ -109,8 +110,8 @@ export async function applyDecisions(trx: Executor, changes: readonly RecordChan
   await logStoredRows(trx, 'records', 'record', 'update', changedIds, w.at);
   await logStoredRows(trx, 'outbox', 'outbox', 'insert', outbox, w.at);
   await logStoredRows(trx, 'outbox', 'outbox', 'update', [...withdrawn, ...requeued], w.at);
-  const remindersQueued = await settleReminders(trx, changedIds, w.today, w.at);
-  return { changed: changes.length, emailsQueued: outbox.length + requeued.length, remindersQueued };
+  const reminders = await settleReminders(trx, changedIds, w.today, w.at);
+  return { changed: changes.length, emailsQueued: outbox.length + requeued.length, remindersQueued: reminders.queued, remindersWithdrawn: reminders.withdrawn };
 }
 
 /**

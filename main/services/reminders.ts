@@ -9,6 +9,7 @@ import { displayName } from '../domain/contact';
 import { parseSchedule, renderReminder, type Reminder } from '../domain/reminders';
 import type { CalendarDate } from '../rules/calendar';
 import { reminderKind, reminderOffset, reminderWindows } from '../rules/reminders';
+import { TIMED_STATUSES, type Status } from '../rules/statuses';
 import { bulkInsert } from '../db/bulk-insert';
 import { logStoredRows } from './changelog';
 import type { Executor } from './context';
@@ -42,18 +43,30 @@ async function schedules(trx: Executor): Promise<Scheduled> {
  * The reminders due today and not yet queued (or withdrawn and due again), optionally only for
  * some records. One index range scan per certification and reminder on (program_id, expires_on)
  * (migration 003), never a read of every record.
+ *
+ * `settled`: as they will be once the time rules have brought every status up to date (the preview
+ * of an n change). Then a held or lapsed status follows from the expiration date alone, and every
+ * reminder window lies on one side of today (a "before" window from today on, an "after" window
+ * before today), so any timed status in a window is the one the window asks for.
  */
-export async function dueReminders(trx: Executor, today: CalendarDate, onlyIds?: readonly number[], scheduled?: Scheduled): Promise<ReminderCandidate[]> {
+export async function dueReminders(
+  trx: Executor,
+  today: CalendarDate,
+  onlyIds?: readonly number[],
+  scheduled?: Scheduled,
+  settled = false,
+): Promise<ReminderCandidate[]> {
   const found: ReminderCandidate[] = [];
   for (const program of scheduled ?? (await schedules(trx))) {
     for (const w of reminderWindows(program.schedule, today)) {
+      const statuses: readonly Status[] = settled ? TIMED_STATUSES : w.statuses;
       const q = trx('records as r')
         .join('contacts as c', 'c.id', 'r.contact_id')
         .leftJoin('outbox as o', (j) => {
           j.on('o.record_id', 'r.id').andOn('o.expires_on', 'r.expires_on').andOnVal('o.kind', reminderKind(w.reminder));
         })
         .where('r.program_id', program.id)
-        .whereIn('r.status', [...w.statuses])
+        .whereIn('r.status', [...statuses])
         .whereRaw('(r.expires_on is null) = 0')
         .whereBetween('r.expires_on', [w.expiresFrom, w.expiresTo])
         .where((q) => void q.whereNull('o.id').orWhere('o.state', 'withdrawn'))
@@ -130,6 +143,16 @@ export async function queueCandidates(trx: Executor, due: readonly ReminderCandi
  * already handed over stays when its record simply lapsed on that date; otherwise the withdrawal
  * travels as its own change. Answers the ids withdrawn (logged here).
  */
+/**
+ * SQL: the reminder email `outbox` no longer tells the truth about its record `r` whose status is
+ * `status` (an SQL expression: the stored status, or the one an n change's preview plans).
+ */
+const untrue = (status: string): string => `(r.cycle IS NOT outbox.cycle OR r.expires_on IS NOT outbox.expires_on
+    OR (outbox.reminder_offset < 0 AND ${status} NOT IN ('Active', 'Expiring'))
+    OR (outbox.reminder_offset > 0 AND ${status} <> 'Expired'))
+  AND (outbox.state = 'queued' OR NOT (outbox.reminder_offset < 0 AND ${status} = 'Expired'
+                                       AND r.cycle IS outbox.cycle AND r.expires_on IS outbox.expires_on))`;
+
 export async function withdrawUntrueReminders(trx: Executor, recordIds: readonly number[], at: string): Promise<number[]> {
   const withdrawn: number[] = [];
   for (let i = 0; i < recordIds.length; i += CHUNK) {
@@ -140,12 +163,7 @@ export async function withdrawUntrueReminders(trx: Executor, recordIds: readonly
                                          ELSE 'The record is ' || r.status || ' now' END
                              FROM records r WHERE r.id = outbox.record_id)
        WHERE reminder_offset IS NOT NULL AND record_id IN (SELECT value FROM json_each(?)) AND state IN ('queued', 'exported')
-         AND EXISTS (SELECT 1 FROM records r WHERE r.id = outbox.record_id
-                     AND (r.cycle IS NOT outbox.cycle OR r.expires_on IS NOT outbox.expires_on
-                          OR (outbox.reminder_offset < 0 AND r.status NOT IN ('Active', 'Expiring'))
-                          OR (outbox.reminder_offset > 0 AND r.status <> 'Expired'))
-                     AND (outbox.state = 'queued' OR NOT (outbox.reminder_offset < 0 AND r.status = 'Expired'
-                                                          AND r.cycle IS outbox.cycle AND r.expires_on IS outbox.expires_on)))
+         AND EXISTS (SELECT 1 FROM records r WHERE r.id = outbox.record_id AND ${untrue('r.status')})
        RETURNING id`,
       [at, JSON.stringify(recordIds.slice(i, i + CHUNK))],
     );
@@ -156,9 +174,35 @@ export async function withdrawUntrueReminders(trx: Executor, recordIds: readonly
   return withdrawn;
 }
 
-/** After records changed: their untrue reminders withdrawn, those due now queued. Answers how many were queued. */
-export async function settleReminders(trx: Executor, recordIds: readonly number[], today: CalendarDate, at: string): Promise<number> {
-  if (recordIds.length === 0) return 0;
-  await withdrawUntrueReminders(trx, recordIds, at);
-  return queueDueReminders(trx, today, at, recordIds);
+/** How many reminder emails `withdrawUntrueReminders` would withdraw once these records had these statuses (nothing written). */
+export async function countUntrueReminders(trx: Executor, next: ReadonlyArray<{ id: number; status: Status }>): Promise<number> {
+  let count = 0;
+  for (let i = 0; i < next.length; i += CHUNK) {
+    const rows = await trx.raw<Array<{ n: number }>>(
+      `SELECT count(*) AS n FROM json_each(?) s
+         JOIN outbox ON outbox.record_id = json_extract(s.value, '$[0]') AND outbox.reminder_offset IS NOT NULL AND outbox.state IN ('queued', 'exported')
+         JOIN records r ON r.id = outbox.record_id
+       WHERE ${untrue("json_extract(s.value, '$[1]')")}`,
+      [JSON.stringify(next.slice(i, i + CHUNK).map((r) => [r.id, r.status]))],
+    );
+    count += Number(rows[0]?.n ?? 0);
+  }
+  return count;
+}
+
+/** How many reminder emails are due today once the time rules have brought every status up to date (nothing written). */
+export async function countSettledDueReminders(trx: Executor, today: CalendarDate): Promise<number> {
+  return (await dueReminders(trx, today, undefined, undefined, true)).length;
+}
+
+/** After records changed: their untrue reminders withdrawn, those due now queued. Answers how many of each. */
+export async function settleReminders(
+  trx: Executor,
+  recordIds: readonly number[],
+  today: CalendarDate,
+  at: string,
+): Promise<{ queued: number; withdrawn: number }> {
+  if (recordIds.length === 0) return { queued: 0, withdrawn: 0 };
+  const withdrawn = (await withdrawUntrueReminders(trx, recordIds, at)).length;
+  return { queued: await queueDueReminders(trx, today, at, recordIds), withdrawn };
 }

@@ -12,7 +12,7 @@ import { applyDecisions, type RecordChange, type WriteContext } from './record-w
 import type { RecordRow } from '../domain/rows';
 import { readSettings } from './settings';
 import { type Settings } from '../domain/settings';
-import { dueReminders, queueCandidates, queueDueReminders } from './reminders';
+import { countSettledDueReminders, countUntrueReminders, dueReminders, queueCandidates, queueDueReminders } from './reminders';
 
 /** What the decision and the writer need of a record: the writer logs the full rows itself. */
 type SweptRecord = Pick<RecordRow, 'id' | 'status' | 'cycle' | 'expires_on'>;
@@ -22,8 +22,10 @@ export interface SweepResult {
   changed: number;
   byTransition: Record<string, number>;
   emailsQueued: number;
-  /** Reminder emails of the certifications' schedules queued (issue 18); not counted by a dry run. */
+  /** Reminder emails of the certifications' schedules queued (issue 18). */
   remindersQueued: number;
+  /** Reminder emails withdrawn: no longer true of their record's new status. */
+  remindersWithdrawn: number;
 }
 
 /**
@@ -59,15 +61,17 @@ export type SweepProgress = (done: number, total: number) => void;
 
 /** Plans (and, unless `dryRun`, applies) the sweep inside the caller's transaction (an n change, its preview). */
 export async function sweepWithin(trx: Executor, w: WriteContext, dryRun = false, onProgress?: SweepProgress): Promise<SweepResult> {
-  const result: SweepResult = { today: w.today, changed: 0, byTransition: {}, emailsQueued: 0, remindersQueued: 0 };
+  const result: SweepResult = { today: w.today, changed: 0, byTransition: {}, emailsQueued: 0, remindersQueued: 0, remindersWithdrawn: 0 };
   const all = await mismatched(trx, w.today, w.settings.expiringDays);
   onProgress?.(0, all.length);
   for (let i = 0; i < all.length; i += CHUNK) {
     await decideAndWrite(trx, all.slice(i, i + CHUNK), w, dryRun, result);
     onProgress?.(Math.min(i + CHUNK, all.length), all.length);
   }
-  // Another day (a time-zone change) may bring reminder days with no status change.
-  if (!dryRun) result.remindersQueued += await queueDueReminders(trx, w.today, w.at);
+  // Another day (a time-zone change) may bring reminder days with no status change. A dry run counts every reminder
+  // due once the statuses are up to date: those of the changed records and the rest alike, as saving queues them.
+  if (dryRun) result.remindersQueued = await countSettledDueReminders(trx, w.today);
+  else result.remindersQueued += await queueDueReminders(trx, w.today, w.at);
   return result;
 }
 
@@ -88,10 +92,15 @@ async function decideAndWrite(trx: Executor, rows: readonly SweptRecord[], w: Wr
   result.changed += changes.length;
   if (dryRun) {
     result.emailsQueued += await countNewEmails(trx, changes);
+    result.remindersWithdrawn += await countUntrueReminders(
+      trx,
+      changes.map((c) => ({ id: c.record.id, status: c.decision.status })),
+    );
   } else {
     const applied = await applyDecisions(trx, changes, w);
     result.emailsQueued += applied.emailsQueued;
     result.remindersQueued += applied.remindersQueued;
+    result.remindersWithdrawn += applied.remindersWithdrawn;
   }
 }
 
@@ -129,7 +138,7 @@ export async function runSweep(
 ): Promise<SweepResult> {
   const first = { ...(await readSettings(ctx.db)), ...settingsOverride };
   const today = officeToday(ctx, first.timeZone);
-  const result: SweepResult = { today, changed: 0, byTransition: {}, emailsQueued: 0, remindersQueued: 0 };
+  const result: SweepResult = { today, changed: 0, byTransition: {}, emailsQueued: 0, remindersQueued: 0, remindersWithdrawn: 0 };
   const ids = (await mismatched(ctx.db, today, first.expiringDays)).map((r) => r.id);
   onProgress?.(0, ids.length);
   for (let i = 0; i < ids.length; i += CHUNK) {

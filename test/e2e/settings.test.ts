@@ -66,6 +66,8 @@ describe('Admin settings window (Chromium, npm run web)', () => {
     const text = await preview.innerText();
     const changed = Number(/(\d+) records would change/.exec(text)?.[1]);
     const emails = Number(/(\d+) 'Certification Expiring' emails would be queued/.exec(text)?.[1]);
+    const reminders = /Reminder emails of the certifications' schedules: (\d+) would be queued, (\d+) withdrawn/.exec(text);
+    expect(reminders, 'the preview counts the reminder emails too').not.toBeNull();
     expect(changed).toBeGreaterThan(0);
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'settings-general.png') });
     const expiringBefore = await scalar(harness.dataDir, "select count(*) as n from records where status = 'Expiring'");
@@ -73,7 +75,7 @@ describe('Admin settings window (Chromium, npm run web)', () => {
     await page.getByRole('button', { name: 'Save n' }).click();
     await expect.poll(() => scalar(harness.dataDir, "select count(*) as n from settings where key = 'expiringDays' and value = '90'")).toBe(1);
     expect(await scalar(harness.dataDir, "select count(*) as n from records where status = 'Expiring'")).toBe(expiringBefore + changed);
-    expect(await scalar(harness.dataDir, 'select count(*) as n from outbox')).toBe(outboxBefore + emails);
+    expect(await scalar(harness.dataDir, 'select count(*) as n from outbox')).toBe(outboxBefore + emails + Number(reminders?.[1]));
     // Every Expiring record now expires within 90 days of the office's today.
     const info = (await post(harness, 'app.info', {})).value as { today: string };
     expect(

@@ -9,14 +9,14 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newReminder, type Reminder } from '../../main/domain/reminders';
 import type { Actor } from '../../main/services/context';
-import { setExpiringDays, setTimeZone } from '../../main/services/office-settings';
+import { previewExpiringDays, setExpiringDays, setTimeZone } from '../../main/services/office-settings';
 import { saveReminderSchedule } from '../../main/services/reminder-schedule';
 import { enroll, markAllComplete, overrideExpiration, setStatus } from '../../main/services/records';
 import { runSweep } from '../../main/services/sweep';
 import { exportChanges } from '../../main/sync/export';
 import { readBatch } from '../../main/sync/verify';
 import { batchNames } from './sync/helpers';
-import { freshDb, makeContact, makeProgram, makeStaff, removeDir, renew, tempDir, type TestDb } from './support';
+import { freshDb, makeContact, makeProgram, makeStaff, removeDir, renew, snapshot, tempDir, type TestDb } from './support';
 
 let t: TestDb;
 let staff: Actor;
@@ -149,6 +149,32 @@ describe('reminder schedule', () => {
     t.clock.set('2026-03-11T15:00:00Z');
     await runSweep(t.ctx);
     expect(await reminders(rec)).toEqual(['reminder-90-days-before queued 2026-06-09 c1']);
+  });
+
+  it('the preview of an n change counts the reminders saving queues and withdraws, and saving does exactly that', async () => {
+    const held = await holder('Ames', '2026-05-20'); // its 90-day reminder is queued at once
+    const lapsing = await holder('Bell', '2026-04-01'); // 22 days away: its 30-day reminder is queued at once
+    const lapsed = await holder('Cole', '2026-03-15'); // 5 days away: likewise
+    expect([...(await reminders(held)), ...(await reminders(lapsing)), ...(await reminders(lapsed))]).toEqual([
+      'reminder-90-days-before queued 2026-05-20 c1',
+      'reminder-30-days-before queued 2026-04-01 c1',
+      'reminder-30-days-before queued 2026-03-15 c1',
+    ]);
+    // Away for six weeks: no sweep has run when the admin changes n. Saving brings every status up to date first:
+    // Ames's 30-day reminder is due; Bell and Cole lapse (their queued 30-day reminders withdrawn); Cole's 30-after is due.
+    t.clock.setDay('2026-04-20');
+    const before = await snapshot(t.db);
+    const preview = await previewExpiringDays(t.ctx, staff, 45);
+    expect(await snapshot(t.db), 'the preview writes nothing').toBe(before);
+    expect(preview).toMatchObject({ remindersQueued: 2, remindersWithdrawn: 2 });
+
+    const saved = await setExpiringDays(t.ctx, staff, 45);
+    expect(saved).toEqual(preview);
+    expect(await reminders(held)).toEqual(['reminder-90-days-before queued 2026-05-20 c1', 'reminder-30-days-before queued 2026-05-20 c1']);
+    expect(await reminders(lapsing)).toEqual(['reminder-30-days-before withdrawn 2026-04-01 c1']);
+    expect(await reminders(lapsed)).toEqual(['reminder-30-days-before withdrawn 2026-03-15 c1', 'reminder-30-days-after queued 2026-03-15 c1']);
+    // Once saved, the same n again changes nothing, and its preview says so.
+    expect(await previewExpiringDays(t.ctx, staff, 45)).toMatchObject({ changed: 0, remindersQueued: 0, remindersWithdrawn: 0 });
   });
 
   it('refuses a schedule with a two-line subject or two reminders on the same day', async () => {

@@ -83,7 +83,7 @@ export function GeneralSettings({ settings, onSaved }: { settings: Settings; onS
               onClick={() =>
                 void save(async () => {
                   const r = await call(api().settings.setExpiringDays({ expiringDays: Number(n) }));
-                  return `n = ${n} saved: ${r.changed} records re-derived, ${r.emailsQueued} emails queued.`;
+                  return `n = ${n} saved: ${r.changed} records re-derived, ${r.emailsQueued} emails queued; reminders: ${r.remindersQueued} queued, ${r.remindersWithdrawn} withdrawn.`;
                 })
               }
             >
@@ -99,7 +99,8 @@ export function GeneralSettings({ settings, onSaved }: { settings: Settings; onS
           {preview.data && (
             <Alert color="blue" title={`If you save n = ${debouncedN}`} data-testid="n-preview">
               {preview.data.changed} records would change ({transitions(preview.data.byTransition)}), and {preview.data.emailsQueued} 'Certification Expiring'
-              emails would be queued.
+              emails would be queued. Reminder emails of the certifications' schedules: {preview.data.remindersQueued} would be queued,{' '}
+              {preview.data.remindersWithdrawn} withdrawn.
             </Alert>
           )}
           {preview.error && <Alert color="red">{preview.error}</Alert>}
