@@ -7,6 +7,7 @@ import { formatDate, formatDatesIn } from '../shared/dates';
 import { PopoverForm } from '../shared/PopoverForm';
 import { useLoad } from '../shared/useLoad';
 import { useSubmit } from '../shared/useSubmit';
+import { tint } from '../theme';
 
 const pct = (earned: number, of: number): number => (of <= 0 ? 100 : Math.min(100, (earned / of) * 100));
 
@@ -59,7 +60,7 @@ function Standing({ credits: c, today }: { credits: RecordCredits; today: string
         {s.met ? (
           <Badge color="green">Requirement met</Badge>
         ) : c.onTrack ? (
-          <Badge color="teal" variant="light">
+          <Badge color="green" variant="light">
             On track
           </Badge>
         ) : (
@@ -99,7 +100,7 @@ function Standing({ credits: c, today }: { credits: RecordCredits; today: string
         </Text>
       )}
       {s.outside > 0 && (
-        <Text size="xs" c="orange">
+        <Text size="xs" c={tint('orange')}>
           {s.outside} credits recorded in this cycle are dated outside it and do not count.
         </Text>
       )}
@@ -211,7 +212,7 @@ function Activities({ credits: c, onDone }: { credits: RecordCredits; onDone: ()
                 {a.title}
               </Text>
               {a.notCounted && (
-                <Text size="xs" c={a.removedAt ? 'dimmed' : 'orange'}>
+                <Text size="xs" c={a.removedAt ? 'dimmed' : tint('orange')}>
                   {formatDatesIn(a.notCounted)}
                   {a.removedReason ? `: ${a.removedReason}` : ''}
                 </Text>

@@ -5,6 +5,7 @@ import type { ProgramRow } from '../../../main/ipc/contract';
 import { api, call } from '../api';
 import { useLoad } from '../shared/useLoad';
 import { useSubmit } from '../shared/useSubmit';
+import { tint } from '../theme';
 
 type Minimum = { category: string | null; credits: number | string };
 
@@ -119,7 +120,7 @@ export function RenewalRequirementEditor({ program }: { program: ProgramRow }) {
       )}
       {error && <Alert color="red">{error}</Alert>}
       {done && (
-        <Text size="sm" c="green" role="status">
+        <Text size="sm" c={tint('green')} role="status">
           {done}
         </Text>
       )}

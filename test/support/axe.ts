@@ -1,0 +1,25 @@
+/**
+ * axe-core on the page as it is (Debian Chromium, @axe-core/playwright): the serious and critical
+ * findings, described. A combobox's option list scrolls but is driven from its input (the ARIA
+ * combobox pattern), so axe's wish that the scroller itself take focus is left out there.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from 'playwright-core';
+
+export async function seriousAxeFindings(page: Page): Promise<string[]> {
+  // Mantine's transitions (modals, drawers, pop-overs) end before axe reads colours.
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const problems: string[] = [];
+  for (const v of violations) {
+    if (v.impact !== 'serious' && v.impact !== 'critical') continue;
+    const nodes = [];
+    for (const n of v.nodes) {
+      const inListbox = await page.evaluate((sel) => Boolean(document.querySelector(sel)?.closest('[role=listbox]')), n.target.join(' '));
+      if (!(v.id === 'scrollable-region-focusable' && inListbox)) nodes.push(n);
+    }
+    if (nodes.length)
+      problems.push(`${v.id} (${v.impact}, ${nodes.length}×): ${v.help} — e.g. ${nodes[0]?.target.join(' ')}: ${nodes[0]?.failureSummary ?? ''}`);
+  }
+  return problems;
+}
