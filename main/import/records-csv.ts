@@ -21,8 +21,9 @@ import { bulkInsert } from '../db/bulk-insert';
 import { whereInJson } from '../db/where-in-json';
 import type { CalendarDate } from '../rules/calendar';
 import { DATE_LABELS, migratedDateProblem, migratedRecord, type MigratedDates, type MigratedRecord } from '../rules/migrated-record';
-import { STATUSES, type Status } from '../rules/statuses';
+import { STATUSES, TIMED_STATUSES, type Status } from '../rules/statuses';
 import { logStoredRows } from '../services/changelog';
+import { refreshCredits } from '../services/credit-standing';
 import { officeToday, stamp, type Actor, type Executor, type ServiceContext } from '../services/context';
 import { enrollmentRefusal, writeContext } from '../services/records';
 import { insertHistory, queueExpiringEmails, type WriteContext } from '../services/record-writer';
@@ -345,6 +346,11 @@ async function planFile(db: Executor, prepared: PreparedCsv<RecordField>, today:
   return { result: plannedResult(SPEC, prepared, tally), records };
 }
 
+/** Only a record that holds (or held) a certification renewed by credits has credit columns to keep (credit-standing.ts). */
+function holdsRequirement(n: NewRecord): boolean {
+  return n.program.renewal_credits !== null && TIMED_STATUSES.includes(n.record.status);
+}
+
 function listNames(parts: ProgramParts): string {
   return [...parts.byName.values()].map((c) => c.name).join('; ') || 'none';
 }
@@ -415,6 +421,11 @@ async function insertRecords(trx: Executor, part: readonly NewRecord[], file: st
   }));
   const ids = await bulkInsert(trx, 'records', rows, { returning: 'id' });
   if (ids.length !== part.length) throw new Error(`Inserting records returned ${ids.length} ids for ${part.length}.`);
+  // The kept renewal-credit columns, as the writer keeps them for every record it writes: before the rows are logged.
+  await refreshCredits(
+    trx,
+    ids.filter((_, i) => holdsRequirement(part[i] as NewRecord)),
+  );
   await logStoredRows(trx, 'records', 'record', 'insert', ids, w.at);
   const progress = part.flatMap((n, i) =>
     n.components.map((c) => ({
