@@ -158,7 +158,8 @@ interface Comparable extends MigratedDates {
 
 async function storedRecords(db: Executor, contactIds: readonly number[]): Promise<Map<string, Comparable>> {
   const out = new Map<string, Comparable>();
-  for (const ids of chunk(contactIds, 20_000)) {
+  const slices = new Slices();
+  for (const ids of chunk(contactIds, 5000)) {
     const rows = (await whereInJson(db('records'), 'contact_id', ids).select('*')) as RecordRow[];
     // Components completed in each record's current cycle.
     const done: Array<{ record_id: number; name: string }> = await whereInJson(
@@ -170,7 +171,11 @@ async function storedRecords(db: Executor, contactIds: readonly number[]): Promi
       ids,
     ).select('cp.record_id', 'c.name');
     const names = new Map<number, string[]>();
-    for (const d of done) names.set(d.record_id, [...(names.get(d.record_id) ?? []), d.name]);
+    for (const d of done) {
+      const list = names.get(d.record_id);
+      if (list) list.push(d.name);
+      else names.set(d.record_id, [d.name]);
+    }
     for (const r of rows) {
       out.set(`${r.contact_id}|${r.program_id}`, {
         status: r.status,
@@ -183,6 +188,7 @@ async function storedRecords(db: Executor, contactIds: readonly number[]): Promi
         components: names.get(r.id) ?? [],
       });
     }
+    await slices.maybePause();
   }
   return out;
 }
