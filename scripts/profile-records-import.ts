@@ -94,10 +94,12 @@ async function main(): Promise<void> {
     })();
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const preview = await call<{ sha256: string; rows: object }>(backend, 'imports.preview', { kind: 'records', data });
     const t1 = performance.now();
     const previewLoop = loop.max / 1e6;
+    const c1 = process.cpuUsage();
     const previewCalls = calls.length ? Math.max(...calls) : 0;
     loop.reset();
     const job = await call<{ id: string }>(backend, 'imports.apply', { kind: 'records', data, expectSha256: preview.sha256 });
@@ -110,13 +112,15 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 20));
     }
     const t2 = performance.now();
+    const c2 = process.cpuUsage();
+    const cpu = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage) => `cpu ${((b.user + b.system - a.user - a.system) / 1000).toFixed(0)} ms`;
     running = false;
     await browse;
     loop.disable();
     console.log(`rows ${JSON.stringify(preview.rows)}`);
-    console.log(`preview ${(t1 - t0).toFixed(0)} ms (loop max ${previewLoop.toFixed(0)} ms, longest list call ${previewCalls.toFixed(0)} ms)`);
+    console.log(`preview ${(t1 - t0).toFixed(0)} ms, ${cpu(c0, c1)} (loop max ${previewLoop.toFixed(0)} ms, longest list call ${previewCalls.toFixed(0)} ms)`);
     console.log(
-      `apply   ${(t2 - t1).toFixed(0)} ms (loop max ${(loop.max / 1e6).toFixed(0)} ms, longest list call ${Math.max(...calls).toFixed(0)} ms, ${calls.length} list calls, ${progress} progress polls)`,
+      `apply   ${(t2 - t1).toFixed(0)} ms, ${cpu(c1, c2)} (loop max ${(loop.max / 1e6).toFixed(0)} ms, longest list call ${Math.max(...calls).toFixed(0)} ms, ${calls.length} list calls, ${progress} progress polls)`,
     );
     console.log(`total   ${(t2 - t0).toFixed(0)} ms; RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
     for (const [k, v] of [...sqlMs].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12))

@@ -49,13 +49,18 @@ export class ContactDirectory {
     const central = new Set<string>();
     const member = new Set<string>();
     const emails = new Set<string>();
+    const slices = new Slices();
     for (const k of rows) {
+      if (slices.due()) await slices.pause();
       if (k.centralId !== undefined) central.add(k.centralId);
       else if (k.memberNumber !== undefined) member.add(k.memberNumber);
       else if (k.email !== undefined) emails.add(foldForSearch(k.email));
     }
-    const found = new Map<number, KeyedContact>();
-    const slices = new Slices();
+    const seen = new Set<number>();
+    const byCentral = new Map<string, KeyedContact>();
+    const byMember = new Map<string, KeyedContact>();
+    // The folded key finds the candidates; an email matches as the same address in any case (JavaScript's full Unicode case, not SQLite's ASCII lower()).
+    const byEmail = new Map<string, KeyedContact[]>();
     for (const [column, values] of [
       ['central_id', central],
       ['member_number', member],
@@ -64,25 +69,21 @@ export class ContactDirectory {
       const all = [...values];
       for (let i = 0; i < all.length; i += LOOKUP_KEYS) {
         const part: KeyedContact[] = await whereInJson(db('contacts'), column, all.slice(i, i + LOOKUP_KEYS)).select(KEYED_COLUMNS);
-        for (const c of part) found.set(c.id, c);
+        for (const c of part) {
+          if (seen.has(c.id)) continue;
+          seen.add(c.id);
+          if (c.central_id !== null) byCentral.set(c.central_id, c);
+          if (c.member_number !== null) byMember.set(c.member_number, c);
+          if (c.email === '') continue;
+          const key = c.email.toLowerCase();
+          const same = byEmail.get(key);
+          if (same) same.push(c);
+          else byEmail.set(key, [c]);
+        }
         await slices.maybePause();
       }
     }
-    const stored = [...found.values()];
-    // The folded key finds the candidates; an email matches as the same address in any case (JavaScript's full Unicode case, not SQLite's ASCII lower()).
-    const byEmail = new Map<string, KeyedContact[]>();
-    for (const c of stored) {
-      if (c.email === '') continue;
-      const key = c.email.toLowerCase();
-      const same = byEmail.get(key);
-      if (same) same.push(c);
-      else byEmail.set(key, [c]);
-    }
-    return new ContactDirectory(
-      new Map(stored.flatMap((c) => (c.central_id !== null ? [[c.central_id, c] as const] : []))),
-      new Map(stored.flatMap((c) => (c.member_number !== null ? [[c.member_number, c] as const] : []))),
-      byEmail,
-    );
+    return new ContactDirectory(byCentral, byMember, byEmail);
   }
 
   /** The contact, or why none: the row names nobody, or an email two contacts share. */
