@@ -1,7 +1,7 @@
 /**
  * Import from the central system's batches in the admin settings window (Chromium, `npm run web`):
  * the preview and the import show per kind what comes in — contacts, and the applications and
- * completions applied (issue #15) — and the record the events make is Active.
+ * completions applied (issue #15) — and the record the events make is Active (a certification without approvals).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -31,7 +31,7 @@ describe('import from the central system (Chromium, npm run web)', () => {
   it('shows the applications and completions a batch brings, in the preview and after the import', async () => {
     const [program] = await queryDb<{ id: number; code: string }>(
       harness.dataDir,
-      `select p.id, p.code from programs p where p.archived_at is null and p.require_completion_approval = 0 and p.expiration_kind = 'period'
+      `select p.id, p.code from programs p where p.archived_at is null and p.require_approval = 0 and p.require_completion_approval = 0 and p.expiration_kind = 'period'
          and (select count(*) from components c where c.program_id = p.id and c.required = 1 and c.archived_at is null) between 1 and 6 order by p.id limit 1`,
     );
     expect(program).toBeDefined();
