@@ -20,6 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sqlite3 from 'sqlite3';
 import { startBackend, type Backend } from '../main/backend';
+import { takeBackup } from '../main/db/backup';
 import { databaseFile, type Db } from '../main/db/database';
 import { addDays, type CalendarDate } from '../main/rules/calendar';
 import { STATUSES, type Status } from '../main/rules/statuses';
@@ -62,7 +63,7 @@ function parseArgs(argv: readonly string[]): Options {
     else if (arg === '--only') options.sections = new Set(value().split(','));
     else if (arg === '--help' || arg === '-h') {
       console.log(
-        'npm run bench [-- --records N] [--out FILE] [--seed S] [--data DIR] [--only lists,sorts,filters,jobs,browser; or single jobs: bulk,n,csv,checker,sweep,export,import,records,completions]',
+        'npm run bench [-- --records N] [--out FILE] [--seed S] [--data DIR] [--only lists,sorts,filters,jobs,browser; or single jobs: bulk,n,csv,checker,sweep,backup,export,import,records,completions]',
       );
       process.exit(0);
     } else throw new Error(`Unknown option ${arg} (try --help)`);
@@ -724,7 +725,7 @@ async function main(): Promise<void> {
 }
 
 /** `--only` may name single jobs instead of all of them (`jobs`). */
-const JOB_PARTS = ['bulk', 'n', 'csv', 'checker', 'sweep', 'export', 'import', 'records', 'completions'] as const;
+const JOB_PARTS = ['bulk', 'n', 'csv', 'checker', 'sweep', 'backup', 'export', 'import', 'records', 'completions'] as const;
 
 /** The background work staff start or the app runs, each timed and measured for what the list feels meanwhile. */
 async function benchJobs(backend: Backend, db: Db, counts: TrackingCounts, options: Options, dataDir: string, scratch: string): Promise<void> {
@@ -840,6 +841,21 @@ async function benchJobs(backend: Backend, db: Db, counts: TrackingCounts, optio
       }
     }
     record('time sweep a year later (runSweep)', summarize(sweepSamples), 1500, null, `${swept.toLocaleString('en')} records changed`);
+  }
+
+  if (part('backup')) {
+    // The daily backup (VACUUM INTO a file beside the data, then checked), as the scheduler takes it, into the scratch folder.
+    const { value: backup, load } = await underLoad(backend, () =>
+      time(
+        async (run) => {
+          const file = await takeBackup(db, path.join(scratch, `backup-${run}`), 'bench', BENCH_NOW);
+          fs.rmSync(path.dirname(path.dirname(file)), { recursive: true, force: true });
+        },
+        { runs: 1, warmup: 0, minRuns: 1, budgetMs: 10_000 },
+      ),
+    );
+    record('daily backup (takeBackup)', backup, null);
+    recordLoad('the daily backup', load);
   }
 
   if (part('export')) await benchExport(backend, db, dataDir, scratch);
