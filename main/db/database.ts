@@ -52,8 +52,10 @@ function createKnex(file: string): Knex {
 }
 
 async function tableCounts(db: Knex): Promise<Map<string, number>> {
-  const tables: Array<{ name: string }> = await db('sqlite_master')
-    .where('type', 'table')
+  // Plain tables only: a search index (FTS5, migration 017) and its shadow tables merge their rows as they please.
+  const tables: Array<{ name: string }> = await db
+    .from(db.raw('pragma_table_list'))
+    .where({ schema: 'main', type: 'table' })
     .whereNot('name', 'like', 'sqlite_%')
     .whereNot('name', 'like', 'knex_%')
     .select('name');

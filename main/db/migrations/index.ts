@@ -10,6 +10,7 @@ import * as m010 from './010_renewal_credits';
 import * as m011 from './011_reminder_schedule';
 import * as m012 from './012_user_changes';
 import * as m014 from './014_dashboard_indexes';
+import * as m017 from './017_filter_search';
 
 /**
  * Every migration, in order, listed explicitly so a bundled build finds them.
@@ -28,6 +29,7 @@ export const MIGRATIONS: ReadonlyArray<{ name: string; migration: Knex.Migration
   { name: '011_reminder_schedule', migration: m011 },
   { name: '012_user_changes', migration: m012 },
   { name: '014_dashboard_indexes', migration: m014 },
+  { name: '017_filter_search', migration: m017 },
 ];
 
 export const migrationSource: Knex.MigrationSource<{ name: string; migration: Knex.Migration }> = {
