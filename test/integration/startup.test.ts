@@ -19,7 +19,7 @@ import { loadDemoData } from '../../main/services/demo';
 import { createUser } from '../../main/services/users';
 import { startGated, StartupReporter, type StartupStatus } from '../../main/startup';
 import { damageTablePage, pageSizeOf } from '../support/files';
-import { removeDir, sha256, TestClock, tempDir } from './support';
+import { removeDir, sha256, TEST_PASSWORD_COST, TestClock, tempDir } from './support';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
@@ -83,7 +83,11 @@ describe('start-up gate', () => {
     const reporter = new StartupReporter();
     reporter.onChange((s) => seen.push(s));
     const check = heldCheck();
-    const gate = startGated({ dataDir, reporter, start: (r) => startBackend({ dataDir, version: 'test', clock, startup: r, check: check.run }) });
+    const gate = startGated({
+      dataDir,
+      reporter,
+      start: (r) => startBackend({ dataDir, version: 'test', clock, startup: r, check: check.run, passwordCost: TEST_PASSWORD_COST }),
+    });
     const backupsBefore = listBackups(dataDir).length;
 
     // Asked at once: answered while the backend is still starting; app.info waits for it.
@@ -131,7 +135,11 @@ describe('start-up gate', () => {
     const clock = new TestClock('2026-06-17T12:00:00Z'); // a daily backup would be due
     const backupsBefore = listBackups(dataDir);
     const check = heldCheck();
-    const gate = startGated({ dataDir, now: () => clock.now(), start: (r) => startBackend({ dataDir, version: 'test', clock, startup: r, check: check.run }) });
+    const gate = startGated({
+      dataDir,
+      now: () => clock.now(),
+      start: (r) => startBackend({ dataDir, version: 'test', clock, startup: r, check: check.run, passwordCost: TEST_PASSWORD_COST }),
+    });
     const backend = (await gate.whenReady()) as Backend;
     expect(backend).not.toBeNull();
     expect(gate.reporter.status.phase).toBe('ready');
@@ -208,7 +216,11 @@ describe('start-up gate', () => {
     damageTablePage(file);
     const clock = new TestClock('2026-06-15T13:00:00Z');
     const check = heldCheck();
-    const gate = startGated({ dataDir, now: () => clock.now(), start: (r) => startBackend({ dataDir, version: 'test', clock, startup: r, check: check.run }) });
+    const gate = startGated({
+      dataDir,
+      now: () => clock.now(),
+      start: (r) => startBackend({ dataDir, version: 'test', clock, startup: r, check: check.run, passwordCost: TEST_PASSWORD_COST }),
+    });
     const backend = (await gate.whenReady()) as Backend;
     await check.started;
     // Written before the check finished: committed to the WAL, which a checkpoint would copy into the damaged file.
