@@ -12,6 +12,7 @@ import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateFilterTree } from '../../main/filters/compile';
 import type { FilterTree } from '../../main/filters/fields';
+import type { ContactRow } from '../../main/domain/rows';
 import { foldForSearch } from '../../main/domain/text-search';
 import { addDays } from '../../main/rules/calendar';
 import { SYSTEM } from '../../main/services/context';
@@ -169,7 +170,7 @@ describe('organization contains, through the trigram index', () => {
   it('follows a contact’s new organization, a new contact and a deleted one', async () => {
     const [first, second] = [...new Set(contactOf.values())];
     if (first === undefined || second === undefined) throw new Error('no contacts');
-    const stored = await t.db('contacts').where({ id: first }).first();
+    const stored = (await t.db('contacts').where({ id: first }).first()) as ContactRow;
     await updateContact(t.ctx, {
       id: first,
       firstName: stored.first_name,
