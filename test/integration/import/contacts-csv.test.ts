@@ -538,15 +538,17 @@ describe('hostile files', () => {
     expect(inner.fileError?.line).toBe(4);
   });
 
-  it('a 10 MB field: no crash, the row is rejected as too long, the others are imported, in under 5 s', async () => {
+  it('a 10 MB field: no crash, the row is rejected as too long, the others are imported, without a quadratic blow-up', async () => {
     const huge = 'x'.repeat(10 * 1024 * 1024);
     for (const quoted of [true, false]) {
       const text = `First Name,Last Name,Member Number\nA,Aa,M-1\n${quoted ? `"${huge}"` : huge},Bb,M-2\nC,Cc,M-3\n`;
       const preview = await timed(() => previewContactsCsv(t.db, { text }));
       const applied = await timed(() => applyContactsCsv(t.ctx, staff, { text }));
       console.log(`10 MB field (${quoted ? 'quoted' : 'unquoted'}): preview ${preview.ms.toFixed(0)} ms, apply ${applied.ms.toFixed(0)} ms`);
-      expect(preview.ms).toBeLessThan(5000);
-      expect(applied.ms).toBeLessThan(5000);
+      // A bound, not a benchmark: linear work takes about 1 s even on a busy machine; a parse that
+      // rescans the field per character (what this once did) takes minutes.
+      expect(preview.ms).toBeLessThan(30_000);
+      expect(applied.ms).toBeLessThan(30_000);
       expect(preview.value.rejected).toEqual([{ line: 3, reason: 'First name is too long: 10,485,760 characters; the limit is 1,000.' }]);
       expect(applied.value.rows).toEqual(preview.value.rows);
       expect(applied.value.rows.rejected).toBe(1);
