@@ -11,6 +11,7 @@ import * as m011 from './011_reminder_schedule';
 import * as m012 from './012_user_changes';
 import * as m014 from './014_dashboard_indexes';
 import * as m015 from './015_contact_email_key_index';
+import * as m017 from './017_filter_search';
 
 /**
  * Every migration, in order, listed explicitly so a bundled build finds them.
@@ -30,6 +31,7 @@ export const MIGRATIONS: ReadonlyArray<{ name: string; migration: Knex.Migration
   { name: '012_user_changes', migration: m012 },
   { name: '014_dashboard_indexes', migration: m014 },
   { name: '015_contact_email_key_index', migration: m015 },
+  { name: '017_filter_search', migration: m017 },
 ];
 
 export const migrationSource: Knex.MigrationSource<{ name: string; migration: Knex.Migration }> = {
