@@ -4,25 +4,23 @@
  * Progress — dated the day the application was made, with history saying how
  * it arrived, all in the change log; the same file twice changes nothing.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyApplicationsCsv, previewApplicationsCsv } from '../../main/import/applications-csv';
 import type { HistoryRow, RecordRow } from '../../main/domain/rows';
 import { createContact } from '../../main/services/contacts';
 import { type ServiceError, type Actor } from '../../main/services/context';
 import { recordApplication } from '../../main/services/records';
 import { trackingCounts } from '../../main/services/tracking';
-import { freshDb, logSince, makeProgram, makeStaff, maxSeq, type TestDb } from './support';
+import { logSince, makeProgram, maxSeq, type TestDb } from './support';
+import { freshDbEachTest } from './fresh-each-test';
 
 let t: TestDb;
 let staff: Actor;
 
 // The clock says 2026-03-10 (office time zone America/New_York).
-beforeEach(async () => {
-  t = await freshDb();
-  staff = await makeStaff(t.ctx);
-});
-afterEach(async () => {
-  await t.dispose();
+freshDbEachTest((db, user) => {
+  t = db;
+  staff = user;
 });
 
 async function historyOf(recordId: number): Promise<HistoryRow[]> {

@@ -7,25 +7,23 @@
  * are line errors in words. Staff remove a completion entered by mistake: the
  * history keeps both, the engine re-decides, or the removal is refused.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyCompletionsCsv, previewCompletionsCsv } from '../../main/import/completions-csv';
 import type { HistoryRow } from '../../main/domain/rows';
 import { completeComponent, removeCompletion } from '../../main/services/completions';
 import { createContact } from '../../main/services/contacts';
 import type { Actor, ServiceError } from '../../main/services/context';
 import { enroll, getRecordRow, setStatus } from '../../main/services/records';
-import { logSince, makeProgram, makeStaff, maxSeq, ONE_COMPONENT, snapshot, type TestDb, freshDb } from './support';
+import { logSince, makeProgram, maxSeq, ONE_COMPONENT, snapshot, type TestDb } from './support';
+import { freshDbEachTest } from './fresh-each-test';
 
 let t: TestDb;
 let staff: Actor;
 
 // The clock says 2026-03-10 (office time zone America/New_York); n = 30.
-beforeEach(async () => {
-  t = await freshDb();
-  staff = await makeStaff(t.ctx);
-});
-afterEach(async () => {
-  await t.dispose();
+freshDbEachTest((db, user) => {
+  t = db;
+  staff = user;
 });
 
 async function historyOf(recordId: number): Promise<HistoryRow[]> {

@@ -4,7 +4,7 @@
  * history, its change-log entries and, when due, one outbox email; a refused
  * change writes nothing at all.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addDays, addYears } from '../../main/rules/calendar';
 import { changesFor, logChanges } from '../../main/services/changelog';
 import { ServiceError, SYSTEM, type Actor } from '../../main/services/context';
@@ -18,7 +18,6 @@ import {
   approveApplication,
   countRows,
   declineApplication,
-  freshDb,
   logSince,
   makeContact,
   makeProgram,
@@ -29,18 +28,16 @@ import {
   type Counts,
   type TestDb,
 } from './support';
+import { freshDbEachTest } from './fresh-each-test';
 
 const TODAY = '2026-03-10'; // 2026-03-10T15:00Z in New York
 
 let t: TestDb;
 let staff: Actor;
 
-beforeEach(async () => {
-  t = await freshDb();
-  staff = await makeStaff(t.ctx);
-});
-afterEach(async () => {
-  await t.dispose();
+freshDbEachTest((db, user) => {
+  t = db;
+  staff = user;
 });
 
 function delta(before: Counts, after: Counts): Partial<Counts> {
