@@ -11,7 +11,7 @@ import { openReader } from './db/reader';
 import type { Envelope } from './ipc/contract';
 import { invoke, type Logger } from './ipc/handle';
 import { handlers, Session, type DesktopActions, type HandlerContext } from './ipc/handlers';
-import { systemClock, type Clock } from './services/context';
+import { systemClock, type Clock, type PasswordCost, type ServiceContext } from './services/context';
 import { Jobs } from './jobs';
 import { Scheduler } from './scheduler';
 import { refusalOf, type StartupReporter } from './startup';
@@ -32,6 +32,8 @@ export interface BackendOptions {
   startup?: StartupReporter;
   /** The background integrity check (checkDatabase on the file); tests wrap it to see when it runs. */
   check?: (file: string) => Promise<void>;
+  /** scrypt cost of new password hashes: tests lower it; the desktop app never sets it (OWASP's). */
+  passwordCost?: PasswordCost;
 }
 
 export interface Backend {
@@ -50,7 +52,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   startup?.enter('database');
   // Behind the gate the full check waits until the list answers; opened directly, it runs here as before.
   const db = await openDatabase({ dataDir: options.dataDir, now: () => clock.now(), check: !startup });
-  const services = { db, clock };
+  const services: ServiceContext = options.passwordCost ? { db, clock, passwordCost: options.passwordCost } : { db, clock };
   const reader = openReader(options.dataDir);
   const file = databaseFile(options.dataDir);
   const onDamage = (err: unknown) => {

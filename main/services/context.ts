@@ -19,9 +19,18 @@ export interface Clock {
 export const systemClock: Clock = { now: () => new Date() };
 
 /** What every service needs: the database and the clock (injected so tests control time). */
+/** scrypt's cost parameters for new password hashes. */
+export interface PasswordCost {
+  N: number;
+  r: number;
+  p: number;
+}
+
 export interface ServiceContext {
   db: Db;
   clock: Clock;
+  /** Only automated tests lower it (a hash at OWASP's cost takes 0.3–1 s); the app keeps OWASP's. */
+  passwordCost?: PasswordCost;
 }
 
 /** A transaction or the database: services compose inside one transaction. */

@@ -1,34 +1,41 @@
 /** Local users: staff and admins, passwords kept only as salted scrypt hashes. */
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { ServiceError, stamp, SYSTEM, type Actor, type Executor, type Role, type ServiceContext } from './context';
+import { ServiceError, stamp, SYSTEM, type Actor, type Executor, type PasswordCost, type Role, type ServiceContext } from './context';
 
-/** OWASP's scrypt cost (N = 2^17, r = 8, p = 1); it needs 128 MB, above node's 32 MB default maxmem. */
-const SCRYPT = { N: 2 ** 17, r: 8, p: 1, keylen: 32, maxmem: 256 * 1024 * 1024 };
+/** OWASP's scrypt cost (N = 2^17, r = 8, p = 1): what the app always uses. */
+export const OWASP_PASSWORD_COST: PasswordCost = { N: 2 ** 17, r: 8, p: 1 };
+/** Automated tests only (the harness's --test-password-cost, test support): a hash in about 1 ms. */
+export const TEST_PASSWORD_COST: PasswordCost = { N: 2 ** 10, r: 8, p: 1 };
+const KEYLEN = 32;
+/** N = 2^17 needs 128 MB, above node's 32 MB default maxmem. */
+const MAXMEM = 256 * 1024 * 1024;
+
+const costOf = (ctx: ServiceContext): PasswordCost => ctx.passwordCost ?? OWASP_PASSWORD_COST;
 
 function scrypt(password: string, salt: Buffer, keylen: number, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scryptCallback(password.normalize('NFC'), salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key)));
+    scryptCallback(password.normalize('NFC'), salt, keylen, { ...options, maxmem: MAXMEM }, (err, key) => (err ? reject(err) : resolve(key)));
   });
 }
 
-export async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string, cost: PasswordCost = OWASP_PASSWORD_COST): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scrypt(password, salt, SCRYPT.keylen, SCRYPT);
-  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64'), key.toString('base64')].join('$');
+  const key = await scrypt(password, salt, KEYLEN, cost);
+  return ['scrypt', cost.N, cost.r, cost.p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, hash] = stored.split('$');
   if (scheme !== 'scrypt' || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64');
-  const key = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: SCRYPT.maxmem });
+  const key = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
   return timingSafeEqual(key, expected);
 }
 
 /** A hash made with a lower cost than today's: rehashed at the next good sign-in. */
-export function needsRehash(stored: string): boolean {
+export function needsRehash(stored: string, cost: PasswordCost = OWASP_PASSWORD_COST): boolean {
   const [, n, r] = stored.split('$');
-  return Number(n) < SCRYPT.N || Number(r) < SCRYPT.r;
+  return Number(n) < cost.N || Number(r) < cost.r;
 }
 
 /**
@@ -100,7 +107,7 @@ export async function createUser(ctx: ServiceContext, input: NewUser, onlyIfNoUs
   if (!/^[\p{L}\p{N}._-]{2,40}$/u.test(username)) {
     throw new ServiceError('INVALID', 'A user name is 2–40 letters, digits, dots, dashes or underscores.', 'username');
   }
-  const passwordHash = await hashPassword(input.password);
+  const passwordHash = await hashPassword(input.password, costOf(ctx));
   return ctx.db.transaction(async (trx) => {
     // Checked inside the write transaction: two first-run requests cannot both win.
     if (onlyIfNoUsers && (await trx('users').first())) throw new ServiceError('FORBIDDEN', 'CertDesk already has users; sign in instead.');
@@ -133,18 +140,18 @@ export async function authenticate(ctx: ServiceContext, username: string, passwo
   }
   const row = (await ctx.db('users').where({ username: name }).first()) as UserRow | undefined;
   // Hash even for an unknown user so the answer takes the same time.
-  const ok = await verifyPassword(password, row?.password_hash ?? `scrypt$${SCRYPT.N}$8$1$${'A'.repeat(22)}==$${'A'.repeat(43)}=`);
+  const ok = await verifyPassword(password, row?.password_hash ?? `scrypt$${costOf(ctx).N}$8$1$${'A'.repeat(22)}==$${'A'.repeat(43)}=`);
   if (!row || !ok || row.disabled_at !== null) {
     const count = (failed?.count ?? 0) + 1;
     failures.set(name, { count, until: now + waitAfter(count) });
     throw new ServiceError('UNAUTHENTICATED', wrongMessage);
   }
   failures.delete(name);
-  if (needsRehash(row.password_hash))
+  if (needsRehash(row.password_hash, costOf(ctx)))
     await ctx
       .db('users')
       .where({ id: row.id })
-      .update({ password_hash: await hashPassword(password) });
+      .update({ password_hash: await hashPassword(password, costOf(ctx)) });
   return toUser(row);
 }
 
@@ -152,7 +159,7 @@ export async function resetPassword(ctx: ServiceContext, userId: number, passwor
   if (password.length < MIN_PASSWORD_LENGTH) {
     throw new ServiceError('INVALID', `A password needs at least ${MIN_PASSWORD_LENGTH} characters.`, 'password');
   }
-  const hash = await hashPassword(password);
+  const hash = await hashPassword(password, costOf(ctx));
   await ctx.db.transaction(async (trx) => {
     const n = await trx('users').where({ id: userId }).update({ password_hash: hash });
     if (n === 0) throw new ServiceError('NOT_FOUND', `User ${userId} does not exist.`);

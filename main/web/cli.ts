@@ -1,5 +1,5 @@
 /**
- * `npm run web -- --data DIR [--demo] [--port N] [--as admin|staff] [--now ISO-TIME]`
+ * `npm run web -- --data DIR [--demo] [--port N] [--as admin|staff] [--now ISO-TIME] [--test-password-cost]`
  * Serves the renderer and the real main-process handlers to a browser at
  * http://127.0.0.1:N. A test and demo harness: loopback only, never packaged.
  */
@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBackend, type Backend } from '../backend';
 import { SYSTEM } from '../services/context';
-import { countUsers, createUser, listUsers } from '../services/users';
+import { countUsers, createUser, listUsers, TEST_PASSWORD_COST } from '../services/users';
 import { startGated, StartupReporter } from '../startup';
 import { createHarnessServer } from './server';
 
@@ -21,6 +21,8 @@ const { values } = parseArgs({
     as: { type: 'string' },
     build: { type: 'boolean', default: false },
     now: { type: 'string' },
+    // Automated tests only: new password hashes at scrypt N = 2^10 instead of OWASP's 2^17 (0.3–1 s each).
+    'test-password-cost': { type: 'boolean', default: false },
   },
 });
 
@@ -53,7 +55,8 @@ const log = (m: string, e?: unknown) => process.stderr.write(`${m}: ${String(e)}
 
 /** The harness's start: the backend, then (with --demo on a new folder) users and demo data, then --as. */
 async function start(reporter: StartupReporter): Promise<Backend> {
-  const backend = await startBackend({ dataDir, version: pkg.version, clock, log, startup: reporter });
+  const passwordCost = values['test-password-cost'] ? { passwordCost: TEST_PASSWORD_COST } : {};
+  const backend = await startBackend({ dataDir, version: pkg.version, clock, log, startup: reporter, ...passwordCost });
   try {
     const services = backend.context.services;
     if (values.demo && (await countUsers(services)) === 0) {

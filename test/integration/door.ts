@@ -6,7 +6,7 @@ import { afterEach, expect } from 'vitest';
 import { startBackend, type Backend } from '../../main/backend';
 import type { CallName } from '../../main/ipc/calls';
 import type { CallError, Envelope } from '../../main/ipc/contract';
-import { freshDb, removeDir, snapshot, TestClock } from './support';
+import { freshDb, removeDir, snapshot, TEST_PASSWORD_COST, TestClock } from './support';
 
 const running: Array<{ backend: Backend; dir: string }> = [];
 afterEach(async () => {
@@ -16,11 +16,14 @@ afterEach(async () => {
   }
 });
 
-/** Office in New York; the clock starts at 2026-03-10 11:00 there. */
-export async function signedInAdmin(clock = new TestClock('2026-03-10T15:00:00Z')): Promise<Backend> {
+/**
+ * Office in New York; the clock starts at 2026-03-10 11:00 there. Password hashes are made at the
+ * tests' low scrypt cost unless `appPasswordCost` (the tests of hashing itself).
+ */
+export async function signedInAdmin(clock = new TestClock('2026-03-10T15:00:00Z'), { appPasswordCost = false } = {}): Promise<Backend> {
   const t = await freshDb();
   await t.close();
-  const backend = await startBackend({ dataDir: t.dir, version: '0.1.0-test', clock });
+  const backend = await startBackend({ dataDir: t.dir, version: '0.1.0-test', clock, ...(appPasswordCost ? {} : { passwordCost: TEST_PASSWORD_COST }) });
   running.push({ backend, dir: t.dir });
   ok(await backend.invoke('auth.createFirstAdmin', { username: 'alex', displayName: 'Alex Admin', password: 'admin password 1', loadDemoData: false }));
   return backend;

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startBackend, type Backend } from '../../main/backend';
 import type { Envelope } from '../../main/ipc/contract';
 import type { DesktopActions } from '../../main/ipc/handlers';
-import { freshDb, removeDir, TestClock, tempDir } from './support';
+import { freshDb, removeDir, TEST_PASSWORD_COST, TestClock, tempDir } from './support';
 
 const dirs: string[] = [];
 const backends: Backend[] = [];
@@ -28,7 +28,13 @@ async function exported(desktop?: DesktopActions): Promise<{ backend: Backend; i
   const t = await freshDb();
   await t.close();
   dirs.push(t.dir);
-  const backend = await startBackend({ dataDir: t.dir, version: 'test', clock: new TestClock('2026-03-10T15:00:00Z'), desktop });
+  const backend = await startBackend({
+    dataDir: t.dir,
+    version: 'test',
+    clock: new TestClock('2026-03-10T15:00:00Z'),
+    desktop,
+    passwordCost: TEST_PASSWORD_COST,
+  });
   backends.push(backend);
   value(await backend.invoke('auth.createFirstAdmin', { username: 'ada', displayName: 'Ada Admin', password: 'correct horse battery', loadDemoData: false }));
   let job = value<{ id: string; state: string; result: { file: string } | null }>(

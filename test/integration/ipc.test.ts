@@ -10,7 +10,7 @@ import type { CallError, Envelope } from '../../main/ipc/contract';
 import { MAX_INPUT_BYTES } from '../../main/ipc/handle';
 import type { ComponentRow, RecordRow } from '../../main/domain/rows';
 import { createUser } from '../../main/services/users';
-import { freshDb, removeDir, snapshot, TestClock } from './support';
+import { freshDb, removeDir, snapshot, TEST_PASSWORD_COST, TestClock } from './support';
 
 const TODAY = '2026-03-10';
 const ADMIN = { username: 'alex', displayName: 'Alex Admin', password: 'admin password 1' };
@@ -31,7 +31,7 @@ async function boot(): Promise<Backend> {
   const t = await freshDb();
   await t.close();
   const clock = new TestClock('2026-03-10T15:00:00Z');
-  const backend = await startBackend({ dataDir: t.dir, version: '0.1.0-test', clock });
+  const backend = await startBackend({ dataDir: t.dir, version: '0.1.0-test', clock, passwordCost: TEST_PASSWORD_COST });
   running.push({ backend, dir: t.dir });
   return backend;
 }

@@ -37,7 +37,7 @@ describe('signing in', () => {
   });
 
   it('hashes with scrypt at N = 2^17, and rehashes an older hash at the next sign-in', async () => {
-    const backend = await signedInAdmin();
+    const backend = await signedInAdmin(undefined, { appPasswordCost: true });
     const db = backend.context.services.db;
     const stored = async () => ((await db('users').where({ username: 'alex' }).first('password_hash')) as { password_hash: string }).password_hash;
     expect((await stored()).split('$').slice(0, 4)).toEqual(['scrypt', '131072', '8', '1']);
@@ -49,7 +49,8 @@ describe('signing in', () => {
     expect((await stored()).split('$').slice(0, 4)).toEqual(['scrypt', '131072', '8', '1']);
     ok(await backend.invoke('auth.signOut', {}));
     ok(await backend.invoke('auth.signIn', RIGHT));
-  });
+    // Five hashes at N = 2^17: up to 10 s each on a loaded two-core machine.
+  }, 120_000);
 
   it('refuses a new password shorter than 10 characters or of blanks only', async () => {
     const backend = await signedInAdmin();

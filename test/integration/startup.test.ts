@@ -17,7 +17,7 @@ import { loadDemoData } from '../../main/services/demo';
 import { createUser } from '../../main/services/users';
 import { startGated, StartupReporter, type StartupStatus } from '../../main/startup';
 import { damageTablePage } from '../support/files';
-import { removeDir, sha256, TestClock, tempDir } from './support';
+import { removeDir, sha256, TEST_PASSWORD_COST, TestClock, tempDir } from './support';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
@@ -81,7 +81,11 @@ describe('start-up gate', () => {
     const reporter = new StartupReporter();
     reporter.onChange((s) => seen.push(s));
     const check = heldCheck();
-    const gate = startGated({ dataDir, reporter, start: (r) => startBackend({ dataDir, version: 'test', clock, startup: r, check: check.run }) });
+    const gate = startGated({
+      dataDir,
+      reporter,
+      start: (r) => startBackend({ dataDir, version: 'test', clock, startup: r, check: check.run, passwordCost: TEST_PASSWORD_COST }),
+    });
     const backupsBefore = listBackups(dataDir).length;
 
     // Asked at once: answered while the backend is still starting; app.info waits for it.
@@ -129,7 +133,11 @@ describe('start-up gate', () => {
     const clock = new TestClock('2026-06-17T12:00:00Z'); // a daily backup would be due
     const backupsBefore = listBackups(dataDir);
     const check = heldCheck();
-    const gate = startGated({ dataDir, now: () => clock.now(), start: (r) => startBackend({ dataDir, version: 'test', clock, startup: r, check: check.run }) });
+    const gate = startGated({
+      dataDir,
+      now: () => clock.now(),
+      start: (r) => startBackend({ dataDir, version: 'test', clock, startup: r, check: check.run, passwordCost: TEST_PASSWORD_COST }),
+    });
     const backend = (await gate.whenReady()) as Backend;
     expect(backend).not.toBeNull();
     expect(gate.reporter.status.phase).toBe('ready');

@@ -19,7 +19,7 @@ import type { Status } from '../../main/rules/statuses';
 import { ServiceError } from '../../main/services/context';
 import type { RecordRow } from '../../main/domain/rows';
 import { writeSettings } from '../../main/services/settings';
-import { actorOf, createUser } from '../../main/services/users';
+import { actorOf, createUser, TEST_PASSWORD_COST } from '../../main/services/users';
 
 /** A clock the test sets; `now()` is what every service sees. */
 export class TestClock implements Clock {
@@ -64,6 +64,12 @@ export interface TestDb {
 export const OFFICE_TZ = 'America/New_York';
 
 /**
+ * Users the tests create are hashed at scrypt N = 2^10: a hash at the app's cost (OWASP's N = 2^17)
+ * takes 0.3–1 s, and hundreds of tests create users. sign-in.test.ts checks the app's own cost.
+ */
+export { TEST_PASSWORD_COST };
+
+/**
  * A fresh database file in a fresh folder, with the office time zone set.
  * Default instant: 2026-03-10 15:00 UTC = 11:00 in New York, so "today" is 2026-03-10.
  */
@@ -83,7 +89,7 @@ export async function freshDb(options: { at?: string; timeZone?: string; expirin
     file: databaseFile(dir),
     db,
     clock,
-    ctx: { db, clock },
+    ctx: { db, clock, passwordCost: TEST_PASSWORD_COST },
     close,
     async dispose() {
       await close();

@@ -514,7 +514,10 @@ export const isEmpty = (o: object): boolean => Object.keys(o).length === 0;
 export function killDelays(seed: number, refMs: number, runs: number, factor = 1.2): { delays: number[]; top: number } {
   const rnd = random(seed);
   const top = Math.max(400, Math.ceil(refMs * factor));
-  return { delays: Array.from({ length: runs }, () => 5 + Math.floor(rnd() * (top - 5))), top };
+  // Stratified: one random delay in each of `runs` equal parts of [5, top), so a few kills still cover
+  // the operation from start to end (early, middle and late commits alike).
+  const part = (top - 5) / runs;
+  return { delays: Array.from({ length: runs }, (_, i) => 5 + Math.floor((i + rnd()) * part)), top };
 }
 
 export class Figures {

@@ -40,7 +40,7 @@ export async function startHarness(
 ): Promise<Harness> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'certdesk-e2e-'));
   const port = await freePort();
-  const args = ['--import', 'tsx', 'main/web/cli.ts', '--data', dataDir, '--port', String(port)];
+  const args = ['--import', 'tsx', 'main/web/cli.ts', '--data', dataDir, '--port', String(port), '--test-password-cost'];
   if (options.demo) args.push('--demo');
   if (options.as) args.push('--as', options.as);
   if (options.now) args.push('--now', options.now.toISOString());

@@ -4,7 +4,9 @@
  * another during the preview keep answering. Asserted by event order, not by
  * timing: how many list calls resolve before the preview does. Parsing and
  * planning 20,000 rows in one block let none through (seen: 0 before the
- * slices, 4 or more after).
+ * slices, 4 or more after on a quiet machine). How many get through depends on
+ * how busy the machine is (a list call needs a few turns of the event loop, one
+ * per slice), so the test asks for what staff feel: the list answers at all.
  */
 import { describe, expect, it } from 'vitest';
 import { ok, signedInAdmin } from '../door';
@@ -37,6 +39,6 @@ describe('list calls beside an import preview', () => {
     }
     expect((await preview).rows.new).toBe(ROWS);
     expect(events.at(-1)).toBe('preview');
-    expect(answered).toBeGreaterThanOrEqual(3);
+    expect(answered, 'list calls answered while the preview ran').toBeGreaterThanOrEqual(1);
   }, 120_000);
 });
