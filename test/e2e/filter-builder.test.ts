@@ -10,21 +10,13 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { queryDb } from '../support/db';
 import { SCREENSHOT_DIR, type Harness } from '../support/harness';
-import { browserSessionPerSuite, openTracking } from '../support/e2e';
+import { browserSessionPerSuite, listTotal, openTracking } from '../support/e2e';
 
 describe('Customize Filter values (Chromium, npm run web)', () => {
   let harness: Harness;
   let page: Page;
 
-  const total = async () => {
-    const text =
-      (await page
-        .locator('.mantine-datatable-pagination-text')
-        .innerText()
-        .catch(() => '')) || '';
-    const m = /of ([\d,]+) records/.exec(text);
-    return m?.[1] ? Number(m[1].replace(/,/g, '')) : 0;
-  };
+  const total = () => listTotal(page);
 
   browserSessionPerSuite({ timeout: 30_000, setupTimeout: 300_000 }, async (session) => {
     ({ harness, page } = session);

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { queryDb } from '../support/db';
 import { STATUSES } from '../../main/rules/statuses';
 import { apiCall, SCREENSHOT_DIR, type Harness } from '../support/harness';
-import { browserSessionPerSuite, openTracking } from '../support/e2e';
+import { browserSessionPerSuite, listTotal, openTracking } from '../support/e2e';
 
 const count = async (dataDir: string, where: string, params: unknown[] = []) =>
   (await queryDb<{ n: number }>(dataDir, `select count(*) as n from records r where ${where}`, params))[0]?.n ?? -1;
@@ -19,15 +19,7 @@ describe('Tracking page (Chromium, npm run web)', () => {
   let harness: Harness;
   let page: Page;
 
-  const total = async () => {
-    const text =
-      (await page
-        .locator('.mantine-datatable-pagination-text')
-        .innerText()
-        .catch(() => '')) || '';
-    const m = /of ([\d,]+) records/.exec(text);
-    return m?.[1] ? Number(m[1].replace(/,/g, '')) : 0;
-  };
+  const total = () => listTotal(page);
   const chooseQuick = async (label: RegExp) => {
     await page.getByRole('combobox', { name: 'Quick Filter' }).click();
     await page.getByRole('option', { name: label }).click();

@@ -35,3 +35,14 @@ export async function openTracking(page: Page, harness: Harness, timeout?: numbe
     await page.waitForSelector('[data-record-id]', { timeout });
   }
 }
+
+/** The total under the Tracking list ("1–50 of 1,234 records"); 0 while none is shown. */
+export async function listTotal(page: Page): Promise<number> {
+  const text =
+    (await page
+      .locator('.mantine-datatable-pagination-text')
+      .innerText()
+      .catch(() => '')) || '';
+  const m = /of ([\d,]+) records/.exec(text);
+  return m?.[1] ? Number(m[1].replace(/,/g, '')) : 0;
+}
