@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import knex from 'knex';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { databaseFile } from '../../../main/db/database';
 import { applyContactsCsv, previewContactsCsv, type ContactsCsvInput } from '../../../main/import/contacts-csv';
 import { ImportFileError } from '../../../main/import/result';
@@ -18,18 +18,16 @@ import { ServiceError, type Actor } from '../../../main/services/context';
 import { enroll } from '../../../main/services/records';
 import type { RecordRow } from '../../../main/domain/rows';
 import type { ContactRow } from '../../../main/domain/rows';
-import { countRows, freshDb, logSince, makeProgram, makeStaff, maxSeq, snapshot, type TestDb } from '../support';
+import { countRows, logSince, makeProgram, maxSeq, snapshot, type TestDb } from '../support';
+import { freshDbEachTest } from '../fresh-each-test';
 import { csv, recordingJob, timed } from './helpers';
 
 let t: TestDb;
 let staff: Actor;
 
-beforeEach(async () => {
-  t = await freshDb();
-  staff = await makeStaff(t.ctx, 'sam', 'Sam Staff');
-});
-afterEach(async () => {
-  await t.dispose();
+freshDbEachTest({ username: 'sam', displayName: 'Sam Staff' }, (db, user) => {
+  t = db;
+  staff = user;
 });
 
 const HEADER = ['First Name', 'Last Name', 'Email', 'Member Number', 'Organization', 'Phone'];
