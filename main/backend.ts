@@ -5,6 +5,7 @@
  */
 import { refuseWrites } from './db/client';
 import { closeDatabase, databaseFile, openDatabase } from './db/database';
+import { DAMAGED_FILE } from './db/error-words';
 import { DatabaseRefusedError } from './db/errors';
 import { checkDatabase } from './db/inspect';
 import { openReader } from './db/reader';
@@ -58,7 +59,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
   const onDamage = (err: unknown) => {
     log('database damaged', err);
     // Nothing is written to a damaged file from here on, whoever asks; the gate shows the refusal.
-    const refusal = err instanceof DatabaseRefusedError ? err : new DatabaseRefusedError('DB_CORRUPT', `The database file is damaged: ${String(err)}`, file);
+    const refusal = err instanceof DatabaseRefusedError ? err : new DatabaseRefusedError('DB_CORRUPT', DAMAGED_FILE, file, String(err));
     refuseWrites(db, refusal);
     startup?.refuse(refusalOf(options.dataDir, refusal));
   };

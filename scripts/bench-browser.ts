@@ -4,7 +4,9 @@
  * screen. Each run is a fresh browser context (no cache, no stored state), so it
  * includes loading the renderer, the saved view, the counts and the first page.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { launchChromium, startHarness, type Harness } from '../test/support/harness';
 
 export interface FirstScreen {
@@ -41,5 +43,67 @@ export async function measureFirstScreen(dataDir: string, now: Date, runs = 5): 
   } finally {
     await browser.close();
     await harness.stop();
+  }
+}
+
+export interface LaunchCase {
+  name: string;
+  /** The clock the harness starts with: the bench's day, the next day (the daily backup is due), a year later (a year's sweep). */
+  now: Date;
+  /** Drop the database file's pages from the page cache first (posix_fadvise DONTNEED through `dd iflag=nocache`). */
+  cold: boolean;
+  runs: number;
+  target: number;
+}
+
+/**
+ * Launch to first rows, as staff feel it: from starting the harness process (open, migrations,
+ * the gate) until the first record row is visible in Chromium, each run on a copy of the
+ * database (with the data folder's backups linked beside it, so "same day" has today's backup).
+ * The background work (check, backup, sweep) goes on after the rows show; the harness is then
+ * killed, so a run never waits for it (a copy is thrown away at the end).
+ */
+export async function measureLaunches(dataDir: string, scratch: string, cases: readonly LaunchCase[]): Promise<Array<{ case: LaunchCase; samples: number[] }>> {
+  const copy = path.join(scratch, 'launch');
+  fs.rmSync(copy, { recursive: true, force: true });
+  fs.mkdirSync(path.join(copy, 'backups'), { recursive: true });
+  fs.copyFileSync(path.join(dataDir, 'certdesk.sqlite'), path.join(copy, 'certdesk.sqlite'));
+  const backups = path.join(dataDir, 'backups');
+  if (fs.existsSync(backups)) {
+    for (const name of fs.readdirSync(backups)) if (name.endsWith('.sqlite')) fs.linkSync(path.join(backups, name), path.join(copy, 'backups', name));
+  }
+  const browser = await launchChromium();
+  const out: Array<{ case: LaunchCase; samples: number[] }> = [];
+  try {
+    for (const c of cases) {
+      const samples: number[] = [];
+      for (let run = 0; run < c.runs; run++) {
+        if (c.cold) dropFromPageCache(path.join(copy, 'certdesk.sqlite'));
+        const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+        const start = performance.now();
+        const harness = await startHarness({ dataDir: copy, as: 'admin', now: c.now, until: 'listening' });
+        try {
+          const page = await context.newPage();
+          await page.goto(`${harness.url}/#tracking`);
+          await page.locator('[data-record-id]').first().waitFor({ state: 'visible', timeout: 300_000 });
+          samples.push(performance.now() - start);
+        } finally {
+          await context.close();
+          await harness.kill();
+        }
+      }
+      out.push({ case: c, samples });
+    }
+  } finally {
+    await browser.close();
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
+  return out;
+}
+
+/** Evicts a file's pages from the page cache (GNU dd's iflag=nocache with count=0 advises DONTNEED on the whole file). */
+function dropFromPageCache(file: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    if (fs.existsSync(f)) spawnSync('dd', [`if=${f}`, 'iflag=nocache', 'count=0'], { stdio: 'ignore' });
   }
 }

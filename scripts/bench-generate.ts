@@ -639,6 +639,10 @@ export async function generateDatabase(options: GenerateOptions): Promise<Genera
       'organization',
       'phone',
       'name_key',
+      // The search keys (migration 009) the Customize Filter's email, organization and member number conditions read.
+      'email_key',
+      'organization_key',
+      'member_key',
       'created_at',
       'updated_at',
     ]);

@@ -42,11 +42,18 @@ if (fs.existsSync(report)) {
   const results = JSON.parse(fs.readFileSync(report, 'utf8'));
   passed += results.numPassedTests;
   failed += results.numFailedTests;
-  // A suite that crashed before running its tests counts as one failure.
-  failed += results.testResults.filter((s) => s.status === 'failed' && s.assertionResults.length === 0).length;
+  // A suite that failed outside its tests (an import error, a beforeAll that timed out) counts as one
+  // failure: its tests show as skipped, or not at all.
+  const brokenSuites = results.testResults.filter((s) => s.status === 'failed' && !s.assertionResults.some((a) => a.status === 'failed'));
+  failed += brokenSuites.length;
   const skipped = results.numPendingTests + results.numTodoTests;
   summary.push(`     ${results.numPassedTests} tests passed, ${results.numFailedTests} failed, ${skipped} skipped`);
+  for (const suite of brokenSuites) {
+    const why = (suite.message ?? '').split('\n')[0] || 'see "Failed Suites" above';
+    summary.push(`FAIL ${path.relative(root, suite.name)}: the suite failed outside its tests (${why})`);
+  }
   for (const suite of results.testResults) {
+    if (brokenSuites.includes(suite)) continue;
     const skippedHere = suite.assertionResults.filter((a) => a.status === 'skipped' || a.status === 'pending').length;
     if (skippedHere > 0) summary.push(`     skipped: ${path.relative(root, suite.name)} (${skippedHere} tests; see the SKIPPED line above for why)`);
   }

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import knexFactory, { type Knex } from 'knex';
+import sqlite3 from 'sqlite3';
 import { listBackups, restoreBackup, takeBackup } from './backup';
 import { databaseFile } from './files';
 import { ImmediateSqliteClient, writesRefused } from './client';
@@ -51,8 +52,10 @@ function createKnex(file: string): Knex {
 }
 
 async function tableCounts(db: Knex): Promise<Map<string, number>> {
-  const tables: Array<{ name: string }> = await db('sqlite_master')
-    .where('type', 'table')
+  // Plain tables only: a search index (FTS5, migration 017) and its shadow tables merge their rows as they please.
+  const tables: Array<{ name: string }> = await db
+    .from(db.raw('pragma_table_list'))
+    .where({ schema: 'main', type: 'table' })
     .whereNot('name', 'like', 'sqlite_%')
     .whereNot('name', 'like', 'knex_%')
     .select('name');
@@ -140,7 +143,29 @@ async function triggerNames(db: Knex): Promise<string[]> {
 
 /** Lets SQLite update its statistics, then closes the connection. */
 export async function closeDatabase(db: Db): Promise<void> {
+  // A damaged file (writes refused): closing must not checkpoint the WAL into it either.
+  if (writesRefused(db)) return closeWithoutCheckpoint(db);
   // Statistics are a nicety: a database on a read-only file or folder must still close.
-  if (!writesRefused(db)) await db.raw('PRAGMA optimize').catch(() => undefined);
+  await db.raw('PRAGMA optimize').catch(() => undefined);
   await db.destroy();
+}
+
+/**
+ * The last connection to close a WAL database copies the WAL into the file (and deletes it).
+ * A read-only connection held open meanwhile makes the writer not the last; it then closes
+ * last itself, and a read-only connection never checkpoints. The WAL stays beside the damaged
+ * file with what was committed before the damage was found (restoring a backup moves both aside).
+ */
+async function closeWithoutCheckpoint(db: Db): Promise<void> {
+  const file = (db.client as Knex.Client).config.connection as { filename: string };
+  const pin = await new Promise<sqlite3.Database>((resolve, reject) => {
+    const handle = new sqlite3.Database(file.filename, sqlite3.OPEN_READONLY, (err) => (err ? reject(err) : resolve(handle)));
+  }).catch(() => null);
+  // A read of the header takes the shared lock a WAL connection keeps until it closes.
+  await new Promise<void>((resolve) => (pin ? pin.get('PRAGMA schema_version', () => resolve()) : resolve()));
+  try {
+    await db.destroy();
+  } finally {
+    await new Promise<void>((resolve) => (pin ? pin.close(() => resolve()) : resolve()));
+  }
 }

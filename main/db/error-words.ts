@@ -24,13 +24,24 @@ interface Where {
   file?: string;
 }
 
+/**
+ * A damaged file, in the words the start-up screen shows (SQLite's own, e.g. "SQLITE_CORRUPT: database disk
+ * image is malformed" or quick_check's page numbers, go to the log only). Begins as every damage sentence does.
+ */
+export const DAMAGED_FILE =
+  'The database file is damaged: part of it cannot be read (a disk fault, a power cut during a write, or a copy that did not finish can cause this), so CertDesk stopped before changing anything.';
+
+const SYSTEM_CODE = /\b(SQLITE_[A-Z]+|E(?:ACCES|PERM|ROFS|NOSPC|DQUOT))\b/;
+
 function codeOf(err: unknown): string {
-  const e = err as { code?: unknown; message?: unknown } | null;
+  const e = err as { code?: unknown; message?: unknown; detail?: unknown } | null;
   const code = typeof e?.code === 'string' ? e.code : '';
   const message = typeof e?.message === 'string' ? e.message : '';
   // sqlite3 puts the SQLite code both in `code` and in the message ("SQLITE_BUSY: database is locked"),
   // which is all a wrapped error (a refusal quoting it) keeps.
-  return code || (/\b(SQLITE_[A-Z]+|E(?:ACCES|PERM|ROFS|NOSPC|DQUOT))\b/.exec(message)?.[1] ?? '');
+  if (!(err instanceof DatabaseRefusedError)) return code || (SYSTEM_CODE.exec(message)?.[1] ?? '');
+  // A refusal names what SQLite said in its detail: a permission problem there is not damage.
+  return SYSTEM_CODE.exec(`${typeof e?.detail === 'string' ? e.detail : ''} ${message}`)?.[1] ?? code;
 }
 
 /** The sentence for a failure, or null when it is not one of these (the caller keeps its own words). */
@@ -75,6 +86,10 @@ export function failureInWords(err: unknown, where: Where): FailureInWords | nul
           ? `The disk holding ${folder} is full, so the file was not saved (nothing was left half written). Free some space there, or save it in another folder, and export again.`
           : `The disk that holds CertDesk’s data (${folder}) is full, so nothing was changed. Free some disk space and try again.`,
       };
+    case 'SQLITE_CORRUPT':
+    case 'SQLITE_NOTADB':
+      // A refusal already says it in words; SQLite's own error (a read that hit a broken page) does not.
+      return { kind: 'damaged', message: refusal?.message ?? DAMAGED_FILE };
     default:
       return refusal;
   }

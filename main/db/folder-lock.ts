@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { processAlive } from './process-alive';
 
 export const LOCK_FILE = 'certdesk.lock';
 
@@ -48,16 +49,6 @@ function readHolder(file: string): LockHolder | null {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** A lock nobody holds any more: its process is gone from this computer, or it was never written whole. */
 function stale(holder: LockHolder | null, file: string): boolean {
   if (holder === null) {
@@ -68,7 +59,7 @@ function stale(holder: LockHolder | null, file: string): boolean {
       return true;
     }
   }
-  return holder.host === os.hostname() && holder.pid !== process.pid && !alive(holder.pid);
+  return holder.host === os.hostname() && holder.pid !== process.pid && !processAlive(holder.pid);
 }
 
 /** Takes the data folder's lock, or throws FolderInUseError naming who holds it. */

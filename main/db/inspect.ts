@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import sqlite3 from 'sqlite3';
+import { DAMAGED_FILE } from './error-words';
 import { DatabaseRefusedError } from './errors';
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
@@ -29,7 +30,12 @@ async function openReadOnly(file: string): Promise<sqlite3.Database> {
   return new Promise<sqlite3.Database>((resolve, reject) => {
     const handle = new sqlite3.Database(file, sqlite3.OPEN_READONLY, (err) => (err ? reject(err) : resolve(handle)));
   }).catch((err: unknown) => {
-    throw new DatabaseRefusedError('DB_UNREADABLE', `The database file cannot be opened: ${String(err)}`, file);
+    throw new DatabaseRefusedError(
+      'DB_UNREADABLE',
+      'The database file cannot be opened: SQLite does not read it as a database (it may be damaged, or only part of it was copied).',
+      file,
+      String(err),
+    );
   });
 }
 
@@ -48,7 +54,7 @@ export async function inspectDatabase(file: string, { check = true }: { check?: 
   const db = await openReadOnly(file);
   try {
     const tables = await all<{ name: string }>(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'knex_migrations'").catch((err: unknown) => {
-      throw new DatabaseRefusedError('DB_CORRUPT', `The database file is damaged: ${String(err)}`, file);
+      throw new DatabaseRefusedError('DB_CORRUPT', DAMAGED_FILE, file, String(err));
     });
     if (tables.length === 0) return { migrations: [] };
     const rows = await all<{ name: string }>(db, 'SELECT name FROM knex_migrations ORDER BY id');
@@ -68,11 +74,11 @@ export async function checkDatabase(file: string): Promise<void> {
   const db = await openReadOnly(file);
   try {
     const check = await all<{ quick_check: string }>(db, 'PRAGMA quick_check').catch((err: unknown) => {
-      throw new DatabaseRefusedError('DB_CORRUPT', `The database file is damaged: ${String(err)}`, file);
+      throw new DatabaseRefusedError('DB_CORRUPT', DAMAGED_FILE, file, String(err));
     });
     const verdict = check.map((r) => r.quick_check).join('; ');
     if (verdict !== 'ok') {
-      throw new DatabaseRefusedError('DB_CORRUPT', `The database file is damaged: ${verdict.slice(0, 300)}`, file);
+      throw new DatabaseRefusedError('DB_CORRUPT', DAMAGED_FILE, file, `quick_check: ${verdict.slice(0, 300)}`);
     }
   } finally {
     await close(db);

@@ -29,6 +29,7 @@ import {
 import { planAndKeep, planForApply, planKey } from './kept-plan';
 import { CONTACT_KEY_LABELS, CONTACT_KEY_SYNONYMS, contactLabel, ContactDirectory, PROGRAM_CODE_SYNONYMS, programsByCode, type ContactKeys } from './keys';
 import { Tally } from './result';
+import { mapInSlices, Slices } from './slices';
 import { cell, checkText } from './text';
 import { chunk, inTransaction, progressReporter } from './write';
 
@@ -72,7 +73,9 @@ interface Plan {
 type Values = Partial<Record<ApplicationField, string>>;
 
 async function planFile(db: Executor, prepared: PreparedCsv<ApplicationField>, today: string): Promise<Plan> {
-  const rows = prepared.parsed.rows.map((row) => {
+  // In slices (slices.ts): a file of 100,000 lines leaves the list answering meanwhile.
+  const slices = new Slices();
+  const rows = await mapInSlices(prepared.parsed.rows, (row) => {
     const v: Values = {};
     if (row.ragged === undefined)
       for (const field of APPLICATION_FIELDS) {
@@ -88,10 +91,11 @@ async function planFile(db: Executor, prepared: PreparedCsv<ApplicationField>, t
   const programs = await programsByCode(db);
   const tally = new Tally();
   const enrollments: Plan['enrollments'] = [];
-  const found = rows.map(({ v }) => contacts.find(v as ContactKeys));
+  const found = await mapInSlices(rows, ({ v }) => contacts.find(v as ContactKeys));
   const contactIds = [...new Set(found.flatMap((c) => (typeof c === 'string' ? [] : [c.id])))];
   const existing = new Map<string, Pick<RecordRow, 'status' | 'applied_on'>>();
-  for (const ids of chunk(contactIds, 20_000)) {
+  for (const ids of chunk(contactIds, 5000)) {
+    await slices.maybePause();
     const stored: Array<Pick<RecordRow, 'contact_id' | 'program_id' | 'status' | 'applied_on'>> = await whereInJson(db('records'), 'contact_id', ids).select(
       'contact_id',
       'program_id',
@@ -102,6 +106,7 @@ async function planFile(db: Executor, prepared: PreparedCsv<ApplicationField>, t
   }
   const seen = new Map<string, number>();
   for (const [i, { row, v }] of rows.entries()) {
+    if (slices.due()) await slices.pause();
     if (row.ragged !== undefined) {
       tally.reject(row.line, row.ragged);
       continue;

@@ -9,6 +9,14 @@
  * with its history, change log and emails. Preview, then apply in one
  * transaction. The same completion twice (in the file, or already recorded)
  * counts once: unchanged, not an error.
+ *
+ * A row that names a credit category instead of a component is a CE activity
+ * for the certification's renewal (ce-activities-csv.ts, issue #18).
+ *
+ * 100,000 rows (issue #15): the stored rows the file names are read once, by
+ * indexed keys; planning runs in slices so the list keeps answering; each
+ * record is decided once after all its completions; apply writes in steps of
+ * thousands of rows, one statement per kind of write.
  */
 import { CONTACT_LIMITS, displayName } from '../domain/contact';
 import type { JobProgress } from '../domain/progress';
@@ -19,14 +27,16 @@ import { isCalendarDate } from '../rules/calendar';
 import { evaluate } from '../rules/engine';
 import { counted, recordCompletionsInSteps, type NewCompletion } from '../services/completions';
 import { officeToday, stamp, type Actor, type Executor, type ServiceContext } from '../services/context';
+import { addActivities } from '../services/credits';
 import { RECORDING_STATUSES, stateOf, writeContext } from '../services/records';
 import { readSettings } from '../services/settings';
 import type { Settings } from '../domain/settings';
 import { COMPONENT_IDS_KEY, readMap } from './batch-folder';
+import { ActivityPlanner, activityFields, type PlannedActivity, type RecordAfter } from './ce-activities-csv';
 import {
+  failedResult,
   plannedResult,
   prepareCsv,
-  prepareCsvForApply,
   readSourceForApply,
   type CsvImportInput,
   type CsvImportResult,
@@ -36,11 +46,24 @@ import {
 } from './csv-import';
 import { planAndKeep, planForApply, planKey } from './kept-plan';
 import { CONTACT_KEY_LABELS, CONTACT_KEY_SYNONYMS, contactLabel, ContactDirectory, PROGRAM_CODE_SYNONYMS, programsByCode, type ContactKeys } from './keys';
-import { Tally, type FieldChange } from './result';
+import { ImportFileError, Tally, type FieldChange, type ImportCounts } from './result';
+import { Slices } from './slices';
 import { cell, checkText } from './text';
 import { chunk, inTransaction, progressReporter } from './write';
 
-export const COMPLETION_FIELDS = ['memberNumber', 'centralId', 'email', 'certification', 'component', 'completedOn', 'credits', 'source'] as const;
+export const COMPLETION_FIELDS = [
+  'memberNumber',
+  'centralId',
+  'email',
+  'certification',
+  'component',
+  'completedOn',
+  'credits',
+  'source',
+  'category',
+  'title',
+  'activityId',
+] as const;
 export type CompletionField = (typeof COMPLETION_FIELDS)[number];
 export type CompletionsCsvInput = CsvImportInput<CompletionField>;
 export type CompletionsCsvResult = CsvImportResult<CompletionField>;
@@ -52,6 +75,9 @@ const LABELS: Record<CompletionField, string> = {
   completedOn: 'Completed on',
   credits: 'Credits or hours',
   source: 'Source',
+  category: 'CE category',
+  title: 'CE activity title',
+  activityId: 'Activity ID',
 };
 const LIMITS: Record<CompletionField, number> = {
   memberNumber: CONTACT_LIMITS.memberNumber,
@@ -62,6 +88,9 @@ const LIMITS: Record<CompletionField, number> = {
   completedOn: 10,
   credits: 20,
   source: 300,
+  category: 100,
+  title: 500,
+  activityId: 200,
 };
 /** As the record drawer's credits field. */
 const MAX_CREDITS = 10_000;
@@ -71,18 +100,21 @@ const SPEC: CsvSpec<CompletionField> = {
   importFields: COMPLETION_FIELDS.map((field): ImportField<CompletionField> => ({
     field,
     label: LABELS[field],
-    required: field === 'certification' || field === 'component' || field === 'completedOn',
+    required: field === 'certification' || field === 'completedOn',
   })),
   synonyms: {
     ...CONTACT_KEY_SYNONYMS,
     certification: PROGRAM_CODE_SYNONYMS,
     component: ['component', 'componentname', 'componentcode', 'course', 'coursename', 'exam', 'requirement', 'module'],
-    completedOn: ['completedon', 'completed', 'completiondate', 'datecompleted', 'date', 'completeddate'],
+    completedOn: ['completedon', 'completed', 'completiondate', 'datecompleted', 'date', 'completeddate', 'earnedon', 'dateearned', 'activitydate'],
     credits: ['credits', 'hours', 'creditsorhours', 'credit', 'ceus', 'ce', 'cecredits', 'earned'],
     source: ['source', 'provider', 'event', 'origin', 'system', 'learningsystem'],
+    category: ['category', 'cecategory', 'creditcategory', 'categoryname', 'credittype'],
+    title: ['title', 'activity', 'activitytitle', 'activityname', 'cetitle', 'coursetitle', 'eventtitle'],
+    activityId: ['activityid', 'ceactivityid', 'activitycode', 'transcriptid', 'activityexternalid'],
   },
   labels: LABELS,
-  required: ['certification', 'component', 'completedOn'],
+  required: ['certification', 'completedOn'],
 };
 
 type Values = Partial<Record<CompletionField, string>>;
@@ -94,6 +126,7 @@ interface PlannedCompletion extends NewCompletion {
 interface Plan {
   result: CompletionsCsvResult;
   completions: PlannedCompletion[];
+  activities: PlannedActivity[];
   programs: Map<number, ProgramRow>;
 }
 
@@ -106,6 +139,7 @@ function componentKey(name: string): string {
 export class ComponentFinder {
   private readonly byName = new Map<string, ComponentRow>();
   private readonly byId = new Map<number, ComponentRow>();
+  private readonly keys = new Map<string, string>();
   constructor(
     components: readonly ComponentRow[],
     private readonly centralIds: Record<string, number>,
@@ -122,7 +156,10 @@ export class ComponentFinder {
     return [...this.byId.values()].filter((c) => c.program_id === programId && c.required === 1 && c.archived_at === null).map((c) => c.id);
   }
   find(programId: number, given: string): ComponentRow | undefined {
-    const byName = this.byName.get(`${programId}|${componentKey(given)}`);
+    // A file names the same few components 100,000 times: each name is folded once.
+    let key = this.keys.get(given);
+    if (key === undefined) this.keys.set(given, (key = componentKey(given)));
+    const byName = this.byName.get(`${programId}|${key}`);
     if (byName) return byName;
     const id = this.centralIds[given];
     const byCentral = id === undefined ? undefined : this.byId.get(id);
@@ -139,13 +176,37 @@ function parseCredits(text: string): number | string {
 
 /** Records of the file's contacts, and their counted completions of the current cycle. */
 export async function loadRecords(db: Executor, contactIds: readonly number[]): Promise<{ records: Map<string, RecordRow>; done: Map<string, string> }> {
+  const found: RecordRow[] = [];
+  for (const ids of chunk(contactIds, 20_000)) found.push(...((await whereInJson(db('records'), 'contact_id', ids).select('*')) as RecordRow[]));
+  return withDone(db, found);
+}
+
+/**
+ * The records of these contact and certification pairs (by the unique index on both), and their
+ * counted completions of the current cycle: a file names a few of each contact's records.
+ */
+export async function loadRecordsOf(
+  db: Executor,
+  pairs: ReadonlyArray<readonly [number, number]>,
+): Promise<{ records: Map<string, RecordRow>; done: Map<string, string> }> {
+  const found: RecordRow[] = [];
+  // In parts of 5,000: node-sqlite3 builds the rows of one answer on the main thread in one go.
+  for (const part of chunk(pairs, 5000)) {
+    found.push(
+      ...(await db.raw<RecordRow[]>('SELECT r.* FROM json_each(?) j JOIN records r ON r.contact_id = j.value ->> 0 AND r.program_id = j.value ->> 1', [
+        JSON.stringify(part),
+      ])),
+    );
+  }
+  return withDone(db, found);
+}
+
+async function withDone(db: Executor, found: readonly RecordRow[]): Promise<{ records: Map<string, RecordRow>; done: Map<string, string> }> {
   const records = new Map<string, RecordRow>();
   const byId = new Map<number, RecordRow>();
-  for (const ids of chunk(contactIds, 20_000)) {
-    for (const r of (await whereInJson(db('records'), 'contact_id', ids).select('*')) as RecordRow[]) {
-      records.set(`${r.contact_id}|${r.program_id}`, r);
-      byId.set(r.id, r);
-    }
+  for (const r of found) {
+    records.set(`${r.contact_id}|${r.program_id}`, r);
+    byId.set(r.id, r);
   }
   const done = new Map<string, string>();
   for (const ids of chunk([...byId.keys()], 20_000)) {
@@ -159,71 +220,124 @@ export async function loadRecords(db: Executor, contactIds: readonly number[]): 
   return { records, done };
 }
 
-async function planFile(db: Executor, prepared: PreparedCsv<CompletionField>, today: string, settings: Settings, fileName: string): Promise<Plan> {
-  const rows = prepared.parsed.rows.map((row) => {
+/** Rows of the file with their cells, read in slices. */
+async function rowsOf(prepared: PreparedCsv<CompletionField>): Promise<Array<{ row: PreparedCsv<CompletionField>['parsed']['rows'][number]; v: Values }>> {
+  const slices = new Slices();
+  const out: Array<{ row: PreparedCsv<CompletionField>['parsed']['rows'][number]; v: Values }> = [];
+  for (const row of prepared.parsed.rows) {
+    if (slices.due()) await slices.pause();
     const v: Values = {};
     if (row.ragged === undefined)
       for (const field of COMPLETION_FIELDS) {
         const value = cell(row.fields, prepared.map.columns[field]);
         if (value !== undefined) v[field] = value;
       }
-    return { row, v };
-  });
+    out.push({ row, v });
+  }
+  return out;
+}
+
+function pushTo<K, T>(map: Map<K, T[]>, key: K, item: T): void {
+  const list = map.get(key);
+  if (list) list.push(item);
+  else map.set(key, [item]);
+}
+
+function countsWords(c: ImportCounts): string {
+  return `${c.new.toLocaleString('en')} new, ${c.unchanged.toLocaleString('en')} unchanged, ${c.rejected.toLocaleString('en')} rejected`;
+}
+
+async function planFile(db: Executor, prepared: PreparedCsv<CompletionField>, today: string, settings: Settings, fileName: string): Promise<Plan> {
+  const rows = await rowsOf(prepared);
   const contacts = await ContactDirectory.load(
     db,
     rows.map(({ v }) => v as ContactKeys),
   );
   const programs = await programsByCode(db);
   const components = new ComponentFinder((await db('components').select('*')) as ComponentRow[], await readMap(db, COMPONENT_IDS_KEY));
-  const found = rows.map(({ v }) => contacts.find(v as ContactKeys));
-  const { records, done } = await loadRecords(db, [...new Set(found.flatMap((c) => (typeof c === 'string' ? [] : [c.id])))]);
+  const slices = new Slices();
+  // Only the records the file names: contact and certification, read by their unique index.
+  const found: Array<ReturnType<ContactDirectory['find']>> = [];
+  const pairs = new Map<string, readonly [number, number]>();
+  for (const { v } of rows) {
+    if (slices.due()) await slices.pause();
+    const contact = contacts.find(v);
+    found.push(contact);
+    const program = v.certification === undefined ? undefined : programs.get(v.certification);
+    if (typeof contact !== 'string' && program) pairs.set(`${contact.id}|${program.id}`, [contact.id, program.id]);
+  }
+  const { records, done } = await loadRecordsOf(db, [...pairs.values()]);
+  const hasActivities = prepared.map.columns.category !== undefined;
+  const activityPlanner = hasActivities ? await ActivityPlanner.load(db, [...new Set([...records.values()].map((r) => r.id))]) : null;
 
   const tally = new Tally();
+  const completionTally = new Tally(tally);
+  const activityTally = new Tally(tally);
   const accepted: Array<PlannedCompletion & { label: string }> = [];
+  const activities: Array<PlannedActivity & { label: string }> = [];
   // record|component → the first line that completes it in this file, and its date.
   const seen = new Map<string, { line: number; on: string }>();
   for (const [i, { row, v }] of rows.entries()) {
+    if (slices.due()) await slices.pause();
     if (row.ragged !== undefined) {
       tally.reject(row.line, row.ragged);
       continue;
     }
-    const problems = COMPLETION_FIELDS.flatMap((f) =>
-      v[f] === undefined ? [] : [checkText(LABELS[f], v[f], LIMITS[f], false)].filter((p): p is string => p !== null),
-    );
+    const isActivity = v.category !== undefined;
+    const kind = isActivity ? activityTally : completionTally;
+    const problems: string[] = [];
+    for (const f of COMPLETION_FIELDS) {
+      const value = v[f];
+      const problem = value === undefined ? null : checkText(LABELS[f], value, LIMITS[f], false);
+      if (problem !== null) problems.push(problem);
+    }
     const contact = found[i] as (typeof found)[number];
     if (typeof contact === 'string') problems.push(contact);
     const program = v.certification === undefined ? undefined : programs.get(v.certification);
     if (v.certification === undefined) problems.push('Certification code is empty.');
     else if (!program) problems.push(`No certification has the code ${v.certification}.`);
-    if (v.component === undefined) problems.push('Component is empty.');
+    if (isActivity && v.component !== undefined)
+      problems.push('The row names both a component and a CE category: a row is a completion (Component) or a CE activity (CE category), not both.');
+    else if (!isActivity && v.component === undefined)
+      problems.push(hasActivities ? 'The row names no component (a completion) and no CE category (a CE activity).' : 'Component is empty.');
     if (v.completedOn === undefined) problems.push('Completed on is empty.');
     else if (!isCalendarDate(v.completedOn)) problems.push(`Completed on "${String(v.completedOn)}" is not a date (YYYY-MM-DD).`);
     else if (v.completedOn > today) problems.push(`Completed on ${v.completedOn} is in the future (today is ${today}).`);
-    const credits = v.credits === undefined ? null : parseCredits(v.credits);
+    const credits = isActivity || v.credits === undefined ? null : parseCredits(v.credits);
     if (typeof credits === 'string') problems.push(credits);
-    if (
-      problems.length > 0 ||
-      typeof contact === 'string' ||
-      typeof credits === 'string' ||
-      !program ||
-      v.component === undefined ||
-      v.completedOn === undefined
-    ) {
-      tally.reject(row.line, problems.join(' '));
+    if (problems.length > 0 || typeof contact === 'string' || typeof credits === 'string' || !program || v.completedOn === undefined) {
+      kind.reject(row.line, problems.join(' '));
       continue;
     }
     const record = records.get(`${contact.id}|${program.id}`);
     if (!record) {
-      tally.reject(row.line, `${displayName(contact)} is not enrolled in ${program.code} — enroll first or import the enrollment.`);
+      kind.reject(row.line, `${displayName(contact)} is not enrolled in ${program.code} — enroll first or import the enrollment.`);
       continue;
     }
+    if (isActivity && activityPlanner && v.category !== undefined) {
+      const label = `${contactLabel(contact)} → ${program.code}: CE activity "${v.title ?? ''}"`;
+      const cells = {
+        category: v.category,
+        title: v.title,
+        credits: v.credits,
+        earnedOn: v.completedOn,
+        source: v.source ?? fileName,
+        externalId: v.activityId,
+      };
+      const planned = activityPlanner.plan(row.line, cells, record, program, label);
+      if (typeof planned === 'string') activityTally.reject(row.line, planned);
+      else if ('unchanged' in planned) activityTally.count('unchanged', row.line, label, []);
+      else activities.push({ ...planned, label });
+      continue;
+    }
+    if (v.component === undefined) continue;
     const component = components.find(program.id, v.component);
     if (!component) {
-      tally.reject(row.line, `${program.code} has no component "${v.component}".`);
+      completionTally.reject(row.line, `${program.code} has no component "${v.component}".`);
       continue;
     }
     if (component.archived_at !== null) {
-      tally.reject(row.line, `${component.name} is archived in ${program.code}; it takes no completions.`);
+      completionTally.reject(row.line, `${component.name} is archived in ${program.code}; it takes no completions.`);
       continue;
     }
     const label = `${contactLabel(contact)} → ${program.code}: ${component.name}`;
@@ -232,16 +346,16 @@ async function planFile(db: Executor, prepared: PreparedCsv<CompletionField>, to
     const first = seen.get(key);
     const earlier = stored !== undefined ? { on: stored, where: 'already recorded' } : first ? { on: first.on, where: `on line ${first.line}` } : null;
     if (earlier) {
-      if (earlier.on === v.completedOn) tally.count('unchanged', row.line, label, []);
+      if (earlier.on === v.completedOn) completionTally.count('unchanged', row.line, label, []);
       else
-        tally.reject(
+        completionTally.reject(
           row.line,
           `${label} is ${earlier.where} as completed on ${earlier.on}, not ${v.completedOn}; remove that completion first to change its date.`,
         );
       continue;
     }
     if (!RECORDING_STATUSES.includes(record.status)) {
-      tally.reject(row.line, `${label}: the record is ${record.status}; completions are recorded while a certification is being worked on.`);
+      completionTally.reject(row.line, `${label}: the record is ${record.status}; completions are recorded while a certification is being worked on.`);
       continue;
     }
     seen.set(key, { line: row.line, on: v.completedOn });
@@ -249,13 +363,17 @@ async function planFile(db: Executor, prepared: PreparedCsv<CompletionField>, to
     accepted.push({ line: row.line, label, record, component, completedOn: v.completedOn, credits, note: '', source });
   }
 
-  // What the engine will make of each record once the file's completions count (the service decides again on apply).
+  // What the engine will make of each record once all the file's completions count: decided once per record
+  // (the service decides again on apply).
   const byRecord = new Map<number, typeof accepted>();
-  for (const a of accepted) byRecord.set(a.record.id, [...(byRecord.get(a.record.id) ?? []), a]);
+  for (const a of accepted) pushTo(byRecord, a.record.id, a);
   const requiredOf = new Map<number, Set<number>>();
   const completions: PlannedCompletion[] = [];
   const programsById = new Map([...programs.values()].map((p) => [p.id, p]));
+  // Records whose completions change them: where their CE activities will count.
+  const after = new Map<number, RecordAfter>();
   for (const list of byRecord.values()) {
+    if (slices.due()) await slices.pause();
     const { record } = list[0] as (typeof accepted)[number];
     const program = programsById.get(record.program_id) as ProgramRow;
     let required = requiredOf.get(program.id);
@@ -263,30 +381,73 @@ async function planFile(db: Executor, prepared: PreparedCsv<CompletionField>, to
       required = new Set(components.requiredOf(program.id));
       requiredOf.set(program.id, required);
     }
-    const doneBefore = [...required].filter((c) => done.has(`${record.id}|${c}`));
-    const newly = list.filter((a) => required.has(a.component.id));
-    const dates = [...doneBefore.map((c) => done.get(`${record.id}|${c}`) as string), ...newly.map((a) => a.completedOn)].sort();
+    let doneBefore = 0;
+    let last: string | null = null;
+    for (const c of required) {
+      const on = done.get(`${record.id}|${c}`);
+      if (on === undefined) continue;
+      doneBefore++;
+      if (last === null || on > last) last = on;
+    }
+    let newly = 0;
+    for (const a of list) {
+      if (!required.has(a.component.id)) continue;
+      newly++;
+      if (last === null || a.completedOn > last) last = a.completedOn;
+    }
     const decision = evaluate({
       record: stateOf(record),
       program: rulesOf(program),
-      progress: { requiredTotal: required.size, requiredDone: doneBefore.length + newly.length, lastCompletedOn: dates[dates.length - 1] ?? null },
+      progress: { requiredTotal: required.size, requiredDone: doneBefore + newly, lastCompletedOn: last },
       settings,
       today,
     });
     if (decision.status === 'Expired') {
       const reason = `With these completions ${program.code} would be Expired at once${decision.changes.expiresOn ? ` (it expires on ${decision.changes.expiresOn})` : ''}. Check the dates; if they are right, record them in the record drawer and confirm.`;
-      for (const a of list) tally.reject(a.line, `${a.label}: ${reason}`);
+      for (const a of list) completionTally.reject(a.line, `${a.label}: ${reason}`);
       continue;
     }
+    after.set(record.id, {
+      status: decision.status,
+      cycle: decision.startsNewCycle ? record.cycle + 1 : record.cycle,
+      cycle_starts_on: decision.startsNewCycle ? null : record.cycle_starts_on,
+      completed_on: decision.changes.completedOn ?? record.completed_on,
+      expires_on: decision.changes.expiresOn ?? record.expires_on,
+    });
     list.forEach((a, j) => {
-      const fields: FieldChange[] = [{ field: 'Completed on', from: '', to: a.completedOn }];
-      if (a.credits !== null) fields.push({ field: 'Credits or hours', from: '', to: String(a.credits) });
-      if (j === list.length - 1 && decision.status !== record.status) fields.push({ field: 'Status', from: record.status, to: decision.status });
-      tally.count('new', a.line, a.label, fields);
+      completionTally.count('new', a.line, a.label, () => {
+        const fields: FieldChange[] = [{ field: 'Completed on', from: '', to: a.completedOn }];
+        if (a.credits !== null) fields.push({ field: 'Credits or hours', from: '', to: String(a.credits) });
+        if (j === list.length - 1 && decision.status !== record.status) fields.push({ field: 'Status', from: record.status, to: decision.status });
+        return fields;
+      });
       completions.push(a);
     });
   }
-  return { result: plannedResult(SPEC, prepared, tally), completions, programs: programsById };
+
+  let notCounted = 0;
+  for (const a of activities) {
+    if (slices.due()) await slices.pause();
+    const { fields, counts } = activityFields(a, after.get(a.record.id) ?? a.record);
+    if (!counts) notCounted++;
+    activityTally.count('new', a.line, a.label, fields);
+  }
+  const summary = [`Completions: ${countsWords(completionTally.rows)}.`];
+  if (hasActivities) {
+    const words =
+      notCounted === 0
+        ? ''
+        : `; ${notCounted.toLocaleString('en')} of the new ones ${notCounted === 1 ? 'does' : 'do'} not count towards renewal (dated outside the current cycle, or no cycle is running: see each line)`;
+    summary.push(`CE activities: ${countsWords(activityTally.rows)}${words}.`);
+  }
+  return { result: { ...plannedResult(SPEC, prepared, tally), summary }, completions, activities, programs: programsById };
+}
+
+/** A file with neither a Component nor a CE category column cannot say what any row is. */
+function columnsProblem(prepared: PreparedCsv<CompletionField>): string | null {
+  const { columns } = prepared.map;
+  if (columns.component !== undefined || columns.category !== undefined) return null;
+  return `No column holds Component (for completions) or CE category (for CE activities). Map one of the columns (${prepared.parsed.headers.map((h) => `"${h}"`).join(', ')}) to one of them.`;
 }
 
 async function dayOf(ctx: ServiceContext, db: Executor): Promise<{ today: string; settings: Settings }> {
@@ -298,12 +459,18 @@ async function dayOf(ctx: ServiceContext, db: Executor): Promise<{ today: string
 export async function previewCompletionsCsv(ctx: ServiceContext, input: CompletionsCsvInput): Promise<CompletionsCsvResult> {
   const prepared = await prepareCsv(SPEC, input);
   if (!('parsed' in prepared)) return prepared;
+  const problem = columnsProblem(prepared);
+  if (problem) return failedResult(SPEC.importFields, { line: 1, reason: problem }, prepared.source.sha256, prepared.parsed);
   const { today, settings } = await dayOf(ctx, ctx.db);
   const file = input.fileName ?? 'a CSV file';
   return (await planAndKeep(ctx.db, planKey('completions', prepared.source.sha256, input), () => planFile(ctx.db, prepared, today, settings, file))).result;
 }
 
-/** Imports the previewed completions in one transaction, each through the completions service, its history naming the file and line. */
+/**
+ * Imports the previewed completions and CE activities in one transaction, each through its service (the
+ * record drawer's), its history naming the file and line: the completions first, so an activity finds the
+ * cycle a completion started.
+ */
 export async function applyCompletionsCsv(ctx: ServiceContext, actor: Actor, input: CompletionsCsvInput, job?: JobProgress): Promise<CompletionsCsvResult> {
   job?.progress(0, null, 'Reading the file');
   const source = await readSourceForApply(input);
@@ -311,11 +478,29 @@ export async function applyCompletionsCsv(ctx: ServiceContext, actor: Actor, inp
   const file = input.fileName ?? 'a CSV file';
   return inTransaction(ctx.db, async (trx) => {
     const { today, settings } = await dayOf(ctx, trx);
-    const planned = await planForApply(ctx.db, trx, key, async () => planFile(trx, await prepareCsvForApply(SPEC, input, source), today, settings, file));
+    const planned = await planForApply(ctx.db, trx, key, async () => {
+      const prepared = await prepareCsv(SPEC, input, source);
+      const problem = 'parsed' in prepared ? columnsProblem(prepared) : (prepared.fileError?.reason ?? 'The file cannot be imported.');
+      if (problem || !('parsed' in prepared)) throw new ImportFileError(('parsed' in prepared ? null : prepared.fileError?.line) ?? 1, problem ?? '');
+      return planFile(trx, prepared, today, settings, file);
+    });
     const w = { ...(await writeContext(ctx, trx, actor)), at: stamp(ctx) };
-    const total = planned.completions.length;
-    const tick = progressReporter(job, total, (n) => `Importing completions: ${n} of ${total}`);
-    await recordCompletionsInSteps(trx, planned.completions, planned.programs, w, (c) => ` (imported from ${file}, line ${c.line})`, tick);
+    const total = planned.completions.length + planned.activities.length;
+    const tick = progressReporter(job, total, (n) => `Importing completions: ${n.toLocaleString('en')} of ${total.toLocaleString('en')}`);
+    const detail = (c: { line: number }): string => ` (imported from ${file}, line ${c.line})`;
+    await recordCompletionsInSteps(trx, planned.completions, planned.programs, w, detail, tick, IMPORT_STEP);
+    for (const part of chunk(planned.activities, IMPORT_STEP)) {
+      // As the records are now: a completion of this file may have started the cycle they count in.
+      const now = new Map(
+        ((await whereInJson(trx('records'), 'id', [...new Set(part.map((a) => a.record.id))]).select('*')) as RecordRow[]).map((r) => [r.id, r]),
+      );
+      const items = part.map((a) => ({ ...a, record: now.get(a.record.id) ?? a.record }));
+      await addActivities(trx, items, w, 'CE credits imported from a file', (a) => detail(a as PlannedActivity));
+      tick(part.length);
+    }
     return planned.result;
   });
 }
+
+/** Rows written per step of an apply (its progress); a record's completions stay in one step. */
+const IMPORT_STEP = 5000;

@@ -54,6 +54,8 @@ export interface CsvImportResult<F extends string> {
   fileError: FileError | null;
   /** SHA-256 of the file's bytes; pass it back as `expectSha256` to apply exactly what was previewed. */
   sha256: string;
+  /** The counts per kind of row, in words, where a file holds more than one kind ("CE activities: 3 new, …"). */
+  summary?: string[];
 }
 
 /** The result for a file that cannot be imported. */

@@ -6,8 +6,10 @@
  */
 import { displayName } from '../domain/contact';
 import type { ContactRow, ProgramRow } from '../domain/rows';
+import { foldForSearch } from '../domain/text-search';
 import { whereInJson } from '../db/where-in-json';
 import type { Executor } from '../services/context';
+import { Slices } from './slices';
 
 export const CONTACT_KEY_FIELDS = ['centralId', 'memberNumber', 'email'] as const;
 export type ContactKeyField = (typeof CONTACT_KEY_FIELDS)[number];
@@ -25,6 +27,10 @@ export const PROGRAM_CODE_SYNONYMS = ['certificationcode', 'code', 'programcode'
 export type ContactKeys = Partial<Record<ContactKeyField, string>>;
 
 export type KeyedContact = Pick<ContactRow, 'id' | 'first_name' | 'last_name' | 'member_number' | 'central_id' | 'email' | 'name_key'>;
+const KEYED_COLUMNS = ['id', 'first_name', 'last_name', 'member_number', 'central_id', 'email', 'name_key'] as const;
+
+/** Keys per lookup query: each answers in a few milliseconds. */
+const LOOKUP_KEYS = 5000;
 
 /** Who a row's contact keys name, read once for the whole file. */
 export class ContactDirectory {
@@ -34,27 +40,50 @@ export class ContactDirectory {
     private readonly byEmail: Map<string, KeyedContact[]>,
   ) {}
 
+  /**
+   * Reads the contacts the rows name, each key kind on its own index (central ID, member
+   * number, the folded email `email_key`), a few thousand keys per query with a turn of the
+   * event loop between: a file of 100,000 lines never blocks the list for one big read.
+   */
   static async load(db: Executor, rows: readonly ContactKeys[]): Promise<ContactDirectory> {
     const central = new Set<string>();
     const member = new Set<string>();
     const emails = new Set<string>();
+    const slices = new Slices();
     for (const k of rows) {
+      if (slices.due()) await slices.pause();
       if (k.centralId !== undefined) central.add(k.centralId);
       else if (k.memberNumber !== undefined) member.add(k.memberNumber);
-      else if (k.email !== undefined) emails.add(k.email.toLowerCase());
+      else if (k.email !== undefined) emails.add(foldForSearch(k.email));
     }
-    const q = db('contacts');
-    whereInJson(q, 'central_id', [...central]);
-    whereInJson(q, 'member_number', [...member], 'or');
-    if (emails.size > 0) q.orWhereRaw('lower(email) IN (SELECT value FROM json_each(?))', [JSON.stringify([...emails])]);
-    const stored: KeyedContact[] = await q.select('id', 'first_name', 'last_name', 'member_number', 'central_id', 'email', 'name_key');
+    const seen = new Set<number>();
+    const byCentral = new Map<string, KeyedContact>();
+    const byMember = new Map<string, KeyedContact>();
+    // The folded key finds the candidates; an email matches as the same address in any case (JavaScript's full Unicode case, not SQLite's ASCII lower()).
     const byEmail = new Map<string, KeyedContact[]>();
-    for (const c of stored) if (c.email !== '') byEmail.set(c.email.toLowerCase(), [...(byEmail.get(c.email.toLowerCase()) ?? []), c]);
-    return new ContactDirectory(
-      new Map(stored.flatMap((c) => (c.central_id !== null ? [[c.central_id, c] as const] : []))),
-      new Map(stored.flatMap((c) => (c.member_number !== null ? [[c.member_number, c] as const] : []))),
-      byEmail,
-    );
+    for (const [column, values] of [
+      ['central_id', central],
+      ['member_number', member],
+      ['email_key', emails],
+    ] as const) {
+      const all = [...values];
+      for (let i = 0; i < all.length; i += LOOKUP_KEYS) {
+        const part: KeyedContact[] = await whereInJson(db('contacts'), column, all.slice(i, i + LOOKUP_KEYS)).select(KEYED_COLUMNS);
+        for (const c of part) {
+          if (seen.has(c.id)) continue;
+          seen.add(c.id);
+          if (c.central_id !== null) byCentral.set(c.central_id, c);
+          if (c.member_number !== null) byMember.set(c.member_number, c);
+          if (c.email === '') continue;
+          const key = c.email.toLowerCase();
+          const same = byEmail.get(key);
+          if (same) same.push(c);
+          else byEmail.set(key, [c]);
+        }
+        await slices.maybePause();
+      }
+    }
+    return new ContactDirectory(byCentral, byMember, byEmail);
   }
 
   /** The contact, or why none: the row names nobody, or an email two contacts share. */

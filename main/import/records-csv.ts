@@ -21,8 +21,9 @@ import { bulkInsert } from '../db/bulk-insert';
 import { whereInJson } from '../db/where-in-json';
 import type { CalendarDate } from '../rules/calendar';
 import { DATE_LABELS, migratedDateProblem, migratedRecord, type MigratedDates, type MigratedRecord } from '../rules/migrated-record';
-import { STATUSES, type Status } from '../rules/statuses';
+import { STATUSES, TIMED_STATUSES, type Status } from '../rules/statuses';
 import { logStoredRows } from '../services/changelog';
+import { refreshCredits } from '../services/credit-standing';
 import { officeToday, stamp, type Actor, type Executor, type ServiceContext } from '../services/context';
 import { enrollmentRefusal, writeContext } from '../services/records';
 import { insertHistory, queueExpiringEmails, type WriteContext } from '../services/record-writer';
@@ -157,7 +158,8 @@ interface Comparable extends MigratedDates {
 
 async function storedRecords(db: Executor, contactIds: readonly number[]): Promise<Map<string, Comparable>> {
   const out = new Map<string, Comparable>();
-  for (const ids of chunk(contactIds, 20_000)) {
+  const slices = new Slices();
+  for (const ids of chunk(contactIds, 5000)) {
     const rows = (await whereInJson(db('records'), 'contact_id', ids).select('*')) as RecordRow[];
     // Components completed in each record's current cycle.
     const done: Array<{ record_id: number; name: string }> = await whereInJson(
@@ -169,7 +171,11 @@ async function storedRecords(db: Executor, contactIds: readonly number[]): Promi
       ids,
     ).select('cp.record_id', 'c.name');
     const names = new Map<number, string[]>();
-    for (const d of done) names.set(d.record_id, [...(names.get(d.record_id) ?? []), d.name]);
+    for (const d of done) {
+      const list = names.get(d.record_id);
+      if (list) list.push(d.name);
+      else names.set(d.record_id, [d.name]);
+    }
     for (const r of rows) {
       out.set(`${r.contact_id}|${r.program_id}`, {
         status: r.status,
@@ -182,6 +188,7 @@ async function storedRecords(db: Executor, contactIds: readonly number[]): Promi
         components: names.get(r.id) ?? [],
       });
     }
+    await slices.maybePause();
   }
   return out;
 }
@@ -345,6 +352,11 @@ async function planFile(db: Executor, prepared: PreparedCsv<RecordField>, today:
   return { result: plannedResult(SPEC, prepared, tally), records };
 }
 
+/** Only a record that holds (or held) a certification renewed by credits has credit columns to keep (credit-standing.ts). */
+function holdsRequirement(n: NewRecord): boolean {
+  return n.program.renewal_credits !== null && TIMED_STATUSES.includes(n.record.status);
+}
+
 function listNames(parts: ProgramParts): string {
   return [...parts.byName.values()].map((c) => c.name).join('; ') || 'none';
 }
@@ -415,6 +427,11 @@ async function insertRecords(trx: Executor, part: readonly NewRecord[], file: st
   }));
   const ids = await bulkInsert(trx, 'records', rows, { returning: 'id' });
   if (ids.length !== part.length) throw new Error(`Inserting records returned ${ids.length} ids for ${part.length}.`);
+  // The kept renewal-credit columns, as the writer keeps them for every record it writes: before the rows are logged.
+  await refreshCredits(
+    trx,
+    ids.filter((_, i) => holdsRequirement(part[i] as NewRecord)),
+  );
   await logStoredRows(trx, 'records', 'record', 'insert', ids, w.at);
   const progress = part.flatMap((n, i) =>
     n.components.map((c) => ({

@@ -41,11 +41,17 @@ export const asCreditActivity = (a: ActivityRow): CreditActivity => ({ earnedOn:
 /** The record's current cycle and standing, or null when no requirement applies to it now. */
 export function standingOf(row: Row, activities: readonly ActivityRow[]): { cycle: Cycle; standing: CreditStanding } | null {
   const requirement = requirementOf(row);
-  if (requirement === null || !(TIMED_STATUSES as readonly string[]).includes(row.status)) return null;
-  const cycle = currentCycle({ cycleStartsOn: row.cycle_starts_on, completedOn: row.completed_on, expiresOn: row.expires_on });
+  if (requirement === null) return null;
+  const cycle = runningCycle(row);
   if (cycle === null) return null;
   const counted = activities.filter((a) => a.cycle === row.cycle && a.removed_at === null).map(asCreditActivity);
   return { cycle, standing: creditStanding(requirement, cycle, counted) };
+}
+
+/** The cycle a record's activities count in now: only a certification held (Active, Expiring, Expired) with its dates has one. */
+export function runningCycle(row: Pick<RecordRow, 'status' | 'cycle_starts_on' | 'completed_on' | 'expires_on'>): Cycle | null {
+  if (!(TIMED_STATUSES as readonly string[]).includes(row.status)) return null;
+  return currentCycle({ cycleStartsOn: row.cycle_starts_on, completedOn: row.completed_on, expiresOn: row.expires_on });
 }
 
 /** Recomputes the kept columns of `recordIds`; answers the ids whose values changed. */

@@ -16,7 +16,8 @@ import { changesFor, logChanges, logStoredRows } from './changelog';
 import { officeToday, ServiceError, stamp, type Actor, type Executor, type ServiceContext } from './context';
 import { refreshCredits, standingOf, type ActivityRow } from './credit-standing';
 import { getProgram } from './programs';
-import { applyOne, type RecordChange } from './record-writer';
+import { applyDecisions, applyOne, type RecordChange, type WriteContext } from './record-writer';
+import { bulkInsert } from '../db/bulk-insert';
 import { getRecordRow, writeContext } from './records';
 import { readSettings } from './settings';
 
@@ -135,9 +136,14 @@ export interface RecordCredits {
 function describeOutside(cycle: Cycle | null, a: ActivityRow, currentCycleNumber: number): string | null {
   if (a.removed_at !== null) return 'Removed';
   if (a.cycle !== currentCycleNumber) return `Counted in cycle ${a.cycle} (a previous cycle)`;
+  if (a.kind === 'carry-over') return cycle === null ? whyNotCounted(cycle, a.earned_on) : null;
+  return whyNotCounted(cycle, a.earned_on);
+}
+
+/** Why an activity dated `earnedOn` does not count in the record's running cycle (null: none runs), or null when it counts. */
+export function whyNotCounted(cycle: Cycle | null, earnedOn: CalendarDate): string | null {
   if (cycle === null) return 'Does not count: no cycle is running (the certification is not held)';
-  if (a.kind === 'carry-over') return null;
-  if (compareDates(a.earned_on, cycle.startsOn) < 0 || compareDates(a.earned_on, cycle.endsOn) > 0) {
+  if (compareDates(earnedOn, cycle.startsOn) < 0 || compareDates(earnedOn, cycle.endsOn) > 0) {
     return `Does not count: outside this cycle (${cycle.startsOn} – ${cycle.endsOn})`;
   }
   return null;
@@ -203,9 +209,83 @@ const fmt = (n: number): string => String(Math.round(n * 100) / 100);
 
 async function writeCreditChange(trx: Executor, ctx: ServiceContext, actor: Actor, record: RecordRow, detail: string, reason?: string): Promise<RecordRow> {
   const w = await writeContext(ctx, trx, actor);
-  const decision = { status: record.status, rule: 'CE credits recorded by staff', changes: {}, queueExpiringEmail: false, startsNewCycle: false };
-  const change: RecordChange = { record, decision, kind: 'credit', detail, reason };
-  return applyOne(trx, change, w);
+  return applyOne(trx, creditChange(record, STAFF_RULE, detail, reason), w);
+}
+
+const STAFF_RULE = 'CE credits recorded by staff';
+
+/** A record change that only records credits: the status stays; the writer keeps the credit columns, history and change log. */
+function creditChange(record: RecordRow, rule: string, detail: string, reason?: string): RecordChange {
+  const decision = { status: record.status, rule, changes: {}, queueExpiringEmail: false, startsNewCycle: false };
+  return { record, decision, kind: 'credit', detail, reason };
+}
+
+/** The category on the list with this name (any case), or undefined. */
+export function findCategory(categories: readonly CreditCategory[], name: string): CreditCategory | undefined {
+  return categories.find((c) => sameName(c.name, name));
+}
+
+/** One CE activity to record (already checked): against the record's current cycle. */
+export interface NewActivity {
+  record: RecordRow;
+  earnedOn: CalendarDate;
+  title: string;
+  /** As on the list of categories. */
+  category: string;
+  credits: number;
+  source: string;
+  /** The id it has where it came from (a learning system's), which makes an import idempotent; null: none. */
+  externalId: string | null;
+}
+
+/** "CE activity added: 3 Ethics credits, "Title" on 2026-03-01, source X": the history's words for one activity. */
+export function activityWords(a: Pick<NewActivity, 'credits' | 'category' | 'title' | 'earnedOn' | 'source'>): string {
+  const source = a.source.trim() ? `, source ${a.source.trim()}` : '';
+  return `CE activity added: ${fmt(a.credits)} ${a.category} credits, "${a.title.trim()}" on ${a.earnedOn}${source}`;
+}
+
+/**
+ * Records CE activities in the caller's transaction: the rows (logged), then per record one history
+ * entry listing them, through the record writer (which keeps the record's credit columns). The one path
+ * of an activity: the record drawer and the completions import. `detail` says how each arrived.
+ */
+export async function addActivities(
+  trx: Executor,
+  items: readonly NewActivity[],
+  w: WriteContext,
+  rule: string = STAFF_RULE,
+  detail: (item: NewActivity) => string = () => '',
+): Promise<void> {
+  if (items.length === 0) return;
+  const ids = await bulkInsert(
+    trx,
+    'ce_activities',
+    items.map((a) => ({
+      record_id: a.record.id,
+      cycle: a.record.cycle,
+      kind: 'activity',
+      earned_on: a.earnedOn,
+      title: a.title.trim(),
+      category: a.category,
+      credits: a.credits,
+      source: a.source.trim(),
+      external_id: a.externalId,
+      recorded_by: w.actor.id,
+      recorded_at: w.at,
+    })),
+    { returning: 'id' },
+  );
+  await logStoredRows(trx, 'ce_activities', 'activity', 'insert', ids, w.at);
+  const byRecord = new Map<number, NewActivity[]>();
+  for (const a of items) {
+    const list = byRecord.get(a.record.id);
+    if (list) list.push(a);
+    else byRecord.set(a.record.id, [a]);
+  }
+  const changes = [...byRecord.values()].map((list) =>
+    creditChange((list[0] as NewActivity).record, rule, list.map((a) => `${activityWords(a)}${detail(a)}`).join('; ')),
+  );
+  await applyDecisions(trx, changes, w);
 }
 
 export async function addActivity(ctx: ServiceContext, actor: Actor, input: CreditActivityInput): Promise<RecordRow> {
@@ -215,38 +295,22 @@ export async function addActivity(ctx: ServiceContext, actor: Actor, input: Cred
     if (requirementOf(program) === null) {
       throw new ServiceError('REFUSED', `${program.name} has no renewal requirement; set one in Settings › Certification programs first.`);
     }
-    const settings = await readSettings(trx);
-    const today = officeToday(ctx, settings.timeZone);
-    if (compareDates(input.earnedOn, today) > 0)
-      throw new ServiceError('INVALID', `The activity date ${input.earnedOn} is in the future (today is ${today}).`, 'earnedOn');
-    const categories = await listCategories(trx);
-    const category = categories.find((c) => sameName(c.name, input.category));
+    const w = await writeContext(ctx, trx, actor);
+    if (compareDates(input.earnedOn, w.today) > 0)
+      throw new ServiceError('INVALID', `The activity date ${input.earnedOn} is in the future (today is ${w.today}).`, 'earnedOn');
+    const category = findCategory(await listCategories(trx), input.category);
     if (!category) throw new ServiceError('INVALID', `${input.category} is not on the list of credit categories.`, 'category');
-    const at = stamp(ctx);
-    const [row]: Array<{ id: number }> = await trx('ce_activities')
-      .insert({
-        record_id: record.id,
-        cycle: record.cycle,
-        kind: 'activity',
-        earned_on: input.earnedOn,
-        title: input.title.trim(),
-        category: category.name,
-        credits: input.credits,
-        source: input.source.trim(),
-        recorded_by: actor.id,
-        recorded_at: at,
-      })
-      .returning('id');
-    if (!row) throw new Error('insert returned no row');
-    await logStoredRows(trx, 'ce_activities', 'activity', 'insert', [row.id], at);
-    const source = input.source.trim() ? `, source ${input.source.trim()}` : '';
-    return writeCreditChange(
-      trx,
-      ctx,
-      actor,
+    const item: NewActivity = {
       record,
-      `CE activity added: ${fmt(input.credits)} ${category.name} credits, "${input.title.trim()}" on ${input.earnedOn}${source}`,
-    );
+      earnedOn: input.earnedOn,
+      title: input.title,
+      category: category.name,
+      credits: input.credits,
+      source: input.source,
+      externalId: null,
+    };
+    await addActivities(trx, [item], w);
+    return getRecordRow(trx, record.id);
   });
 }
 

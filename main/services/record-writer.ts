@@ -9,6 +9,7 @@
 import type { CalendarDate } from '../rules/calendar';
 import type { Decision } from '../rules/engine';
 import { bulkInsert } from '../db/bulk-insert';
+import { bulkUpdate } from '../db/bulk-update';
 import { whereInJson } from '../db/where-in-json';
 import { logStoredRows } from './changelog';
 import { refreshCredits } from './credit-standing';
@@ -55,7 +56,9 @@ export interface Applied {
 
 function patchFor(change: RecordChange, at: string): Partial<RecordRow> {
   const { record, decision } = change;
-  const patch: Partial<RecordRow> = { ...change.extra, status: decision.status, updated_at: at };
+  const patch: Partial<RecordRow> = { ...change.extra, updated_at: at };
+  // Only a status that changes is written: setting it again rewrites a dozen indexes for nothing.
+  if (decision.status !== record.status) patch.status = decision.status;
   const d = decision.changes;
   if (d.startedOn !== undefined) patch.started_on = d.startedOn;
   if (d.completedOn !== undefined) patch.completed_on = d.completedOn;
@@ -76,16 +79,13 @@ function patchFor(change: RecordChange, at: string): Partial<RecordRow> {
 /** Writes a batch of record changes; records with the same patch are updated together. */
 export async function applyDecisions(trx: Executor, changes: readonly RecordChange[], w: WriteContext): Promise<Applied> {
   if (changes.length === 0) return { changed: 0, emailsQueued: 0, remindersQueued: 0, remindersWithdrawn: 0 };
-  const groups = new Map<string, { patch: Partial<RecordRow>; ids: number[] }>();
+  const patches: Array<Partial<RecordRow> & { id: number }> = [];
   const history: HistoryEntry[] = [];
   const emailDue: number[] = [];
   for (const change of changes) {
     const { record, decision } = change;
     const patch = patchFor(change, w.at);
-    const key = JSON.stringify(patch);
-    const group = groups.get(key) ?? { patch, ids: [] };
-    group.ids.push(record.id);
-    groups.set(key, group);
+    patches.push({ ...patch, id: record.id });
     history.push({
       record: { id: record.id, cycle: patch.cycle ?? record.cycle },
       from: record.status,
@@ -97,9 +97,7 @@ export async function applyDecisions(trx: Executor, changes: readonly RecordChan
     });
     if (decision.queueExpiringEmail) emailDue.push(record.id);
   }
-  for (const { patch, ids } of groups.values()) {
-    await whereInJson(trx('records'), 'id', ids).update(patch);
-  }
+  await bulkUpdate(trx, 'records', patches);
   await insertHistory(trx, history, w);
   const changedIds = changes.map((c) => c.record.id);
   const outbox = await queueExpiringEmails(trx, emailDue, w);

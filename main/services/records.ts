@@ -28,6 +28,7 @@ import type { Db } from '../db/database';
 import { pendingRenewalExpiresOn } from '../domain/renewal';
 import type { ApplicationChannel } from '../domain/application';
 import { bulkInsert } from '../db/bulk-insert';
+import { whereInJson } from '../db/where-in-json';
 
 interface Loaded {
   record: RecordRow;
@@ -54,15 +55,16 @@ export async function progressOfMany(db: Db, records: readonly RecordRow[]): Pro
     .select('id', 'program_id');
   const requiredPerProgram = new Map<number, number>();
   for (const c of required) requiredPerProgram.set(c.program_id, (requiredPerProgram.get(c.program_id) ?? 0) + 1);
-  const done: Array<{ record_id: number; cycle: number; n: number; last: string | null }> = await db('component_progress')
-    .whereIn(
+  // The ids as one bound JSON value each: an import asks for thousands of records at once.
+  const done: Array<{ record_id: number; cycle: number; n: number; last: string | null }> = await whereInJson(
+    whereInJson(
+      db('component_progress'),
       'record_id',
       records.map((r) => r.id),
-    )
-    .whereIn(
-      'component_id',
-      required.map((c) => c.id),
-    )
+    ),
+    'component_id',
+    required.map((c) => c.id),
+  )
     .whereNull('removed_at')
     .groupBy('record_id', 'cycle')
     .select('record_id', 'cycle')

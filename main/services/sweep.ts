@@ -3,6 +3,7 @@
  * status no longer matches its expiration date, n and today. Set-based: SQL
  * finds the records that must move, the engine says why, the writer records it.
  */
+import type { Knex } from 'knex';
 import { whereInJson } from '../db/where-in-json';
 import { addDays, type CalendarDate } from '../rules/calendar';
 import { timeStatus } from '../rules/engine';
@@ -36,14 +37,16 @@ export interface SweepResult {
 const CHUNK = 5_000;
 
 /**
- * The records in a timed status that disagrees with the time rules, in id order.
- * Four disjoint index range scans on (status, expires_on IS NULL, expires_on) (migration 003)
- * and a read of only the records they find, never of every record: the settings window's
- * live preview of n stays live at a million records.
+ * The records in a timed status that disagrees with the time rules: one pass of them, the first
+ * `limit` in id order after the id `after` (keyset pagination: a pass never holds more than its
+ * records, and a pass's records are read in the transaction that changes them). Four disjoint
+ * index range scans on (status, expires_on IS NULL, expires_on) (migration 003), read from the
+ * index alone (the id is its rowid), then only the pass's rows: never a read of every record,
+ * so the settings window's live preview of n stays live at a million records.
  */
-async function mismatched(trx: Executor, today: CalendarDate, n: number): Promise<SweptRecord[]> {
+function mismatchedIds(trx: Executor, today: CalendarDate, n: number, after: number): Knex.QueryBuilder {
   const horizon = addDays(today, n);
-  const inStatus = (inStatuses: Status[]) => trx('records').select('id', 'status', 'cycle', 'expires_on').whereIn('status', inStatuses);
+  const inStatus = (inStatuses: Status[]) => trx('records').select('id').whereIn('status', inStatuses).where('id', '>', after);
   const dated = (inStatuses: Status[]) => inStatus(inStatuses).whereRaw('(expires_on is null) = 0');
   // Active or Expiring past the expiration date: Expired.
   const q = dated(['Active', 'Expiring']).where('expires_on', '<', today);
@@ -52,8 +55,22 @@ async function mismatched(trx: Executor, today: CalendarDate, n: number): Promis
   void q.unionAll(n > 0 ? dated(['Expiring', 'Expired']).where('expires_on', '>', horizon) : dated(['Expiring', 'Expired']).where('expires_on', '>=', today));
   // Active or Expired within the window: Expiring.
   if (n > 0) void q.unionAll(dated(['Active', 'Expired']).whereBetween('expires_on', [today, horizon]));
-  const rows = (await q) as SweptRecord[];
-  return rows.sort((a, b) => a.id - b.id);
+  return q;
+}
+
+async function mismatchedPass(trx: Executor, today: CalendarDate, n: number, after: number): Promise<SweptRecord[]> {
+  const ids = ((await mismatchedIds(trx, today, n, after).orderBy('id').limit(CHUNK)) as Array<{ id: number }>).map((r) => r.id);
+  if (ids.length === 0) return [];
+  return (await whereInJson(trx('records').select('id', 'status', 'cycle', 'expires_on'), 'id', ids).orderBy('id')) as SweptRecord[];
+}
+
+/** How many records disagree with the time rules (the progress's total), counted on the index alone. */
+async function mismatchedCount(trx: Executor, today: CalendarDate, n: number): Promise<number> {
+  const row = (await trx
+    .from(mismatchedIds(trx, today, n, 0).as('m'))
+    .count({ n: '*' })
+    .first()) as { n: number } | undefined;
+  return Number(row?.n ?? 0);
 }
 
 /** Records looked at so far, of how many (the start-up screen shows it). */
@@ -62,11 +79,17 @@ export type SweepProgress = (done: number, total: number) => void;
 /** Plans (and, unless `dryRun`, applies) the sweep inside the caller's transaction (an n change, its preview). */
 export async function sweepWithin(trx: Executor, w: WriteContext, dryRun = false, onProgress?: SweepProgress): Promise<SweepResult> {
   const result: SweepResult = { today: w.today, changed: 0, byTransition: {}, emailsQueued: 0, remindersQueued: 0, remindersWithdrawn: 0 };
-  const all = await mismatched(trx, w.today, w.settings.expiringDays);
-  onProgress?.(0, all.length);
-  for (let i = 0; i < all.length; i += CHUNK) {
-    await decideAndWrite(trx, all.slice(i, i + CHUNK), w, dryRun, result);
-    onProgress?.(Math.min(i + CHUNK, all.length), all.length);
+  const total = onProgress ? await mismatchedCount(trx, w.today, w.settings.expiringDays) : 0;
+  onProgress?.(0, total);
+  let done = 0;
+  for (let after = 0; ;) {
+    const rows = await mismatchedPass(trx, w.today, w.settings.expiringDays, after);
+    if (rows.length === 0) break;
+    await decideAndWrite(trx, rows, w, dryRun, result);
+    after = rows[rows.length - 1]?.id ?? after;
+    done += rows.length;
+    onProgress?.(Math.min(done, total), total);
+    if (rows.length < CHUNK) break;
   }
   // Another day (a time-zone change) may bring reminder days with no status change. A dry run counts every reminder
   // due once the statuses are up to date: those of the changed records and the rest alike, as saving queues them.
@@ -139,20 +162,24 @@ export async function runSweep(
   const first = { ...(await readSettings(ctx.db)), ...settingsOverride };
   const today = officeToday(ctx, first.timeZone);
   const result: SweepResult = { today, changed: 0, byTransition: {}, emailsQueued: 0, remindersQueued: 0, remindersWithdrawn: 0 };
-  const ids = (await mismatched(ctx.db, today, first.expiringDays)).map((r) => r.id);
-  onProgress?.(0, ids.length);
-  for (let i = 0; i < ids.length; i += CHUNK) {
-    await ctx.db.transaction(async (trx) => {
-      // Read again inside the pass: staff may have changed a record, or n, since the sweep began.
+  // The total is a count for the progress only: each pass finds its own records inside its transaction.
+  const total = await mismatchedCount(ctx.db, today, first.expiringDays);
+  onProgress?.(0, total);
+  let done = 0;
+  for (let after = 0, more = true; more;) {
+    more = await ctx.db.transaction(async (trx) => {
+      // Read inside the pass: staff may have changed a record, or n, since the sweep began.
       const settings = { ...(await readSettings(trx)), ...settingsOverride };
-      const rows = (await whereInJson(trx('records').select('id', 'status', 'cycle', 'expires_on'), 'id', ids.slice(i, i + CHUNK)).orderBy(
-        'id',
-      )) as SweptRecord[];
+      const rows = await mismatchedPass(trx, today, settings.expiringDays, after);
+      if (rows.length === 0) return false;
       await decideAndWrite(trx, rows, { actor, settings, today, at: stamp(ctx) }, false, result);
+      after = rows[rows.length - 1]?.id ?? after;
+      done += rows.length;
+      return rows.length === CHUNK;
     });
-    onProgress?.(Math.min(i + CHUNK, ids.length), ids.length);
+    onProgress?.(Math.min(done, total), Math.max(done, total));
   }
-  await reminderPasses(ctx, today, ids.length, result, onProgress);
+  await reminderPasses(ctx, today, Math.max(done, total), result, onProgress);
   return result;
 }
 

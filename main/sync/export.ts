@@ -16,6 +16,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Db } from '../db/database';
+import { processAlive } from '../db/process-alive';
 import type { Executor } from '../services/context';
 import { readSettings } from '../services/settings';
 import { errorCode, errorMessage, folderError, SyncError, type SyncProgress } from './errors';
@@ -205,22 +206,13 @@ async function batchStartingAt(folder: string, deviceId: string, fromSeq: number
   return first?.parsed ? { name: first.name, toSeq: first.parsed.toSeq } : null;
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Removes this device's temporary folders whose writer is gone (a crash, a kill, a failed write). */
 async function removeLeftovers(folder: string, deviceId: string): Promise<void> {
   const prefix = `${TEMP_PREFIX}certdesk-${deviceId}-`;
   for (const name of await fs.readdir(folder)) {
     if (!name.startsWith(prefix)) continue;
     const pid = Number(/-(\d+)-[0-9a-f]+$/.exec(name)?.[1] ?? 0);
-    if (pid !== process.pid && pid > 0 && pidAlive(pid)) continue;
+    if (pid !== process.pid && pid > 0 && processAlive(pid)) continue;
     await fs.rm(path.join(folder, name), { recursive: true, force: true });
   }
 }

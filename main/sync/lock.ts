@@ -13,20 +13,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SyncError } from './errors';
+import { processAlive } from '../db/process-alive';
 
 export const LOCK_FILE = 'sync-export.lock';
 
 const heldHere = new Set<string>();
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function readLockPid(file: string): number | null {
   try {
@@ -56,7 +47,7 @@ export function acquireExportLock(dataDir: string): () => void {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
         const pid = readLockPid(file);
-        if (pid !== null && pid !== process.pid && pidAlive(pid)) {
+        if (pid !== null && pid !== process.pid && processAlive(pid)) {
           throw new SyncError('BUSY', `An export of this data folder is already running (process ${pid}); this one was not started.`);
         }
         // Stale: its process is gone.

@@ -7,22 +7,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { queryDb } from '../support/db';
-import { apiCall, SCREENSHOT_DIR, startBrowserSession, type BrowserSession, type Harness } from '../support/harness';
+import { apiCall, SCREENSHOT_DIR, type Harness } from '../support/harness';
+import { browserSessionPerSuite } from '../support/e2e';
 
 describe('completions CSV through the Import dialog (Chromium, npm run web)', () => {
-  let session: BrowserSession;
   let harness: Harness;
   let page: Page;
 
-  beforeAll(async () => {
-    session = await startBrowserSession({ timeout: 20_000 });
+  browserSessionPerSuite({ timeout: 20_000 }, (session) => {
     ({ harness, page } = session);
-  });
-
-  afterAll(async () => {
-    await session?.close();
   });
 
   it('imports completions; the Tracking list shows the completed certification Active and the other In Progress; a completion removed in the drawer', async () => {
@@ -114,5 +109,64 @@ describe('completions CSV through the Import dialog (Chromium, npm run web)', ()
     await page.getByLabel('Contact name').fill('zedhalfway');
     await expect.poll(() => page.locator('[data-record-id]', { hasText: 'Remy Zedhalfway' }).textContent()).toContain('In Progress');
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'import-completions-tracking.png') });
+  }, 180_000);
+
+  it('imports a CE activity with the completions that earn the certificate: the preview says it counts, the record drawer shows the credits', async () => {
+    // A certification valid for a period after completion (so a cycle runs once it is earned), given a renewal requirement.
+    const [program] = await queryDb<{ id: number; code: string }>(
+      harness.dataDir,
+      `select p.id, p.code from programs p where p.archived_at is null and p.require_completion_approval = 0 and p.expiration_kind = 'period'
+         and (select count(*) from components c where c.program_id = p.id and c.required = 1 and c.archived_at is null) between 1 and 6 order by p.id desc limit 1`,
+    );
+    expect(program).toBeDefined();
+    await apiCall(harness, 'credits.addCategory', { name: 'Zed Ethics' });
+    await apiCall(harness, 'programs.setRenewal', {
+      programId: program!.id,
+      requirement: { credits: 10, minimums: [{ category: 'Zed Ethics', credits: 2 }], carryOverCap: null, review: false },
+    });
+    const required = await queryDb<{ name: string }>(
+      harness.dataDir,
+      'select name from components where program_id = ? and required = 1 and archived_at is null order by position',
+      [program!.id],
+    );
+    const contact = await apiCall<{ id: number }>(harness, 'contacts.create', {
+      firstName: 'Tess',
+      lastName: 'Zedcredits',
+      memberNumber: 'QC-4',
+      email: 'tess.z@example.org',
+    });
+    await apiCall(harness, 'records.enroll', { contactId: contact.id, programId: program!.id });
+    const dayOf = (back: number) => new Date(Date.now() - back * 86_400_000).toISOString().slice(0, 10);
+    const lines = ['Member Number,Certification Code,Component,Completed On,Credits,Source,CE Category,Title'];
+    for (const c of required) lines.push(`QC-4,${program!.code},"${c.name}",${dayOf(3)},,Learning system,,`);
+    lines.push(`QC-4,${program!.code},,${dayOf(2)},3,Spring conference,Zed Ethics,Ethics in practice`);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'certdesk-csv-')), 'completions-ce.csv');
+    fs.writeFileSync(file, `${lines.join('\r\n')}\r\n`);
+
+    await page.goto(`${harness.url}/#tracking`);
+    await page.waitForSelector('[data-record-id]', { timeout: 60_000 });
+    await page.getByRole('button', { name: 'Import…' }).click();
+    await page.getByTestId('import-modal').waitFor();
+    await page.getByTestId('import-modal').getByText('Completions', { exact: true }).click();
+    await page.locator('input[type=file]').setInputFiles(file);
+    await expect.poll(() => page.getByTestId('import-summary').innerText()).toContain('CE activities: 1 new, 0 unchanged, 0 rejected.');
+    await expect.poll(() => page.getByTestId('import-changes').innerText()).toContain('Towards renewal: counts in the current cycle');
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'import-completions-ce-preview.png') });
+    await page.getByRole('button', { name: new RegExp(`^Import ${required.length + 1} rows`) }).click();
+    await expect
+      .poll(async () => (await queryDb<{ n: number }>(harness.dataDir, "select count(*) as n from ce_activities where title = 'Ethics in practice'"))[0]?.n, {
+        timeout: 20_000,
+      })
+      .toBe(1);
+    await page.keyboard.press('Escape');
+
+    await page.getByLabel('Contact name').fill('zedcredits');
+    await expect.poll(() => page.locator('[data-record-id]', { hasText: 'Tess Zedcredits' }).textContent()).toContain('Active');
+    await page.locator('[data-record-id]', { hasText: 'Tess Zedcredits' }).click();
+    await expect.poll(() => page.getByTestId('credits-total').innerText()).toBe('3 of 10 credits · 7 still needed');
+    await expect.poll(() => page.getByTestId('credits-category-Zed Ethics').innerText()).toBe('3 of at least 2');
+    await expect.poll(() => page.getByTestId('credits-activities').innerText()).toContain('Ethics in practice');
+    await page.getByTestId('credits-panel').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'import-completions-ce-drawer.png') });
   }, 180_000);
 });

@@ -8,25 +8,19 @@
  */
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { queryDb } from '../support/db';
-import { SCREENSHOT_DIR, startBrowserSession, type BrowserSession, type Harness } from '../support/harness';
+import { SCREENSHOT_DIR, type Harness } from '../support/harness';
+import { browserSessionPerSuite, openTracking } from '../support/e2e';
 
 describe('Contacts and applications (Chromium, npm run web)', () => {
-  let session: BrowserSession;
   let harness: Harness;
   let page: Page;
   const settle = () => page.waitForFunction(() => document.querySelector('[data-testid="tracking-table"]')?.getAttribute('aria-busy') === 'false');
 
-  beforeAll(async () => {
-    session = await startBrowserSession({ timeout: 30_000 });
+  browserSessionPerSuite({ timeout: 30_000, setupTimeout: 240_000 }, async (session) => {
     ({ harness, page } = session);
-    await page.goto(`${harness.url}/#tracking`, { waitUntil: 'domcontentloaded', timeout: 90_000 });
-    await page.waitForSelector('[data-record-id]', { timeout: 90_000 });
-  }, 240_000);
-
-  afterAll(async () => {
-    await session?.close();
+    await openTracking(page, harness, 90_000);
   });
 
   it('a contact renamed in the record drawer shows on the list at once, in its place in the name sort', async () => {

@@ -7,35 +7,21 @@
  */
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { queryDb } from '../support/db';
-import { SCREENSHOT_DIR, startBrowserSession, type BrowserSession, type Harness } from '../support/harness';
+import { SCREENSHOT_DIR, type Harness } from '../support/harness';
+import { browserSessionPerSuite, listTotal, openTracking } from '../support/e2e';
 
 describe('Customize Filter values (Chromium, npm run web)', () => {
-  let session: BrowserSession;
   let harness: Harness;
   let page: Page;
 
-  const total = async () => {
-    const text =
-      (await page
-        .locator('.mantine-datatable-pagination-text')
-        .innerText()
-        .catch(() => '')) || '';
-    const m = /of ([\d,]+) records/.exec(text);
-    return m?.[1] ? Number(m[1].replace(/,/g, '')) : 0;
-  };
+  const total = () => listTotal(page);
 
-  beforeAll(async () => {
-    session = await startBrowserSession({ timeout: 30_000 });
+  browserSessionPerSuite({ timeout: 30_000, setupTimeout: 300_000 }, async (session) => {
     ({ harness, page } = session);
     page.on('pageerror', (err) => console.log(`page error: ${err.message}`));
-    await page.goto(`${harness.url}/#tracking`, { waitUntil: 'domcontentloaded', timeout: 120_000 });
-    await page.waitForSelector('[data-record-id]', { timeout: 120_000 });
-  }, 300_000);
-
-  afterAll(async () => {
-    await session?.close();
+    await openTracking(page, harness, 120_000);
   });
 
   /** Opens the builder with one condition: Expires is between … */

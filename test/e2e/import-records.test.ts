@@ -9,23 +9,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addDays, addYears } from '../../main/rules/calendar';
 import { queryDb } from '../support/db';
-import { SCREENSHOT_DIR, startBrowserSession, type BrowserSession, type Harness } from '../support/harness';
+import { SCREENSHOT_DIR, type Harness } from '../support/harness';
+import { browserSessionPerSuite, openTracking } from '../support/e2e';
 
 describe('records CSV through the Import dialog (Chromium, npm run web)', () => {
-  let session: BrowserSession;
   let harness: Harness;
   let page: Page;
 
-  beforeAll(async () => {
-    session = await startBrowserSession({ timeout: 20_000 });
+  browserSessionPerSuite({ timeout: 20_000 }, (session) => {
     ({ harness, page } = session);
-  });
-
-  afterAll(async () => {
-    await session?.close();
   });
 
   async function importFile(kind: string, file: string, rows: number): Promise<void> {
@@ -43,8 +38,7 @@ describe('records CSV through the Import dialog (Chromium, npm run web)', () => 
       contacts,
       'Member Number,First Name,Last Name,Email\r\nR-1,Ingrid,Halvorsen,ingrid@example.org\r\nR-2,Tomás,Quiroga,tomas@example.org\r\nR-3,Wanjiru,Kamau,wanjiru@example.org\r\n',
     );
-    await page.goto(`${harness.url}/#tracking`);
-    await page.waitForSelector('[data-record-id]');
+    await openTracking(page, harness);
     await importFile('Contacts', contacts, 3);
     await page.getByRole('button', { name: /^Import 3 rows/ }).click();
     await expect

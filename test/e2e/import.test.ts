@@ -6,22 +6,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { queryDb } from '../support/db';
-import { SCREENSHOT_DIR, startBrowserSession, type BrowserSession, type Harness } from '../support/harness';
+import { SCREENSHOT_DIR, type Harness } from '../support/harness';
+import { browserSessionPerSuite, openTracking } from '../support/e2e';
 
 describe('CSV import (Chromium, npm run web)', () => {
-  let session: BrowserSession;
   let harness: Harness;
   let page: Page;
 
-  beforeAll(async () => {
-    session = await startBrowserSession({ timeout: 15_000 });
+  browserSessionPerSuite({ timeout: 15_000 }, (session) => {
     ({ harness, page } = session);
-  });
-
-  afterAll(async () => {
-    await session?.close();
   });
 
   it('previews new and rejected rows, imports exactly the valid ones, and finds the new contacts', async () => {
@@ -33,8 +28,7 @@ describe('CSV import (Chromium, npm run web)', () => {
     ].join('\r\n');
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'certdesk-csv-')), 'contacts.csv');
     fs.writeFileSync(file, `\uFEFF${csv}\r\n`);
-    await page.goto(`${harness.url}/#tracking`);
-    await page.waitForSelector('[data-record-id]');
+    await openTracking(page, harness);
     await page.getByRole('button', { name: 'Import…' }).click();
     await page.getByTestId('import-modal').waitFor();
     await page.locator('input[type=file]').setInputFiles(file);
@@ -59,17 +53,11 @@ describe('CSV import (Chromium, npm run web)', () => {
 });
 
 describe('applications CSV through the Import dialog (Chromium, npm run web)', () => {
-  let session: BrowserSession;
   let harness: Harness;
   let page: Page;
 
-  beforeAll(async () => {
-    session = await startBrowserSession({ timeout: 20_000 });
+  browserSessionPerSuite({ timeout: 20_000 }, (session) => {
     ({ harness, page } = session);
-  });
-
-  afterAll(async () => {
-    await session?.close();
   });
 
   it('a Windows-1252 contacts file is read as such; a 2 MB applications file imports, and the Tracking list shows Applied and In Progress', async () => {
@@ -83,8 +71,7 @@ describe('applications CSV through the Import dialog (Chromium, npm run web)', (
         'latin1',
       ),
     );
-    await page.goto(`${harness.url}/#tracking`);
-    await page.waitForSelector('[data-record-id]');
+    await openTracking(page, harness);
     await page.getByRole('button', { name: 'Import…' }).click();
     await page.getByTestId('import-modal').waitFor();
     await page.locator('input[type=file]').setInputFiles(contacts);

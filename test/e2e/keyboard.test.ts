@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryDb } from '../support/db';
 import { apiCall, launchChromium, SCREENSHOT_DIR, startHarness, type Harness } from '../support/harness';
+import { openTracking } from '../support/e2e';
 
 describe('Keyboard, colour scheme and dates (Chromium, npm run web)', { timeout: 90_000 }, () => {
   let harness: Harness;
@@ -33,8 +34,7 @@ describe('Keyboard, colour scheme and dates (Chromium, npm run web)', { timeout:
       sort: { column: 'contactName', direction: 'asc' },
       pageSize: 50,
     });
-    await page.goto(`${harness.url}/#tracking`);
-    await page.waitForSelector('[data-record-id]');
+    await openTracking(page, harness);
     await listShown();
   });
 

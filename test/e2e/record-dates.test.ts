@@ -6,23 +6,18 @@
  */
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { queryDb } from '../support/db';
-import { SCREENSHOT_DIR, startBrowserSession, type BrowserSession, type Harness } from '../support/harness';
+import { SCREENSHOT_DIR, type Harness } from '../support/harness';
+import { browserSessionPerSuite, openTracking } from '../support/e2e';
 
 describe('dates in the record drawer (Chromium, npm run web)', () => {
-  let session: BrowserSession;
   let harness: Harness;
   let page: Page;
 
-  beforeAll(async () => {
-    session = await startBrowserSession({ timeout: 10_000 });
+  browserSessionPerSuite({ timeout: 10_000 }, async (session) => {
     ({ harness, page } = session);
-    await page.goto(`${harness.url}/#tracking`);
-    await page.waitForSelector('[data-record-id]');
-  });
-  afterAll(async () => {
-    await session?.close();
+    await openTracking(page, harness);
   });
 
   it('refuses 2026-02-30 on the field, then asks before a past date makes the record Expired', async () => {

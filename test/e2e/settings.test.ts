@@ -6,9 +6,10 @@
  */
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { queryDb, scalar } from '../support/db';
-import { SCREENSHOT_DIR, startBrowserSession, type BrowserSession, type Harness } from '../support/harness';
+import { SCREENSHOT_DIR, type Harness } from '../support/harness';
+import { browserSessionPerSuite } from '../support/e2e';
 
 async function post(harness: Harness, name: string, input: unknown): Promise<{ ok: boolean; value?: unknown; error?: { code: string; message: string } }> {
   const r = await fetch(`${harness.url}/api/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
@@ -16,17 +17,11 @@ async function post(harness: Harness, name: string, input: unknown): Promise<{ o
 }
 
 describe('Admin settings window (Chromium, npm run web)', () => {
-  let session: BrowserSession;
   let harness: Harness;
   let page: Page;
 
-  beforeAll(async () => {
-    session = await startBrowserSession({ timeout: 10_000 });
+  browserSessionPerSuite({ timeout: 10_000 }, (session) => {
     ({ harness, page } = session);
-  });
-
-  afterAll(async () => {
-    await session?.close();
   });
 
   it('refuses every settings call to staff in main, and tells staff why on the page', async () => {

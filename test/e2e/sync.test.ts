@@ -6,22 +6,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyFolder } from '../../main/sync/verify';
-import { SCREENSHOT_DIR, startBrowserSession, type BrowserSession, type Harness } from '../support/harness';
+import { SCREENSHOT_DIR, type Harness } from '../support/harness';
+import { browserSessionPerSuite } from '../support/e2e';
 
 describe('Sync export settings (Chromium, npm run web)', () => {
-  let session: BrowserSession;
   let harness: Harness;
   let page: Page;
 
-  beforeAll(async () => {
-    session = await startBrowserSession({ timeout: 15_000 });
+  browserSessionPerSuite({ timeout: 15_000 }, (session) => {
     ({ harness, page } = session);
-  });
-
-  afterAll(async () => {
-    await session?.close();
   });
 
   it('sets the folder and schedule, exports now, lists the run, and the batches verify', async () => {

@@ -5,27 +5,21 @@
  */
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { queryDb } from '../support/db';
-import { apiCall, SCREENSHOT_DIR, startBrowserSession, type BrowserSession, type Harness } from '../support/harness';
+import { apiCall, SCREENSHOT_DIR, type Harness } from '../support/harness';
+import { browserSessionPerSuite, openTracking } from '../support/e2e';
 
 describe('Tracking page in Chromium (npm run web)', () => {
-  let session: BrowserSession;
   let harness: Harness;
   let page: Page;
 
-  beforeAll(async () => {
-    session = await startBrowserSession({ timeout: 10_000 });
+  browserSessionPerSuite({ timeout: 10_000 }, (session) => {
     ({ harness, page } = session);
   });
 
-  afterAll(async () => {
-    await session?.close();
-  });
-
   it('shows the demo records with their status and dates, and the total from the database', async () => {
-    await page.goto(`${harness.url}/#tracking`);
-    await page.waitForSelector('[data-record-id]');
+    await openTracking(page, harness);
     const [countRow] = await queryDb<{ n: number }>(harness.dataDir, 'select count(*) as n from records');
     const n = countRow?.n ?? 0;
     expect(n).toBeGreaterThan(300);

@@ -6,28 +6,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { queryDb } from '../support/db';
 import { STATUSES } from '../../main/rules/statuses';
-import { apiCall, SCREENSHOT_DIR, startBrowserSession, type BrowserSession, type Harness } from '../support/harness';
+import { apiCall, SCREENSHOT_DIR, type Harness } from '../support/harness';
+import { browserSessionPerSuite, listTotal, openTracking } from '../support/e2e';
 
 const count = async (dataDir: string, where: string, params: unknown[] = []) =>
   (await queryDb<{ n: number }>(dataDir, `select count(*) as n from records r where ${where}`, params))[0]?.n ?? -1;
 
 describe('Tracking page (Chromium, npm run web)', () => {
-  let session: BrowserSession;
   let harness: Harness;
   let page: Page;
 
-  const total = async () => {
-    const text =
-      (await page
-        .locator('.mantine-datatable-pagination-text')
-        .innerText()
-        .catch(() => '')) || '';
-    const m = /of ([\d,]+) records/.exec(text);
-    return m?.[1] ? Number(m[1].replace(/,/g, '')) : 0;
-  };
+  const total = () => listTotal(page);
   const chooseQuick = async (label: RegExp) => {
     await page.getByRole('combobox', { name: 'Quick Filter' }).click();
     await page.getByRole('option', { name: label }).click();
@@ -37,15 +29,9 @@ describe('Tracking page (Chromium, npm run web)', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="tracking-table"]')?.getAttribute('aria-busy') === 'false');
   };
 
-  beforeAll(async () => {
-    session = await startBrowserSession({ timeout: 10_000 });
+  browserSessionPerSuite({ timeout: 10_000 }, async (session) => {
     ({ harness, page } = session);
-    await page.goto(`${harness.url}/#tracking`);
-    await page.waitForSelector('[data-record-id]');
-  });
-
-  afterAll(async () => {
-    await session?.close();
+    await openTracking(page, harness);
   });
 
   it('each Quick Filter status shows exactly its records, and the drop-down count equals the rows', async () => {

@@ -7,9 +7,10 @@
  */
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { queryDb, scalar } from '../support/db';
-import { SCREENSHOT_DIR, startBrowserSession, type BrowserSession, type Harness } from '../support/harness';
+import { SCREENSHOT_DIR, type Harness } from '../support/harness';
+import { browserSessionPerSuite } from '../support/e2e';
 
 async function post(harness: Harness, name: string, input: unknown): Promise<{ ok: boolean; error?: { code: string; message: string } }> {
   const r = await fetch(`${harness.url}/api/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
@@ -17,17 +18,11 @@ async function post(harness: Harness, name: string, input: unknown): Promise<{ o
 }
 
 describe('Users and the idle lock (Chromium, npm run web)', () => {
-  let session: BrowserSession;
   let harness: Harness;
   let page: Page;
 
-  beforeAll(async () => {
-    session = await startBrowserSession({ timeout: 30_000 });
+  browserSessionPerSuite({ timeout: 30_000, setupTimeout: 240_000 }, (session) => {
     ({ harness, page } = session);
-  }, 240_000);
-
-  afterAll(async () => {
-    await session?.close();
   });
 
   it('an admin changes a role and disables a user; the last active admin is kept; each change names who and when', async () => {

@@ -4,30 +4,24 @@
  * Progress — dated the day the application was made, with history saying how
  * it arrived, all in the change log; the same file twice changes nothing.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyApplicationsCsv, previewApplicationsCsv } from '../../main/import/applications-csv';
-import type { HistoryRow, RecordRow } from '../../main/domain/rows';
+import type { RecordRow } from '../../main/domain/rows';
 import { createContact } from '../../main/services/contacts';
 import { type ServiceError, type Actor } from '../../main/services/context';
 import { recordApplication } from '../../main/services/records';
 import { trackingCounts } from '../../main/services/tracking';
-import { freshDb, logSince, makeProgram, makeStaff, maxSeq, type TestDb } from './support';
+import { logSince, makeProgram, maxSeq, type TestDb, historyOf } from './support';
+import { freshDbEachTest } from './fresh-each-test';
 
 let t: TestDb;
 let staff: Actor;
 
 // The clock says 2026-03-10 (office time zone America/New_York).
-beforeEach(async () => {
-  t = await freshDb();
-  staff = await makeStaff(t.ctx);
+freshDbEachTest((db, user) => {
+  t = db;
+  staff = user;
 });
-afterEach(async () => {
-  await t.dispose();
-});
-
-async function historyOf(recordId: number): Promise<HistoryRow[]> {
-  return (await t.db('record_history').where({ record_id: recordId }).orderBy('id')) as HistoryRow[];
-}
 
 describe('Record application', () => {
   it('Require Approval → Applied; otherwise In Progress started that day; history says how it arrived; logged', async () => {
@@ -43,7 +37,7 @@ describe('Record application', () => {
       note: 'Paper form',
     });
     expect(applied).toMatchObject({ status: 'Applied', applied_on: '2026-02-20', started_on: null });
-    const [entry] = await historyOf(applied.id);
+    const [entry] = await historyOf(t.db, applied.id);
     expect(entry).toMatchObject({
       kind: 'enrollment',
       from_status: null,
@@ -54,7 +48,7 @@ describe('Record application', () => {
     });
     const started = await recordApplication(t.ctx, staff, { contactId: joan.id, programId: open.id, appliedOn: '2026-03-01', channel: 'phone' });
     expect(started).toMatchObject({ status: 'In Progress', applied_on: '2026-03-01', started_on: '2026-03-01' });
-    expect((await historyOf(started.id))[0]?.detail).toBe('Application received by phone');
+    expect((await historyOf(t.db, started.id))[0]?.detail).toBe('Application received by phone');
     expect((await logSince(t.db, seq)).map((e) => `${e.entity} ${e.op}`)).toEqual(['record insert', 'history insert', 'record insert', 'history insert']);
     // Action Required: the oldest application's date.
     expect((await trackingCounts(t.db)).oldestAppliedOn).toBe('2026-02-20');
@@ -110,7 +104,7 @@ describe('applications CSV', () => {
       ['BCS', 'Applied', '2026-02-01', null],
       ['CPR', 'In Progress', '2026-03-10', '2026-03-10'],
     ]);
-    expect((await historyOf(records[0]!.id))[0]).toMatchObject({
+    expect((await historyOf(t.db, records[0]!.id))[0]).toMatchObject({
       detail: 'Application imported from applications.csv, line 2',
       reason: 'Walk-in',
       to_status: 'Applied',

@@ -7,30 +7,23 @@
  * are line errors in words. Staff remove a completion entered by mistake: the
  * history keeps both, the engine re-decides, or the removal is refused.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyCompletionsCsv, previewCompletionsCsv } from '../../main/import/completions-csv';
-import type { HistoryRow } from '../../main/domain/rows';
 import { completeComponent, removeCompletion } from '../../main/services/completions';
 import { createContact } from '../../main/services/contacts';
 import type { Actor, ServiceError } from '../../main/services/context';
 import { enroll, getRecordRow, setStatus } from '../../main/services/records';
-import { logSince, makeProgram, makeStaff, maxSeq, ONE_COMPONENT, snapshot, type TestDb, freshDb } from './support';
+import { logSince, makeProgram, maxSeq, ONE_COMPONENT, snapshot, type TestDb, historyOf } from './support';
+import { freshDbEachTest } from './fresh-each-test';
 
 let t: TestDb;
 let staff: Actor;
 
 // The clock says 2026-03-10 (office time zone America/New_York); n = 30.
-beforeEach(async () => {
-  t = await freshDb();
-  staff = await makeStaff(t.ctx);
+freshDbEachTest((db, user) => {
+  t = db;
+  staff = user;
 });
-afterEach(async () => {
-  await t.dispose();
-});
-
-async function historyOf(recordId: number): Promise<HistoryRow[]> {
-  return (await t.db('record_history').where({ record_id: recordId }).orderBy('id')) as HistoryRow[];
-}
 
 const refusal = async (p: Promise<unknown>): Promise<ServiceError> => (await p.then(() => null).catch((e: unknown) => e)) as ServiceError;
 
@@ -102,7 +95,7 @@ describe('completions CSV', () => {
 
     const joan = await getRecordRow(t.db, joanBcs.id);
     expect(joan).toMatchObject({ status: 'Active', completed_on: '2026-03-05', approved_on: '2026-03-05', expires_on: '2027-03-05', required_done: 3 });
-    const last = (await historyOf(joan.id)).at(-1);
+    const last = (await historyOf(t.db, joan.id)).at(-1);
     expect(last).toMatchObject({
       kind: 'status',
       from_status: 'In Progress',
@@ -153,7 +146,7 @@ describe('removing a completion entered by mistake', () => {
     const seq = await maxSeq(t.db);
     const back = await removeCompletion(t.ctx, staff, { recordId: joanBcs.id, componentId: exam.id, reason: 'Entered for the wrong member' });
     expect(back).toMatchObject({ status: 'In Progress', completed_on: null, approved_on: null, expires_on: null, required_done: 2 });
-    const history = await historyOf(joanBcs.id);
+    const history = await historyOf(t.db, joanBcs.id);
     expect(history.slice(-2).map((h) => [h.from_status, h.to_status, h.detail, h.reason])).toEqual([
       ['In Progress', 'Active', 'Final Exam completed on 2026-03-05', ''],
       ['Active', 'In Progress', 'Final Exam completion of 2026-03-05 removed', 'Entered for the wrong member'],

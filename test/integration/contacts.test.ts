@@ -4,23 +4,21 @@
  * searches by it. A new contact (form or CSV) with the email or member number
  * of an existing one is refused, naming that contact; never duplicated.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { previewContactsCsv } from '../../main/import/contacts-csv';
 import { createContact, updateContact } from '../../main/services/contacts';
 import { ServiceError, type Actor } from '../../main/services/context';
 import { enroll } from '../../main/services/records';
 import { listTracking, type TrackingQuery } from '../../main/services/tracking';
-import { expectLoggedAsStored, freshDb, logSince, makeProgram, makeStaff, maxSeq, type TestDb } from './support';
+import { expectLoggedAsStored, logSince, makeProgram, maxSeq, type TestDb } from './support';
+import { freshDbEachTest } from './fresh-each-test';
 
 let t: TestDb;
 let staff: Actor;
 
-beforeEach(async () => {
-  t = await freshDb();
-  staff = await makeStaff(t.ctx);
-});
-afterEach(async () => {
-  await t.dispose();
+freshDbEachTest((db, user) => {
+  t = db;
+  staff = user;
 });
 
 const byName = (search?: string): TrackingQuery => ({

@@ -12,75 +12,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../main/rules/calendar';
 import { STATUSES } from '../../main/rules/statuses';
 import { dashboardSummary } from '../../main/services/dashboard';
+import { captured, explain, STATISTICS, useStatistics, type Query } from './query-plan-support';
 import { freshDb, makeContact, makeProgram, type TestDb } from './support';
 
 const TODAY = '2026-03-10';
 
-/**
- * sqlite_stat1 of the records indexes on the benchmark's 300,000-record database with migration 014, as
- * `PRAGMA optimize` (run at every close) samples them (npm run bench -- --records 300000).
- */
-const SAMPLED_STATS: Array<[string, string]> = [
-  ['records_applied_order', '300000 2001 7'],
-  ['records_completed_order', '300000 2001 8'],
-  ['records_contact_id_index', '300000 5'],
-  ['records_contact_id_program_id_unique', '300000 5 1'],
-  ['records_expires_on_index', '300000 66'],
-  ['records_expires_order', '300000 2001 66'],
-  ['records_program_applied_order', '300000 2001 2001 5'],
-  ['records_program_completed_order', '300000 2001 2001 4'],
-  ['records_program_expires_order', '300000 2001 2001 4'],
-  ['records_program_name', '300000 2001 2'],
-  ['records_program_progress', '300000 2001 2001'],
-  ['records_program_started_order', '300000 2001 2001 5'],
-  ['records_program_status', '300000 2001 2001'],
-  ['records_program_updated', '300000 2001 1'],
-  ['records_progress_order', '300000 2001'],
-  ['records_sort_name_index', '300000 6'],
-  ['records_started_order', '300000 2001 7'],
-  ['records_status_applied_order', '300000 2001 2001 6'],
-  ['records_status_completed_order', '300000 2001 2001 9'],
-  ['records_status_expires_order', '300000 2001 2001 251'],
-  ['records_status_expires_program', '300000 2001 2001 251 10 10'],
-  ['records_status_name', '300000 2001 2'],
-  ['records_status_order', '300000 2001'],
-  ['records_status_progress', '300000 2001 1001'],
-  ['records_status_started_order', '300000 2001 2001 7'],
-  ['records_status_updated', '300000 2001 1'],
-  ['records_updated_order', '300000 1'],
-];
-
-type Statistics = 'without statistics' | 'after ANALYZE' | 'with sampled statistics';
-
-async function useStatistics(db: Knex, stats: Statistics): Promise<void> {
-  if (stats === 'without statistics') return;
-  await db.raw('ANALYZE');
-  if (stats === 'after ANALYZE') return;
-  await db.raw("DELETE FROM sqlite_stat1 WHERE tbl = 'records'");
-  for (const [idx, stat] of SAMPLED_STATS) await db.raw("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('records', ?, ?)", [idx, stat]);
-  await db.raw('ANALYZE sqlite_schema');
-}
-
-interface Query {
-  sql: string;
-  bindings: readonly unknown[];
-}
-
-async function captured(db: Knex, run: () => Promise<unknown>): Promise<Query[]> {
-  const queries: Query[] = [];
-  const listener = (q: { sql: string; bindings?: readonly unknown[] }): void => void queries.push({ sql: q.sql, bindings: q.bindings ?? [] });
-  db.on('query', listener);
-  try {
-    await run();
-  } finally {
-    db.off('query', listener);
-  }
-  return queries;
-}
-
 /** What is wrong with a query's plan, in words: records read row by row instead of from an index alone. */
 async function planProblems(db: Knex, query: Query): Promise<string[]> {
-  const plan = (await db.raw(`EXPLAIN QUERY PLAN ${query.sql}`, query.bindings as Knex.RawBinding[])) as Array<{ detail: string }>;
+  const plan = await explain(db, query);
   return plan
     .map((row) => row.detail)
     .filter((detail) => /^(SCAN|SEARCH) (r|records)\b/.test(detail) && !/USING (COVERING INDEX|INTEGER PRIMARY KEY)/.test(detail))
@@ -118,9 +57,9 @@ afterAll(async () => {
 });
 
 describe('query plans of the renewals dashboard', () => {
-  for (const stats of ['without statistics', 'after ANALYZE', 'with sampled statistics'] as const satisfies readonly Statistics[]) {
+  for (const stats of STATISTICS) {
     it(`every query reads an index alone or the kept counts (${stats})`, async () => {
-      await useStatistics(t.db, stats);
+      await useStatistics(t.db, stats, 'records');
       const queries = await captured(t.db, () => dashboardSummary(t.db, { today: TODAY, timeZone: 'UTC' }));
       const onRecords = queries.filter((q) => /from `records`/.test(q.sql));
       // Four horizons, on track within each, and the expired: each one GROUP BY.

@@ -4,24 +4,22 @@
  * one no longer counts, a new one starts undone) and the engine re-decides the
  * status from the final count.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Actor } from '../../main/services/context';
 import { previewProgramEdit, updateProgram, type ProgramEdit } from '../../main/services/program-admin';
 import { completeComponent } from '../../main/services/completions';
 import { enroll } from '../../main/services/records';
 import type { ComponentRow, ProgramRow, RecordRow } from '../../main/domain/rows';
-import { freshDb, makeContact, makeProgram, makeStaff, type TestDb } from './support';
+import { makeContact, makeProgram, type TestDb } from './support';
+import { freshDbEachTest } from './fresh-each-test';
 
 const TODAY = '2026-03-10';
 let t: TestDb;
 let admin: Actor;
 
-beforeEach(async () => {
-  t = await freshDb();
-  admin = await makeStaff(t.ctx, 'ada', 'Ada Admin', 'admin');
-});
-afterEach(async () => {
-  await t.dispose();
+freshDbEachTest({ username: 'ada', displayName: 'Ada Admin', role: 'admin' }, (db, user) => {
+  t = db;
+  admin = user;
 });
 
 function editOf(program: ProgramRow, components: ProgramEdit['components']): ProgramEdit {

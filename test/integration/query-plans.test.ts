@@ -24,96 +24,10 @@ import { STATUSES } from '../../main/rules/statuses';
 import { nameKey } from '../../main/domain/contact';
 import { EMPTIABLE_SORTS, listTracking, SORT_COLUMNS, trackingCounts } from '../../main/services/tracking';
 import { type QuickFilter, type SortColumn } from '../../main/services/tracking';
+import { captured, explain, STATISTICS, useStatistics, type Query } from './query-plan-support';
 import { freshDb, makeProgram, type TestDb } from './support';
 
 const TODAY = '2026-03-10';
-
-/**
- * sqlite_stat1 of the benchmark's 300,000-record database after migration 006
- * (its sampled ANALYZE) and `PRAGMA optimize` (npm run bench -- --records 300000).
- */
-const BENCH_STATS: Array<[string, string, string]> = [
-  ['records', 'records_applied_order', '300000 2001 7'],
-  ['records', 'records_completed_order', '300000 2001 8'],
-  ['records', 'records_contact_id_index', '300000 5'],
-  ['records', 'records_contact_id_program_id_unique', '300000 5 1'],
-  ['records', 'records_expires_on_index', '300000 66'],
-  ['records', 'records_expires_order', '300000 2001 66'],
-  ['records', 'records_program_applied_order', '300000 2001 2001 5'],
-  ['records', 'records_program_completed_order', '300000 2001 2001 4'],
-  ['records', 'records_program_expires_order', '300000 2001 2001 4'],
-  ['records', 'records_program_name', '300000 2001 2'],
-  ['records', 'records_program_progress', '300000 2001 2001'],
-  ['records', 'records_program_started_order', '300000 2001 2001 5'],
-  ['records', 'records_program_status', '300000 2001 2001'],
-  ['records', 'records_program_updated', '300000 2001 1'],
-  ['records', 'records_progress_order', '300000 2001'],
-  ['records', 'records_sort_name_index', '300000 6'],
-  ['records', 'records_started_order', '300000 2001 7'],
-  ['records', 'records_status_applied_order', '300000 2001 2001 6'],
-  ['records', 'records_status_completed_order', '300000 2001 2001 9'],
-  ['records', 'records_status_expires_order', '300000 2001 2001 251'],
-  // Migration 014 (the renewals dashboard), as PRAGMA optimize samples it on the same database.
-  ['records', 'records_status_expires_program', '300000 2001 2001 251 10 10'],
-  ['records', 'records_status_name', '300000 2001 2'],
-  ['records', 'records_status_order', '300000 2001'],
-  ['records', 'records_status_progress', '300000 2001 1001'],
-  ['records', 'records_status_started_order', '300000 2001 2001 7'],
-  ['records', 'records_status_updated', '300000 2001 1'],
-  ['records', 'records_updated_order', '300000 1'],
-  // Migration 010 (its sampled ANALYZE): no renewal requirement in the benchmark, so credits needed is empty everywhere.
-  ['records', 'records_credits_needed_order', '300000 300000 300000'],
-  ['records', 'records_status_credits_needed_order', '300000 2001 2001 2001'],
-  ['records', 'records_program_credits_needed_order', '300000 2001 2001 2001'],
-  ['record_sort_keys', 'record_sort_keys_certification', '300000 2001'],
-  ['record_sort_keys', 'record_sort_keys_email', '300000 5'],
-  ['record_sort_keys', 'record_sort_keys_program_certification', '300000 2001 2001'],
-  ['record_sort_keys', 'record_sort_keys_program_email', '300000 2001 1'],
-  ['record_sort_keys', 'record_sort_keys_status_certification', '300000 2001 667'],
-  ['record_sort_keys', 'record_sort_keys_status_email', '300000 2001 2'],
-  ['programs', 'programs_central_id_unique', '40 40'],
-  ['programs', 'programs_code_unique', '40 1'],
-  ['contacts', 'contacts_central_id_unique', '75000 2'],
-  ['contacts', 'contacts_email_index', '75000 1'],
-  ['contacts', 'contacts_member_number_unique', '75000 1'],
-  ['contacts', 'contacts_name_key_index', '75000 2'],
-];
-
-type Statistics = 'without statistics' | 'after ANALYZE' | 'with the statistics of the benchmark database';
-
-async function useStatistics(db: Knex, stats: Statistics): Promise<void> {
-  if (stats === 'without statistics') return;
-  await db.raw('ANALYZE');
-  if (stats === 'after ANALYZE') return;
-  await db.raw('DELETE FROM sqlite_stat1');
-  for (const [tbl, idx, stat] of BENCH_STATS) await db.raw('INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)', [tbl, idx, stat]);
-  // Makes the planner load the statistics just written.
-  await db.raw('ANALYZE sqlite_schema');
-}
-
-interface Query {
-  sql: string;
-  bindings: readonly unknown[];
-}
-
-/** The SQL `run` sends, in order. */
-async function captured(db: Knex, run: () => Promise<unknown>): Promise<Query[]> {
-  const queries: Query[] = [];
-  const listener = (q: { sql: string; bindings?: readonly unknown[] }): void => void queries.push({ sql: q.sql, bindings: q.bindings ?? [] });
-  db.on('query', listener);
-  try {
-    await run();
-  } finally {
-    db.off('query', listener);
-  }
-  return queries;
-}
-
-interface PlanRow {
-  id: number;
-  parent: number;
-  detail: string;
-}
 
 /** A loop over records (or their kept sort keys) that is not a lookup of single rows by id. */
 const walksRecords = (detail: string): boolean => /^(SCAN|SEARCH) (r|records|k|record_sort_keys)\b/.test(detail) && !/USING INTEGER PRIMARY KEY/.test(detail);
@@ -126,7 +40,7 @@ const walksRecords = (detail: string): boolean => /^(SCAN|SEARCH) (r|records|k|r
  * rows of a page, after a subquery picked their ids, is fine.
  */
 async function planProblems(db: Knex, query: Query): Promise<string[]> {
-  const plan = (await db.raw(`EXPLAIN QUERY PLAN ${query.sql}`, query.bindings as Knex.RawBinding[])) as PlanRow[];
+  const plan = await explain(db, query);
   const page = /\blimit\b/i.test(query.sql);
   const problems: string[] = [];
   for (const row of plan) {
@@ -214,7 +128,7 @@ describe('query plans of the Tracking page', () => {
     ).toContain('003_performance');
   });
 
-  for (const stats of ['without statistics', 'after ANALYZE', 'with the statistics of the benchmark database'] as const satisfies readonly Statistics[]) {
+  for (const stats of STATISTICS) {
     describe(stats, () => {
       beforeAll(async () => {
         await useStatistics(t.db, stats);
@@ -251,7 +165,7 @@ describe('query plans of the Tracking page', () => {
           expect(pages, `by ${column}: one page query`).toHaveLength(1);
           const page = pages[0] as Query;
           expect(await planProblems(t.db, page)).toEqual([]);
-          const plan = (await t.db.raw(`EXPLAIN QUERY PLAN ${page.sql}`, page.bindings as Knex.RawBinding[])) as PlanRow[];
+          const plan = await explain(t.db, page);
           expect(
             plan.map((p) => p.detail).filter((d) => /^SCAN fc\b|BLOOM FILTER ON fc/.test(d)),
             `by ${column}: ${page.sql}`,

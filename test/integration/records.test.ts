@@ -4,7 +4,7 @@
  * history, its change-log entries and, when due, one outbox email; a refused
  * change writes nothing at all.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addDays, addYears } from '../../main/rules/calendar';
 import { changesFor, logChanges } from '../../main/services/changelog';
 import { ServiceError, SYSTEM, type Actor } from '../../main/services/context';
@@ -18,7 +18,6 @@ import {
   approveApplication,
   countRows,
   declineApplication,
-  freshDb,
   logSince,
   makeContact,
   makeProgram,
@@ -28,19 +27,18 @@ import {
   snapshot,
   type Counts,
   type TestDb,
+  historyOf,
 } from './support';
+import { freshDbEachTest } from './fresh-each-test';
 
 const TODAY = '2026-03-10'; // 2026-03-10T15:00Z in New York
 
 let t: TestDb;
 let staff: Actor;
 
-beforeEach(async () => {
-  t = await freshDb();
-  staff = await makeStaff(t.ctx);
-});
-afterEach(async () => {
-  await t.dispose();
+freshDbEachTest((db, user) => {
+  t = db;
+  staff = user;
 });
 
 function delta(before: Counts, after: Counts): Partial<Counts> {
@@ -49,10 +47,6 @@ function delta(before: Counts, after: Counts): Partial<Counts> {
     if (after[key] !== before[key]) d[key] = after[key] - before[key];
   }
   return d;
-}
-
-async function historyOf(recordId: number): Promise<HistoryRow[]> {
-  return (await t.db('record_history').where({ record_id: recordId }).orderBy('id')) as HistoryRow[];
 }
 
 async function recordRow(id: number): Promise<RecordRow> {
@@ -103,7 +97,7 @@ describe('enrolling a contact', () => {
     expect(record.required_done).toBe(0);
     expect(delta(before, await countRows(t.db))).toEqual({ records: 1, record_history: 1, change_log: 2 });
 
-    const [entry] = await historyOf(record.id);
+    const [entry] = await historyOf(t.db, record.id);
     expect(entry).toMatchObject({
       kind: 'enrollment',
       from_status: null,
@@ -130,7 +124,7 @@ describe('enrolling a contact', () => {
     const contact = await makeContact(t.ctx);
     const record = await enroll(t.ctx, staff, { contactId: contact.id, programId: program.id, source: 'application' });
     expect(record).toMatchObject({ status: 'In Progress', applied_on: TODAY, started_on: TODAY });
-    expect((await historyOf(record.id)).map((h) => h.to_status)).toEqual(['In Progress']);
+    expect((await historyOf(t.db, record.id)).map((h) => h.to_status)).toEqual(['In Progress']);
   });
 
   it('staff adding a contact from the back office starts In Progress even when the program requires approval', async () => {
@@ -138,7 +132,7 @@ describe('enrolling a contact', () => {
     const contact = await makeContact(t.ctx);
     const record = await enroll(t.ctx, staff, { contactId: contact.id, programId: program.id, source: 'back-office' });
     expect(record).toMatchObject({ status: 'In Progress', applied_on: null, started_on: TODAY });
-    expect((await historyOf(record.id))[0]?.rule).toMatch(/back office/);
+    expect((await historyOf(t.db, record.id))[0]?.rule).toMatch(/back office/);
   });
 
   it('a second enrollment of the same contact in the same certification is refused with CONFLICT and writes nothing', async () => {
@@ -176,7 +170,7 @@ describe('approving and declining applications', () => {
     expect(approved).toMatchObject({ status: 'In Progress', applied_on: TODAY, started_on: '2026-03-14' });
     expect(await recordRow(record.id)).toMatchObject({ status: 'In Progress', started_on: '2026-03-14' });
     expect(delta(before, await countRows(t.db))).toEqual({ record_history: 1, change_log: 2 });
-    const last = (await historyOf(record.id)).at(-1);
+    const last = (await historyOf(t.db, record.id)).at(-1);
     expect(last).toMatchObject({ kind: 'status', from_status: 'Applied', to_status: 'In Progress', actor_name: 'Dana Staff', on_date: '2026-03-14' });
     expect((await logSince(t.db, seq)).map((l) => l.entity).sort()).toEqual(['history', 'record']);
 
@@ -195,7 +189,7 @@ describe('approving and declining applications', () => {
 
     const declined = await declineApplication(t.ctx, staff, record.id, '  Not enough experience yet  ');
     expect(declined.status).toBe('Declined');
-    const last = (await historyOf(record.id)).at(-1);
+    const last = (await historyOf(t.db, record.id)).at(-1);
     expect(last).toMatchObject({ from_status: 'Applied', to_status: 'Declined', reason: 'Not enough experience yet', actor_id: staff.id });
   });
 
@@ -235,7 +229,7 @@ describe('completing components', () => {
     expect(await recordRow(record.id)).toMatchObject({ status: 'Active', completed_on: TODAY, expires_on: '2029-03-10', required_done: 3 });
     expect(delta(before, await countRows(t.db))).toEqual({ component_progress: 1, record_history: 1, change_log: 3 });
     expect((await logSince(t.db, seq)).map((l) => l.entity).sort()).toEqual(['history', 'progress', 'record']);
-    const last = (await historyOf(record.id)).at(-1);
+    const last = (await historyOf(t.db, record.id)).at(-1);
     expect(last).toMatchObject({ kind: 'status', from_status: 'In Progress', to_status: 'Active', reason: 'Passed 92%', actor_name: 'Dana Staff' });
 
     const detail = await recordDetail(t.db, record.id);
@@ -263,7 +257,7 @@ describe('completing components', () => {
     t.clock.setDay('2026-03-20');
     const granted = await setStatus(t.ctx, staff, { id: record.id, to: 'Active' });
     expect(granted).toMatchObject({ status: 'Active', completed_on: TODAY, approved_on: '2026-03-20', expires_on: '2028-03-20' });
-    const last = (await historyOf(record.id)).at(-1);
+    const last = (await historyOf(t.db, record.id)).at(-1);
     expect(last).toMatchObject({ from_status: 'Admin Review', to_status: 'Active', actor_name: 'Dana Staff' });
   });
 
@@ -361,7 +355,7 @@ describe('mark all complete', () => {
     const done = await markAllComplete(t.ctx, staff, { id: record.id, reason: 'Transcript from State University' });
     expect(done).toMatchObject({ status: 'Active', completed_on: TODAY, approved_on: TODAY, expires_on: '2027-09-10' });
     expect(delta(before, await countRows(t.db))).toEqual({ record_history: 1, change_log: 2 });
-    const last = (await historyOf(record.id)).at(-1);
+    const last = (await historyOf(t.db, record.id)).at(-1);
     expect(last).toMatchObject({
       from_status: 'In Progress',
       to_status: 'Active',
@@ -425,7 +419,7 @@ describe('overriding an expiration date', () => {
     expect(String(emails[0]?.body)).toContain(contact.first_name);
     expect(String(emails[0]?.subject) + String(emails[0]?.body)).not.toMatch(/\{[a-z_]+\}/);
 
-    const last = (await historyOf(record.id)).at(-1);
+    const last = (await historyOf(t.db, record.id)).at(-1);
     expect(last).toMatchObject({
       kind: 'status',
       from_status: 'Active',
@@ -458,7 +452,7 @@ describe('overriding an expiration date', () => {
       status: 'Active',
       expires_on: null,
     });
-    expect((await historyOf(record.id)).filter((h) => h.kind === 'status').map((h) => h.to_status)).toEqual([
+    expect((await historyOf(t.db, record.id)).filter((h) => h.kind === 'status').map((h) => h.to_status)).toEqual([
       'Active',
       'Expired',
       'Active',
@@ -489,7 +483,7 @@ describe('renewing an Expired certification', () => {
     const sweep = await runSweep(t.ctx);
     expect(sweep.byTransition).toEqual({ 'Active → Expired': 1 });
     expect(await recordRow(record.id)).toMatchObject({ status: 'Expired', expires_on: '2027-03-10' });
-    const historyBefore = await historyOf(record.id);
+    const historyBefore = await historyOf(t.db, record.id);
     const before = await countRows(t.db);
 
     const renewed = await renew(t.ctx, staff, record.id);
@@ -507,7 +501,7 @@ describe('renewing an Expired certification', () => {
     expect(delta(before, await countRows(t.db))).toEqual({ record_history: 1, change_log: 2 });
     const oldCompletions = (await t.db('component_progress').where({ record_id: record.id, cycle: 1 })) as unknown[];
     expect(oldCompletions).toHaveLength(3);
-    const history = await historyOf(record.id);
+    const history = await historyOf(t.db, record.id);
     expect(history.slice(0, historyBefore.length)).toEqual(historyBefore);
     expect(history.at(-1)).toMatchObject({ from_status: 'Expired', to_status: 'In Progress', cycle: 2, actor_name: 'Dana Staff' });
     const detail = await recordDetail(t.db, record.id);

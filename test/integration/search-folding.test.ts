@@ -7,7 +7,7 @@
  * rebuilds the keys of a database written before it.
  */
 import knexFactory from 'knex';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { closeDatabase, databaseFile, openDatabase } from '../../main/db/database';
 import { MIGRATIONS, migrationSource } from '../../main/db/migrations';
 import type { FilterTree } from '../../main/filters/fields';
@@ -16,16 +16,14 @@ import { enroll } from '../../main/services/records';
 import { listTracking } from '../../main/services/tracking';
 import { foldForSearch } from '../../main/domain/text-search';
 import type { Actor } from '../../main/services/context';
-import { freshDb, makeProgram, makeStaff, removeDir, tempDir, type TestDb } from './support';
+import { makeProgram, removeDir, tempDir, type TestDb } from './support';
+import { freshDbEachTest } from './fresh-each-test';
 
 let t: TestDb;
 let staff: Actor;
-beforeEach(async () => {
-  t = await freshDb();
-  staff = await makeStaff(t.ctx);
-});
-afterEach(async () => {
-  await t.dispose();
+freshDbEachTest((db, user) => {
+  t = db;
+  staff = user;
 });
 
 const PEOPLE = [

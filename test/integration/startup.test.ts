@@ -10,13 +10,15 @@ import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startBackend, type Backend } from '../../main/backend';
 import { listBackups, takeBackup } from '../../main/db/backup';
+import sqlite3 from 'sqlite3';
 import { databaseFile } from '../../main/db/database';
+import { DAMAGED_FILE, failureInWords } from '../../main/db/error-words';
 import { checkDatabase } from '../../main/db/inspect';
 import { SYSTEM } from '../../main/services/context';
 import { loadDemoData } from '../../main/services/demo';
 import { createUser } from '../../main/services/users';
 import { startGated, StartupReporter, type StartupStatus } from '../../main/startup';
-import { damageTablePage } from '../support/files';
+import { damageTablePage, pageSizeOf } from '../support/files';
 import { removeDir, sha256, TEST_PASSWORD_COST, TestClock, tempDir } from './support';
 
 const dirs: string[] = [];
@@ -206,5 +208,62 @@ describe('start-up gate', () => {
     // Once open, there is nothing to restore.
     expect(await gate.invoke('startup.restoreBackup', {})).toMatchObject({ ok: false, error: { code: 'REFUSED' } });
     await gate.close();
+  });
+
+  it('damage found in the background: the screen says it in a sentence, and closing writes nothing into the damaged file (its WAL stays beside it)', async () => {
+    const dataDir = await demoFolder();
+    const file = databaseFile(dataDir);
+    damageTablePage(file);
+    const clock = new TestClock('2026-06-15T13:00:00Z');
+    const check = heldCheck();
+    const gate = startGated({
+      dataDir,
+      now: () => clock.now(),
+      start: (r) => startBackend({ dataDir, version: 'test', clock, startup: r, check: check.run, passwordCost: TEST_PASSWORD_COST }),
+    });
+    const backend = (await gate.whenReady()) as Backend;
+    await check.started;
+    // Written before the check finished: committed to the WAL, which a checkpoint would copy into the damaged file.
+    await signIn(backend);
+    check.release();
+    expect(await backend.startupWork()).toBe(false);
+    const refused = gate.reporter.status.refused;
+    expect(refused).toMatchObject({ kind: 'damaged', message: DAMAGED_FILE, newestBackup: expect.stringMatching(/\.sqlite$/) });
+    // quick_check's own findings ("*** in database main *** Tree 12 page 40: …") are for the log only.
+    expect(refused?.message).not.toMatch(/SQLITE_|\*\*\*|page \d|error code/i);
+    const wal = `${file}-wal`;
+    expect(fs.statSync(wal).size).toBeGreaterThan(0);
+    const bytes = { file: sha256(file), wal: sha256(wal) };
+
+    await gate.close();
+    expect(sha256(file), 'the damaged file was written to when CertDesk closed').toBe(bytes.file);
+    expect(fs.existsSync(wal) ? sha256(wal) : null, 'the WAL holds what was written before the damage was found').toBe(bytes.wal);
+  });
+
+  it("a file whose schema page is damaged is refused at open in a sentence; SQLite's own error from such a file becomes the same sentence", async () => {
+    const dataDir = await demoFolder();
+    const file = databaseFile(dataDir);
+    // Page 1 past the 100-byte file header: the schema's b-tree. The header still says SQLite.
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, Buffer.alloc(pageSizeOf(file) - 100), 0, pageSizeOf(file) - 100, 100);
+    fs.closeSync(fd);
+    const before = sha256(file);
+
+    const gate = startGated({ dataDir, start: (r) => startBackend({ dataDir, version: 'test', clock: new TestClock('2026-06-15T13:00:00Z'), startup: r }) });
+    expect(await gate.whenReady()).toBeNull();
+    const refused = gate.reporter.status.refused;
+    expect(refused).toMatchObject({ kind: 'damaged', message: DAMAGED_FILE, newestBackup: expect.stringMatching(/\.sqlite$/) });
+    expect(refused?.message).not.toMatch(/SQLITE_|malformed|Error:/);
+    await gate.close();
+    expect(sha256(file)).toBe(before);
+
+    // What a call reading a broken page gets from SQLite, at the door in the same words.
+    const raw = await new Promise<unknown>((resolve) => {
+      const handle = new sqlite3.Database(file, sqlite3.OPEN_READONLY, () =>
+        handle.all('SELECT name FROM sqlite_master', (err) => handle.close(() => resolve(err))),
+      );
+    });
+    expect(String(raw)).toMatch(/SQLITE_CORRUPT|SQLITE_NOTADB/);
+    expect(failureInWords(raw, { dataDir })).toEqual({ kind: 'damaged', message: DAMAGED_FILE });
   });
 });

@@ -17,8 +17,9 @@ import type { ContactRow, ProgramRow } from '../../main/domain/rows';
 import { getRecordRow, setStatus } from '../../main/services/records';
 import type { Status } from '../../main/rules/statuses';
 import { ServiceError } from '../../main/services/context';
-import type { RecordRow } from '../../main/domain/rows';
+import type { HistoryRow, RecordRow } from '../../main/domain/rows';
 import { writeSettings } from '../../main/services/settings';
+import type { ChangeLogRow } from '../../main/sync/format';
 import { actorOf, createUser, TEST_PASSWORD_COST } from '../../main/services/users';
 
 /** A clock the test sets; `now()` is what every service sees. */
@@ -134,14 +135,8 @@ export async function snapshot(db: Db): Promise<string> {
   return JSON.stringify(parts);
 }
 
-export interface LogEntry {
-  seq: number;
-  entity: string;
-  entity_id: number;
-  op: string;
-  data: string;
-  at: string;
-}
+/** A change-log row as SQLite returns it (the sync export reads the same rows). */
+export type LogEntry = ChangeLogRow;
 
 export async function maxSeq(db: Db): Promise<number> {
   const row = (await db('change_log').max({ m: 'seq' }).first()) as { m: number | null } | undefined;
@@ -219,4 +214,9 @@ async function setStatusFrom(ctx: ServiceContext, actor: Actor, id: number, from
   const record = await getRecordRow(ctx.db, id);
   if (record.status !== from) throw new ServiceError('REFUSED', `This works on records that are ${from}; this record is ${record.status}.`);
   return setStatus(ctx, actor, { id, to, reason });
+}
+
+/** A record's history, oldest first. */
+export async function historyOf(db: Db, recordId: number): Promise<HistoryRow[]> {
+  return (await db('record_history').where({ record_id: recordId }).orderBy('id')) as HistoryRow[];
 }

@@ -18,6 +18,8 @@ export interface Harness {
   /** The demo passwords the harness printed, by user name. */
   passwords: Record<string, string>;
   stop: () => Promise<void>;
+  /** Ends the harness at once (SIGKILL), as a crash or power cut would: for throwaway folders (the benchmark's launches). */
+  kill: () => Promise<void>;
 }
 
 async function freePort(): Promise<number> {
@@ -71,6 +73,12 @@ export async function startHarness(
     dataDir,
     passwords,
     output: () => output,
+    kill: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      }),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -10,6 +10,8 @@ import * as m010 from './010_renewal_credits';
 import * as m011 from './011_reminder_schedule';
 import * as m012 from './012_user_changes';
 import * as m014 from './014_dashboard_indexes';
+import * as m015 from './015_contact_email_key_index';
+import * as m017 from './017_filter_search';
 import * as m018 from './018_checker_indexes';
 
 /**
@@ -29,6 +31,8 @@ export const MIGRATIONS: ReadonlyArray<{ name: string; migration: Knex.Migration
   { name: '011_reminder_schedule', migration: m011 },
   { name: '012_user_changes', migration: m012 },
   { name: '014_dashboard_indexes', migration: m014 },
+  { name: '015_contact_email_key_index', migration: m015 },
+  { name: '017_filter_search', migration: m017 },
   { name: '018_checker_indexes', migration: m018 },
 ];
 

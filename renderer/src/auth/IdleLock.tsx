@@ -3,7 +3,7 @@
  * input the page asks main to lock the desk; the lock screen covers the page (which stays
  * underneath, untouched) and asks the same user's password, or lets another user sign in.
  */
-import { Alert, Anchor, Button, Group, Overlay, Paper, PasswordInput, Portal, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Group, Overlay, Paper, PasswordInput, Portal, Stack, Text, Title } from '@mantine/core';
 import { schemaResolver, useForm } from '@mantine/form';
 import { useEffect, useRef, useState } from 'react';
 import { INPUTS, type User } from '../../../main/ipc/contract';
@@ -11,6 +11,7 @@ import { api, call } from '../api';
 import { showCallError } from '../shared/forms';
 import { useSubmit } from '../shared/useSubmit';
 import { BRAND_COLOR } from '../theme';
+import { SignInForm } from './SignInForm';
 
 const ACTIVITY = ['keydown', 'pointerdown', 'pointermove', 'wheel', 'touchstart'] as const;
 const CHECK_EVERY_MS = 5_000;
@@ -87,33 +88,6 @@ function Unlock({ user, onDone }: { user: User; onDone: () => Promise<void> }) {
   );
 }
 
-function SignInInstead({ onDone }: { onDone: () => Promise<void> }) {
-  const form = useForm({
-    mode: 'uncontrolled',
-    initialValues: { username: '', password: '' },
-    validate: schemaResolver(INPUTS['auth.signIn'], { sync: true }),
-  });
-  const { submit, busy, error } = useSubmit(
-    async (values: typeof form.values) => {
-      await call(api().auth.signIn(values));
-      await onDone();
-    },
-    (err) => showCallError(form, err),
-  );
-  return (
-    <form onSubmit={form.onSubmit((values) => submit(values))}>
-      <Stack gap="sm">
-        {error && <Alert color="red">{error}</Alert>}
-        <TextInput label="User name" autoFocus autoComplete="username" key={form.key('username')} {...form.getInputProps('username')} />
-        <PasswordInput label="Password" autoComplete="current-password" key={form.key('password')} {...form.getInputProps('password')} />
-        <Button type="submit" loading={busy}>
-          Sign in
-        </Button>
-      </Stack>
-    </form>
-  );
-}
-
 /** Covers the page while the desk is locked; the page underneath keeps its state for the same user. */
 export function LockScreen({ user, onDone }: { user: User; onDone: () => Promise<void> }) {
   const [other, setOther] = useState(false);
@@ -132,7 +106,7 @@ export function LockScreen({ user, onDone }: { user: User; onDone: () => Promise
                 {other ? 'Sign in as another user' : 'The desk is locked'}
               </Title>
             </Stack>
-            {other ? <SignInInstead onDone={onDone} /> : <Unlock user={user} onDone={onDone} />}
+            {other ? <SignInForm onDone={onDone} gap="sm" /> : <Unlock user={user} onDone={onDone} />}
             <Group justify="center" mt="md">
               <Anchor component="button" type="button" size="sm" onClick={() => setOther(!other)}>
                 {other ? `Back: unlock as ${user.displayName}` : 'Sign in as another user'}

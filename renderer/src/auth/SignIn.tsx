@@ -1,42 +1,11 @@
-import { Alert, Button, PasswordInput, Stack, TextInput } from '@mantine/core';
-import { schemaResolver, useForm } from '@mantine/form';
-import { INPUTS } from '../../../main/ipc/contract';
-import { api, call } from '../api';
-import { showCallError } from '../shared/forms';
-import { useSubmit } from '../shared/useSubmit';
 import { AuthCard } from './AuthCard';
+import { SignInForm } from './SignInForm';
 
 /** `notice`: why the page is back at sign-in (an admin disabled the user), in main's words. */
 export function SignIn({ onDone, notice = null }: { onDone: () => Promise<void>; notice?: string | null }) {
-  const form = useForm({
-    mode: 'uncontrolled',
-    initialValues: { username: '', password: '' },
-    validate: schemaResolver(INPUTS['auth.signIn'], { sync: true }),
-  });
-  const { submit, busy, error } = useSubmit(
-    async (values: typeof form.values) => {
-      await call(api().auth.signIn(values));
-      await onDone();
-    },
-    (err) => showCallError(form, err),
-  );
   return (
     <AuthCard title="Sign in" subtitle="Certification tracking for your association's staff.">
-      <form onSubmit={form.onSubmit((values) => submit(values))}>
-        <Stack>
-          {notice && !error && (
-            <Alert color="yellow" data-testid="signed-out-notice">
-              {notice}
-            </Alert>
-          )}
-          {error && <Alert color="red">{error}</Alert>}
-          <TextInput label="User name" autoFocus autoComplete="username" key={form.key('username')} {...form.getInputProps('username')} />
-          <PasswordInput label="Password" autoComplete="current-password" key={form.key('password')} {...form.getInputProps('password')} />
-          <Button type="submit" loading={busy}>
-            Sign in
-          </Button>
-        </Stack>
-      </form>
+      <SignInForm onDone={onDone} notice={notice} />
     </AuthCard>
   );
 }

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import type { Settings } from '../../../main/ipc/contract';
 import { api, call } from '../api';
 import { formatTimestamp } from '../shared/dates';
+import { CentralImport } from './CentralImport';
 import { jobPercent, useJob } from '../shared/useJob';
 import { useLoad } from '../shared/useLoad';
 import { useSubmit } from '../shared/useSubmit';
@@ -108,6 +109,7 @@ export function SyncSettings({ settings, onSaved }: { settings: Settings; onSave
           ))}
         </Table.Tbody>
       </Table>
+      <CentralImport />
     </Stack>
   );
 }

@@ -21,7 +21,7 @@ const HINTS: Record<Kind, string> = {
   records:
     'Existing records from your previous system, one row each: the contact (member number, central ID or email), the certification code, the status, the applied, started, completed, approved and expires dates (YYYY-MM-DD), the cycle and the completed components (names separated by “;”). Active, Expiring and Expired follow the dates; a record already in CertDesk is never overwritten.',
   completions:
-    'One row per completed component: the contact (member number, central ID or email), the certification code, the component name, the day it was completed (YYYY-MM-DD), and optionally the credits or hours and the source. The contact must be enrolled; the last required component completes the certification. The same completion twice counts once.',
+    'One row per completed component: the contact (member number, central ID or email), the certification code, the component name, the day it was completed (YYYY-MM-DD), and optionally the credits or hours and the source. The contact must be enrolled; the last required component completes the certification. The same completion twice counts once. A row with a CE category (and a title and credits) instead of a component is a CE activity towards renewal.',
 };
 
 /** The file's bytes as base64: main decodes them (UTF-8, UTF-16, Windows-1252), never the browser. */
@@ -138,6 +138,15 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
               <Count label="unchanged" value={preview.rows.unchanged} color="gray" />
               <Count label="rejected" value={preview.rows.rejected} color="red" />
             </SimpleGrid>
+            {preview.summary && preview.summary.length > 0 && (
+              <Stack gap={0} data-testid="import-summary">
+                {preview.summary.map((line) => (
+                  <Text key={line} size="sm">
+                    {line}
+                  </Text>
+                ))}
+              </Stack>
+            )}
             <Text size="xs" c="dimmed" data-testid="import-encoding">
               Read as {preview.encoding}
               {preview.encoding === 'Windows-1252' ? ' (the file is not UTF-8; check that names with accents look right below)' : ''}.

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import knex from 'knex';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { databaseFile } from '../../../main/db/database';
 import { applyContactsCsv, previewContactsCsv, type ContactsCsvInput } from '../../../main/import/contacts-csv';
 import { ImportFileError } from '../../../main/import/result';
@@ -18,18 +18,16 @@ import { ServiceError, type Actor } from '../../../main/services/context';
 import { enroll } from '../../../main/services/records';
 import type { RecordRow } from '../../../main/domain/rows';
 import type { ContactRow } from '../../../main/domain/rows';
-import { countRows, freshDb, logSince, makeProgram, makeStaff, maxSeq, snapshot, type TestDb } from '../support';
+import { countRows, logSince, makeProgram, maxSeq, snapshot, type TestDb } from '../support';
+import { freshDbEachTest } from '../fresh-each-test';
 import { csv, recordingJob, timed } from './helpers';
 
 let t: TestDb;
 let staff: Actor;
 
-beforeEach(async () => {
-  t = await freshDb();
-  staff = await makeStaff(t.ctx, 'sam', 'Sam Staff');
-});
-afterEach(async () => {
-  await t.dispose();
+freshDbEachTest({ username: 'sam', displayName: 'Sam Staff' }, (db, user) => {
+  t = db;
+  staff = user;
 });
 
 const HEADER = ['First Name', 'Last Name', 'Email', 'Member Number', 'Organization', 'Phone'];
@@ -538,15 +536,17 @@ describe('hostile files', () => {
     expect(inner.fileError?.line).toBe(4);
   });
 
-  it('a 10 MB field: no crash, the row is rejected as too long, the others are imported, in under 5 s', async () => {
+  it('a 10 MB field: no crash, the row is rejected as too long, the others are imported, without a quadratic blow-up', async () => {
     const huge = 'x'.repeat(10 * 1024 * 1024);
     for (const quoted of [true, false]) {
       const text = `First Name,Last Name,Member Number\nA,Aa,M-1\n${quoted ? `"${huge}"` : huge},Bb,M-2\nC,Cc,M-3\n`;
       const preview = await timed(() => previewContactsCsv(t.db, { text }));
       const applied = await timed(() => applyContactsCsv(t.ctx, staff, { text }));
       console.log(`10 MB field (${quoted ? 'quoted' : 'unquoted'}): preview ${preview.ms.toFixed(0)} ms, apply ${applied.ms.toFixed(0)} ms`);
-      expect(preview.ms).toBeLessThan(5000);
-      expect(applied.ms).toBeLessThan(5000);
+      // A bound, not a benchmark: linear work takes about 1 s even on a busy machine; a parse that
+      // rescans the field per character (what this once did) takes minutes.
+      expect(preview.ms).toBeLessThan(30_000);
+      expect(applied.ms).toBeLessThan(30_000);
       expect(preview.value.rejected).toEqual([{ line: 3, reason: 'First name is too long: 10,485,760 characters; the limit is 1,000.' }]);
       expect(applied.value.rows).toEqual(preview.value.rows);
       expect(applied.value.rows.rejected).toBe(1);

@@ -3,24 +3,22 @@
  * expiration column in words, yes/no columns, admin only, the preview's counts
  * applied exactly, and a second import that changes nothing.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ImportFileError } from '../../../main/import/result';
 import { applyProgramsCsv, parseExpiration, parseYesNo, previewProgramsCsv } from '../../../main/import/programs-csv';
 import { ServiceError, SYSTEM, type Actor } from '../../../main/services/context';
 import { createProgram } from '../../../main/services/programs';
 import type { ProgramRow } from '../../../main/domain/rows';
-import { freshDb, logSince, makeStaff, maxSeq, snapshot, type TestDb } from '../support';
+import { logSince, makeStaff, maxSeq, snapshot, type TestDb } from '../support';
+import { freshDbEachTest } from '../fresh-each-test';
 import { csv, recordingJob } from './helpers';
 
 let t: TestDb;
 let admin: Actor;
 
-beforeEach(async () => {
-  t = await freshDb();
-  admin = await makeStaff(t.ctx, 'ada', 'Ada Admin', 'admin');
-});
-afterEach(async () => {
-  await t.dispose();
+freshDbEachTest({ username: 'ada', displayName: 'Ada Admin', role: 'admin' }, (db, user) => {
+  t = db;
+  admin = user;
 });
 
 const HEADER = ['Code', 'Name', 'Version', 'Category', 'Description', 'Require Approval', 'Require Completion Approval', 'Expiration'];

@@ -6,23 +6,21 @@
  * limit is refused as soon as the limit is passed; emails with UTF-8 local
  * parts are contacts like any other.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyContactsCsv, previewContactsCsv } from '../../../main/import/contacts-csv';
 import { MAX_ROWS } from '../../../main/import/read-csv';
 import type { Actor } from '../../../main/services/context';
 import type { ContactRow } from '../../../main/domain/rows';
-import { freshDb, makeStaff, type TestDb } from '../support';
+import { type TestDb } from '../support';
+import { freshDbEachTest } from '../fresh-each-test';
 import { timed } from './helpers';
 
 let t: TestDb;
 let staff: Actor;
 
-beforeEach(async () => {
-  t = await freshDb();
-  staff = await makeStaff(t.ctx, 'sam', 'Sam Staff');
-});
-afterEach(async () => {
-  await t.dispose();
+freshDbEachTest({ username: 'sam', displayName: 'Sam Staff' }, (db, user) => {
+  t = db;
+  staff = user;
 });
 
 const TEXT = 'First Name,Last Name,Email\r\nJörg,Müller,jorg@example.org\r\nZoë,Öztürk,zoë@example.org\r\n';
