@@ -6,86 +6,18 @@
  * on the rule's own condition: no scan of the records or the outbox, and no walk of the records in
  * id order (with ORDER BY id LIMIT 50 the planner likes to read every record from the first id on,
  * which finds 50 contradictions at once but reads a million records when there are none).
- * Checked without statistics, after ANALYZE, and with the sampled statistics `PRAGMA optimize`
- * leaves on the benchmark's database.
+ * Checked without statistics, after ANALYZE, and with the benchmark database's statistics
+ * (query-plan-support.ts).
  */
-import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../main/rules/calendar';
 import { STATUSES } from '../../main/rules/statuses';
 import type { Actor } from '../../main/services/context';
 import { CHECK_RULE_IDS, checkRecords, fixAll } from '../../main/services/record-checker';
+import { captured, explain, STATISTICS, useStatistics, type Query } from './query-plan-support';
 import { freshDb, makeContact, makeProgram, makeStaff, type TestDb } from './support';
 
 const TODAY = '2026-03-10';
-
-/** sqlite_stat1 as `PRAGMA optimize` samples it on the benchmark's 300,000-record database (npm run bench -- --records 300000). */
-const SAMPLED_STATS: Array<[string, string, string]> = [
-  ['records', 'records_applied_order', '300000 2001 7'],
-  ['records', 'records_completed_order', '300000 2001 8'],
-  ['records', 'records_contact_id_index', '300000 5'],
-  ['records', 'records_contact_id_program_id_unique', '300000 5 1'],
-  ['records', 'records_expires_on_index', '300000 66'],
-  ['records', 'records_expires_order', '300000 2001 66'],
-  ['records', 'records_program_applied_order', '300000 2001 2001 5'],
-  ['records', 'records_program_completed_order', '300000 2001 2001 4'],
-  ['records', 'records_program_expires_order', '300000 2001 2001 4'],
-  ['records', 'records_program_name', '300000 2001 2'],
-  ['records', 'records_program_progress', '300000 2001 2001'],
-  ['records', 'records_program_started_order', '300000 2001 2001 5'],
-  ['records', 'records_program_status', '300000 2001 2001'],
-  ['records', 'records_program_updated', '300000 2001 1'],
-  ['records', 'records_progress_order', '300000 2001'],
-  ['records', 'records_sort_name_index', '300000 6'],
-  ['records', 'records_started_order', '300000 2001 7'],
-  ['records', 'records_status_applied_order', '300000 2001 2001 6'],
-  ['records', 'records_status_completed_order', '300000 2001 2001 9'],
-  ['records', 'records_status_expires_order', '300000 2001 2001 251'],
-  ['records', 'records_status_expires_program', '300000 2001 2001 251 10 10'],
-  ['records', 'records_status_name', '300000 2001 2'],
-  ['records', 'records_status_order', '300000 2001'],
-  ['records', 'records_status_progress', '300000 2001 1001'],
-  ['records', 'records_status_started_order', '300000 2001 2001 7'],
-  ['records', 'records_status_updated', '300000 2001 1'],
-  ['records', 'records_updated_order', '300000 1'],
-  ['records', 'records_credits_needed_order', '300000 300000 300000'],
-  ['records', 'records_status_credits_needed_order', '300000 2001 2001 2001'],
-  ['records', 'records_program_credits_needed_order', '300000 2001 2001 2001'],
-  ['outbox', 'sqlite_autoindex_outbox_1', '60000 4 2 1'],
-];
-
-type Statistics = 'without statistics' | 'after ANALYZE' | 'with sampled statistics';
-
-async function useStatistics(db: Knex, stats: Statistics): Promise<void> {
-  if (stats === 'without statistics') return;
-  await db.raw('ANALYZE');
-  if (stats === 'after ANALYZE') return;
-  await db.raw("DELETE FROM sqlite_stat1 WHERE tbl IN ('records', 'outbox')");
-  for (const [tbl, idx, stat] of SAMPLED_STATS) await db.raw('INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)', [tbl, idx, stat]);
-  await db.raw('ANALYZE sqlite_schema');
-}
-
-interface Query {
-  sql: string;
-  bindings: readonly unknown[];
-}
-
-async function captured(db: Knex, run: () => Promise<unknown>): Promise<Query[]> {
-  const queries: Query[] = [];
-  const listener = (q: { sql: string; bindings?: readonly unknown[] }): void => void queries.push({ sql: q.sql, bindings: q.bindings ?? [] });
-  db.on('query', listener);
-  try {
-    await run();
-  } finally {
-    db.off('query', listener);
-  }
-  return queries;
-}
-
-async function planOf(db: Knex, query: Query): Promise<string[]> {
-  const plan = (await db.raw(`EXPLAIN QUERY PLAN ${query.sql}`, query.bindings as Knex.RawBinding[])) as Array<{ detail: string }>;
-  return plan.map((row) => row.detail);
-}
 
 /**
  * What is wrong with a rule's query plan, in words: the records or the outbox scanned, or the records walked
@@ -161,7 +93,7 @@ afterAll(async () => {
 });
 
 describe('query plans of the record checker', () => {
-  for (const stats of ['without statistics', 'after ANALYZE', 'with sampled statistics'] as const satisfies readonly Statistics[]) {
+  for (const stats of STATISTICS) {
     it(`every rule finds its records through an index on its condition (${stats})`, async () => {
       await useStatistics(t.db, stats);
       const checking = await captured(t.db, () => checkRecords(t.ctx));
@@ -180,7 +112,7 @@ describe('query plans of the record checker', () => {
       );
       const problems: string[] = [];
       for (const q of ruleQueries) {
-        const plan = await planOf(t.db, q);
+        const plan = (await explain(t.db, q)).map((row) => row.detail);
         problems.push(...planProblems(plan, q.sql, partial));
       }
       expect(problems).toEqual([]);

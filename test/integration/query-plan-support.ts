@@ -55,6 +55,8 @@ export const BENCH_STATS: Array<[string, string, string]> = [
   ['contacts', 'contacts_email_index', '75000 1'],
   ['contacts', 'contacts_member_number_unique', '75000 1'],
   ['contacts', 'contacts_name_key_index', '75000 2'],
+  // The outbox of the benchmark's database: 60,000 emails (the record checker's queued-email rule).
+  ['outbox', 'sqlite_autoindex_outbox_1', '60000 4 2 1'],
 ];
 
 export const STATISTICS = ['without statistics', 'after ANALYZE', 'with the statistics of the benchmark database'] as const;
