@@ -19,6 +19,7 @@ import { SYSTEM } from '../../main/services/context';
 import { createContact, updateContact } from '../../main/services/contacts';
 import { enroll } from '../../main/services/records';
 import { listTracking } from '../../main/services/tracking';
+import { captured, explain } from './query-plan-support';
 import { freshDb, makeProgram, type TestDb } from './support';
 
 const TODAY = '2026-03-10';
@@ -78,24 +79,12 @@ function expected(operator: 'contains' | 'doesNotContain', value: string): numbe
     .sort((a, b) => a - b);
 }
 
-interface PlanRow {
-  detail: string;
-}
-
 /** The plan of each query `run` sends to the database (other than the kept totals' bookkeeping). */
 async function plans(db: Knex, run: () => Promise<unknown>): Promise<Array<{ sql: string; plan: string[] }>> {
-  const queries: Array<{ sql: string; bindings: readonly unknown[] }> = [];
-  const listener = (q: { sql: string; bindings?: readonly unknown[] }): void => void queries.push({ sql: q.sql, bindings: q.bindings ?? [] });
-  db.on('query', listener);
-  try {
-    await run();
-  } finally {
-    db.off('query', listener);
-  }
+  const queries = await captured(db, run);
   const out: Array<{ sql: string; plan: string[] }> = [];
   for (const q of queries.filter((q) => /\bfrom `records`|from \(select/i.test(q.sql))) {
-    const rows = (await db.raw(`EXPLAIN QUERY PLAN ${q.sql}`, q.bindings as Knex.RawBinding[])) as PlanRow[];
-    out.push({ sql: q.sql, plan: rows.map((r) => r.detail) });
+    out.push({ sql: q.sql, plan: (await explain(db, q)).map((r) => r.detail) });
   }
   return out;
 }
