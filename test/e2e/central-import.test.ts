@@ -7,25 +7,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildBatch, type BatchChange } from '../../main/sync/format';
 import { queryDb } from '../support/db';
-import { SCREENSHOT_DIR, startBrowserSession, type BrowserSession, type Harness } from '../support/harness';
+import { SCREENSHOT_DIR, type Harness } from '../support/harness';
+import { browserSessionPerSuite } from '../support/e2e';
 
 const DEVICE = '5a0c9e2b-1f3d-4c6b-9a8e-2d4f6b8c0e1a';
 
 describe('import from the central system (Chromium, npm run web)', () => {
-  let session: BrowserSession;
   let harness: Harness;
   let page: Page;
 
-  beforeAll(async () => {
-    session = await startBrowserSession({ timeout: 20_000 });
+  browserSessionPerSuite({ timeout: 20_000, setupTimeout: 240_000 }, (session) => {
     ({ harness, page } = session);
-  }, 240_000);
-
-  afterAll(async () => {
-    await session?.close();
   });
 
   it('shows the applications and completions a batch brings, in the preview and after the import', async () => {

@@ -6,36 +6,17 @@
  */
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import sqlite3 from 'sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryDb, scalar } from '../support/db';
-import { SCREENSHOT_DIR, startBrowserSession, type BrowserSession, type Harness } from '../support/harness';
-
-/** Writes straight into the harness's file, as a crash or a hand edit would (the harness keeps running). */
-function writeDb(dataDir: string, sql: string, params: unknown[] = []): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const db = new sqlite3.Database(path.join(dataDir, 'certdesk.sqlite'));
-    db.configure('busyTimeout', 10_000);
-    db.run(sql, params, (err) => {
-      db.close();
-      if (err) reject(err);
-      else resolve();
-    });
-  });
-}
+import { describe, expect, it } from 'vitest';
+import { queryDb, scalar, writeDb } from '../support/db';
+import { SCREENSHOT_DIR, type Harness } from '../support/harness';
+import { browserSessionPerSuite } from '../support/e2e';
 
 describe('Record checker and reminder schedule (Chromium, npm run web)', () => {
-  let session: BrowserSession;
   let harness: Harness;
   let page: Page;
 
-  beforeAll(async () => {
-    session = await startBrowserSession({ timeout: 20_000 });
+  browserSessionPerSuite({ timeout: 20_000, setupTimeout: 180_000 }, (session) => {
     ({ harness, page } = session);
-  }, 180_000);
-
-  afterAll(async () => {
-    await session?.close();
   });
 
   it('finds records seeded with contradictions and fixes one in one click, with history', { timeout: 120_000 }, async () => {

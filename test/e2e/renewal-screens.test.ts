@@ -6,24 +6,11 @@
  */
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import sqlite3 from 'sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriousAxeFindings } from '../support/axe';
-import { queryDb, scalar } from '../support/db';
+import { queryDb, scalar, writeDb } from '../support/db';
 import { apiCall, launchChromium, SCREENSHOT_DIR, startHarness, type Harness } from '../support/harness';
 import type { Browser } from 'playwright-core';
-
-function writeDb(dataDir: string, sql: string, params: unknown[] = []): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const db = new sqlite3.Database(path.join(dataDir, 'certdesk.sqlite'));
-    db.configure('busyTimeout', 10_000);
-    db.run(sql, params, (err) => {
-      db.close();
-      if (err) reject(err);
-      else resolve();
-    });
-  });
-}
 
 describe('Renewal screens: keyboard alone and axe-core (Chromium, npm run web)', { timeout: 180_000 }, () => {
   let harness: Harness;
