@@ -24,10 +24,10 @@ describe('Sync export settings (Chromium, npm run web)', () => {
     await page.goto(`${harness.url}/#settings`);
     await page.getByRole('tab', { name: 'Sync export' }).click();
     // A relative folder is refused with a message next to nothing half-saved.
-    await page.getByLabel('Folder').fill('exports');
+    await page.getByLabel('Folder', { exact: true }).fill('exports');
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => page.getByTestId('sync-error').innerText()).toContain('full path');
-    await page.getByLabel('Folder').fill(folder);
+    await page.getByLabel('Folder', { exact: true }).fill(folder);
     await page.getByRole('combobox', { name: 'Schedule' }).click();
     await page.getByRole('option', { name: 'Every hour' }).click();
     await page.getByRole('button', { name: 'Save' }).click();
