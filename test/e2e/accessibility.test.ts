@@ -12,6 +12,7 @@ import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COLOUR_RULES } from '../support/axe';
 import { launchChromium, SCREENSHOT_DIR, startHarness, type Harness } from '../support/harness';
 
 interface Finding {
@@ -36,7 +37,7 @@ describe('Accessibility: axe-core on every screen (Chromium, npm run web)', { ti
     // Mantine's transitions (modals, drawers, pop-overs) end before axe reads colours.
     await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
     const builder = new AxeBuilder({ page });
-    const { violations: found } = await (screen.endsWith('(dark)') ? builder.withRules(['color-contrast', 'link-in-text-block']) : builder).analyze();
+    const { violations: found } = await (screen.endsWith('(dark)') ? builder.withRules(COLOUR_RULES) : builder).analyze();
     // A combobox's option list scrolls but is driven from its input (arrow keys, aria-activedescendant),
     // the ARIA combobox pattern: axe's wish that the scroller itself take focus does not apply there.
     const violations: typeof found = [];

@@ -37,12 +37,12 @@ describe('Contacts and applications (Chromium, npm run web)', () => {
     const editor = page.getByTestId('contact-editor');
     await editor.getByLabel('Last name').fill('Aaaab');
     await page.getByRole('button', { name: 'Save contact' }).click();
-    await expect.poll(() => page.getByTestId('record-drawer').getByRole('heading', { level: 3 }).innerText()).toContain('Aaaab');
+    await expect.poll(() => page.getByTestId('record-drawer').getByRole('heading', { level: 3 }).innerText(), { timeout: 15_000 }).toContain('Aaaab');
     await page.keyboard.press('Escape');
     await settle();
     // Sorted by name (the default), the renamed contact now comes first, under the new name.
     const first = page.locator('[data-record-id]').first();
-    await expect.poll(() => first.innerText()).toContain('Aaaab');
+    await expect.poll(() => first.innerText(), { timeout: 15_000 }).toContain('Aaaab');
     const firstIds = await page.locator('[data-record-id]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-record-id'))));
     expect(firstIds.slice(0, 5)).toContain(last);
     const [after] = await queryDb<{ last_name: string; name_key: string }>(harness.dataDir, 'select last_name, name_key from contacts where id = ?', [

@@ -45,7 +45,7 @@ describe('Renewal screens: keyboard alone and axe-core (Chromium, npm run web)',
     await page.getByRole('tabpanel').waitFor();
   };
   const audit = async (screen: string, scheme: 'light' | 'dark') => {
-    const problems = await seriousAxeFindings(page);
+    const problems = await seriousAxeFindings(page, scheme);
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, `renewal-${screen}-${scheme}.png`) });
     expect.soft(problems, `${screen} (${scheme})`).toEqual([]);
   };
