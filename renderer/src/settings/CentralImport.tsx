@@ -15,6 +15,8 @@ const KINDS = [
   { key: 'completions', label: 'Completions' },
 ] as const;
 
+const counted = (n: number, word: string): string => `${n.toLocaleString()} ${word}${n === 1 ? '' : 's'}`;
+
 /** Per kind of row: new, changed, unchanged, rejected; `applied` says the import ran (else: a preview). */
 function BatchCounts({ result, applied }: { result: BatchImportResult; applied: boolean }) {
   return (
@@ -64,7 +66,7 @@ export function CentralImport() {
     setPreview(null);
     notifications.show({
       color: 'green',
-      message: `Imported from the central system: ${result.applications.new} applications and ${result.completions.new} completions applied.`,
+      message: `Imported from the central system: ${counted(result.applications.new, 'application')} and ${counted(result.completions.new, 'completion')} applied.`,
     });
   });
   const error = runPreview.error ?? apply.error;
@@ -111,8 +113,9 @@ export function CentralImport() {
               <Table.Tbody>
                 {shown.rejected.map((r) => (
                   <Table.Tr key={`${r.file}-${r.line}`}>
-                    <Table.Td w={220}>
-                      {r.file}, line {r.line}
+                    {/* The batch's own file name; its folder (device and change range) is in the title. */}
+                    <Table.Td w={220} title={r.file}>
+                      {r.file.split('/').pop()}, line {r.line}
                     </Table.Td>
                     <Table.Td>{r.reason}</Table.Td>
                   </Table.Tr>
