@@ -1,8 +1,9 @@
-import { Alert, Button, Card, Group, Progress, ScrollArea, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Card, Group, Progress, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import type { BatchImportResult } from '../../../main/ipc/contract';
 import { api, call } from '../api';
+import { RejectedLines } from '../shared/RejectedLines';
 import { jobPercent, useJob } from '../shared/useJob';
 import { useSubmit } from '../shared/useSubmit';
 
@@ -108,21 +109,18 @@ export function CentralImport() {
         )}
         {shown && <BatchCounts result={shown} applied={shown === applied} />}
         {shown && shown.rejected.length > 0 && (
-          <ScrollArea.Autosize mah={160}>
-            <Table fz="xs" striped data-testid="central-import-rejected">
-              <Table.Tbody>
-                {shown.rejected.map((r) => (
-                  <Table.Tr key={`${r.file}-${r.line}`}>
-                    {/* The batch's own file name; its folder (device and change range) is in the title. */}
-                    <Table.Td w={220} title={r.file}>
-                      {r.file.split('/').pop()}, line {r.line}
-                    </Table.Td>
-                    <Table.Td>{r.reason}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </ScrollArea.Autosize>
+          <RejectedLines
+            testId="central-import-rejected"
+            placeWidth={220}
+            maxHeight={160}
+            // The batch's own file name; its folder (device and change range) is in the title.
+            lines={shown.rejected.map((r) => ({
+              key: `${r.file}-${r.line}`,
+              place: `${r.file.split('/').pop()}, line ${r.line}`,
+              title: r.file,
+              reason: r.reason,
+            }))}
+          />
         )}
         {job?.state === 'running' && <Progress value={jobPercent(job)} animated aria-label="Import progress" />}
         {preview && preview.problems.length === 0 && (

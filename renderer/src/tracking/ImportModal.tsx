@@ -1,10 +1,11 @@
-import { Alert, Button, FileInput, Group, Modal, Progress, ScrollArea, SegmentedControl, Select, SimpleGrid, Stack, Table, Text } from '@mantine/core';
+import { Alert, Button, FileInput, Group, Modal, Progress, SegmentedControl, Select, SimpleGrid, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import type { CsvImportResult } from '../../../main/ipc/contract';
 import type { CsvImportKind } from '../../../main/ipc/contract';
 import { api, call } from '../api';
 import { useSession } from '../session';
+import { RejectedLines } from '../shared/RejectedLines';
 import { jobPercent, useJob } from '../shared/useJob';
 import { useSubmit } from '../shared/useSubmit';
 import { tint } from '../theme';
@@ -181,18 +182,12 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
             )}
             {preview.changes.length > 0 && <ImportChanges changes={preview.changes} />}
             {preview.rejected.length > 0 && (
-              <ScrollArea.Autosize mah={180}>
-                <Table fz="xs" striped data-testid="import-rejected">
-                  <Table.Tbody>
-                    {preview.rejected.map((r) => (
-                      <Table.Tr key={r.line}>
-                        <Table.Td w={80}>Line {r.line}</Table.Td>
-                        <Table.Td>{r.reason}</Table.Td>
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
-              </ScrollArea.Autosize>
+              <RejectedLines
+                testId="import-rejected"
+                placeWidth={80}
+                maxHeight={180}
+                lines={preview.rejected.map((r) => ({ key: String(r.line), place: `Line ${r.line}`, reason: r.reason }))}
+              />
             )}
             {job?.state === 'running' && <Progress value={jobPercent(job)} animated aria-label="Import progress" />}
             <Group justify="flex-end">
