@@ -9,6 +9,7 @@ import { DAMAGED_FILE } from './db/error-words';
 import { DatabaseRefusedError } from './db/errors';
 import { checkDatabase } from './db/inspect';
 import { openReader } from './db/reader';
+import { releaseMemory } from './db/release-memory';
 import type { Envelope } from './ipc/contract';
 import { invoke, type Logger } from './ipc/handle';
 import { handlers, Session, type DesktopActions, type HandlerContext } from './ipc/handlers';
@@ -63,11 +64,13 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     refuseWrites(db, refusal);
     startup?.refuse(refusalOf(options.dataDir, refusal));
   };
-  const scheduler = new Scheduler(services, options.dataDir, { onError: (job, err) => log(`${job} failed`, err), onDamage });
+  // What a finished job read into the connections' caches is given back (the list's pages are read again as needed).
+  const afterJob = (): void => void releaseMemory(db, reader);
+  const scheduler = new Scheduler(services, options.dataDir, { onError: (job, err) => log(`${job} failed`, err), onDamage, afterJob });
   const context: HandlerContext = {
     services,
     reader,
-    jobs: new Jobs(),
+    jobs: new Jobs(afterJob),
     scheduler,
     session: new Session(),
     dataDir: options.dataDir,

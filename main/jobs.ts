@@ -22,6 +22,9 @@ export interface JobStatus<R = unknown> {
 export class Jobs {
   private readonly jobs = new Map<string, JobStatus<unknown>>();
 
+  /** `settled` runs after each job finishes, done or failed (the backend gives back the job's memory there). */
+  constructor(private readonly settled: () => void = () => undefined) {}
+
   start<T>(kind: string, run: (p: JobProgress) => Promise<T>): JobStatus<T> {
     const job: JobStatus<T> = {
       id: randomUUID(),
@@ -42,11 +45,13 @@ export class Jobs {
         if (message !== undefined) job.message = message;
       },
     };
-    run(progress).then(
-      (result) => Object.assign(job, { state: 'done', result, finishedAt: new Date().toISOString() }),
-      (err: unknown) =>
-        Object.assign(job, { state: 'failed', message: err instanceof Error ? err.message : String(err), finishedAt: new Date().toISOString() }),
-    );
+    run(progress)
+      .then(
+        (result) => Object.assign(job, { state: 'done', result, finishedAt: new Date().toISOString() }),
+        (err: unknown) =>
+          Object.assign(job, { state: 'failed', message: err instanceof Error ? err.message : String(err), finishedAt: new Date().toISOString() }),
+      )
+      .finally(this.settled);
     return { ...job };
   }
 

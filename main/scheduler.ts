@@ -19,6 +19,8 @@ export interface SchedulerEvents {
   /** The start-up check found the file damaged: nothing more runs, and the backend stops every write. */
   onDamage?: (error: unknown) => void;
   onError?: (job: string, error: unknown) => void;
+  /** After each piece of background work (check, backup, sweep, export), done or failed. */
+  afterJob?: () => void;
 }
 
 /** How often the schedule looks whether a sync export or a backup is due. */
@@ -107,7 +109,7 @@ export class Scheduler {
 
   /** Runs `work` after whatever is running, so jobs never interleave. */
   private queue<T>(work: () => Promise<T>): Promise<T> {
-    const job = this.running.then(work, work);
+    const job = this.running.then(work, work).finally(() => this.events.afterJob?.());
     this.running = job.catch(() => undefined);
     return job;
   }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
+import sqlite3 from 'sqlite3';
 import { databaseFile } from './files';
 import { inspectDatabase } from './inspect';
 
@@ -68,6 +69,11 @@ export function listBackups(dataDir: string): string[] {
 /**
  * VACUUM INTO a temporary name, verify it, then rename: a backup under its final
  * name is always complete and intact. Keeps the newest BACKUPS_KEPT.
+ *
+ * The copy is read on a read-only connection of its own (a consistent snapshot, WAL), not
+ * on `db`: the writer stays free for staff's changes and the reader for the list while the
+ * whole file is read, and the pages read go with the connection instead of filling the
+ * writer's cache. Flushing and removing files is asynchronous: a gigabyte never blocks the main thread.
  */
 export async function takeBackup(db: Knex, dataDir: string, label: string, now: Date): Promise<string> {
   const folder = backupsFolder(dataDir);
@@ -76,17 +82,38 @@ export async function takeBackup(db: Knex, dataDir: string, label: string, now: 
   const empty = (await holdsData(db)) ? '' : '-empty';
   const finalName = path.join(folder, `certdesk-${stamp}-${label.replace(/[^a-z0-9_-]/gi, '_')}${empty}.sqlite`);
   const tmpName = `${finalName}.tmp`;
-  fs.rmSync(tmpName, { force: true });
-  await db.raw('VACUUM INTO ?', [tmpName]);
+  await fs.promises.rm(tmpName, { force: true });
+  await vacuumInto(fileOf(db), tmpName);
   await inspectDatabase(tmpName);
-  const fd = fs.openSync(tmpName, 'r+');
-  fs.fsyncSync(fd);
-  fs.closeSync(fd);
-  fs.renameSync(tmpName, finalName);
+  const handle = await fs.promises.open(tmpName, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.promises.rename(tmpName, finalName);
   const all = listBackups(dataDir);
   const keep = backupsToKeep(all);
-  for (const old of all) if (!keep.has(old)) fs.rmSync(old, { force: true });
+  for (const old of all) if (!keep.has(old)) await fs.promises.rm(old, { force: true });
   return finalName;
+}
+
+/** The database file a knex instance of ours (database.ts) is open on. */
+function fileOf(db: Knex): string {
+  return ((db.client as Knex.Client).config.connection as { filename: string }).filename;
+}
+
+/** VACUUM INTO `target` from `file`, on a read-only connection opened for it and closed after. */
+async function vacuumInto(file: string, target: string): Promise<void> {
+  const conn = await new Promise<sqlite3.Database>((resolve, reject) => {
+    const handle = new sqlite3.Database(file, sqlite3.OPEN_READONLY, (err) => (err ? reject(err) : resolve(handle)));
+  });
+  try {
+    conn.configure('busyTimeout', 5000);
+    await new Promise<void>((resolve, reject) => conn.run('VACUUM INTO ?', [target], (err) => (err ? reject(err) : resolve())));
+  } finally {
+    await new Promise<void>((resolve) => conn.close(() => resolve()));
+  }
 }
 
 async function holdsData(db: Knex): Promise<boolean> {

@@ -21,6 +21,9 @@ interface SqliteConnection {
   run(sql: string, cb: (err: Error | null) => void): void;
 }
 
+/** SQLite's soft heap limit, process-wide (see the writer's pragmas). */
+export const SQLITE_MEMORY_LIMIT = 96 * 2 ** 20;
+
 function createKnex(file: string): Knex {
   return knexFactory({
     client: ImmediateSqliteClient as unknown as typeof knexFactory.Client,
@@ -39,6 +42,11 @@ function createKnex(file: string): Knex {
           'PRAGMA busy_timeout = 5000',
           // 64 MB of page cache (the default is 2 MB): a million records' indexes are ~300 MB.
           'PRAGMA cache_size = -65536',
+          // For the whole process, all connections together (writer, reader, checks): past 96 MB each cache
+          // reuses its own oldest pages instead of growing. The writer and the reader each keep up to 64 MB
+          // while the other is idle, but a job beside a warm list does not add a second full cache to the
+          // process (freed pages are not returned to the system). Jobs give theirs back (release-memory.ts).
+          `PRAGMA soft_heap_limit = ${SQLITE_MEMORY_LIMIT}`,
         ];
         const next = (i: number): void => {
           const sql = pragmas[i];

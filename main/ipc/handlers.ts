@@ -1,5 +1,6 @@
 /** The handler table: one function per call, each a thin step from validated input to a service. */
 import type { CallName } from './calls';
+import { releaseMemory } from '../db/release-memory';
 import type { ParsedInput, Result } from './contract';
 import { type Actor, officeToday, type ServiceContext, ServiceError } from '../services/context';
 import { createContact, searchContacts, updateContact } from '../services/contacts';
@@ -91,6 +92,11 @@ type Handler<K extends CallName> = (ctx: HandlerContext, input: ParsedInput<K>) 
 export type HandlerTable = { [K in CallName]: Handler<K> };
 
 /** The signed-in user as the author of a change (calls that need one are refused before this runs). */
+/** A call that changes many records at once gives back the memory it read into the caches when done (as jobs do). */
+function releasing<T>(ctx: HandlerContext, work: Promise<T>): Promise<T> {
+  return work.finally(() => void releaseMemory(ctx.services.db, ctx.reader));
+}
+
 function actor(ctx: HandlerContext): Actor {
   if (!ctx.session.user) throw new ServiceError('UNAUTHENTICATED', 'Sign in first.');
   return actorOf(ctx.session.user);
@@ -203,7 +209,7 @@ export const handlers: HandlerTable = {
         .limit(BULK_LIMIT + 1)) as Array<{ id: number }>;
       ids = rows.map((r) => r.id);
     }
-    return bulkSetStatus(ctx.services, actor(ctx), { ids, to: input.to, reason: input.reason });
+    return releasing(ctx, bulkSetStatus(ctx.services, actor(ctx), { ids, to: input.to, reason: input.reason }));
   },
   'records.get': (ctx, input) => recordDetail(ctx.reader, input.id),
   'records.enroll': (ctx, input) => enroll(ctx.services, actor(ctx), { ...input, source: 'back-office' }),
@@ -314,7 +320,7 @@ export const handlers: HandlerTable = {
   }),
   'sync.exportNow': (ctx) => Promise.resolve(ctx.jobs.start('sync-export', (job) => ctx.scheduler.exportNow('manual', job))),
   'settings.previewExpiringDays': (ctx, input) => previewExpiringDays(ctx.services, actor(ctx), input.expiringDays),
-  'settings.setExpiringDays': (ctx, input) => setExpiringDays(ctx.services, actor(ctx), input.expiringDays),
+  'settings.setExpiringDays': (ctx, input) => releasing(ctx, setExpiringDays(ctx.services, actor(ctx), input.expiringDays)),
   'programs.reminders': (ctx, input) => getReminderSchedule(ctx.services.db, input.programId),
   'programs.setReminders': (ctx, input) => saveReminderSchedule(ctx.services, input.programId, input.reminders),
   'checker.run': (ctx) => Promise.resolve(ctx.jobs.start('record-check', (job) => checkRecords(ctx.services, job))),

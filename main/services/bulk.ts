@@ -15,7 +15,8 @@ import type { ContactRow, ProgramRow } from '../domain/rows';
 import { readSettings } from './settings';
 
 export const BULK_LIMIT = 100_000;
-const CHUNK = 500;
+/** Records decided and written together: each chunk holds the main thread for its planning and writing, so a few hundred. */
+const CHUNK = 250;
 
 export interface BulkRefusal {
   id: number;
