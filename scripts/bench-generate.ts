@@ -34,8 +34,9 @@ import type { ProgramRow } from '../main/domain/rows';
 import { writeSettings } from '../main/services/settings';
 import { DEFAULT_SETTINGS } from '../main/domain/settings';
 
-export const BENCH_TODAY: CalendarDate = '2026-06-15';
-export const BENCH_NOW = new Date(`${BENCH_TODAY}T15:00:00Z`);
+import { BENCH_NOW, BENCH_TODAY } from './bench-clock';
+
+export { BENCH_NOW, BENCH_TODAY };
 export const BENCH_TIME_ZONE = 'UTC';
 export const BENCH_EXPIRING_DAYS = 30;
 export const PROGRAM_COUNT = 40;

@@ -30,8 +30,10 @@ import { SORT_COLUMNS, type SortColumn, type TrackingCounts, type TrackingRow } 
 import { authenticate, createUser, type User } from '../main/services/users';
 import { exportChanges } from '../main/sync/export';
 import { readCheckpoint, readSyncState, writeCheckpoint } from '../main/sync/state';
-import { BENCH_NOW, BENCH_TODAY, type GenerateResult } from './bench-generate';
-import { browserUnavailable, measureFirstScreen, measureLaunches } from './bench-browser';
+// Only the day and types: the generator (faker) and the browser part (playwright) are not loaded into the
+// process whose memory is measured; the generator runs in a child, the browser part is imported when it runs.
+import { BENCH_NOW, BENCH_TODAY } from './bench-clock';
+import type { GenerateResult } from './bench-generate';
 import { recordsCsv, recordsImportTargets } from './bench-records-import';
 import { completionsCsv } from './bench-completions-import';
 
@@ -885,6 +887,7 @@ async function benchSweep(dataDir: string, scratch: string, options: Options): P
 
 /** The first Tracking screen in Chromium through `npm run web`, or why it was skipped. */
 async function benchFirstScreen(dataDir: string, scratch: string): Promise<void> {
+  const { browserUnavailable, measureFirstScreen, measureLaunches } = await import('./bench-browser');
   const unavailable = browserUnavailable();
   if (unavailable) {
     skipped.push(`first Tracking screen in Chromium: ${unavailable}`);
