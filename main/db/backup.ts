@@ -79,11 +79,14 @@ export async function takeBackup(db: Knex, dataDir: string, label: string, now: 
   const folder = backupsFolder(dataDir);
   fs.mkdirSync(folder, { recursive: true });
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
-  const empty = (await holdsData(db)) ? '' : '-empty';
-  const finalName = path.join(folder, `certdesk-${stamp}-${label.replace(/[^a-z0-9_-]/gi, '_')}${empty}.sqlite`);
-  const tmpName = `${finalName}.tmp`;
+  const tmpName = path.join(folder, `certdesk-${stamp}-${label.replace(/[^a-z0-9_-]/gi, '_')}.sqlite.tmp`);
   await fs.promises.rm(tmpName, { force: true });
-  await vacuumInto(fileOf(db), tmpName);
+  const empty = await withReadConnection(fileOf(db), async (conn) => {
+    const holds = await holdsDataOn(conn);
+    await run(conn, 'VACUUM INTO ?', [tmpName]);
+    return !holds;
+  });
+  const finalName = tmpName.replace(/\.sqlite\.tmp$/, empty ? '-empty.sqlite' : '.sqlite');
   await inspectDatabase(tmpName);
   const handle = await fs.promises.open(tmpName, 'r+');
   try {
@@ -103,22 +106,35 @@ function fileOf(db: Knex): string {
   return ((db.client as Knex.Client).config.connection as { filename: string }).filename;
 }
 
-/** VACUUM INTO `target` from `file`, on a read-only connection opened for it and closed after. */
-async function vacuumInto(file: string, target: string): Promise<void> {
+/** Runs `work` on a read-only connection of `file` opened for it, closed after. */
+async function withReadConnection<T>(file: string, work: (conn: sqlite3.Database) => Promise<T>): Promise<T> {
   const conn = await new Promise<sqlite3.Database>((resolve, reject) => {
     const handle = new sqlite3.Database(file, sqlite3.OPEN_READONLY, (err) => (err ? reject(err) : resolve(handle)));
   });
   try {
     conn.configure('busyTimeout', 5000);
-    await new Promise<void>((resolve, reject) => conn.run('VACUUM INTO ?', [target], (err) => (err ? reject(err) : resolve())));
+    return await work(conn);
   } finally {
     await new Promise<void>((resolve) => conn.close(() => resolve()));
   }
 }
 
-async function holdsData(db: Knex): Promise<boolean> {
-  const tables = await db.raw<Array<{ name: string }>>("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('contacts', 'records')");
-  for (const { name } of tables) if (await db(name).first('id')) return true;
+function run(conn: sqlite3.Database, sql: string, params: unknown[] = []): Promise<void> {
+  return new Promise<void>((resolve, reject) => conn.run(sql, params, (err) => (err ? reject(err) : resolve())));
+}
+
+function get<T>(conn: sqlite3.Database, sql: string): Promise<T | undefined> {
+  return new Promise<T | undefined>((resolve, reject) => conn.get(sql, (err, row) => (err ? reject(err) : resolve(row as T | undefined))));
+}
+
+/** Whether the database holds any contact or record (a backup of nothing is named -empty). */
+async function holdsDataOn(conn: sqlite3.Database): Promise<boolean> {
+  const tables = await new Promise<Array<{ name: string }>>((resolve, reject) =>
+    conn.all("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('contacts', 'records')", (err, rows) =>
+      err ? reject(err) : resolve(rows as Array<{ name: string }>),
+    ),
+  );
+  for (const { name } of tables) if (await get(conn, `SELECT 1 FROM "${name}" LIMIT 1`)) return true;
   return false;
 }
 
@@ -133,7 +149,7 @@ export async function takeBackupIfDue(db: Knex, dataDir: string, now: Date): Pro
     .map(describeBackup)
     .filter((b): b is BackupInfo => b !== null);
   const newest = all[0];
-  const due = !newest || now.getTime() - newest.takenAt.getTime() >= BACKUP_EVERY_MS || (newest.empty && (await holdsData(db)));
+  const due = !newest || now.getTime() - newest.takenAt.getTime() >= BACKUP_EVERY_MS || (newest.empty && (await withReadConnection(fileOf(db), holdsDataOn)));
   if (!due) return null;
   const since = (label: RegExp, days: number): boolean => all.some((b) => label.test(b.label) && now.getTime() - b.takenAt.getTime() < days * DAY_MS);
   const label = !since(/^monthly$/, 28) ? 'monthly' : !since(/^(weekly|monthly)$/, 7) ? 'weekly' : 'daily';
