@@ -1,7 +1,8 @@
 /**
  * Long work (exports, imports) runs as a job the renderer can watch: state,
- * progress and outcome, polled by id. Kept in memory: a job lives as long as
- * the app does.
+ * progress and outcome, polled by id. Kept in memory while the app runs: every
+ * running job, and the last FINISHED_KEPT finished ones (a finished job's result,
+ * e.g. an import's rejected lines, is not held for ever).
  */
 import { randomUUID } from 'node:crypto';
 import type { JobProgress } from './domain/progress';
@@ -18,6 +19,9 @@ export interface JobStatus<R = unknown> {
   startedAt: string;
   finishedAt: string | null;
 }
+
+/** Finished jobs kept for `get` (the renderer reads a job's outcome once it is done). */
+export const FINISHED_KEPT = 50;
 
 export class Jobs {
   private readonly jobs = new Map<string, JobStatus<unknown>>();
@@ -51,8 +55,20 @@ export class Jobs {
         (err: unknown) =>
           Object.assign(job, { state: 'failed', message: err instanceof Error ? err.message : String(err), finishedAt: new Date().toISOString() }),
       )
-      .finally(this.settled);
+      .finally(() => {
+        // Set again: the map holds finished jobs in the order they finished.
+        this.jobs.delete(job.id);
+        this.jobs.set(job.id, job);
+        this.forgetOldFinished();
+        this.settled();
+      });
     return { ...job };
+  }
+
+  /** Drops the jobs that finished longest ago beyond FINISHED_KEPT. */
+  private forgetOldFinished(): void {
+    const finished = [...this.jobs.values()].filter((j) => j.state !== 'running');
+    for (const old of finished.slice(0, Math.max(0, finished.length - FINISHED_KEPT))) this.jobs.delete(old.id);
   }
 
   get(id: string): JobStatus | null {
