@@ -5,7 +5,7 @@
  * longest Tracking list call answered beside it; with SQL_TIMES=1 the time per
  * statement kind.
  *
- * Usage: npx tsx scripts/profile-sweep.ts BASE_DIR [--load] [--keep]
+ * Usage: npx tsx scripts/profile-sweep.ts BASE_DIR [--load] [--keep] [--pass=N]
  * BASE_DIR holds a database made by `tsx scripts/bench-generate.ts BASE_DIR N SEED`
  * (dated BENCH_TODAY). The first run migrates BASE_DIR itself (use a copy);
  * every run works on a fresh copy of it, so runs compare.
@@ -23,6 +23,8 @@ import { BENCH_NOW } from './bench-generate';
 const base = path.resolve(process.argv[2] ?? '');
 const load = process.argv.includes('--load');
 const keep = process.argv.includes('--keep');
+const passArg = process.argv.find((a) => a.startsWith('--pass='));
+const passSize = passArg ? Number(passArg.slice('--pass='.length)) : undefined;
 const clock = { now: () => BENCH_NOW };
 const later = { now: () => new Date(BENCH_NOW.getTime() + 365 * 86_400_000) };
 
@@ -78,11 +80,17 @@ async function main(): Promise<void> {
     let last = performance.now();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    const result = await runSweep({ db, clock: later }, undefined, undefined, () => {
-      const now = performance.now();
-      passes.push(now - last);
-      last = now;
-    });
+    const result = await runSweep(
+      { db, clock: later },
+      undefined,
+      undefined,
+      () => {
+        const now = performance.now();
+        passes.push(now - last);
+        last = now;
+      },
+      passSize,
+    );
     const wall = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     histogram.disable();
