@@ -31,8 +31,11 @@ export interface SweepResult {
 
 /**
  * Records per pass: read, decided and written together in one transaction, one bulk
- * statement per table per pass (BULK_ROWS), so a pass holds the writer for a short
- * time only (other writes wait behind it; the list reads on its own connection).
+ * statement per table per pass (BULK_ROWS). A pass holds the writer (other writes wait
+ * behind it; the list reads on its own connection), but each pass rewrites most pages of
+ * the per-status sort indexes, so smaller passes cost more: at 300,000 records a year's
+ * 54,000 changes in passes of 2,000 wrote 1.9× the WAL pages of passes of 5,000 and took
+ * about 30 % more CPU; at a million, 5,000 and 4,000 measured alike and 20,000 was 20 % slower.
  */
 export const PASS_SIZE = 5_000;
 
@@ -173,8 +176,7 @@ export async function runSweep(
     });
     await onProgress?.(Math.min(i + passSize, ids.length), ids.length);
   }
-  const done = ids.length;
-  await reminderPasses(ctx, today, done, result, onProgress);
+  await reminderPasses(ctx, today, ids.length, result, onProgress);
   return result;
 }
 
