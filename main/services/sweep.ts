@@ -62,11 +62,15 @@ function mismatchedIds(trx: Executor, today: CalendarDate, n: number): Knex.Quer
 /**
  * The ids of every record due to move, in id order, read once per sweep: a compact array of
  * numbers (180,000 records a year later: 1.4 MB), never the records. Passes go through it
- * instead of searching the indexes again each pass.
+ * instead of searching the indexes again each pass. The ids cross as one JSON array: one row
+ * object per id would be built on the main thread (54,000 ids: 170–300 ms against 20–100 ms).
  */
 async function dueIds(trx: Executor, today: CalendarDate, n: number): Promise<Float64Array> {
-  const rows = (await mismatchedIds(trx, today, n).orderBy('id')) as Array<{ id: number }>;
-  return Float64Array.from(rows, (r) => r.id);
+  const row = (await trx
+    .from(mismatchedIds(trx, today, n).as('m'))
+    .select(trx.raw('json_group_array(id) as ids'))
+    .first()) as { ids: string } | undefined;
+  return Float64Array.from(JSON.parse(row?.ids ?? '[]') as number[]).sort();
 }
 
 /**
