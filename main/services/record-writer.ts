@@ -8,7 +8,7 @@
  */
 import type { CalendarDate } from '../rules/calendar';
 import type { Decision } from '../rules/engine';
-import { bulkInsert } from '../db/bulk-insert';
+import { BULK_ROWS, bulkInsert } from '../db/bulk-insert';
 import { bulkUpdate } from '../db/bulk-update';
 import { whereInJson } from '../db/where-in-json';
 import { logStoredRows } from './changelog';
@@ -44,6 +44,7 @@ export interface WriteContext {
   settings: Settings;
 }
 
+/** Records per read of their contacts for the emails (whole rows come back into JavaScript). */
 const CHUNK = 400;
 
 export interface Applied {
@@ -123,7 +124,7 @@ export async function applyDecisions(trx: Executor, changes: readonly RecordChan
  */
 async function withdrawUntrueEmails(trx: Executor, recordIds: readonly number[], w: WriteContext): Promise<number[]> {
   const withdrawn: number[] = [];
-  for (let i = 0; i < recordIds.length; i += CHUNK) {
+  for (let i = 0; i < recordIds.length; i += BULK_ROWS) {
     const rows = await trx.raw<Array<{ id: number }>>(
       `UPDATE outbox SET state = 'withdrawn', withdrawn_at = ?,
          withdrawn_reason = (SELECT CASE WHEN r.status = 'Expiring' THEN 'The expiration date is now ' || coalesce(r.expires_on, 'none')
@@ -134,7 +135,7 @@ async function withdrawUntrueEmails(trx: Executor, recordIds: readonly number[],
                      AND (r.status <> 'Expiring' OR r.expires_on IS NOT outbox.expires_on)
                      AND (outbox.state = 'queued' OR r.status <> 'Expired'))
        RETURNING id`,
-      [w.at, JSON.stringify(recordIds.slice(i, i + CHUNK))],
+      [w.at, JSON.stringify(recordIds.slice(i, i + BULK_ROWS))],
     );
     withdrawn.push(...rows.map((r) => r.id));
   }
@@ -144,13 +145,13 @@ async function withdrawUntrueEmails(trx: Executor, recordIds: readonly number[],
 /** A record Expiring again on the date of an email withdrawn earlier (n 30 → 60 → 30 → 60): that email is due again, queued once more. */
 async function requeueWithdrawnEmails(trx: Executor, recordIds: readonly number[]): Promise<number[]> {
   const queued: number[] = [];
-  for (let i = 0; i < recordIds.length; i += CHUNK) {
+  for (let i = 0; i < recordIds.length; i += BULK_ROWS) {
     const rows = await trx.raw<Array<{ id: number }>>(
       `UPDATE outbox SET state = 'queued', withdrawn_at = NULL, withdrawn_reason = NULL
        WHERE kind = 'certification-expiring' AND record_id IN (SELECT value FROM json_each(?)) AND state = 'withdrawn'
          AND EXISTS (SELECT 1 FROM records r WHERE r.id = outbox.record_id AND r.status = 'Expiring' AND r.expires_on = outbox.expires_on)
        RETURNING id`,
-      [JSON.stringify(recordIds.slice(i, i + CHUNK))],
+      [JSON.stringify(recordIds.slice(i, i + BULK_ROWS))],
     );
     queued.push(...rows.map((r) => r.id));
   }

@@ -9,7 +9,7 @@ import { openDatabase } from '../../main/db/database';
 import { addDays, todayIn, type CalendarDate } from '../../main/rules/calendar';
 import { ServiceError, type Actor } from '../../main/services/context';
 import { previewExpiringDays, setExpiringDays, setTimeZone } from '../../main/services/office-settings';
-import { enroll, markAllComplete, overrideExpiration, setNotes } from '../../main/services/records';
+import { enroll, markAllComplete, overrideExpiration, setNotes, setStatus } from '../../main/services/records';
 import type { RecordRow } from '../../main/domain/rows';
 import type { HistoryRow } from '../../main/domain/rows';
 import { readSettings } from '../../main/services/settings';
@@ -303,6 +303,67 @@ describe('the sweep, many times a day for weeks, across restarts', () => {
       ]);
     } finally {
       await reopened.destroy();
+    }
+  });
+});
+
+describe('the sweep in passes', () => {
+  it('decides each record from its row as it is when its pass comes: staff changes between two passes are never overwritten', async () => {
+    const [r1, r2, r3, r4] = [
+      await granted(addDays(TODAY, 100), 'R1'),
+      await granted(addDays(TODAY, 110), 'R2'),
+      await granted(addDays(TODAY, 120), 'R3'),
+      await granted(addDays(TODAY, 130), 'R4'),
+    ];
+    if (!r1 || !r2 || !r3 || !r4) throw new Error('four records');
+    expect(await statuses()).toEqual({ R1: 'Active', R2: 'Active', R3: 'Active', R4: 'Active' });
+    // 200 days later all four are past their dates; the sweep goes one record per pass.
+    const later = addDays(TODAY, 200);
+    t.clock.set(`${later}T12:00:00.000Z`);
+    const seen: Array<[number, number]> = [];
+    const result = await runSweep(
+      t.ctx,
+      undefined,
+      undefined,
+      async (done, total) => {
+        seen.push([done, total]);
+        if (done !== 1) return;
+        // Between the first and the second pass: R2 cancelled, R3 extended, R4's notes edited.
+        await setStatus(t.ctx, admin, { id: r2.id, to: 'Cancelled', reason: 'Left the profession' });
+        await overrideExpiration(t.ctx, admin, { id: r3.id, expiresOn: addDays(TODAY, 400), reason: 'Extension granted' });
+        await setNotes(t.ctx, admin, { id: r4.id, notes: 'Called on the phone' });
+      },
+      1,
+    );
+    expect(seen).toEqual([
+      [0, 4],
+      [1, 4],
+      [2, 4],
+      [3, 4],
+      [4, 4],
+    ]);
+    expect(await statuses()).toEqual({ R1: 'Expired', R2: 'Cancelled', R3: 'Active', R4: 'Expired' });
+    expect(result.changed).toBe(2);
+    expect(result.byTransition).toEqual({ 'Active → Expired': 2 });
+    const system = (await t
+      .db('record_history as h')
+      .join('records as r', 'r.id', 'h.record_id')
+      .join('contacts as c', 'c.id', 'r.contact_id')
+      .where('h.actor_name', 'system')
+      .select('c.last_name', 'h.from_status', 'h.to_status', 'h.on_date')
+      .orderBy('h.id')) as Array<{ last_name: string; from_status: string; to_status: string; on_date: string }>;
+    expect(system.map((h) => `${h.last_name} ${h.from_status} → ${h.to_status} ${h.on_date}`)).toEqual([
+      `R1 Active → Expired ${later}`,
+      `R4 Active → Expired ${later}`,
+    ]);
+    // R4 keeps the staff's notes: the pass wrote its status, not the row it might have read before.
+    expect(((await t.db('records').where({ id: r4.id }).first()) as RecordRow).notes).toBe('Called on the phone');
+    // Each record's last change-log entry is the row as it ends, whoever wrote it last.
+    for (const { id } of [r1, r2, r3, r4]) {
+      const entry = (await t.db('change_log').where({ entity: 'record', entity_id: id }).orderBy('seq', 'desc').first()) as Parameters<
+        typeof expectLoggedAsStored
+      >[1];
+      await expectLoggedAsStored(t.db, entry, 'records');
     }
   });
 });

@@ -1,0 +1,121 @@
+/**
+ * The benchmark's "time sweep a year later" on a copy of a bench database, for
+ * measuring the sweep alone (issue #17): wall and CPU time, per change, the
+ * longest pass (one transaction), the event-loop delay and, with --load, the
+ * longest Tracking list call answered beside it; with SQL_TIMES=1 the time per
+ * statement kind.
+ *
+ * Usage: npx tsx scripts/profile-sweep.ts BASE_DIR [--load] [--keep] [--pass=N]
+ * BASE_DIR holds a database made by `tsx scripts/bench-generate.ts BASE_DIR N SEED`
+ * (dated BENCH_TODAY). The first run migrates BASE_DIR itself (use a copy);
+ * every run works on a fresh copy of it, so runs compare.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { startBackend } from '../main/backend';
+import { closeDatabase, databaseFile, openDatabase } from '../main/db/database';
+import { StartupReporter } from '../main/startup';
+import { runSweep } from '../main/services/sweep';
+import { authenticate, createUser } from '../main/services/users';
+import { BENCH_NOW } from './bench-generate';
+
+const base = path.resolve(process.argv[2] ?? '');
+const load = process.argv.includes('--load');
+const keep = process.argv.includes('--keep');
+const passArg = process.argv.find((a) => a.startsWith('--pass='));
+const passSize = passArg ? Number(passArg.slice('--pass='.length)) : undefined;
+const clock = { now: () => BENCH_NOW };
+const later = { now: () => new Date(BENCH_NOW.getTime() + 365 * 86_400_000) };
+
+async function main(): Promise<void> {
+  // Migrate the base once, so each run times the sweep alone.
+  const baseDb = await openDatabase({ dataDir: base, now: clock.now, check: false });
+  await baseDb.raw('PRAGMA wal_checkpoint(TRUNCATE)');
+  await closeDatabase(baseDb);
+  const work = path.join(path.dirname(base), `sweep-run-${process.pid}`);
+  fs.mkdirSync(work, { recursive: true });
+  fs.copyFileSync(databaseFile(base), databaseFile(work));
+  // A start-up reporter leaves the check, backup and start-up sweep undone (startupWork is never called).
+  const backend = await startBackend({ dataDir: work, version: 'profile', clock, startup: new StartupReporter() });
+  try {
+    const db = backend.context.services.db;
+    const sqlMs = new Map<string, { ms: number; n: number }>();
+    if (process.env.SQL_TIMES) {
+      const started = new Map<string, number>();
+      db.on('query', (q: { __knexQueryUid: string }) => started.set(q.__knexQueryUid, performance.now()));
+      db.on('query-response', (_r: unknown, q: { __knexQueryUid: string; sql: string }) => {
+        const key = q.sql.replace(/\s+/g, ' ').slice(0, 140);
+        const e = sqlMs.get(key) ?? { ms: 0, n: 0 };
+        e.ms += performance.now() - (started.get(q.__knexQueryUid) ?? performance.now());
+        e.n++;
+        sqlMs.set(key, e);
+      });
+    }
+    const credentials = { username: 'sweep-admin', password: 'profile password 2026' };
+    const ctx = backend.context.services;
+    backend.context.session.user = await createUser(ctx, { ...credentials, displayName: 'Sweep Admin', role: 'admin' }).catch(() =>
+      authenticate(ctx, credentials.username, credentials.password),
+    );
+    const calls: number[] = [];
+    let running = load;
+    const browse = (async () => {
+      for (let i = 0; running; i++) {
+        const t0 = performance.now();
+        const envelope = await backend.invoke('tracking.list', {
+          quick: { kind: 'all' },
+          filter: null,
+          search: '',
+          sort: { column: 'contactName', direction: 'asc' },
+          page: 1 + (i % 100),
+          pageSize: 50,
+        });
+        if (!envelope.ok) throw new Error(`tracking.list failed: ${envelope.error.message}`);
+        calls.push(performance.now() - t0);
+      }
+    })();
+    const histogram = monitorEventLoopDelay({ resolution: 10 });
+    histogram.enable();
+    const passes: number[] = [];
+    let last = performance.now();
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const result = await runSweep(
+      { db, clock: later },
+      undefined,
+      undefined,
+      () => {
+        const now = performance.now();
+        passes.push(now - last);
+        last = now;
+      },
+      passSize,
+    );
+    const wall = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    histogram.disable();
+    running = false;
+    await browse;
+    const cpuS = (cpu.user + cpu.system) / 1e6;
+    const per = (ms: number) => (result.changed ? ((ms * 1000) / result.changed).toFixed(1) : '-');
+    console.log(
+      `changed ${result.changed.toLocaleString('en')} (${JSON.stringify(result.byTransition)}), emails ${result.emailsQueued}, reminders ${result.remindersQueued}`,
+    );
+    console.log(`wall ${(wall / 1000).toFixed(2)} s (${per(wall)} µs/change); main-process CPU ${cpuS.toFixed(2)} s (${per(cpuS * 1000)} µs/change)`);
+    console.log(`passes ${passes.length}; longest ${Math.max(...passes).toFixed(0)} ms; event-loop delay max ${(histogram.max / 1e6).toFixed(0)} ms`);
+    if (load && calls.length) console.log(`list calls ${calls.length}; longest ${Math.max(...calls).toFixed(0)} ms`);
+    console.log(`RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB`);
+    if (process.env.SQL_TIMES) {
+      for (const [sql, e] of [...sqlMs].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15))
+        console.log(`${e.ms.toFixed(0).padStart(7)} ms ${String(e.n).padStart(5)}× ${sql}`);
+    }
+  } finally {
+    await backend.close();
+    if (!keep) fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
