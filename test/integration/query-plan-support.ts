@@ -11,9 +11,7 @@ import type { Knex } from 'knex';
 export const BENCH_STATS: Array<[string, string, string]> = [
   ['records', 'records_applied_order', '300000 2001 7'],
   ['records', 'records_completed_order', '300000 2001 8'],
-  ['records', 'records_contact_id_index', '300000 5'],
   ['records', 'records_contact_id_program_id_unique', '300000 5 1'],
-  ['records', 'records_expires_on_index', '300000 66'],
   ['records', 'records_expires_order', '300000 2001 66'],
   ['records', 'records_program_applied_order', '300000 2001 2001 5'],
   ['records', 'records_program_completed_order', '300000 2001 2001 4'],
