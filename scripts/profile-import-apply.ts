@@ -61,6 +61,8 @@ async function main(): Promise<void> {
   }
   // An experiment: another page cache for the writer (CACHE_MB=256).
   if (process.env.CACHE_MB) await db.raw(`PRAGMA cache_size = -${Number(process.env.CACHE_MB) * 1024}`);
+  // Another experiment: PRAGMAS='temp_store = MEMORY;…' for the writer.
+  for (const p of (process.env.PRAGMAS ?? '').split(';').filter((x) => x.trim() !== '')) await db.raw(`PRAGMA ${p}`);
   const ctx: ServiceContext = { db, clock };
   const existing = ((await db('records').count({ n: '*' })) as Array<{ n: number }>)[0]?.n ?? 0;
   let text: string;
@@ -74,14 +76,18 @@ async function main(): Promise<void> {
   }
   const input = { text, fileName: `${kind}.csv` };
   console.log(`${existing.toLocaleString('en')} records before; ${kind} import of ${rows.toLocaleString('en')} rows`);
-  const preview = await timed('preview', rows, () => (kind === 'records' ? previewRecordsCsv(ctx, input) : previewCompletionsCsv(ctx, input)));
+  const preview = await timed<{ sha256: string; rows: { new: number } }>('preview', rows, () =>
+    kind === 'records' ? previewRecordsCsv(ctx, input) : previewCompletionsCsv(ctx, input),
+  );
   console.log(`rows ${JSON.stringify(preview.rows)}`);
   sqlMs.clear();
   const apply = { ...input, expectSha256: preview.sha256 };
-  await timed('apply', preview.rows.new, () => (kind === 'records' ? applyRecordsCsv(ctx, SYSTEM, apply) : applyCompletionsCsv(ctx, SYSTEM, apply)));
+  await timed<unknown>('apply', preview.rows.new, () => (kind === 'records' ? applyRecordsCsv(ctx, SYSTEM, apply) : applyCompletionsCsv(ctx, SYSTEM, apply)));
   if (global.gc) {
     global.gc();
     console.log(`RSS after gc ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB`);
+    await db.raw('PRAGMA shrink_memory');
+    console.log(`RSS after the writer's shrink_memory ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
   }
   for (const [k, v] of [...sqlMs].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15))
     console.log(`${v.ms.toFixed(0).padStart(7)} ms ${String(v.n).padStart(6)}× ${k}`);
