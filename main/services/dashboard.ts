@@ -96,8 +96,8 @@ const waiting = (status: Status): DashboardSelection => ({ quick: { kind: 'statu
 
 /** The filter's matches under the All Quick Filter, counted by certification: one indexed GROUP BY. */
 async function countByProgram(db: Executor, filter: FilterTree, today: CalendarDate, timeZone: string): Promise<Map<number, number>> {
-  // Read from migration 014's index alone; the planner, led by sampled statistics, may prefer 003's narrower one and then read every record.
-  const records = db.from(db.raw('?? as r indexed by ??', ['records', 'records_status_expires_program']));
+  // Read from migration 019's covering index alone (014's before it); the planner, led by sampled statistics, may prefer 003's narrower one and then read every record.
+  const records = db.from(db.raw('?? as r indexed by ??', ['records', 'records_status_expires_cover']));
   const rows: Array<{ programId: number; n: number }> = await matching(db, { quick: ALL, filter, today, timeZone }, 'set', records)
     .select('r.program_id as programId')
     .count({ n: '*' })

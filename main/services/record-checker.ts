@@ -61,7 +61,7 @@ const RULES: Record<CheckRuleId, RuleSpec> = {
     title: 'Expired with an expiration date not yet passed',
     rule: 'A certification is valid through its expiration date and Expired only from the next day; one with no expiration date never expires.',
     fix: 'Re-derives Active or Expiring from the expiration date and n.',
-    index: 'records_status_expires_order',
+    index: 'records_status_expires_cover',
     // Two branches, each whole on the index's columns (the status in both): SQLite searches the index once per branch
     // (MULTI-INDEX OR) instead of reading every Expired record.
     where: (q, today) =>
@@ -76,7 +76,7 @@ const RULES: Record<CheckRuleId, RuleSpec> = {
     title: 'Active or Expiring after the expiration date',
     rule: 'A certification is Expired from the day after its expiration date.',
     fix: 'Sets Expired, as the after-midnight sweep would.',
-    index: 'records_status_expires_order',
+    index: 'records_status_expires_cover',
     where: (q, today) => q.whereIn('r.status', ['Active', 'Expiring']).whereRaw('(r.expires_on is null) = 0').where('r.expires_on', '<', today),
   },
   'in-progress-all-done': {

@@ -13,7 +13,7 @@ import { completeComponent, removeCompletion } from '../../main/services/complet
 import { createContact } from '../../main/services/contacts';
 import type { Actor, ServiceError } from '../../main/services/context';
 import { enroll, getRecordRow, setStatus } from '../../main/services/records';
-import { logSince, makeProgram, maxSeq, ONE_COMPONENT, snapshot, type TestDb, historyOf } from './support';
+import { keptListDataProblems, logSince, makeProgram, maxSeq, ONE_COMPONENT, snapshot, type TestDb, historyOf } from './support';
 import { freshDbEachTest } from './fresh-each-test';
 
 let t: TestDb;
@@ -127,6 +127,8 @@ describe('completions CSV', () => {
     const again = await previewCompletionsCsv(t.ctx, input);
     expect(again.rows).toEqual({ new: 0, changed: 0, unchanged: 6, rejected: 4 });
     await applyCompletionsCsv(t.ctx, staff, { ...input, expectSha256: again.sha256 });
+    // The list's counts and sort keys follow the statuses the import changed.
+    expect(await keptListDataProblems(t.db)).toEqual([]);
     expect(await snapshot(t.db)).toBe(after);
   });
 });

@@ -36,8 +36,10 @@ const walksRecords = (detail: string): boolean => /^(SCAN|SEARCH) (r|records|k|r
  * What is wrong with a query's plan, in words (empty: nothing): a scan of
  * records that uses no index, or, in a query with LIMIT, a temporary b-tree
  * ordering rows at the level that walks records (it sorts every matching row
- * where an index in list order would stop after the page). Sorting only the
- * rows of a page, after a subquery picked their ids, is fine.
+ * where an index in list order would stop after the page; "for last term":
+ * an index on the column and another orders ties by that other column, so
+ * every record of a value is sorted by id, all of a status when sorted by
+ * status). Sorting only the rows of a page, after a subquery picked their ids, is fine.
  */
 async function planProblems(db: Knex, query: Query): Promise<string[]> {
   const plan = await explain(db, query);
@@ -48,7 +50,7 @@ async function planProblems(db: Knex, query: Query): Promise<string[]> {
       problems.push(`full scan of records (${row.detail})`);
     if (
       page &&
-      /USE TEMP B-TREE FOR (RIGHT PART OF )?ORDER BY/.test(row.detail) &&
+      /USE TEMP B-TREE FOR (RIGHT PART OF |LAST TERM OF )?ORDER BY/.test(row.detail) &&
       plan.some((other) => other.parent === row.parent && walksRecords(other.detail))
     ) {
       problems.push(`sorts every matching row (${row.detail})`);
@@ -353,11 +355,20 @@ describe('query plans of the Tracking page', () => {
     const ROLLBACK = new Error('rollback');
     let withoutSortIndex = '';
     let withoutKeptIndex = '';
+    let withoutStatusOrder = '';
+    let withoutExpiresOrder = '';
     let withoutAnyIndex = '';
     await t.db
       .transaction(async (trx) => {
         await trx.raw('DROP INDEX records_status_progress');
         withoutSortIndex = await problemsOf(trx);
+        // Longer indexes on the same columns remain, but order ties by another column than the id: every record of the status is sorted.
+        await trx.raw('DROP INDEX records_status_order');
+        withoutStatusOrder = await problemsOf(trx, 'status');
+        // As migration 017's index was: the name after the date, not the id.
+        await trx.raw('DROP INDEX records_status_expires_cover');
+        await trx.raw('CREATE INDEX records_status_expires_then_name ON records (status, expires_on IS NULL, expires_on, sort_name)');
+        withoutExpiresOrder = await problemsOf(trx, 'expiresOn');
         await trx.raw('DROP INDEX record_sort_keys_status_email');
         withoutKeptIndex = await problemsOf(trx, 'email');
         const indexes = (await trx.raw("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records' AND sql IS NOT NULL")) as Array<{
@@ -372,6 +383,8 @@ describe('query plans of the Tracking page', () => {
       });
     expect(withoutSortIndex).toMatch(/sorts every matching row/);
     expect(withoutKeptIndex).toMatch(/sorts every matching row/);
+    expect(withoutStatusOrder).toMatch(/sorts every matching row \(USE TEMP B-TREE FOR LAST TERM OF ORDER BY\)/);
+    expect(withoutExpiresOrder).toMatch(/sorts every matching row \(USE TEMP B-TREE FOR LAST TERM OF ORDER BY\)/);
     expect(withoutAnyIndex).toMatch(/full scan of records \(SCAN r\)/);
     // Dropped inside a transaction that was rolled back: the indexes are back.
     expect(await problemsOf(t.db)).toBe('');

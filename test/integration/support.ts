@@ -220,3 +220,33 @@ async function setStatusFrom(ctx: ServiceContext, actor: Actor, id: number, from
 export async function historyOf(db: Db, recordId: number): Promise<HistoryRow[]> {
   return (await db('record_history').where({ record_id: recordId }).orderBy('id')) as HistoryRow[];
 }
+
+/**
+ * What the list reads instead of the records must be the records' own: the counts per certification and status
+ * (record_counts) and each record's kept sort keys (record_sort_keys). Answers the disagreements, in words.
+ */
+export async function keptListDataProblems(db: Db): Promise<string[]> {
+  const counts = (await db.raw(`SELECT r.program_id, r.status, r.n, c.n AS kept
+      FROM (SELECT program_id, status, count(*) AS n FROM records GROUP BY 1, 2) r
+      LEFT JOIN record_counts c ON c.program_id = r.program_id AND c.status = r.status
+     WHERE c.n IS NOT r.n
+    UNION ALL
+    SELECT c.program_id, c.status, 0, c.n FROM record_counts c
+     WHERE c.n <> 0 AND NOT EXISTS (SELECT 1 FROM records r WHERE r.program_id = c.program_id AND r.status = c.status)`)) as Array<{
+    program_id: number;
+    status: string;
+    n: number;
+    kept: number | null;
+  }>;
+  const keys = (await db.raw(`SELECT r.id FROM records r
+      JOIN contacts c ON c.id = r.contact_id JOIN programs p ON p.id = r.program_id
+      LEFT JOIN record_sort_keys k ON k.record_id = r.id
+     WHERE k.record_id IS NULL OR k.status IS NOT r.status OR k.program_id IS NOT r.program_id OR k.email IS NOT c.email OR k.certification IS NOT p.name
+    UNION ALL
+    SELECT k.record_id FROM record_sort_keys k WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.id = k.record_id)
+    LIMIT 5`)) as Array<{ id: number }>;
+  return [
+    ...counts.map((c) => `record_counts says ${c.kept ?? 'nothing'} for certification ${c.program_id} / ${c.status}, the records say ${c.n}`),
+    ...keys.map((k) => `the kept sort keys of record ${k.id} are not the record's`),
+  ];
+}

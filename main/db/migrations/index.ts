@@ -13,6 +13,7 @@ import * as m014 from './014_dashboard_indexes';
 import * as m015 from './015_contact_email_key_index';
 import * as m017 from './017_filter_search';
 import * as m018 from './018_checker_indexes';
+import * as m019 from './019_import_lean_indexes';
 
 /**
  * Every migration, in order, listed explicitly so a bundled build finds them.
@@ -34,6 +35,7 @@ export const MIGRATIONS: ReadonlyArray<{ name: string; migration: Knex.Migration
   { name: '015_contact_email_key_index', migration: m015 },
   { name: '017_filter_search', migration: m017 },
   { name: '018_checker_indexes', migration: m018 },
+  { name: '019_import_lean_indexes', migration: m019 },
 ];
 
 export const migrationSource: Knex.MigrationSource<{ name: string; migration: Knex.Migration }> = {
