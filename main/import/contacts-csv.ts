@@ -316,8 +316,8 @@ async function planFile(db: Executor, prepared: Prepared): Promise<Plan> {
  * What importing the CSV would do; writes nothing. A malformed file comes back
  * with `fileError` set. The plan is kept for applying this file (kept-plan.ts).
  */
-export async function previewContactsCsv(db: Db, input: ContactsCsvInput): Promise<ContactsCsvResult> {
-  const prepared = await prepareCsv(SPEC, input);
+export async function previewContactsCsv(db: Db, input: ContactsCsvInput, job?: JobProgress): Promise<ContactsCsvResult> {
+  const prepared = await prepareCsv(SPEC, input, undefined, job);
   if (!('parsed' in prepared)) return prepared;
   const key = planKey('contacts', prepared.source.sha256, input);
   return (await planAndKeep(db, key, () => planFile(db, prepared))).result;

@@ -377,8 +377,8 @@ async function settingsAndToday(ctx: ServiceContext, db: Executor): Promise<{ se
 }
 
 /** What importing the CSV would do; writes nothing. */
-export async function previewRecordsCsv(ctx: ServiceContext, input: RecordsCsvInput): Promise<RecordsCsvResult> {
-  const prepared = await prepareCsv(SPEC, input);
+export async function previewRecordsCsv(ctx: ServiceContext, input: RecordsCsvInput, job?: JobProgress): Promise<RecordsCsvResult> {
+  const prepared = await prepareCsv(SPEC, input, undefined, job);
   if (!('parsed' in prepared)) return prepared;
   const { settings, today } = await settingsAndToday(ctx, ctx.db);
   return (await planAndKeep(ctx.db, planKey('records', prepared.source.sha256, input), () => planFile(ctx.db, prepared, today, settings))).result;

@@ -200,6 +200,7 @@ export const INPUTS = {
   'contacts.update': contactEditSchema,
   'programs.list': none,
   'imports.preview': csvImportSchema,
+  'imports.previewJob': csvImportSchema,
   'imports.apply': csvImportSchema.extend({ expectSha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
   'imports.batchPreview': z.object({ folder: required('Folder', 1000) }).strict(),
   'imports.batchApply': z.object({ folder: required('Folder', 1000) }).strict(),
@@ -309,6 +310,8 @@ export interface Results {
   'contacts.update': ContactRow;
   'programs.list': ProgramRow[];
   'imports.preview': CsvImportResult<string>;
+  /** The preview as a job, for a progress bar while a big file is read and checked. */
+  'imports.previewJob': JobStatus<CsvImportResult<string>>;
   'imports.apply': JobStatus<CsvImportResult<string>>;
   'imports.batchPreview': BatchImportResult;
   'imports.batchApply': JobStatus<BatchImportResult>;

@@ -17,6 +17,7 @@ export const MAX_INPUT_BYTES = 2 * 1024 * 1024;
 /** Calls that carry a whole file, and their own limit. */
 const LARGE_INPUTS: Partial<Record<string, number>> = {
   'imports.preview': MAX_IMPORT_BASE64 + 1024 * 1024,
+  'imports.previewJob': MAX_IMPORT_BASE64 + 1024 * 1024,
   'imports.apply': MAX_IMPORT_BASE64 + 1024 * 1024,
 };
 
