@@ -8,6 +8,7 @@
  * measurement starts, so only the app's work is measured.
  *
  * Usage: node --expose-gc --import tsx scripts/measure-import-loop.ts BASE_DIR [ROWS] [--only contacts,records,completions]
+ * (with STALLS=FILE and node --cpu-prof, scripts/stall-cpu.mjs names the work in each stall)
  * BASE_DIR holds a database prepared by scripts/profile-records-import.ts (100,000
  * PRF-… contacts and the user prof-admin); every run works on a copy of it.
  */
