@@ -157,8 +157,8 @@ async function todayOf(ctx: ServiceContext, db: Executor): Promise<string> {
 }
 
 /** What importing the CSV would do; writes nothing. */
-export async function previewApplicationsCsv(ctx: ServiceContext, input: ApplicationsCsvInput): Promise<ApplicationsCsvResult> {
-  const prepared = await prepareCsv(SPEC, input);
+export async function previewApplicationsCsv(ctx: ServiceContext, input: ApplicationsCsvInput, job?: JobProgress): Promise<ApplicationsCsvResult> {
+  const prepared = await prepareCsv(SPEC, input, undefined, job);
   if (!('parsed' in prepared)) return prepared;
   const today = await todayOf(ctx, ctx.db);
   return (await planAndKeep(ctx.db, planKey('applications', prepared.source.sha256, input), () => planFile(ctx.db, prepared, today))).result;

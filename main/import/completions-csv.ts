@@ -456,8 +456,8 @@ async function dayOf(ctx: ServiceContext, db: Executor): Promise<{ today: string
 }
 
 /** What importing the CSV would do; writes nothing. */
-export async function previewCompletionsCsv(ctx: ServiceContext, input: CompletionsCsvInput): Promise<CompletionsCsvResult> {
-  const prepared = await prepareCsv(SPEC, input);
+export async function previewCompletionsCsv(ctx: ServiceContext, input: CompletionsCsvInput, job?: JobProgress): Promise<CompletionsCsvResult> {
+  const prepared = await prepareCsv(SPEC, input, undefined, job);
   if (!('parsed' in prepared)) return prepared;
   const problem = columnsProblem(prepared);
   if (problem) return failedResult(SPEC.importFields, { line: 1, reason: problem }, prepared.source.sha256, prepared.parsed);

@@ -3,7 +3,8 @@
  * rows to the entity's planner, whose tally becomes the result.
  */
 import { resolveMapping, type MappingResult } from './headers';
-import { parseCsv, readSource, type CsvEncoding, type ParsedCsv, type SourceBytes } from './read-csv';
+import type { JobProgress } from '../domain/progress';
+import { parseCsv, readSource, type CsvEncoding, type ParsedCsv, type ParseProgress, type SourceBytes } from './read-csv';
 import { emptyCounts, ImportFileError, type FileError, type ImportCounts, type RejectedRow, type ChangeSample, type Tally } from './result';
 
 /** The CSV as text, as its bytes, or as a file path: exactly one of them. */
@@ -97,13 +98,22 @@ export async function prepareCsv<F extends string>(
   spec: CsvSpec<F>,
   input: CsvImportInput<F>,
   source?: SourceBytes,
+  job?: JobProgress,
 ): Promise<PreparedCsv<F> | CsvImportResult<F>> {
+  job?.progress(0, null, 'Reading the file');
   source ??= await readSource(input);
-  const parsed = await parseCsv(source.bytes, input.delimiter);
+  const parsed = await parseCsv(source.bytes, input.delimiter, job && readingProgress(job));
   if ('error' in parsed) return failedResult(spec.importFields, parsed.error, source.sha256);
   const map = resolveMapping(parsed.headers, spec.fields, spec.synonyms, spec.labels, spec.required, input.mapping);
   if ('error' in map) return failedResult(spec.importFields, map.error, source.sha256, parsed);
+  job?.progress(0, null, `Checking ${parsed.rows.length.toLocaleString('en')} ${parsed.rows.length === 1 ? 'row' : 'rows'} against CertDesk`);
   return { source, parsed, map };
+}
+
+/** "Reading the file: 3.1 of 9.6 MB", as the parse goes. */
+function readingProgress(job: JobProgress): ParseProgress {
+  const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+  return (done, total) => job.progress(done, total, `Reading the file: ${mb(done)} of ${mb(total)} MB`);
 }
 
 /** Apply's first step: the file's bytes, refused (nothing committed) when they changed since the preview. */

@@ -15,6 +15,9 @@ interface Kept {
   plan: unknown;
   /** Lets go of the plan if it is never applied; cleared when it is replaced or taken. */
   expiry: NodeJS.Timeout;
+  /** Lets go of the plan once something was written since the preview. */
+  check: NodeJS.Timeout;
+  checking?: boolean;
 }
 
 /** One plan per database: a preview replaces the one before it. */
@@ -22,6 +25,8 @@ const kept = new WeakMap<object, Kept>();
 
 /** A preview never applied lets go of its plan (tens of MB for 100,000 rows) after this long. */
 const KEEP_MS = 15 * 60_000;
+/** How often a kept plan checks whether something was written since (one tiny query). */
+const CHECK_MS = 5_000;
 
 /** What a plan depends on besides the database: the import, the bytes and how they are read. */
 export function planKey(kind: string, sha256: string, input: { mapping?: object; delimiter?: string }): string {
@@ -31,7 +36,10 @@ export function planKey(kind: string, sha256: string, input: { mapping?: object;
 /** The kept plan, no longer kept. */
 function take(db: Executor): Kept | undefined {
   const entry = kept.get(db);
-  if (entry) clearTimeout(entry.expiry);
+  if (entry) {
+    clearTimeout(entry.expiry);
+    clearInterval(entry.check);
+  }
   kept.delete(db);
   return entry;
 }
@@ -42,13 +50,40 @@ function take(db: Executor): Kept | undefined {
  * never wrong.
  */
 export async function planAndKeep<T>(db: Executor, key: string, plan: () => Promise<T>): Promise<T> {
+  // The plan before this one is let go first: two plans of 100,000 rows are never held at once.
+  take(db);
   const version = await dataVersion(db);
   const planned = await plan();
   take(db);
-  const expiry = setTimeout(() => kept.delete(db), KEEP_MS);
-  expiry.unref();
-  kept.set(db, { key, version, plan: planned, expiry });
+  const entry: Kept = {
+    key,
+    version,
+    plan: planned,
+    expiry: setTimeout(() => drop(db, entry), KEEP_MS),
+    check: setInterval(() => void dropIfStale(db, entry), CHECK_MS),
+  };
+  entry.expiry.unref();
+  entry.check.unref();
+  kept.set(db, entry);
   return planned;
+}
+
+/** Lets go of `entry` if it is still the kept plan. */
+function drop(db: Executor, entry: Kept): void {
+  if (kept.get(db) === entry) take(db);
+}
+
+/** A write since the preview makes the plan useless (apply would plan again): let go of it then, not 15 minutes later. */
+async function dropIfStale(db: Executor, entry: Kept): Promise<void> {
+  if (entry.checking) return; // the last check still waits behind a long write
+  entry.checking = true;
+  try {
+    if ((await dataVersion(db)) !== entry.version) drop(db, entry);
+  } catch {
+    drop(db, entry); // the database is closing
+  } finally {
+    entry.checking = false;
+  }
 }
 
 /**

@@ -288,8 +288,8 @@ function plan(prepared: Prepared, stored: readonly ProgramRow[]): Plan {
 }
 
 /** What importing the CSV would do; writes nothing. A malformed file comes back with `fileError` set. */
-export async function previewProgramsCsv(db: Db, input: ProgramsCsvInput): Promise<ProgramsCsvResult> {
-  const prepared = await prepareCsv(SPEC, input);
+export async function previewProgramsCsv(db: Db, input: ProgramsCsvInput, job?: JobProgress): Promise<ProgramsCsvResult> {
+  const prepared = await prepareCsv(SPEC, input, undefined, job);
   if (!('parsed' in prepared)) return prepared;
   return plan(prepared, (await db('programs').select('*')) as ProgramRow[]).result;
 }

@@ -8,6 +8,7 @@
  * limit. A row with the wrong number of fields is not a file problem: that row
  * is rejected and the others go on.
  */
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { parse, type CsvError } from 'csv-parse';
@@ -60,8 +61,17 @@ export async function readSource(input: { text?: string; file?: string; bytes?: 
   } else {
     throw new ServiceError('INVALID', 'Give the CSV as text or as a file path (one of them).');
   }
-  return { bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
+  // Hashed a megabyte at a time with turns of the event loop between (50 MB is about 100 ms of hashing).
+  const hash = createHash('sha256');
+  const slices = new Slices();
+  for (let at = 0; at < bytes.length; at += HASH_BYTES) {
+    hash.update(bytes.subarray(at, at + HASH_BYTES));
+    await slices.maybePause();
+  }
+  return { bytes, sha256: hash.digest('hex') };
 }
+
+const HASH_BYTES = 1024 * 1024;
 
 function lineOfIndex(text: string, index: number): number {
   let line = 1;
@@ -99,35 +109,28 @@ function firstContent(bytes: Buffer, from: number): number {
   return i;
 }
 
-/** The line of the first byte that is not UTF-8, or null when the bytes are valid UTF-8. */
-function firstInvalidUtf8Line(bytes: Buffer): number | null {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return null;
-  } catch {
-    const decoder = new TextDecoder('utf-8', { fatal: true });
-    let line = 1;
-    let start = 0;
-    while (start < bytes.length) {
-      let end = bytes.indexOf(0x0a, start);
-      if (end === -1) end = bytes.length;
-      try {
-        decoder.decode(bytes.subarray(start, end));
-      } catch {
-        return line;
-      }
-      line++;
-      start = end + 1;
-    }
-    return 1;
+/** Bytes decoded or checked between two turns of the event loop (a few ms each). */
+const DECODE_BYTES = 1024 * 1024;
+
+/** The line of the first byte that is not UTF-8 (the bytes are known not to be valid UTF-8), checked line by line in slices. */
+async function firstInvalidUtf8Line(bytes: Buffer): Promise<number> {
+  const slices = new Slices();
+  let line = 1;
+  for (let start = 0; start < bytes.length; line++) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end === -1) end = bytes.length;
+    if (!isUtf8(bytes.subarray(start, end))) return line;
+    start = end + 1;
+    if (slices.due()) await slices.pause();
   }
+  return 1;
 }
 
 /** How the bytes were read, as the preview says it ("read as Windows-1252"). */
 export type CsvEncoding = 'UTF-8' | 'UTF-16 LE' | 'UTF-16 BE' | 'Windows-1252';
 
 /** Bytes Windows-1252 leaves undefined: a file holding them is in some other encoding. */
-const NOT_WINDOWS_1252 = new Set([0x81, 0x8d, 0x8f, 0x90, 0x9d]);
+const NOT_WINDOWS_1252 = [0x81, 0x8d, 0x8f, 0x90, 0x9d];
 
 /**
  * Windows-1252's characters for 0x80–0x9F (the rest is Latin-1). Written out
@@ -141,6 +144,22 @@ function decodeWindows1252(bytes: Buffer): string {
   return text.replace(/[\u0080-\u009f]/g, (c) => WINDOWS_1252_HIGH[c.charCodeAt(0) - 0x80] as string);
 }
 
+/**
+ * The bytes re-encoded as UTF-8, a megabyte at a time with a turn of the event
+ * loop between (a 50 MB file is seconds of work). `decode` gets each slice and
+ * whether it is the last.
+ */
+async function toUtf8InSlices(bytes: Buffer, from: number, decode: (slice: Buffer, last: boolean) => string): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  const slices = new Slices();
+  for (let at = from; at < bytes.length; at += DECODE_BYTES) {
+    const end = Math.min(at + DECODE_BYTES, bytes.length);
+    parts.push(Buffer.from(decode(bytes.subarray(at, end), end === bytes.length), 'utf8'));
+    await slices.maybePause();
+  }
+  return Buffer.concat(parts);
+}
+
 function lineOfByte(bytes: Buffer, offset: number): number {
   return new LineCounter(bytes).lineAt(offset);
 }
@@ -149,14 +168,17 @@ function lineOfByte(bytes: Buffer, offset: number): number {
  * Recognises the encoding of CSV bytes and answers them as UTF-8 for the
  * parser: UTF-8 (with or without BOM), UTF-16 LE or BE with a BOM, and, for
  * bytes that are not UTF-8, Windows-1252 (what Excel on Windows saves as
- * "CSV"). Anything else is refused with the reason.
+ * "CSV"). Anything else is refused with the reason. Long work runs in slices
+ * (slices.ts): the event loop turns between megabytes.
  */
-export function decodeCsv(bytes: Buffer): { utf8: Buffer; encoding: CsvEncoding } | { error: FileError } {
+export async function decodeCsv(bytes: Buffer): Promise<{ utf8: Buffer; encoding: CsvEncoding } | { error: FileError }> {
   const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : null;
   if (utf16 !== null) {
     try {
-      const text = new TextDecoder(utf16, { fatal: true }).decode(bytes);
-      return { utf8: Buffer.from(text, 'utf8'), encoding: utf16 === 'utf-16le' ? 'UTF-16 LE' : 'UTF-16 BE' };
+      // A streaming decoder: a character split between two slices is joined; the BOM is dropped.
+      const decoder = new TextDecoder(utf16, { fatal: true });
+      const utf8 = await toUtf8InSlices(bytes, 0, (slice, last) => decoder.decode(slice, { stream: !last }));
+      return { utf8, encoding: utf16 === 'utf-16le' ? 'UTF-16 LE' : 'UTF-16 BE' };
     } catch {
       return { error: { line: 1, reason: 'The file starts as UTF-16 but holds bytes that are not UTF-16 text. Save it as "CSV UTF-8" and import it again.' } };
     }
@@ -171,8 +193,9 @@ export function decodeCsv(bytes: Buffer): { utf8: Buffer; encoding: CsvEncoding 
       },
     };
   }
-  const badLine = firstInvalidUtf8Line(bytes);
-  if (badLine === null) return { utf8: bytes, encoding: 'UTF-8' };
+  // isUtf8 checks in native code without building the text (a few ms for 50 MB).
+  if (isUtf8(bytes)) return { utf8: bytes, encoding: 'UTF-8' };
+  const badLine = await firstInvalidUtf8Line(bytes);
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
     return {
       error: {
@@ -181,18 +204,18 @@ export function decodeCsv(bytes: Buffer): { utf8: Buffer; encoding: CsvEncoding 
       },
     };
   }
-  for (let i = 0; i < bytes.length; i++) {
-    if (NOT_WINDOWS_1252.has(bytes[i] as number)) {
-      const line = lineOfByte(bytes, i);
-      return {
-        error: {
-          line,
-          reason: `Line ${line} is neither UTF-8 nor Windows-1252 text, so its letters cannot be read for sure. Save the file as "CSV UTF-8" and import it again.`,
-        },
-      };
-    }
+  const undefinedAt = NOT_WINDOWS_1252.map((b) => bytes.indexOf(b)).filter((i) => i !== -1);
+  if (undefinedAt.length > 0) {
+    const line = lineOfByte(bytes, Math.min(...undefinedAt));
+    return {
+      error: {
+        line,
+        reason: `Line ${line} is neither UTF-8 nor Windows-1252 text, so its letters cannot be read for sure. Save the file as "CSV UTF-8" and import it again.`,
+      },
+    };
   }
-  return { utf8: Buffer.from(decodeWindows1252(bytes), 'utf8'), encoding: 'Windows-1252' };
+  // One byte is one character: any slicing of the bytes decodes alike.
+  return { utf8: await toUtf8InSlices(bytes, 0, (slice) => decodeWindows1252(slice)), encoding: 'Windows-1252' };
 }
 
 // ---------------------------------------------------------------------------
@@ -239,8 +262,8 @@ export function detectDelimiter(bytes: Buffer): string {
   return best;
 }
 
-/** Bytes parsed between two turns of the event loop (about 10–30 ms of parsing each). */
-const PARSE_BYTES = 256 * 1024;
+/** Bytes handed to the parser at once; the event loop turns when a slice of work is due (slices.ts). */
+const PARSE_BYTES = 32 * 1024;
 
 class TooManyRows extends Error {
   constructor(readonly line: number) {
@@ -262,14 +285,19 @@ function quoteProblem(code: string | undefined): string {
   }
 }
 
+/** How far reading a file has come: bytes parsed of the file's UTF-8 bytes. */
+export type ParseProgress = (doneBytes: number, totalBytes: number) => void;
+
 /**
  * Parses CSV bytes: BOM, CRLF / LF / CR, quoted fields (with delimiters, quotes
  * and line breaks inside), blank lines skipped, whitespace around unquoted
  * fields trimmed. Returns the first file-level problem instead of rows when the
  * file is malformed. Field values are the file's characters, unchanged.
+ * Decoding and parsing run in slices with a turn of the event loop between
+ * (slices.ts), so calls answer meanwhile; `onProgress` hears how far it got.
  */
-export async function parseCsv(source: Buffer, delimiterOption?: string): Promise<ParsedCsv | { error: FileError }> {
-  const decoded = decodeCsv(source);
+export async function parseCsv(source: Buffer, delimiterOption?: string, onProgress?: ParseProgress): Promise<ParsedCsv | { error: FileError }> {
+  const decoded = await decodeCsv(source);
   if ('error' in decoded) return decoded;
   const { utf8: bytes, encoding } = decoded;
   const delimiter = delimiterOption ?? detectDelimiter(bytes);
@@ -278,9 +306,11 @@ export async function parseCsv(source: Buffer, delimiterOption?: string): Promis
   }
 
   const lines = new LineCounter(bytes);
-  const records: Array<{ line: number; fields: string[]; fieldCountError: boolean }> = [];
+  let headers: string[] | null = null;
+  const rows: CsvRow[] = [];
+  let records = 0;
   let lastEnd = 0;
-  // The streaming parser, fed a slice of the bytes at a time with a turn of the event loop between slices (slices.ts).
+  // The streaming parser, fed a few kilobytes at a time; each row is kept as it comes (no second copy of the file's rows).
   const parser = parse({
     bom: true,
     delimiter,
@@ -288,13 +318,19 @@ export async function parseCsv(source: Buffer, delimiterOption?: string): Promis
     relax_column_count: true,
     skip_empty_lines: true,
     trim: true,
-    on_record: (record: string[], info) => {
+    on_record: (fields: string[], info) => {
       const line = lines.lineAt(firstContent(bytes, lastEnd));
       lastEnd = info.bytes;
       // Header + MAX_ROWS data rows at most: the parse stops at the first row past the limit.
-      if (records.length > MAX_ROWS) throw new TooManyRows(line);
-      // With relax_column_count the parser keeps going and marks a ragged record with an error.
-      records.push({ line, fields: record, fieldCountError: (info.error as CsvError | undefined) !== undefined });
+      if (records++ > MAX_ROWS) throw new TooManyRows(line);
+      if (headers === null) headers = fields;
+      else if (fields.every((f) => f === '')) {
+        // a row of empty cells (",,,,"), as spreadsheets leave them
+      } else if ((info.error as CsvError | undefined) !== undefined || fields.length !== headers.length) {
+        // With relax_column_count the parser keeps going and marks a ragged record with an error.
+        const n = fields.length;
+        rows.push({ line, fields: [], ragged: `The row has ${n} ${n === 1 ? 'field' : 'fields'}; the header has ${headers.length}.` });
+      } else rows.push({ line, fields });
       return null;
     },
   });
@@ -304,7 +340,10 @@ export async function parseCsv(source: Buffer, delimiterOption?: string): Promis
   for (let at = 0; at < bytes.length && failure === undefined; at += PARSE_BYTES) {
     // Each write parses its bytes at once (on_record runs inside it); an error is reported on the next turn.
     parser.write(bytes.subarray(at, at + PARSE_BYTES));
-    await slices.pause();
+    if (slices.due()) {
+      onProgress?.(Math.min(at + PARSE_BYTES, bytes.length), bytes.length);
+      await slices.pause();
+    }
   }
   if (failure === undefined) {
     // The last row and an unclosed quote are found when the input ends.
@@ -333,22 +372,6 @@ export async function parseCsv(source: Buffer, delimiterOption?: string): Promis
       },
     };
   }
-
-  const header = records.shift();
-  if (!header) return { error: { line: 1, reason: 'The file is empty: it needs a header row and at least one row of data.' } };
-  const headers = header.fields;
-  const rows: CsvRow[] = [];
-  for (const r of records) {
-    if (r.fields.every((f) => f === '')) continue; // a row of empty cells (",,,,"), as spreadsheets leave them
-    if (r.fieldCountError || r.fields.length !== headers.length) {
-      rows.push({
-        line: r.line,
-        fields: [],
-        ragged: `The row has ${r.fields.length} ${r.fields.length === 1 ? 'field' : 'fields'}; the header has ${headers.length}.`,
-      });
-    } else {
-      rows.push({ line: r.line, fields: r.fields });
-    }
-  }
+  if (headers === null) return { error: { line: 1, reason: 'The file is empty: it needs a header row and at least one row of data.' } };
   return { delimiter, encoding, headers, rows };
 }

@@ -132,7 +132,8 @@ const STATUS_BY_NAME = new Map<string, Status>(STATUSES.map((s) => [s.toLowerCas
 /** A line that becomes a new record. */
 interface NewRecord {
   line: number;
-  contact: KeyedContact;
+  /** Only what apply writes: the kept plan does not hold every matched contact's row. */
+  contact: Pick<KeyedContact, 'id' | 'name_key'>;
   program: ProgramRow;
   cycle: number;
   record: MigratedRecord;
@@ -346,7 +347,16 @@ async function planFile(db: Executor, prepared: PreparedCsv<RecordField>, today:
       tally.reject(row.line, refusal.message);
       continue;
     }
-    records.push({ line: row.line, contact, program, cycle, record: decided, components, componentsOn, requiredTotal: programParts.requiredTotal });
+    records.push({
+      line: row.line,
+      contact: { id: contact.id, name_key: contact.name_key },
+      program,
+      cycle,
+      record: decided,
+      components,
+      componentsOn,
+      requiredTotal: programParts.requiredTotal,
+    });
     tally.count('new', row.line, label, () => changesOf(decided, cycle, components));
   }
   return { result: plannedResult(SPEC, prepared, tally), records };
@@ -377,8 +387,8 @@ async function settingsAndToday(ctx: ServiceContext, db: Executor): Promise<{ se
 }
 
 /** What importing the CSV would do; writes nothing. */
-export async function previewRecordsCsv(ctx: ServiceContext, input: RecordsCsvInput): Promise<RecordsCsvResult> {
-  const prepared = await prepareCsv(SPEC, input);
+export async function previewRecordsCsv(ctx: ServiceContext, input: RecordsCsvInput, job?: JobProgress): Promise<RecordsCsvResult> {
+  const prepared = await prepareCsv(SPEC, input, undefined, job);
   if (!('parsed' in prepared)) return prepared;
   const { settings, today } = await settingsAndToday(ctx, ctx.db);
   return (await planAndKeep(ctx.db, planKey('records', prepared.source.sha256, input), () => planFile(ctx.db, prepared, today, settings))).result;

@@ -32,6 +32,7 @@ export const CALLS = {
   'filters.delete': 'signedIn',
   'records.bulkSetStatus': 'signedIn',
   'imports.preview': STAFF_EXCEPT_PROGRAMS,
+  'imports.previewJob': STAFF_EXCEPT_PROGRAMS,
   'imports.apply': STAFF_EXCEPT_PROGRAMS,
   'imports.batchPreview': 'admin',
   'imports.batchApply': 'admin',

@@ -25,6 +25,7 @@ import { dashboardSummary } from '../services/dashboard';
 import { exportTrackingCsv } from '../services/csv-export';
 import type { Db } from '../db/database';
 import type { Jobs } from '../jobs';
+import type { JobProgress } from '../domain/progress';
 import { deleteFilter, listSavedFilters, saveFilter, updateFilter } from '../services/saved-filters';
 import { viewSchema } from './contract';
 import path from 'node:path';
@@ -106,6 +107,16 @@ function actor(ctx: HandlerContext): Actor {
 function csvInput<T extends { data: string }>(input: T): Omit<T, 'data'> & { bytes: Buffer } {
   const { data, ...rest } = input;
   return { ...rest, bytes: Buffer.from(data, 'base64') };
+}
+
+/** What importing a CSV file would do (nothing written); `job` hears how far reading it got. */
+function previewCsv(ctx: HandlerContext, input: ParsedInput<'imports.preview'>, job?: JobProgress): Promise<Result<'imports.preview'>> {
+  const { kind, ...csv } = csvInput(input);
+  if (kind === 'programs') return previewProgramsCsv(ctx.services.db, csv, job);
+  if (kind === 'applications') return previewApplicationsCsv(ctx.services, csv, job);
+  if (kind === 'records') return previewRecordsCsv(ctx.services, csv, job);
+  if (kind === 'completions') return previewCompletionsCsv(ctx.services, csv, job);
+  return previewContactsCsv(ctx.services.db, csv, job);
 }
 
 /** The office's date and time zone, for a Customize Filter's dates ("Last change" is an instant, compared by the office's day). */
@@ -232,14 +243,8 @@ export const handlers: HandlerTable = {
   'contacts.create': (ctx, input) => createContact(ctx.services, input),
   'contacts.update': (ctx, input) => updateContact(ctx.services, input),
   'programs.list': (ctx) => listPrograms(ctx.services.db),
-  'imports.preview': (ctx, input) => {
-    const { kind, ...csv } = csvInput(input);
-    if (kind === 'programs') return previewProgramsCsv(ctx.services.db, csv);
-    if (kind === 'applications') return previewApplicationsCsv(ctx.services, csv);
-    if (kind === 'records') return previewRecordsCsv(ctx.services, csv);
-    if (kind === 'completions') return previewCompletionsCsv(ctx.services, csv);
-    return previewContactsCsv(ctx.services.db, csv);
-  },
+  'imports.preview': (ctx, input) => previewCsv(ctx, input),
+  'imports.previewJob': (ctx, input) => Promise.resolve(ctx.jobs.start('import-preview', (job) => previewCsv(ctx, input, job))),
   'imports.apply': (ctx, input) => {
     const { kind, ...csv } = csvInput(input);
     const who = actor(ctx);

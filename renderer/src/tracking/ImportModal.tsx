@@ -3,7 +3,7 @@ import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import type { CsvImportResult } from '../../../main/ipc/contract';
 import type { CsvImportKind } from '../../../main/ipc/contract';
-import { api, call } from '../api';
+import { api } from '../api';
 import { useSession } from '../session';
 import { RejectedLines } from '../shared/RejectedLines';
 import { jobPercent, useJob } from '../shared/useJob';
@@ -61,8 +61,10 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
   const [preview, setPreview] = useState<CsvImportResult<string> | null>(null);
   const importJob = useJob();
   const job = importJob.job;
+  // The preview runs as a job: a big file shows how far reading it got, then that its rows are being checked.
+  const previewJob = useJob();
   const runPreview = useSubmit(async (bytes: string, name: string | undefined, map: Record<string, string | null>) => {
-    setPreview(await call(api().imports.preview({ kind, data: bytes, fileName: name, mapping: map })));
+    setPreview((await previewJob.run(api().imports.previewJob({ kind, data: bytes, fileName: name, mapping: map }))).result);
   });
   const apply = useSubmit(async () => {
     if (!data || !preview) return;
@@ -79,6 +81,7 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
     setData(null);
     setPreview(null);
     importJob.reset();
+    previewJob.reset();
     runPreview.setError(null);
     apply.setError(null);
     setMapping({});
@@ -121,6 +124,12 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
           clearButtonProps={{ 'aria-label': 'Clear the file' }}
           data-testid="import-file"
         />
+        {runPreview.busy && previewJob.job?.state === 'running' && (
+          <Stack gap={4} data-testid="import-preview-progress">
+            <Text size="sm">{previewJob.job.message || 'Reading the file'}</Text>
+            <Progress value={jobPercent(previewJob.job)} animated aria-label="Preview progress" />
+          </Stack>
+        )}
         {error && (
           <Alert color="red" title="Not imported">
             {error}

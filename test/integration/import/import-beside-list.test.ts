@@ -42,3 +42,37 @@ describe('list calls beside an import preview', () => {
     expect(answered, 'list calls answered while the preview ran').toBeGreaterThanOrEqual(1);
   }, 120_000);
 });
+
+describe('the preview as a job', () => {
+  it('reports reading the file and checking its rows, answers the same counts as the direct preview, and the list answers meanwhile', async () => {
+    const backend = await signedInAdmin();
+    const lines = ['First Name,Last Name,Email,Member Number'];
+    for (let i = 0; i < ROWS; i++) lines.push(`Pat${i},Member${i},pat${i}@example.org,M${i}`);
+    const data = Buffer.from(`${lines.join('\n')}\n`, 'utf8').toString('base64');
+
+    const started = ok<{ id: string; state: string; message: string }>(await backend.invoke('imports.previewJob', { kind: 'contacts', data }));
+    const messages = new Set<string>([started.message]);
+    let answered = 0;
+    let job = started;
+    while (job.state === 'running') {
+      ok(await backend.invoke('tracking.list', allRecords));
+      job = ok<typeof job>(await backend.invoke('jobs.get', { id: started.id }));
+      if (job.state === 'running') {
+        answered++;
+        messages.add(job.message);
+      }
+    }
+    expect(job.state).toBe('done');
+    const result = (job as unknown as { result: { rows: { new: number }; total: number } }).result;
+    expect(result.rows.new).toBe(ROWS);
+    expect(result.total).toBe(ROWS);
+    expect(
+      [...messages].some((m) => /^Reading the file/.test(m)),
+      [...messages].join(' | '),
+    ).toBe(true);
+    expect(answered, 'list calls answered while the preview job ran').toBeGreaterThanOrEqual(1);
+
+    const direct = ok<{ rows: object; sha256: string }>(await backend.invoke('imports.preview', { kind: 'contacts', data }));
+    expect(direct.rows).toEqual((job as unknown as { result: { rows: object } }).result.rows);
+  }, 120_000);
+});
