@@ -4,7 +4,7 @@
  * number, else email (when one contact has it); the certification by its
  * code. Stored rows are read once per file, for the keys the file has.
  */
-import { displayName } from '../domain/contact';
+import { displayName, sameEmailKey } from '../domain/contact';
 import type { ContactRow, ProgramRow } from '../domain/rows';
 import { foldForSearch } from '../domain/text-search';
 import { whereInJson } from '../db/where-in-json';
@@ -59,7 +59,7 @@ export class ContactDirectory {
     const seen = new Set<number>();
     const byCentral = new Map<string, KeyedContact>();
     const byMember = new Map<string, KeyedContact>();
-    // The folded key finds the candidates; an email matches as the same address in any case (JavaScript's full Unicode case, not SQLite's ASCII lower()).
+    // The folded key finds the candidates; an email matches as the same address in any letter case (sameEmailKey).
     const byEmail = new Map<string, KeyedContact[]>();
     for (const [column, values] of [
       ['central_id', central],
@@ -75,7 +75,7 @@ export class ContactDirectory {
           if (c.central_id !== null) byCentral.set(c.central_id, c);
           if (c.member_number !== null) byMember.set(c.member_number, c);
           if (c.email === '') continue;
-          const key = c.email.toLowerCase();
+          const key = sameEmailKey(c.email);
           const same = byEmail.get(key);
           if (same) same.push(c);
           else byEmail.set(key, [c]);
@@ -91,7 +91,7 @@ export class ContactDirectory {
     if (k.centralId !== undefined) return this.byCentral.get(k.centralId) ?? `No contact has central ID ${k.centralId}; import the contact first.`;
     if (k.memberNumber !== undefined) return this.byMember.get(k.memberNumber) ?? `No contact has member number ${k.memberNumber}; import the contact first.`;
     if (k.email !== undefined) {
-      const found = this.byEmail.get(k.email.toLowerCase()) ?? [];
+      const found = this.byEmail.get(sameEmailKey(k.email)) ?? [];
       if (found.length === 1) return found[0] as KeyedContact;
       return found.length === 0
         ? `No contact has the email ${k.email}; import the contact first.`
