@@ -27,7 +27,7 @@ import { isCalendarDate } from '../rules/calendar';
 import { evaluate } from '../rules/engine';
 import { counted, recordCompletionsInSteps, type NewCompletion } from '../services/completions';
 import { officeToday, stamp, type Actor, type Executor, type ServiceContext } from '../services/context';
-import { addActivities } from '../services/credits';
+import { addActivitiesInSteps } from '../services/credits';
 import { RECORDING_STATUSES, stateOf, writeContext } from '../services/records';
 import { readSettings } from '../services/settings';
 import type { Settings } from '../domain/settings';
@@ -489,15 +489,7 @@ export async function applyCompletionsCsv(ctx: ServiceContext, actor: Actor, inp
     const tick = progressReporter(job, total, (n) => `Importing completions: ${n.toLocaleString('en')} of ${total.toLocaleString('en')}`);
     const detail = (c: { line: number }): string => ` (imported from ${file}, line ${c.line})`;
     await recordCompletionsInSteps(trx, planned.completions, planned.programs, w, detail, tick, IMPORT_STEP);
-    for (const part of chunk(planned.activities, IMPORT_STEP)) {
-      // As the records are now: a completion of this file may have started the cycle they count in.
-      const now = new Map(
-        ((await whereInJson(trx('records'), 'id', [...new Set(part.map((a) => a.record.id))]).select('*')) as RecordRow[]).map((r) => [r.id, r]),
-      );
-      const items = part.map((a) => ({ ...a, record: now.get(a.record.id) ?? a.record }));
-      await addActivities(trx, items, w, 'CE credits imported from a file', (a) => detail(a as PlannedActivity));
-      tick(part.length);
-    }
+    await addActivitiesInSteps(trx, planned.activities, w, 'CE credits imported from a file', detail, tick, IMPORT_STEP);
     return planned.result;
   });
 }

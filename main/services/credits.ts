@@ -288,6 +288,35 @@ export async function addActivities(
   await applyDecisions(trx, changes, w);
 }
 
+/**
+ * Records imported CE activities in steps of `step` (progress between), each step's records read as they
+ * are now: a completion written earlier in the same transaction may have started the cycle they count in.
+ * The completions CSV and the central batches' events record their activities by this.
+ */
+export async function addActivitiesInSteps<T extends NewActivity>(
+  trx: Executor,
+  items: readonly T[],
+  w: WriteContext,
+  rule: string,
+  detail: (item: T) => string,
+  onStep?: (n: number) => void,
+  step = 5000,
+): Promise<void> {
+  for (let i = 0; i < items.length; i += step) {
+    const part = items.slice(i, i + step);
+    const ids = [...new Set(part.map((a) => a.record.id))];
+    const now = new Map(((await whereInJson(trx('records'), 'id', ids).select('*')) as RecordRow[]).map((r) => [r.id, r]));
+    await addActivities(
+      trx,
+      part.map((a) => ({ ...a, record: now.get(a.record.id) ?? a.record })),
+      w,
+      rule,
+      (a) => detail(a as T),
+    );
+    onStep?.(part.length);
+  }
+}
+
 export async function addActivity(ctx: ServiceContext, actor: Actor, input: CreditActivityInput): Promise<RecordRow> {
   return ctx.db.transaction(async (trx) => {
     const record = await getRecordRow(trx, input.recordId);
