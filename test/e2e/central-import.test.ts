@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { buildBatch, type BatchChange } from '../../main/sync/format';
 import { queryDb } from '../support/db';
 import { SCREENSHOT_DIR, type Harness } from '../support/harness';
-import { browserSessionPerSuite } from '../support/e2e';
+import { browserSessionPerSuite, harnessCall } from '../support/e2e';
 
 const DEVICE = '5a0c9e2b-1f3d-4c6b-9a8e-2d4f6b8c0e1a';
 
@@ -25,14 +25,7 @@ describe('import from the central system (Chromium, npm run web)', () => {
   });
 
   /** A call through the harness's door, as the admin it is signed in as. */
-  const post = async (name: string, input: unknown): Promise<boolean> => {
-    const response = await fetch(`${harness.url}/api/${name}`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(input),
-    });
-    return ((await response.json()) as { ok: boolean }).ok;
-  };
+  const post = async (name: string, input: unknown): Promise<boolean> => (await harnessCall(harness, name, input)).ok;
 
   it('shows the applications, completions and CE activities a batch brings, in the preview and after the import', async () => {
     const [program] = await queryDb<{ id: number; code: string }>(

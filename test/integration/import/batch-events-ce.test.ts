@@ -6,8 +6,6 @@
  * under another id counts once (same date, title, category and credits); every refusal in words. The
  * clock says 2026-03-10.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HistoryRow, RecordRow } from '../../../main/domain/rows';
 import { applyBatchImport, previewBatchImport } from '../../../main/import/batch';
@@ -15,22 +13,23 @@ import { createContact } from '../../../main/services/contacts';
 import type { Actor } from '../../../main/services/context';
 import { addCategory, setRenewalRequirement } from '../../../main/services/credits';
 import { enroll, markAllComplete } from '../../../main/services/records';
-import { buildBatch, type BatchChange } from '../../../main/sync/format';
-import { freshDb, logSince, makeProgram, makeStaff, maxSeq, ONE_COMPONENT, removeDir, snapshot, tempDir, type TestDb } from '../support';
+import type { BatchChange } from '../../../main/sync/format';
+import { freshDbEachTest } from '../fresh-each-test';
+import { logSince, makeProgram, maxSeq, ONE_COMPONENT, removeDir, snapshot, tempDir, type TestDb } from '../support';
+import { eventWrites, writeCentralBatch } from './helpers';
 
 let desk: TestDb;
 let admin: Actor;
 let out: string;
 
-beforeEach(async () => {
-  desk = await freshDb();
-  admin = await makeStaff(desk.ctx, 'ada', 'Ada Admin', 'admin');
+freshDbEachTest({ username: 'ada', displayName: 'Ada Admin', role: 'admin' }, (t, user) => {
+  desk = t;
+  admin = user;
+});
+beforeEach(() => {
   out = tempDir('certdesk-batch-ce-');
 });
-afterEach(async () => {
-  await desk.dispose();
-  removeDir(out);
-});
+afterEach(() => removeDir(out));
 
 const DEVICE = '7d1e2f3a-4b5c-4d6e-8f90-0a1b2c3d4e5f';
 
@@ -38,15 +37,7 @@ function completion(seq: number, id: number, data: Record<string, unknown>): Bat
   return { seq, entity: 'completion', id, op: 'insert', at: '2026-03-10T10:00:00.000Z', data: { id, ...data } };
 }
 
-/** Writes a batch folder as the central system does (data file, manifest with checksums). */
-function writeBatch(changes: BatchChange[]): string {
-  const batch = buildBatch(DEVICE, changes);
-  const dir = path.join(out, batch.name);
-  fs.mkdirSync(dir, { recursive: true });
-  for (const f of batch.files) fs.writeFileSync(path.join(dir, f.name), f.content);
-  fs.writeFileSync(path.join(dir, 'manifest.json'), batch.manifestBytes);
-  return batch.name;
-}
+const writeBatch = (changes: BatchChange[]): string => writeCentralBatch(out, DEVICE, changes);
 
 /** CE1 (one component, 10 credits, 2 in Ethics): Joan Active since today; Kim not enrolled. */
 async function setUp() {
@@ -63,14 +54,6 @@ async function setUp() {
     id: (await enroll(desk.ctx, admin, { contactId: joan.id, programId: ce1.program.id, source: 'back-office' })).id,
     reason: 'Completed elsewhere',
   });
-}
-
-/** What an event writes: records, their history, activities, the change log, the outbox, the event ids. */
-async function written(): Promise<string> {
-  const parts: unknown[] = [];
-  for (const table of ['records', 'record_history', 'ce_activities', 'change_log', 'outbox', 'central_events'])
-    parts.push(await desk.db(table).orderByRaw('rowid'));
-  return JSON.stringify(parts);
 }
 
 describe('CE activities in central batches', () => {
@@ -135,9 +118,9 @@ describe('CE activities in central batches', () => {
 
     // A second delivery of the same events, in a later batch under new seqs, changes nothing; the rejected ones may come again.
     writeBatch([completion(8, 9101, { ...ethics, credits: 5 }), completion(9, 9107, { ...ethics, title: 'Other' })]);
-    const unchanged = await written();
+    const unchanged = await eventWrites(desk.db);
     const again = await applyBatchImport(desk.ctx, admin, out);
     expect(again.activities).toEqual({ new: 0, changed: 0, unchanged: 2, rejected: 0 });
-    expect(await written()).toBe(unchanged);
+    expect(await eventWrites(desk.db)).toBe(unchanged);
   }, 60_000);
 });
