@@ -18,6 +18,7 @@
  * record is decided once after all its completions; apply writes in steps of
  * thousands of rows, one statement per kind of write.
  */
+import { groupBy } from '../domain/group-by';
 import { CONTACT_LIMITS, displayName } from '../domain/contact';
 import type { JobProgress } from '../domain/progress';
 import { rulesOf } from '../domain/program';
@@ -237,12 +238,6 @@ async function rowsOf(prepared: PreparedCsv<CompletionField>): Promise<Array<{ r
   return out;
 }
 
-function pushTo<K, T>(map: Map<K, T[]>, key: K, item: T): void {
-  const list = map.get(key);
-  if (list) list.push(item);
-  else map.set(key, [item]);
-}
-
 function countsWords(c: ImportCounts): string {
   return `${c.new.toLocaleString('en')} new, ${c.unchanged.toLocaleString('en')} unchanged, ${c.rejected.toLocaleString('en')} rejected`;
 }
@@ -365,8 +360,7 @@ async function planFile(db: Executor, prepared: PreparedCsv<CompletionField>, to
 
   // What the engine will make of each record once all the file's completions count: decided once per record
   // (the service decides again on apply).
-  const byRecord = new Map<number, typeof accepted>();
-  for (const a of accepted) pushTo(byRecord, a.record.id, a);
+  const byRecord = groupBy(accepted, (a) => a.record.id);
   const requiredOf = new Map<number, Set<number>>();
   const completions: PlannedCompletion[] = [];
   const programsById = new Map([...programs.values()].map((p) => [p.id, p]));

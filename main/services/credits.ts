@@ -4,6 +4,7 @@
  * of them, and renewal into the next cycle when the requirement is met. Each change is one transaction
  * with its history entry and change-log entries; the record's kept credit columns follow in it.
  */
+import { groupBy } from '../domain/group-by';
 import { addDays, compareDates, type CalendarDate } from '../rules/calendar';
 import { timeStatus } from '../rules/engine';
 import { carryOver, isOnTrack, nextCycle, onTrackUntil, type CreditStanding, type Cycle } from '../rules/credits';
@@ -276,12 +277,7 @@ export async function addActivities(
     { returning: 'id' },
   );
   await logStoredRows(trx, 'ce_activities', 'activity', 'insert', ids, w.at);
-  const byRecord = new Map<number, NewActivity[]>();
-  for (const a of items) {
-    const list = byRecord.get(a.record.id);
-    if (list) list.push(a);
-    else byRecord.set(a.record.id, [a]);
-  }
+  const byRecord = groupBy(items, (a) => a.record.id);
   const changes = [...byRecord.values()].map((list) =>
     creditChange((list[0] as NewActivity).record, rule, list.map((a) => `${activityWords(a)}${detail(a)}`).join('; ')),
   );
