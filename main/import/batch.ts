@@ -29,9 +29,9 @@
  */
 import type { Db } from '../db/database';
 import { whereInJson } from '../db/where-in-json';
-import { officeToday, ServiceError, stamp, systemClock, type Actor, type Executor, type ServiceContext } from '../services/context';
+import { ServiceError, stamp, systemClock, type Actor, type Executor, type ServiceContext } from '../services/context';
 import { writeContext } from '../services/records';
-import { readSettings } from '../services/settings';
+import { settingsAndToday } from '../services/settings';
 import { resortRecords } from '../services/contacts';
 import type { JobProgress } from '../domain/progress';
 import type { ComponentRow, ContactRow, ProgramRow } from '../domain/rows';
@@ -128,10 +128,8 @@ function resultOf(p: BatchPlanning, collected: Collected, folder: string): Batch
   };
 }
 
-async function eventDay(ctx: ServiceContext, db: Executor): Promise<EventDay> {
-  const settings = await readSettings(db);
-  return { today: officeToday(ctx, settings.timeZone), settings };
-}
+/** The office's day and settings the events are decided against. */
+const eventDay = (ctx: ServiceContext, db: Executor): Promise<EventDay> => settingsAndToday(ctx, db);
 
 /** Apply's events, after the contacts, programs and components are written: applications, then the completions (which may follow them). */
 async function applyEvents(ctx: ServiceContext, trx: Executor, actor: Actor, collected: Collected, p: BatchPlanning, at: string): Promise<void> {

@@ -19,7 +19,7 @@
  * thousands of rows, one statement per kind of write.
  */
 import { groupBy } from '../domain/group-by';
-import { CONTACT_LIMITS, displayName } from '../domain/contact';
+import { displayName } from '../domain/contact';
 import type { JobProgress } from '../domain/progress';
 import { rulesOf } from '../domain/program';
 import type { ComponentRow, ProgramRow, RecordRow } from '../domain/rows';
@@ -27,26 +27,16 @@ import { whereInJson } from '../db/where-in-json';
 import { isCalendarDate } from '../rules/calendar';
 import { evaluate } from '../rules/engine';
 import { counted, recordCompletionsInSteps, type NewCompletion } from '../services/completions';
-import { officeToday, stamp, type Actor, type Executor, type ServiceContext } from '../services/context';
+import { stamp, type Actor, type Executor, type ServiceContext } from '../services/context';
 import { addActivitiesInSteps } from '../services/credits';
 import { RECORDING_STATUSES, stateOf, writeContext } from '../services/records';
-import { readSettings } from '../services/settings';
+import { settingsAndToday } from '../services/settings';
 import type { Settings } from '../domain/settings';
 import { COMPONENT_IDS_KEY, readMap } from './batch-folder';
 import { ActivityPlanner, activityFields, type PlannedActivity, type RecordAfter } from './ce-activities-csv';
-import {
-  failedResult,
-  plannedResult,
-  prepareCsv,
-  readSourceForApply,
-  type CsvImportInput,
-  type CsvImportResult,
-  type CsvSpec,
-  type ImportField,
-  type PreparedCsv,
-} from './csv-import';
+import { failedResult, plannedResult, prepareCsv, readSourceForApply, type CsvImportInput, type CsvImportResult, type PreparedCsv } from './csv-import';
 import { planAndKeep, planForApply, planKey } from './kept-plan';
-import { CONTACT_KEY_LABELS, CONTACT_KEY_SYNONYMS, contactLabel, ContactDirectory, PROGRAM_CODE_SYNONYMS, programsByCode, type ContactKeys } from './keys';
+import { contactLabel, ContactDirectory, KEYED_LABELS, KEYED_LIMITS, keyedCsvSpec, programsByCode, type ContactKeys } from './keys';
 import { ImportFileError, Tally, type FieldChange, type ImportCounts } from './result';
 import { Slices } from './slices';
 import { cell, checkText } from './text';
@@ -70,8 +60,7 @@ export type CompletionsCsvInput = CsvImportInput<CompletionField>;
 export type CompletionsCsvResult = CsvImportResult<CompletionField>;
 
 const LABELS: Record<CompletionField, string> = {
-  ...CONTACT_KEY_LABELS,
-  certification: 'Certification code',
+  ...KEYED_LABELS,
   component: 'Component',
   completedOn: 'Completed on',
   credits: 'Credits or hours',
@@ -81,10 +70,7 @@ const LABELS: Record<CompletionField, string> = {
   activityId: 'Activity ID',
 };
 const LIMITS: Record<CompletionField, number> = {
-  memberNumber: CONTACT_LIMITS.memberNumber,
-  centralId: CONTACT_LIMITS.centralId,
-  email: CONTACT_LIMITS.email,
-  certification: 64,
+  ...KEYED_LIMITS,
   component: 1000,
   completedOn: 10,
   credits: 20,
@@ -96,16 +82,10 @@ const LIMITS: Record<CompletionField, number> = {
 /** As the record drawer's credits field. */
 const MAX_CREDITS = 10_000;
 
-const SPEC: CsvSpec<CompletionField> = {
+const SPEC = keyedCsvSpec<CompletionField>({
   fields: COMPLETION_FIELDS,
-  importFields: COMPLETION_FIELDS.map((field): ImportField<CompletionField> => ({
-    field,
-    label: LABELS[field],
-    required: field === 'certification' || field === 'completedOn',
-  })),
+  labels: LABELS,
   synonyms: {
-    ...CONTACT_KEY_SYNONYMS,
-    certification: PROGRAM_CODE_SYNONYMS,
     component: ['component', 'componentname', 'componentcode', 'course', 'coursename', 'exam', 'requirement', 'module'],
     completedOn: ['completedon', 'completed', 'completiondate', 'datecompleted', 'date', 'completeddate', 'earnedon', 'dateearned', 'activitydate'],
     credits: ['credits', 'hours', 'creditsorhours', 'credit', 'ceus', 'ce', 'cecredits', 'earned'],
@@ -114,9 +94,8 @@ const SPEC: CsvSpec<CompletionField> = {
     title: ['title', 'activity', 'activitytitle', 'activityname', 'cetitle', 'coursetitle', 'eventtitle'],
     activityId: ['activityid', 'ceactivityid', 'activitycode', 'transcriptid', 'activityexternalid'],
   },
-  labels: LABELS,
   required: ['certification', 'completedOn'],
-};
+});
 
 type Values = Partial<Record<CompletionField, string>>;
 
@@ -444,18 +423,13 @@ function columnsProblem(prepared: PreparedCsv<CompletionField>): string | null {
   return `No column holds Component (for completions) or CE category (for CE activities). Map one of the columns (${prepared.parsed.headers.map((h) => `"${h}"`).join(', ')}) to one of them.`;
 }
 
-async function dayOf(ctx: ServiceContext, db: Executor): Promise<{ today: string; settings: Settings }> {
-  const settings = await readSettings(db);
-  return { today: officeToday(ctx, settings.timeZone), settings };
-}
-
 /** What importing the CSV would do; writes nothing. */
 export async function previewCompletionsCsv(ctx: ServiceContext, input: CompletionsCsvInput): Promise<CompletionsCsvResult> {
   const prepared = await prepareCsv(SPEC, input);
   if (!('parsed' in prepared)) return prepared;
   const problem = columnsProblem(prepared);
   if (problem) return failedResult(SPEC.importFields, { line: 1, reason: problem }, prepared.source.sha256, prepared.parsed);
-  const { today, settings } = await dayOf(ctx, ctx.db);
+  const { today, settings } = await settingsAndToday(ctx, ctx.db);
   const file = input.fileName ?? 'a CSV file';
   return (await planAndKeep(ctx.db, planKey('completions', prepared.source.sha256, input), () => planFile(ctx.db, prepared, today, settings, file))).result;
 }
@@ -471,7 +445,7 @@ export async function applyCompletionsCsv(ctx: ServiceContext, actor: Actor, inp
   const key = planKey('completions', source.sha256, input);
   const file = input.fileName ?? 'a CSV file';
   return inTransaction(ctx.db, async (trx) => {
-    const { today, settings } = await dayOf(ctx, trx);
+    const { today, settings } = await settingsAndToday(ctx, trx);
     const planned = await planForApply(ctx.db, trx, key, async () => {
       const prepared = await prepareCsv(SPEC, input, source);
       const problem = 'parsed' in prepared ? columnsProblem(prepared) : (prepared.fileError?.reason ?? 'The file cannot be imported.');
