@@ -16,10 +16,11 @@ import { applicationDateProblem, enrollmentRefusal, insertEnrollments, writeCont
 import { settingsAndToday } from '../services/settings';
 import { plannedResult, prepareCsv, prepareCsvForApply, readSourceForApply, type CsvImportInput, type CsvImportResult, type PreparedCsv } from './csv-import';
 import { planAndKeep, planForApply, planKey } from './kept-plan';
+import { rowValues } from './row-values';
 import { contactLabel, ContactDirectory, KEYED_LABELS, KEYED_LIMITS, keyedCsvSpec, programsByCode, type ContactKeys } from './keys';
 import { Tally } from './result';
 import { mapInSlices, Slices } from './slices';
-import { cell, checkText } from './text';
+import { checkText } from './text';
 import { chunk, inTransaction, progressReporter } from './write';
 
 export const APPLICATION_FIELDS = ['memberNumber', 'centralId', 'email', 'certification', 'appliedOn', 'note'] as const;
@@ -45,20 +46,10 @@ interface Plan {
   enrollments: Array<Omit<NewEnrollment, 'detail'> & { line: number }>;
 }
 
-type Values = Partial<Record<ApplicationField, string>>;
-
 async function planFile(db: Executor, prepared: PreparedCsv<ApplicationField>, today: string): Promise<Plan> {
   // In slices (slices.ts): a file of 100,000 lines leaves the list answering meanwhile.
   const slices = new Slices();
-  const rows = await mapInSlices(prepared.parsed.rows, (row) => {
-    const v: Values = {};
-    if (row.ragged === undefined)
-      for (const field of APPLICATION_FIELDS) {
-        const value = cell(row.fields, prepared.map.columns[field]);
-        if (value !== undefined) v[field] = value;
-      }
-    return { row, v };
-  });
+  const rows = await rowValues(prepared, APPLICATION_FIELDS);
   const contacts = await ContactDirectory.load(
     db,
     rows.map(({ v }) => v as ContactKeys),

@@ -36,10 +36,11 @@ import { COMPONENT_IDS_KEY, readMap } from './batch-folder';
 import { ActivityPlanner, activityFields, type PlannedActivity, type RecordAfter } from './ce-activities-csv';
 import { failedResult, plannedResult, prepareCsv, readSourceForApply, type CsvImportInput, type CsvImportResult, type PreparedCsv } from './csv-import';
 import { planAndKeep, planForApply, planKey } from './kept-plan';
+import { rowValues } from './row-values';
 import { contactLabel, ContactDirectory, KEYED_LABELS, KEYED_LIMITS, keyedCsvSpec, programsByCode, type ContactKeys } from './keys';
 import { ImportFileError, Tally, type FieldChange, type ImportCounts } from './result';
 import { Slices } from './slices';
-import { cell, checkText } from './text';
+import { checkText } from './text';
 import { chunk, inTransaction, progressReporter } from './write';
 
 export const COMPLETION_FIELDS = [
@@ -96,8 +97,6 @@ const SPEC = keyedCsvSpec<CompletionField>({
   },
   required: ['certification', 'completedOn'],
 });
-
-type Values = Partial<Record<CompletionField, string>>;
 
 interface PlannedCompletion extends NewCompletion {
   line: number;
@@ -200,29 +199,12 @@ async function withDone(db: Executor, found: readonly RecordRow[]): Promise<{ re
   return { records, done };
 }
 
-/** Rows of the file with their cells, read in slices. */
-async function rowsOf(prepared: PreparedCsv<CompletionField>): Promise<Array<{ row: PreparedCsv<CompletionField>['parsed']['rows'][number]; v: Values }>> {
-  const slices = new Slices();
-  const out: Array<{ row: PreparedCsv<CompletionField>['parsed']['rows'][number]; v: Values }> = [];
-  for (const row of prepared.parsed.rows) {
-    if (slices.due()) await slices.pause();
-    const v: Values = {};
-    if (row.ragged === undefined)
-      for (const field of COMPLETION_FIELDS) {
-        const value = cell(row.fields, prepared.map.columns[field]);
-        if (value !== undefined) v[field] = value;
-      }
-    out.push({ row, v });
-  }
-  return out;
-}
-
 function countsWords(c: ImportCounts): string {
   return `${c.new.toLocaleString('en')} new, ${c.unchanged.toLocaleString('en')} unchanged, ${c.rejected.toLocaleString('en')} rejected`;
 }
 
 async function planFile(db: Executor, prepared: PreparedCsv<CompletionField>, today: string, settings: Settings, fileName: string): Promise<Plan> {
-  const rows = await rowsOf(prepared);
+  const rows = await rowValues(prepared, COMPLETION_FIELDS);
   const contacts = await ContactDirectory.load(
     db,
     rows.map(({ v }) => v as ContactKeys),

@@ -30,10 +30,11 @@ import { settingsAndToday } from '../services/settings';
 import type { Settings } from '../domain/settings';
 import { plannedResult, prepareCsv, prepareCsvForApply, readSourceForApply, type CsvImportInput, type CsvImportResult, type PreparedCsv } from './csv-import';
 import { planAndKeep, planForApply, planKey } from './kept-plan';
+import { rowValues } from './row-values';
 import { contactLabel, ContactDirectory, KEYED_LABELS, KEYED_LIMITS, keyedCsvSpec, programsByCode, type ContactKeys, type KeyedContact } from './keys';
 import type { FieldChange } from './result';
 import { Tally } from './result';
-import { cell, checkText } from './text';
+import { checkText } from './text';
 import { mapInSlices, Slices } from './slices';
 import { chunk, inTransaction, progressReporter } from './write';
 
@@ -115,8 +116,6 @@ interface Plan {
   result: RecordsCsvResult;
   records: NewRecord[];
 }
-
-type Values = Partial<Record<RecordField, string>>;
 
 /** What a stored record holds, compared field by field with a line. */
 interface Comparable extends MigratedDates {
@@ -209,15 +208,7 @@ function cycleOf(value: string | undefined): number | string {
 }
 
 async function planFile(db: Executor, prepared: PreparedCsv<RecordField>, today: CalendarDate, settings: Settings): Promise<Plan> {
-  const rows = await mapInSlices(prepared.parsed.rows, (row) => {
-    const v: Values = {};
-    if (row.ragged === undefined)
-      for (const field of RECORD_FIELDS) {
-        const value = cell(row.fields, prepared.map.columns[field]);
-        if (value !== undefined) v[field] = value;
-      }
-    return { row, v };
-  });
+  const rows = await rowValues(prepared, RECORD_FIELDS);
   const contacts = await ContactDirectory.load(
     db,
     rows.map(({ v }) => v as ContactKeys),
