@@ -79,6 +79,17 @@ export function withSearchKeys(stored: Pick<ContactRow, 'first_name' | 'last_nam
   if (patch.member_number !== undefined) patch.member_key = foldForSearch((patch.member_number as string | null) ?? '');
 }
 
+/**
+ * Two emails are the same address when they are equal in any letter case (the
+ * whole of Unicode: "ZOË@…" is "zoë@…"; SQLite's lower() folds only A–Z) and
+ * composed alike; accents still count ("zoe@…" is another address). Stored
+ * holders are found by the folded, indexed `email_key` (which equal emails
+ * share), then compared by this key.
+ */
+export function sameEmailKey(email: string): string {
+  return email.normalize('NFC').toLowerCase();
+}
+
 export function displayName(c: Pick<ContactRow, 'first_name' | 'last_name'>): string {
   return `${c.first_name} ${c.last_name}`.trim();
 }

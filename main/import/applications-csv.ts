@@ -8,29 +8,19 @@
  * has this certification with the same application date is unchanged (the
  * same file twice changes nothing); with another record it is rejected.
  */
-import { CONTACT_LIMITS } from '../domain/contact';
 import type { JobProgress } from '../domain/progress';
 import type { RecordRow } from '../domain/rows';
 import { whereInJson } from '../db/where-in-json';
-import { officeToday, stamp, type Actor, type Executor, type ServiceContext } from '../services/context';
+import { stamp, type Actor, type Executor, type ServiceContext } from '../services/context';
 import { applicationDateProblem, enrollmentRefusal, insertEnrollments, writeContext, type NewEnrollment } from '../services/records';
-import { readSettings } from '../services/settings';
-import {
-  plannedResult,
-  prepareCsv,
-  prepareCsvForApply,
-  readSourceForApply,
-  type CsvImportInput,
-  type CsvImportResult,
-  type CsvSpec,
-  type ImportField,
-  type PreparedCsv,
-} from './csv-import';
+import { settingsAndToday } from '../services/settings';
+import { plannedResult, prepareCsv, prepareCsvForApply, readSourceForApply, type CsvImportInput, type CsvImportResult, type PreparedCsv } from './csv-import';
 import { planAndKeep, planForApply, planKey } from './kept-plan';
-import { CONTACT_KEY_LABELS, CONTACT_KEY_SYNONYMS, contactLabel, ContactDirectory, PROGRAM_CODE_SYNONYMS, programsByCode, type ContactKeys } from './keys';
+import { rowValues } from './row-values';
+import { contactLabel, ContactDirectory, KEYED_LABELS, KEYED_LIMITS, keyedCsvSpec, programsByCode, type ContactKeys } from './keys';
 import { Tally } from './result';
 import { mapInSlices, Slices } from './slices';
-import { cell, checkText } from './text';
+import { checkText } from './text';
 import { chunk, inTransaction, progressReporter } from './write';
 
 export const APPLICATION_FIELDS = ['memberNumber', 'centralId', 'email', 'certification', 'appliedOn', 'note'] as const;
@@ -38,52 +28,28 @@ export type ApplicationField = (typeof APPLICATION_FIELDS)[number];
 export type ApplicationsCsvInput = CsvImportInput<ApplicationField>;
 export type ApplicationsCsvResult = CsvImportResult<ApplicationField>;
 
-const LABELS: Record<ApplicationField, string> = { ...CONTACT_KEY_LABELS, certification: 'Certification code', appliedOn: 'Application date', note: 'Note' };
-const LIMITS: Record<ApplicationField, number> = {
-  memberNumber: CONTACT_LIMITS.memberNumber,
-  centralId: CONTACT_LIMITS.centralId,
-  email: CONTACT_LIMITS.email,
-  certification: 64,
-  appliedOn: 10,
-  note: 2000,
-};
+const LABELS: Record<ApplicationField, string> = { ...KEYED_LABELS, appliedOn: 'Application date', note: 'Note' };
+const LIMITS: Record<ApplicationField, number> = { ...KEYED_LIMITS, appliedOn: 10, note: 2000 };
 
-const SPEC: CsvSpec<ApplicationField> = {
+const SPEC = keyedCsvSpec<ApplicationField>({
   fields: APPLICATION_FIELDS,
-  importFields: APPLICATION_FIELDS.map((field): ImportField<ApplicationField> => ({
-    field,
-    label: LABELS[field],
-    required: field === 'certification' || field === 'appliedOn',
-  })),
+  labels: LABELS,
   synonyms: {
-    ...CONTACT_KEY_SYNONYMS,
-    certification: PROGRAM_CODE_SYNONYMS,
     appliedOn: ['applicationdate', 'appliedon', 'applied', 'dateapplied', 'date'],
     note: ['note', 'notes', 'comment', 'comments'],
   },
-  labels: LABELS,
   required: ['certification', 'appliedOn'],
-};
+});
 
 interface Plan {
   result: ApplicationsCsvResult;
   enrollments: Array<Omit<NewEnrollment, 'detail'> & { line: number }>;
 }
 
-type Values = Partial<Record<ApplicationField, string>>;
-
 async function planFile(db: Executor, prepared: PreparedCsv<ApplicationField>, today: string): Promise<Plan> {
   // In slices (slices.ts): a file of 100,000 lines leaves the list answering meanwhile.
   const slices = new Slices();
-  const rows = await mapInSlices(prepared.parsed.rows, (row) => {
-    const v: Values = {};
-    if (row.ragged === undefined)
-      for (const field of APPLICATION_FIELDS) {
-        const value = cell(row.fields, prepared.map.columns[field]);
-        if (value !== undefined) v[field] = value;
-      }
-    return { row, v };
-  });
+  const rows = await rowValues(prepared, APPLICATION_FIELDS);
   const contacts = await ContactDirectory.load(
     db,
     rows.map(({ v }) => v as ContactKeys),
@@ -152,15 +118,11 @@ async function planFile(db: Executor, prepared: PreparedCsv<ApplicationField>, t
   return { result: plannedResult(SPEC, prepared, tally), enrollments };
 }
 
-async function todayOf(ctx: ServiceContext, db: Executor): Promise<string> {
-  return officeToday(ctx, (await readSettings(db)).timeZone);
-}
-
 /** What importing the CSV would do; writes nothing. */
 export async function previewApplicationsCsv(ctx: ServiceContext, input: ApplicationsCsvInput, job?: JobProgress): Promise<ApplicationsCsvResult> {
   const prepared = await prepareCsv(SPEC, input, undefined, job);
   if (!('parsed' in prepared)) return prepared;
-  const today = await todayOf(ctx, ctx.db);
+  const { today } = await settingsAndToday(ctx, ctx.db);
   return (await planAndKeep(ctx.db, planKey('applications', prepared.source.sha256, input), () => planFile(ctx.db, prepared, today))).result;
 }
 
@@ -170,7 +132,7 @@ export async function applyApplicationsCsv(ctx: ServiceContext, actor: Actor, in
   const source = await readSourceForApply(input);
   const key = planKey('applications', source.sha256, input);
   return inTransaction(ctx.db, async (trx) => {
-    const today = await todayOf(ctx, trx);
+    const { today } = await settingsAndToday(ctx, trx);
     const planned = await planForApply(ctx.db, trx, key, async () => planFile(trx, await prepareCsvForApply(SPEC, input, source), today));
     const w = { ...(await writeContext(ctx, trx, actor)), at: stamp(ctx) };
     const file = input.fileName ?? 'a CSV file';

@@ -7,7 +7,7 @@
  * constraints exactly as planned.
  */
 import { z } from 'zod';
-import { CONTACT_LIMITS, contactKeys, displayName, SEARCH_KEY_COLUMNS, withSearchKeys } from '../domain/contact';
+import { CONTACT_LIMITS, contactKeys, displayName, sameEmailKey, SEARCH_KEY_COLUMNS, withSearchKeys } from '../domain/contact';
 import type { Executor } from '../services/context';
 import type { ContactRow } from '../domain/rows';
 import { latest, type Located } from './batch-folder';
@@ -76,7 +76,8 @@ export async function planContacts(db: Executor, changes: readonly Located[], p:
     }
     // A new email (a new contact's, or a changed one) must not be another contact's.
     const self = match.row ? storedById.get(match.row.id) : undefined;
-    const holder = d.email && d.email.toLowerCase() !== self?.email.toLowerCase() ? emails.holderOf(d.email, match.row ?? undefined) : undefined;
+    const holder =
+      d.email && sameEmailKey(d.email) !== (self ? sameEmailKey(self.email) : undefined) ? emails.holderOf(d.email, match.row ?? undefined) : undefined;
     if (holder && d.email) {
       p.reject('contact', at, `${emailTakenWords(d.email, holder)}; a contact never takes another contact's email.`);
       continue;

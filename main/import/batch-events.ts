@@ -5,7 +5,10 @@
  * second delivery, in this import or a later one, changes nothing. Applications
  * go through the rules engine as "Record application" does (Require Approval →
  * Applied, else In Progress, dated the application day); completions through
- * the completions service, as a click in the record drawer. Events are applied
+ * the completions service, as a click in the record drawer; a completion event
+ * that names a CE category instead of a component is a CE activity, recorded as
+ * the completions CSV records one (ce-activities-csv.ts, services/credits
+ * addActivities). Events are applied
  * after the contacts, programs and components of the same import, applications
  * before completions, so one import can bring a contact, enroll them and
  * complete their work.
@@ -15,15 +18,17 @@ import { APPLICATION_CHANNELS } from '../domain/application';
 import { displayName } from '../domain/contact';
 import type { ProgramRow, RecordRow } from '../domain/rows';
 import type { Settings } from '../domain/settings';
-import { isCalendarDate } from '../rules/calendar';
+import { isCalendarDate, type CalendarDate } from '../rules/calendar';
 import { statusOnEnrollment } from '../rules/engine';
 import { rulesOf } from '../domain/program';
 import { recordCompletionsInSteps, type NewCompletion } from '../services/completions';
 import type { Executor } from '../services/context';
+import { addActivitiesInSteps } from '../services/credits';
 import type { WriteContext } from '../services/record-writer';
 import { applicationDateProblem, enrollmentRefusal, insertEnrollments, RECORDING_STATUSES } from '../services/records';
 import { COMPONENT_IDS_KEY, readMap, type Located } from './batch-folder';
 import { zodReason, type BatchPlanning } from './batch-plan';
+import { ActivityPlanner, activityFields, type PlannedActivity } from './ce-activities-csv';
 import { ComponentFinder, loadRecords } from './completions-csv';
 import { contactLabel, ContactDirectory, type ContactKeys, type KeyedContact } from './keys';
 import { chunk } from './write';
@@ -50,7 +55,14 @@ const CompletionData = Target.extend({
   completed_on: z.string(),
   credits: z.number().min(0).max(10_000).nullable().optional(),
   source: z.string().max(300).optional(),
+  // A CE activity: a category of the list instead of a component.
+  category: z.string().min(1).max(200).optional(),
+  title: z.string().max(1000).optional(),
+  activity_id: centralRef.optional(),
 });
+
+/** A completion event that names a CE category is a CE activity, counted apart. */
+const kindOf = (data: Record<string, unknown>): 'completion' | 'activity' => (data.category !== undefined ? 'activity' : 'completion');
 
 export interface EventDay {
   today: string;
@@ -70,10 +82,15 @@ interface PlannedCompletion extends NewCompletion {
   centralId: string;
 }
 
+interface PlannedEventActivity extends PlannedActivity {
+  centralId: string;
+}
+
 /** The events to write, and the ids of those found already done (recorded so a redelivery is known at once). */
 export interface EventPlan {
   applications: PlannedApplication[];
   completions: PlannedCompletion[];
+  activities: PlannedEventActivity[];
   unchanged: Array<{ entity: 'application' | 'completion'; centralId: string; recordId: number | null }>;
   programs: Map<number, ProgramRow>;
 }
@@ -175,7 +192,7 @@ export async function planApplicationEvents(
   pending: Pending,
 ): Promise<{ plan: EventPlan; enrolling: Set<string> }> {
   const applications = latestEvents(changes, 'application');
-  const plan: EventPlan = { applications: [], completions: [], unchanged: [], programs: new Map() };
+  const plan: EventPlan = { applications: [], completions: [], activities: [], unchanged: [], programs: new Map() };
   const enrolling = new Map<string, Pick<RecordRow, 'status'>>();
   if (applications.length === 0) return { plan, enrolling: new Set() };
   const look = await Lookup.load(db, applications);
@@ -239,38 +256,47 @@ export async function planCompletionEvents(
   enrolling: ReadonlySet<string>,
 ): Promise<EventPlan> {
   const completions = latestEvents(changes, 'completion');
-  const plan: EventPlan = { applications: [], completions: [], unchanged: [], programs: new Map() };
+  const plan: EventPlan = { applications: [], completions: [], activities: [], unchanged: [], programs: new Map() };
   if (completions.length === 0) return plan;
   const look = await Lookup.load(db, completions);
+  const activityPlanner = completions.some((at) => kindOf(at.change.data) === 'activity')
+    ? await ActivityPlanner.load(db, [...new Set([...look.records.values()].map((r) => r.id))])
+    : null;
   const isPending = pendingTest(pending);
   const seen = new Map<string, string>();
   for (const at of completions) {
     const centralId = String(at.change.id);
+    const kind = kindOf(at.change.data);
     if (look.applied.has(`completion|${centralId}`)) {
-      p.count('completion', 'unchanged', at, `completion ${centralId} (already applied)`, []);
+      p.count(kind, 'unchanged', at, `${kind === 'activity' ? 'CE activity' : 'completion'} ${centralId} (already applied)`, []);
       continue;
     }
     const parsed = CompletionData.safeParse(at.change.data);
     if (!parsed.success) {
-      p.reject('completion', at, zodReason(parsed.error));
+      p.reject(kind, at, zodReason(parsed.error));
       continue;
     }
     const d = parsed.data;
     if (!isCalendarDate(d.completed_on)) {
-      p.reject('completion', at, `completed_on "${String(d.completed_on)}" is not a date (YYYY-MM-DD).`);
+      p.reject(kind, at, `completed_on "${String(d.completed_on)}" is not a date (YYYY-MM-DD).`);
       continue;
     }
     if (d.completed_on > day.today) {
-      p.reject('completion', at, `completed_on ${d.completed_on} is in the future (today is ${day.today}).`);
+      p.reject(kind, at, `completed_on ${d.completed_on} is in the future (today is ${day.today}).`);
       continue;
     }
     const target = look.target(d);
     if (typeof target === 'string') {
-      if (isPending(d)) p.count('completion', 'new', at, `completion ${centralId} (its contact or certification comes in this import)`, []);
-      else p.reject('completion', at, target);
+      if (isPending(d))
+        p.count(kind, 'new', at, `${kind === 'activity' ? 'CE activity' : 'completion'} ${centralId} (its contact or certification comes in this import)`, []);
+      else p.reject(kind, at, target);
       continue;
     }
     const { contact, program } = target;
+    if (d.category !== undefined && activityPlanner) {
+      planActivityEvent(p, plan, at, { ...d, category: d.category, completed_on: d.completed_on }, contact, program, look, activityPlanner, enrolling);
+      continue;
+    }
     const given = d.component_id ?? d.component_name;
     const component = given === undefined ? undefined : look.components.find(program.id, given);
     if (given === undefined) {
@@ -317,6 +343,49 @@ export async function planCompletionEvents(
   return plan;
 }
 
+/** One completion event that names a CE category: the activity to record, unchanged (recorded already), or rejected in words. */
+function planActivityEvent(
+  p: BatchPlanning,
+  plan: EventPlan,
+  at: Located,
+  d: z.infer<typeof CompletionData> & { category: string; completed_on: CalendarDate },
+  contact: KeyedContact,
+  program: ProgramRow,
+  look: Lookup,
+  planner: ActivityPlanner,
+  enrolling: ReadonlySet<string>,
+): void {
+  const centralId = String(at.change.id);
+  if (d.component_id !== undefined || d.component_name !== undefined) {
+    p.reject('activity', at, 'the event names both a component and a CE category: a completion names a component, a CE activity a category, not both.');
+    return;
+  }
+  const label = `${contactLabel(contact)} → ${program.code}: CE activity "${d.title ?? ''}"`;
+  const record = look.records.get(`${contact.id}|${program.id}`);
+  if (!record) {
+    if (enrolling.has(`${contact.id}|${program.id}`)) p.count('activity', 'new', at, `${label} (after the application in this import)`, []);
+    else p.reject('activity', at, `${displayName(contact)} is not enrolled in ${program.code} — enroll first or import the enrollment.`);
+    return;
+  }
+  const cells = {
+    category: d.category,
+    title: d.title?.trim() === '' ? undefined : d.title,
+    credits: d.credits === undefined || d.credits === null ? undefined : String(d.credits),
+    earnedOn: d.completed_on,
+    source: d.source ?? 'central system',
+    externalId: d.activity_id,
+  };
+  const planned = planner.plan(at.line, cells, record, program, label, 'credits');
+  if (typeof planned === 'string') p.reject('activity', at, planned);
+  else if ('unchanged' in planned) {
+    plan.unchanged.push({ entity: 'completion', centralId, recordId: record.id });
+    p.count('activity', 'unchanged', at, label, []);
+  } else {
+    plan.activities.push({ ...planned, centralId });
+    p.count('activity', 'new', at, label, activityFields(planned, record).fields);
+  }
+}
+
 async function remember(trx: Executor, rows: ReadonlyArray<{ entity: string; centralId: string; recordId: number | null }>, at: string): Promise<void> {
   for (const part of chunk(rows, 200)) {
     await trx('central_events')
@@ -350,13 +419,19 @@ export async function writeApplications(trx: Executor, plan: EventPlan, w: Write
   );
 }
 
-/** Writes the planned completions through the completions service, and remembers them. */
+/**
+ * Writes the planned completions through the completions service, then the CE activities through the
+ * credits service (after them: a completion may start the cycle an activity counts in), and remembers them.
+ */
 export async function writeCompletions(trx: Executor, plan: EventPlan, w: WriteContext): Promise<void> {
-  await recordCompletionsInSteps(trx, plan.completions, plan.programs, w, (c) => ` (central event ${c.centralId})`);
+  const detail = (c: { centralId: string }): string => ` (central event ${c.centralId})`;
+  await recordCompletionsInSteps(trx, plan.completions, plan.programs, w, detail);
+  await addActivitiesInSteps(trx, plan.activities, w, 'CE credits from the central system', detail);
   await remember(
     trx,
     [
       ...plan.completions.map((c) => ({ entity: 'completion', centralId: c.centralId, recordId: c.record.id })),
+      ...plan.activities.map((a) => ({ entity: 'completion', centralId: a.centralId, recordId: a.record.id })),
       ...plan.unchanged.filter((u) => u.entity === 'completion'),
     ],
     w.at,

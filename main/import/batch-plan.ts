@@ -21,18 +21,32 @@ export interface BatchRejectedAt {
 }
 export interface BatchChangeAt {
   file: string;
-  entity: ImportedEntity;
+  entity: CountedKind;
 }
+
+/** What an import counts: each entity it takes, and CE activities (completion events that name a CE category) apart. */
+export type CountedKind = ImportedEntity | 'activity';
+
+/** The change a rejection names: a CE activity is a completion event. */
+const CHANGE_OF: Record<CountedKind, ImportedEntity> = {
+  contact: 'contact',
+  program: 'program',
+  component: 'component',
+  application: 'application',
+  completion: 'completion',
+  activity: 'completion',
+};
 
 /** The plan being built: one tally per entity counting into the total, and the writes in plan order. */
 export class BatchPlanning {
   readonly total = new Tally<BatchRejectedAt, BatchChangeAt>();
-  readonly tallies: Record<ImportedEntity, Tally<BatchRejectedAt, BatchChangeAt>> = {
+  readonly tallies: Record<CountedKind, Tally<BatchRejectedAt, BatchChangeAt>> = {
     contact: new Tally(this.total),
     program: new Tally(this.total),
     component: new Tally(this.total),
     application: new Tally(this.total),
     completion: new Tally(this.total),
+    activity: new Tally(this.total),
   };
   readonly ops: Op[] = [];
   private refs = 0;
@@ -42,11 +56,11 @@ export class BatchPlanning {
     return ++this.refs;
   }
 
-  reject(entity: ImportedEntity, at: Located, reason: string): void {
-    this.tallies[entity].reject(at.line, `${entity} ${at.change.id}: ${reason}`, { file: at.file });
+  reject(entity: CountedKind, at: Located, reason: string): void {
+    this.tallies[entity].reject(at.line, `${CHANGE_OF[entity]} ${at.change.id}: ${reason}`, { file: at.file });
   }
 
-  count(entity: ImportedEntity, kind: 'new' | 'changed' | 'unchanged', at: Located, label: string, fields: FieldChange[]): void {
+  count(entity: CountedKind, kind: 'new' | 'changed' | 'unchanged', at: Located, label: string, fields: FieldChange[]): void {
     this.tallies[entity].count(kind, at.line, label, fields, { file: at.file, entity });
   }
 }

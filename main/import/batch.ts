@@ -29,26 +29,16 @@
  */
 import type { Db } from '../db/database';
 import { whereInJson } from '../db/where-in-json';
-import { officeToday, ServiceError, stamp, systemClock, type Actor, type Executor, type ServiceContext } from '../services/context';
+import { ServiceError, stamp, systemClock, type Actor, type Executor, type ServiceContext } from '../services/context';
 import { writeContext } from '../services/records';
-import { readSettings } from '../services/settings';
+import { settingsAndToday } from '../services/settings';
 import { resortRecords } from '../services/contacts';
 import type { JobProgress } from '../domain/progress';
 import type { ComponentRow, ContactRow, ProgramRow } from '../domain/rows';
-import {
-  basisOf,
-  collect,
-  COMPONENT_IDS_KEY,
-  IMPORT_SEQS_KEY,
-  readMap,
-  writeMap,
-  type BatchImportBatch,
-  type Collected,
-  type ImportedEntity,
-} from './batch-folder';
+import { basisOf, collect, COMPONENT_IDS_KEY, IMPORT_SEQS_KEY, readMap, writeMap, type BatchImportBatch, type Collected } from './batch-folder';
 import { planContacts } from './batch-contacts';
 import { NOTHING_PENDING, planApplicationEvents, planCompletionEvents, writeApplications, writeCompletions, type EventDay } from './batch-events';
-import { BatchPlanning, type BatchChangeAt, type BatchRejectedAt, type Op } from './batch-plan';
+import { BatchPlanning, type BatchChangeAt, type BatchRejectedAt, type CountedKind, type Op } from './batch-plan';
 import { planComponents, planPrograms } from './batch-programs';
 import type { ChangeSample, ImportCounts, RejectedRow } from './result';
 import { inTransaction, insertLogged, progressReporter, requireAdmin, updateLogged } from './write';
@@ -68,6 +58,8 @@ export interface BatchImportResult {
   /** Application and completion events (batch-events.ts). */
   applications: ImportCounts;
   completions: ImportCounts;
+  /** Completion events that name a CE category instead of a component: CE activities. */
+  activities: ImportCounts;
   rows: ImportCounts;
   /** Changes of entities this import does not take, by entity (e.g. { record: 12 }). */
   ignored: Record<string, number>;
@@ -117,7 +109,7 @@ async function plan(db: Executor, collected: Collected, folder: string, day?: Ev
 
 function resultOf(p: BatchPlanning, collected: Collected, folder: string): BatchImportResult {
   const failed = collected.problems.length > 0;
-  const counts = (entity: ImportedEntity): ImportCounts => p.tallies[entity].rows;
+  const counts = (entity: CountedKind): ImportCounts => p.tallies[entity].rows;
   return {
     folder,
     batches: failed ? [] : collected.batches,
@@ -126,6 +118,7 @@ function resultOf(p: BatchPlanning, collected: Collected, folder: string): Batch
     components: counts('component'),
     applications: counts('application'),
     completions: counts('completion'),
+    activities: counts('activity'),
     rows: p.total.rows,
     ignored: failed ? {} : collected.ignored,
     rejected: p.total.rejected,
@@ -135,10 +128,8 @@ function resultOf(p: BatchPlanning, collected: Collected, folder: string): Batch
   };
 }
 
-async function eventDay(ctx: ServiceContext, db: Executor): Promise<EventDay> {
-  const settings = await readSettings(db);
-  return { today: officeToday(ctx, settings.timeZone), settings };
-}
+/** The office's day and settings the events are decided against. */
+const eventDay = (ctx: ServiceContext, db: Executor): Promise<EventDay> => settingsAndToday(ctx, db);
 
 /** Apply's events, after the contacts, programs and components are written: applications, then the completions (which may follow them). */
 async function applyEvents(ctx: ServiceContext, trx: Executor, actor: Actor, collected: Collected, p: BatchPlanning, at: string): Promise<void> {

@@ -39,11 +39,11 @@ export type RecordAfter = Pick<RecordRow, 'status' | 'cycle' | 'cycle_starts_on'
 
 const MAX_CREDITS = 10_000;
 
-/** Credits of an activity: more than 0, at most 10,000, at most two decimals (as the record drawer's form). */
-export function activityCredits(text: string | undefined): number | string {
-  if (text === undefined) return 'A CE activity needs its credits (Credits or hours).';
+/** Credits of an activity: more than 0, at most 10,000, at most two decimals (as the record drawer's form); `field`: where they are given. */
+export function activityCredits(text: string | undefined, field = 'Credits or hours'): number | string {
+  if (text === undefined) return `A CE activity needs its credits (${field}).`;
   const n = Number(text.replace(',', '.'));
-  if (!Number.isFinite(n)) return `Credits or hours "${text}" is not a number.`;
+  if (!Number.isFinite(n)) return `${field} "${text}" is not a number.`;
   if (n <= 0 || n > MAX_CREDITS) return `CE credits must be more than 0 and at most ${MAX_CREDITS.toLocaleString('en-US')}; the file says ${text}.`;
   if (Math.abs(Math.round(n * 100) - n * 100) > 1e-6) return `CE credits can have at most two decimals; the file says ${text}.`;
   return n;
@@ -96,14 +96,21 @@ export class ActivityPlanner {
    * One CE row on `record` of `program`: the activity to record, `{ unchanged: true }` (recorded
    * already, or earlier in the file), or why it is refused (a sentence).
    */
-  plan(line: number, cells: ActivityCells, record: RecordRow, program: ProgramRow, label: string): PlannedActivity | { unchanged: true } | string {
+  plan(
+    line: number,
+    cells: ActivityCells,
+    record: RecordRow,
+    program: ProgramRow,
+    label: string,
+    creditsField?: string,
+  ): PlannedActivity | { unchanged: true } | string {
     const problems: string[] = [];
     const category = findCategory(this.categories, cells.category);
     if (!category) problems.push(`${cells.category} is not on the list of credit categories (Settings › Credit categories).`);
     if (requirementOf(program) === null)
       problems.push(`${program.code} has no renewal requirement, so it takes no CE activities (set one in Settings › Certification programs).`);
     if (cells.title === undefined) problems.push('A CE activity needs a title (the course or event).');
-    const credits = activityCredits(cells.credits);
+    const credits = activityCredits(cells.credits, creditsField);
     if (typeof credits === 'string') problems.push(credits);
     if (problems.length > 0 || !category || cells.title === undefined || typeof credits === 'string') return problems.join(' ');
     const key = sameKey({ earned_on: cells.earnedOn, title: cells.title, category: category.name, credits });

@@ -18,7 +18,8 @@
  * record is decided once after all its completions; apply writes in steps of
  * thousands of rows, one statement per kind of write.
  */
-import { CONTACT_LIMITS, displayName } from '../domain/contact';
+import { groupBy } from '../domain/group-by';
+import { displayName } from '../domain/contact';
 import type { JobProgress } from '../domain/progress';
 import { rulesOf } from '../domain/program';
 import type { ComponentRow, ProgramRow, RecordRow } from '../domain/rows';
@@ -26,29 +27,20 @@ import { whereInJson } from '../db/where-in-json';
 import { isCalendarDate } from '../rules/calendar';
 import { evaluate } from '../rules/engine';
 import { counted, recordCompletionsInSteps, type NewCompletion } from '../services/completions';
-import { officeToday, stamp, type Actor, type Executor, type ServiceContext } from '../services/context';
-import { addActivities } from '../services/credits';
+import { stamp, type Actor, type Executor, type ServiceContext } from '../services/context';
+import { addActivitiesInSteps } from '../services/credits';
 import { RECORDING_STATUSES, stateOf, writeContext } from '../services/records';
-import { readSettings } from '../services/settings';
+import { settingsAndToday } from '../services/settings';
 import type { Settings } from '../domain/settings';
 import { COMPONENT_IDS_KEY, readMap } from './batch-folder';
 import { ActivityPlanner, activityFields, type PlannedActivity, type RecordAfter } from './ce-activities-csv';
-import {
-  failedResult,
-  plannedResult,
-  prepareCsv,
-  readSourceForApply,
-  type CsvImportInput,
-  type CsvImportResult,
-  type CsvSpec,
-  type ImportField,
-  type PreparedCsv,
-} from './csv-import';
+import { failedResult, plannedResult, prepareCsv, readSourceForApply, type CsvImportInput, type CsvImportResult, type PreparedCsv } from './csv-import';
 import { planAndKeep, planForApply, planKey } from './kept-plan';
-import { CONTACT_KEY_LABELS, CONTACT_KEY_SYNONYMS, contactLabel, ContactDirectory, PROGRAM_CODE_SYNONYMS, programsByCode, type ContactKeys } from './keys';
+import { rowValues } from './row-values';
+import { contactLabel, ContactDirectory, KEYED_LABELS, KEYED_LIMITS, keyedCsvSpec, programsByCode, type ContactKeys } from './keys';
 import { ImportFileError, Tally, type FieldChange, type ImportCounts } from './result';
 import { Slices } from './slices';
-import { cell, checkText } from './text';
+import { checkText } from './text';
 import { chunk, inTransaction, progressReporter } from './write';
 
 export const COMPLETION_FIELDS = [
@@ -69,8 +61,7 @@ export type CompletionsCsvInput = CsvImportInput<CompletionField>;
 export type CompletionsCsvResult = CsvImportResult<CompletionField>;
 
 const LABELS: Record<CompletionField, string> = {
-  ...CONTACT_KEY_LABELS,
-  certification: 'Certification code',
+  ...KEYED_LABELS,
   component: 'Component',
   completedOn: 'Completed on',
   credits: 'Credits or hours',
@@ -80,10 +71,7 @@ const LABELS: Record<CompletionField, string> = {
   activityId: 'Activity ID',
 };
 const LIMITS: Record<CompletionField, number> = {
-  memberNumber: CONTACT_LIMITS.memberNumber,
-  centralId: CONTACT_LIMITS.centralId,
-  email: CONTACT_LIMITS.email,
-  certification: 64,
+  ...KEYED_LIMITS,
   component: 1000,
   completedOn: 10,
   credits: 20,
@@ -95,16 +83,10 @@ const LIMITS: Record<CompletionField, number> = {
 /** As the record drawer's credits field. */
 const MAX_CREDITS = 10_000;
 
-const SPEC: CsvSpec<CompletionField> = {
+const SPEC = keyedCsvSpec<CompletionField>({
   fields: COMPLETION_FIELDS,
-  importFields: COMPLETION_FIELDS.map((field): ImportField<CompletionField> => ({
-    field,
-    label: LABELS[field],
-    required: field === 'certification' || field === 'completedOn',
-  })),
+  labels: LABELS,
   synonyms: {
-    ...CONTACT_KEY_SYNONYMS,
-    certification: PROGRAM_CODE_SYNONYMS,
     component: ['component', 'componentname', 'componentcode', 'course', 'coursename', 'exam', 'requirement', 'module'],
     completedOn: ['completedon', 'completed', 'completiondate', 'datecompleted', 'date', 'completeddate', 'earnedon', 'dateearned', 'activitydate'],
     credits: ['credits', 'hours', 'creditsorhours', 'credit', 'ceus', 'ce', 'cecredits', 'earned'],
@@ -113,11 +95,8 @@ const SPEC: CsvSpec<CompletionField> = {
     title: ['title', 'activity', 'activitytitle', 'activityname', 'cetitle', 'coursetitle', 'eventtitle'],
     activityId: ['activityid', 'ceactivityid', 'activitycode', 'transcriptid', 'activityexternalid'],
   },
-  labels: LABELS,
   required: ['certification', 'completedOn'],
-};
-
-type Values = Partial<Record<CompletionField, string>>;
+});
 
 interface PlannedCompletion extends NewCompletion {
   line: number;
@@ -220,35 +199,12 @@ async function withDone(db: Executor, found: readonly RecordRow[]): Promise<{ re
   return { records, done };
 }
 
-/** Rows of the file with their cells, read in slices. */
-async function rowsOf(prepared: PreparedCsv<CompletionField>): Promise<Array<{ row: PreparedCsv<CompletionField>['parsed']['rows'][number]; v: Values }>> {
-  const slices = new Slices();
-  const out: Array<{ row: PreparedCsv<CompletionField>['parsed']['rows'][number]; v: Values }> = [];
-  for (const row of prepared.parsed.rows) {
-    if (slices.due()) await slices.pause();
-    const v: Values = {};
-    if (row.ragged === undefined)
-      for (const field of COMPLETION_FIELDS) {
-        const value = cell(row.fields, prepared.map.columns[field]);
-        if (value !== undefined) v[field] = value;
-      }
-    out.push({ row, v });
-  }
-  return out;
-}
-
-function pushTo<K, T>(map: Map<K, T[]>, key: K, item: T): void {
-  const list = map.get(key);
-  if (list) list.push(item);
-  else map.set(key, [item]);
-}
-
 function countsWords(c: ImportCounts): string {
   return `${c.new.toLocaleString('en')} new, ${c.unchanged.toLocaleString('en')} unchanged, ${c.rejected.toLocaleString('en')} rejected`;
 }
 
 async function planFile(db: Executor, prepared: PreparedCsv<CompletionField>, today: string, settings: Settings, fileName: string): Promise<Plan> {
-  const rows = await rowsOf(prepared);
+  const rows = await rowValues(prepared, COMPLETION_FIELDS);
   const contacts = await ContactDirectory.load(
     db,
     rows.map(({ v }) => v as ContactKeys),
@@ -365,8 +321,7 @@ async function planFile(db: Executor, prepared: PreparedCsv<CompletionField>, to
 
   // What the engine will make of each record once all the file's completions count: decided once per record
   // (the service decides again on apply).
-  const byRecord = new Map<number, typeof accepted>();
-  for (const a of accepted) pushTo(byRecord, a.record.id, a);
+  const byRecord = groupBy(accepted, (a) => a.record.id);
   const requiredOf = new Map<number, Set<number>>();
   const completions: PlannedCompletion[] = [];
   const programsById = new Map([...programs.values()].map((p) => [p.id, p]));
@@ -450,18 +405,13 @@ function columnsProblem(prepared: PreparedCsv<CompletionField>): string | null {
   return `No column holds Component (for completions) or CE category (for CE activities). Map one of the columns (${prepared.parsed.headers.map((h) => `"${h}"`).join(', ')}) to one of them.`;
 }
 
-async function dayOf(ctx: ServiceContext, db: Executor): Promise<{ today: string; settings: Settings }> {
-  const settings = await readSettings(db);
-  return { today: officeToday(ctx, settings.timeZone), settings };
-}
-
 /** What importing the CSV would do; writes nothing. */
 export async function previewCompletionsCsv(ctx: ServiceContext, input: CompletionsCsvInput, job?: JobProgress): Promise<CompletionsCsvResult> {
   const prepared = await prepareCsv(SPEC, input, undefined, job);
   if (!('parsed' in prepared)) return prepared;
   const problem = columnsProblem(prepared);
   if (problem) return failedResult(SPEC.importFields, { line: 1, reason: problem }, prepared.source.sha256, prepared.parsed);
-  const { today, settings } = await dayOf(ctx, ctx.db);
+  const { today, settings } = await settingsAndToday(ctx, ctx.db);
   const file = input.fileName ?? 'a CSV file';
   return (await planAndKeep(ctx.db, planKey('completions', prepared.source.sha256, input), () => planFile(ctx.db, prepared, today, settings, file))).result;
 }
@@ -477,7 +427,7 @@ export async function applyCompletionsCsv(ctx: ServiceContext, actor: Actor, inp
   const key = planKey('completions', source.sha256, input);
   const file = input.fileName ?? 'a CSV file';
   return inTransaction(ctx.db, async (trx) => {
-    const { today, settings } = await dayOf(ctx, trx);
+    const { today, settings } = await settingsAndToday(ctx, trx);
     const planned = await planForApply(ctx.db, trx, key, async () => {
       const prepared = await prepareCsv(SPEC, input, source);
       const problem = 'parsed' in prepared ? columnsProblem(prepared) : (prepared.fileError?.reason ?? 'The file cannot be imported.');
@@ -489,15 +439,7 @@ export async function applyCompletionsCsv(ctx: ServiceContext, actor: Actor, inp
     const tick = progressReporter(job, total, (n) => `Importing completions: ${n.toLocaleString('en')} of ${total.toLocaleString('en')}`);
     const detail = (c: { line: number }): string => ` (imported from ${file}, line ${c.line})`;
     await recordCompletionsInSteps(trx, planned.completions, planned.programs, w, detail, tick, IMPORT_STEP);
-    for (const part of chunk(planned.activities, IMPORT_STEP)) {
-      // As the records are now: a completion of this file may have started the cycle they count in.
-      const now = new Map(
-        ((await whereInJson(trx('records'), 'id', [...new Set(part.map((a) => a.record.id))]).select('*')) as RecordRow[]).map((r) => [r.id, r]),
-      );
-      const items = part.map((a) => ({ ...a, record: now.get(a.record.id) ?? a.record }));
-      await addActivities(trx, items, w, 'CE credits imported from a file', (a) => detail(a as PlannedActivity));
-      tick(part.length);
-    }
+    await addActivitiesInSteps(trx, planned.activities, w, 'CE credits imported from a file', detail, tick, IMPORT_STEP);
     return planned.result;
   });
 }

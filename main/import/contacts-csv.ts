@@ -5,7 +5,7 @@
  *
  * - A row is matched to a stored contact by its central ID; else by its member
  *   number; a row with neither is matched by name and email (the folded
- *   "last first" name key, email compared case-insensitively) and is new only
+ *   "last first" name key, email in any letter case) and is new only
  *   when no contact has that name and email.
  * - A row matched by member number to a contact without a central ID gives it
  *   the row's central ID.
@@ -19,7 +19,7 @@
 import type { Db } from '../db/database';
 import { mapInSlices, Slices } from './slices';
 import { whereInJson } from '../db/where-in-json';
-import { contactKeys, displayName, nameKey, withSearchKeys } from '../domain/contact';
+import { contactKeys, displayName, nameKey, sameEmailKey, withSearchKeys } from '../domain/contact';
 import { foldForSearch } from '../domain/text-search';
 import { resortRecords } from '../services/contacts';
 import { stamp, type Actor, type Executor, type ServiceContext } from '../services/context';
@@ -124,15 +124,15 @@ async function storedContactsFor(db: Executor, rows: readonly FileRow[]): Promis
     if (v.centralId !== undefined) central.add(v.centralId);
     if (v.memberNumber !== undefined) member.add(v.memberNumber);
     if (v.centralId === undefined && v.memberNumber === undefined && key !== null) names.add(key);
-    if (v.email !== undefined) emails.add(v.email.toLowerCase());
+    if (v.email !== undefined) emails.add(foldForSearch(v.email));
     if (slices.due()) await slices.pause();
   }
   const q = db('contacts');
   whereInJson(q, 'central_id', [...central]);
   whereInJson(q, 'member_number', [...member], 'or');
   whereInJson(q, 'name_key', [...names], 'or');
-  // Holders of the file's emails: a new contact never takes another's email (one scan; emails are compared without case).
-  if (emails.size > 0) q.orWhereRaw('lower(email) IN (SELECT value FROM json_each(?))', [JSON.stringify([...emails])]);
+  // Holders of the file's emails, found by the folded key on its index: a new contact never takes another's email (compared by sameEmailKey in plan).
+  whereInJson(q, 'email_key', [...emails], 'or');
   return (await q.select('*')) as ContactRow[];
 }
 
@@ -143,7 +143,7 @@ async function plan(prepared: Prepared, rows: readonly FileRow[], stored: readon
   const byEmail = new Map<string, ContactRow>();
   const byIdentity = new Map<string, ContactRow[]>();
   for (const c of stored) {
-    if (c.email !== '' && !byEmail.has(c.email.toLowerCase())) byEmail.set(c.email.toLowerCase(), c);
+    if (c.email !== '' && !byEmail.has(sameEmailKey(c.email))) byEmail.set(sameEmailKey(c.email), c);
     const id = identity(c.name_key, c.email);
     const same = byIdentity.get(id);
     if (same) same.push(c);
@@ -232,7 +232,7 @@ async function plan(prepared: Prepared, rows: readonly FileRow[], stored: readon
     }
     if (v.email !== undefined) {
       // Another contact's email: refused, naming them (never a silent duplicate); a second new row with it names the first.
-      const email = v.email.toLowerCase();
+      const email = sameEmailKey(v.email);
       const holder = byEmail.get(email);
       if (holder && holder.id !== contact?.id) {
         tally.reject(row.line, `${emailTakenWords(v.email, holder)}; give this row that contact's member number to update them, or leave it out.`);

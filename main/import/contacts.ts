@@ -3,7 +3,7 @@
  * labels, limits and header names, the checks of its values, its matcher
  * (central id → member number → new) and its name key after a rename.
  */
-import { CONTACT_LIMITS, displayName, isEmailAddress } from '../domain/contact';
+import { CONTACT_LIMITS, displayName, isEmailAddress, sameEmailKey } from '../domain/contact';
 import type { ContactRow } from '../domain/rows';
 import type { ImportField } from './csv-import';
 import { Matcher } from './match';
@@ -74,7 +74,7 @@ export function contactMatcher<T extends ContactLike>(rows: Iterable<T>): Matche
 }
 
 /**
- * Who holds each email, compared without case: a contact never takes another
+ * Who holds each email, in any letter case (sameEmailKey): a contact never takes another
  * contact's email (SPEC.md §6, never a silent duplicate), whichever import it
  * arrives by. Planned contacts hold their email for the rows after them.
  */
@@ -87,13 +87,13 @@ export class EmailHolders<T extends Pick<ContactRow, 'id' | 'email' | 'first_nam
 
   /** The contact (other than `self`) that holds `email`, if any. */
   holderOf(email: string, self?: { id: number }): T | undefined {
-    const holder = this.byEmail.get(email.toLowerCase());
+    const holder = this.byEmail.get(sameEmailKey(email));
     return holder && holder.id !== self?.id ? holder : undefined;
   }
 
   /** Gives `email` to `contact` (the first holder keeps it). */
   take(email: string, contact: T): void {
-    if (email !== '' && !this.byEmail.has(email.toLowerCase())) this.byEmail.set(email.toLowerCase(), contact);
+    if (email !== '' && !this.byEmail.has(sameEmailKey(email))) this.byEmail.set(sameEmailKey(email), contact);
   }
 }
 

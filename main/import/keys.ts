@@ -4,11 +4,12 @@
  * number, else email (when one contact has it); the certification by its
  * code. Stored rows are read once per file, for the keys the file has.
  */
-import { displayName } from '../domain/contact';
+import { CONTACT_LIMITS, displayName, sameEmailKey } from '../domain/contact';
 import type { ContactRow, ProgramRow } from '../domain/rows';
 import { foldForSearch } from '../domain/text-search';
 import { whereInJson } from '../db/where-in-json';
 import type { Executor } from '../services/context';
+import type { CsvSpec, ImportField } from './csv-import';
 import { Slices } from './slices';
 
 export const CONTACT_KEY_FIELDS = ['centralId', 'memberNumber', 'email'] as const;
@@ -25,6 +26,37 @@ export const CONTACT_KEY_SYNONYMS: Record<ContactKeyField, readonly string[]> = 
 export const PROGRAM_CODE_SYNONYMS = ['certificationcode', 'code', 'programcode', 'certcode', 'certification', 'program'] as const;
 
 export type ContactKeys = Partial<Record<ContactKeyField, string>>;
+
+/** The columns every work-flow file starts with: the contact's keys and the certification code. */
+export type KeyedField = ContactKeyField | 'certification';
+
+/** Labels and length limits of those columns. */
+export const KEYED_LABELS: Record<KeyedField, string> = { ...CONTACT_KEY_LABELS, certification: 'Certification code' };
+export const KEYED_LIMITS: Record<KeyedField, number> = {
+  memberNumber: CONTACT_LIMITS.memberNumber,
+  centralId: CONTACT_LIMITS.centralId,
+  email: CONTACT_LIMITS.email,
+  certification: 64,
+};
+
+/**
+ * The CSV spec of a work-flow file (applications, completions, records): the contact-key and
+ * certification columns with their header synonyms, then the file's own; `required` are required.
+ */
+export function keyedCsvSpec<F extends string>(own: {
+  fields: readonly F[];
+  labels: Record<F, string>;
+  synonyms: Record<Exclude<F, KeyedField>, readonly string[]>;
+  required: readonly F[];
+}): CsvSpec<F> {
+  return {
+    fields: own.fields,
+    importFields: own.fields.map((field): ImportField<F> => ({ field, label: own.labels[field], required: own.required.includes(field) })),
+    synonyms: { ...CONTACT_KEY_SYNONYMS, certification: PROGRAM_CODE_SYNONYMS, ...own.synonyms } as Record<F, readonly string[]>,
+    labels: own.labels,
+    required: own.required,
+  };
+}
 
 export type KeyedContact = Pick<ContactRow, 'id' | 'first_name' | 'last_name' | 'member_number' | 'central_id' | 'email' | 'name_key'>;
 const KEYED_COLUMNS = ['id', 'first_name', 'last_name', 'member_number', 'central_id', 'email', 'name_key'] as const;
@@ -59,7 +91,7 @@ export class ContactDirectory {
     const seen = new Set<number>();
     const byCentral = new Map<string, KeyedContact>();
     const byMember = new Map<string, KeyedContact>();
-    // The folded key finds the candidates; an email matches as the same address in any case (JavaScript's full Unicode case, not SQLite's ASCII lower()).
+    // The folded key finds the candidates; an email matches as the same address in any letter case (sameEmailKey).
     const byEmail = new Map<string, KeyedContact[]>();
     for (const [column, values] of [
       ['central_id', central],
@@ -75,7 +107,7 @@ export class ContactDirectory {
           if (c.central_id !== null) byCentral.set(c.central_id, c);
           if (c.member_number !== null) byMember.set(c.member_number, c);
           if (c.email === '') continue;
-          const key = c.email.toLowerCase();
+          const key = sameEmailKey(c.email);
           const same = byEmail.get(key);
           if (same) same.push(c);
           else byEmail.set(key, [c]);
@@ -91,7 +123,7 @@ export class ContactDirectory {
     if (k.centralId !== undefined) return this.byCentral.get(k.centralId) ?? `No contact has central ID ${k.centralId}; import the contact first.`;
     if (k.memberNumber !== undefined) return this.byMember.get(k.memberNumber) ?? `No contact has member number ${k.memberNumber}; import the contact first.`;
     if (k.email !== undefined) {
-      const found = this.byEmail.get(k.email.toLowerCase()) ?? [];
+      const found = this.byEmail.get(sameEmailKey(k.email)) ?? [];
       if (found.length === 1) return found[0] as KeyedContact;
       return found.length === 0
         ? `No contact has the email ${k.email}; import the contact first.`

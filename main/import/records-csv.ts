@@ -13,7 +13,6 @@
  * overwrites staff's work. Preview, then apply in one transaction; each record
  * gets one history entry naming the file and line.
  */
-import { CONTACT_LIMITS } from '../domain/contact';
 import type { JobProgress } from '../domain/progress';
 import { rulesOf } from '../domain/program';
 import type { ComponentRow, ProgramRow, RecordRow } from '../domain/rows';
@@ -24,36 +23,18 @@ import { DATE_LABELS, migratedDateProblem, migratedRecord, type MigratedDates, t
 import { STATUSES, TIMED_STATUSES, type Status } from '../rules/statuses';
 import { logStoredRows } from '../services/changelog';
 import { refreshCredits } from '../services/credit-standing';
-import { officeToday, stamp, type Actor, type Executor, type ServiceContext } from '../services/context';
+import { stamp, type Actor, type Executor, type ServiceContext } from '../services/context';
 import { enrollmentRefusal, writeContext } from '../services/records';
 import { insertHistory, queueExpiringEmails, type WriteContext } from '../services/record-writer';
-import { readSettings } from '../services/settings';
+import { settingsAndToday } from '../services/settings';
 import type { Settings } from '../domain/settings';
-import {
-  plannedResult,
-  prepareCsv,
-  prepareCsvForApply,
-  readSourceForApply,
-  type CsvImportInput,
-  type CsvImportResult,
-  type CsvSpec,
-  type ImportField,
-  type PreparedCsv,
-} from './csv-import';
+import { plannedResult, prepareCsv, prepareCsvForApply, readSourceForApply, type CsvImportInput, type CsvImportResult, type PreparedCsv } from './csv-import';
 import { planAndKeep, planForApply, planKey } from './kept-plan';
-import {
-  CONTACT_KEY_LABELS,
-  CONTACT_KEY_SYNONYMS,
-  contactLabel,
-  ContactDirectory,
-  PROGRAM_CODE_SYNONYMS,
-  programsByCode,
-  type ContactKeys,
-  type KeyedContact,
-} from './keys';
+import { rowValues } from './row-values';
+import { contactLabel, ContactDirectory, KEYED_LABELS, KEYED_LIMITS, keyedCsvSpec, programsByCode, type ContactKeys, type KeyedContact } from './keys';
 import type { FieldChange } from './result';
 import { Tally } from './result';
-import { cell, checkText } from './text';
+import { checkText } from './text';
 import { mapInSlices, Slices } from './slices';
 import { chunk, inTransaction, progressReporter } from './write';
 
@@ -82,18 +63,14 @@ const MAX_CYCLE = 999;
 const DATE_FIELDS = ['appliedOn', 'startedOn', 'completedOn', 'approvedOn', 'expiresOn'] as const satisfies ReadonlyArray<keyof MigratedDates>;
 
 const LABELS: Record<RecordField, string> = {
-  ...CONTACT_KEY_LABELS,
-  certification: 'Certification code',
+  ...KEYED_LABELS,
   status: 'Status',
   ...DATE_LABELS,
   cycle: 'Cycle',
   components: 'Completed components',
 };
 const LIMITS: Record<RecordField, number> = {
-  memberNumber: CONTACT_LIMITS.memberNumber,
-  centralId: CONTACT_LIMITS.centralId,
-  email: CONTACT_LIMITS.email,
-  certification: 64,
+  ...KEYED_LIMITS,
   status: 40,
   appliedOn: 40,
   startedOn: 40,
@@ -104,16 +81,10 @@ const LIMITS: Record<RecordField, number> = {
   components: 4000,
 };
 
-const SPEC: CsvSpec<RecordField> = {
+const SPEC = keyedCsvSpec<RecordField>({
   fields: RECORD_FIELDS,
-  importFields: RECORD_FIELDS.map((field): ImportField<RecordField> => ({
-    field,
-    label: LABELS[field],
-    required: field === 'certification' || field === 'status',
-  })),
+  labels: LABELS,
   synonyms: {
-    ...CONTACT_KEY_SYNONYMS,
-    certification: PROGRAM_CODE_SYNONYMS,
     status: ['status', 'certificationstatus', 'recordstatus'],
     appliedOn: ['applied', 'appliedon', 'applieddate', 'applicationdate', 'dateapplied'],
     startedOn: ['started', 'startedon', 'starteddate', 'startdate', 'datestarted'],
@@ -123,9 +94,8 @@ const SPEC: CsvSpec<RecordField> = {
     cycle: ['cycle', 'renewalcycle', 'cyclenumber'],
     components: ['completedcomponents', 'componentscompleted', 'components'],
   },
-  labels: LABELS,
   required: ['certification', 'status'],
-};
+});
 
 const STATUS_BY_NAME = new Map<string, Status>(STATUSES.map((s) => [s.toLowerCase(), s]));
 
@@ -147,8 +117,6 @@ interface Plan {
   result: RecordsCsvResult;
   records: NewRecord[];
 }
-
-type Values = Partial<Record<RecordField, string>>;
 
 /** What a stored record holds, compared field by field with a line. */
 interface Comparable extends MigratedDates {
@@ -241,15 +209,7 @@ function cycleOf(value: string | undefined): number | string {
 }
 
 async function planFile(db: Executor, prepared: PreparedCsv<RecordField>, today: CalendarDate, settings: Settings): Promise<Plan> {
-  const rows = await mapInSlices(prepared.parsed.rows, (row) => {
-    const v: Values = {};
-    if (row.ragged === undefined)
-      for (const field of RECORD_FIELDS) {
-        const value = cell(row.fields, prepared.map.columns[field]);
-        if (value !== undefined) v[field] = value;
-      }
-    return { row, v };
-  });
+  const rows = await rowValues(prepared, RECORD_FIELDS);
   const contacts = await ContactDirectory.load(
     db,
     rows.map(({ v }) => v as ContactKeys),
@@ -379,11 +339,6 @@ function changesOf(r: MigratedRecord, cycle: number, components: ComponentRow[])
   if (cycle !== 1) out.push({ field: 'Cycle', from: '', to: String(cycle) });
   if (components.length > 0) out.push({ field: 'Completed components', from: '', to: components.map((c) => c.name).join('; ') });
   return out;
-}
-
-async function settingsAndToday(ctx: ServiceContext, db: Executor): Promise<{ settings: Settings; today: CalendarDate }> {
-  const settings = await readSettings(db);
-  return { settings, today: officeToday(ctx, settings.timeZone) };
 }
 
 /** What importing the CSV would do; writes nothing. */

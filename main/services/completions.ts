@@ -5,6 +5,7 @@
  * writes the completion, asks the rules engine, and writes the record through
  * the record writer (history, change log, emails), in the caller's transaction.
  */
+import { groupBy } from '../domain/group-by';
 import { bulkInsert } from '../db/bulk-insert';
 import type { Knex } from 'knex';
 import type { ComponentRow, ProgramRow, RecordRow } from '../domain/rows';
@@ -61,8 +62,7 @@ export async function addCompletions(
     { returning: 'id' },
   );
   await logStoredRows(trx, 'component_progress', 'progress', 'insert', ids, w.at);
-  const byRecord = new Map<number, NewCompletion[]>();
-  for (const item of items) byRecord.set(item.record.id, [...(byRecord.get(item.record.id) ?? []), item]);
+  const byRecord = groupBy<NewCompletion, number>(items, (item) => item.record.id);
   const records = [...byRecord.values()].map((list) => (list[0] as NewCompletion).record);
   const progress = await progressOfMany(trx, records);
   return records.map((record) => {
@@ -97,8 +97,7 @@ export async function recordCompletionsInSteps<T extends NewCompletion>(
   onStep?: (n: number) => void,
   step = 2000,
 ): Promise<void> {
-  const groups = new Map<number, T[]>();
-  for (const item of items) groups.set(item.record.id, [...(groups.get(item.record.id) ?? []), item]);
+  const groups = groupBy(items, (item) => item.record.id);
   let part: T[] = [];
   const flush = async (): Promise<void> => {
     if (part.length === 0) return;

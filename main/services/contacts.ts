@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { changesFor, logChanges } from './changelog';
 import { ServiceError, stamp, type Executor, type ServiceContext } from './context';
-import { contactKeys, displayName, type ContactSearchKeys } from '../domain/contact';
+import { contactKeys, displayName, sameEmailKey, type ContactSearchKeys } from '../domain/contact';
 import type { ContactRow, RecordRow } from '../domain/rows';
 import { escapeLike, foldForSearch, searchWords } from '../domain/text-search';
 
@@ -23,7 +23,7 @@ export interface NewContact {
 
 /**
  * The stored contact (other than `exceptId`) that already has this email
- * (compared without case) or member number, with which of them: a contact is
+ * (in any letter case: sameEmailKey) or member number, with which of them: a contact is
  * never duplicated silently (SPEC.md §6).
  */
 export async function findDuplicate(
@@ -38,9 +38,8 @@ export async function findDuplicate(
   }
   const email = keys.email?.trim();
   if (email) {
-    const holder = (await others(db('contacts').whereRaw('lower(email) = ?', [email.toLowerCase()]))
-      .orderBy('id')
-      .first()) as ContactRow | undefined;
+    const candidates = (await others(db('contacts').where({ email_key: foldForSearch(email) })).orderBy('id')) as ContactRow[];
+    const holder = candidates.find((c) => sameEmailKey(c.email) === sameEmailKey(email));
     if (holder) return { contact: holder, by: 'email' };
   }
   return null;

@@ -6,6 +6,7 @@
  * A requirement applies to a record that holds (or held) the certification: Active, Expiring or
  * Expired with a cycle (start and expiration dates); every other record keeps both columns empty.
  */
+import { groupBy } from '../domain/group-by';
 import { creditStanding, currentCycle, onTrackUntil, type CreditActivity, type CreditStanding, type Cycle } from '../rules/credits';
 import type { CalendarDate } from '../rules/calendar';
 import { TIMED_STATUSES } from '../rules/statuses';
@@ -74,8 +75,7 @@ export async function refreshCredits(trx: Executor, recordIds: readonly number[]
         rows.map((r) => r.id),
       )
       .whereNull('removed_at')) as ActivityRow[];
-    const byRecord = new Map<number, ActivityRow[]>();
-    for (const a of activities) byRecord.set(a.record_id, [...(byRecord.get(a.record_id) ?? []), a]);
+    const byRecord = groupBy(activities, (a) => a.record_id);
     const updates: Array<{ id: number; n: number | null; u: string | null }> = [];
     for (const row of rows) {
       const s = standingOf(row, byRecord.get(row.id) ?? []);

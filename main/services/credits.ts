@@ -4,6 +4,7 @@
  * of them, and renewal into the next cycle when the requirement is met. Each change is one transaction
  * with its history entry and change-log entries; the record's kept credit columns follow in it.
  */
+import { groupBy } from '../domain/group-by';
 import { addDays, compareDates, type CalendarDate } from '../rules/calendar';
 import { timeStatus } from '../rules/engine';
 import { carryOver, isOnTrack, nextCycle, onTrackUntil, type CreditStanding, type Cycle } from '../rules/credits';
@@ -276,16 +277,40 @@ export async function addActivities(
     { returning: 'id' },
   );
   await logStoredRows(trx, 'ce_activities', 'activity', 'insert', ids, w.at);
-  const byRecord = new Map<number, NewActivity[]>();
-  for (const a of items) {
-    const list = byRecord.get(a.record.id);
-    if (list) list.push(a);
-    else byRecord.set(a.record.id, [a]);
-  }
+  const byRecord = groupBy(items, (a) => a.record.id);
   const changes = [...byRecord.values()].map((list) =>
     creditChange((list[0] as NewActivity).record, rule, list.map((a) => `${activityWords(a)}${detail(a)}`).join('; ')),
   );
   await applyDecisions(trx, changes, w);
+}
+
+/**
+ * Records imported CE activities in steps of `step` (progress between), each step's records read as they
+ * are now: a completion written earlier in the same transaction may have started the cycle they count in.
+ * The completions CSV and the central batches' events record their activities by this.
+ */
+export async function addActivitiesInSteps<T extends NewActivity>(
+  trx: Executor,
+  items: readonly T[],
+  w: WriteContext,
+  rule: string,
+  detail: (item: T) => string,
+  onStep?: (n: number) => void,
+  step = 5000,
+): Promise<void> {
+  for (let i = 0; i < items.length; i += step) {
+    const part = items.slice(i, i + step);
+    const ids = [...new Set(part.map((a) => a.record.id))];
+    const now = new Map(((await whereInJson(trx('records'), 'id', ids).select('*')) as RecordRow[]).map((r) => [r.id, r]));
+    await addActivities(
+      trx,
+      part.map((a) => ({ ...a, record: now.get(a.record.id) ?? a.record })),
+      w,
+      rule,
+      (a) => detail(a as T),
+    );
+    onStep?.(part.length);
+  }
 }
 
 export async function addActivity(ctx: ServiceContext, actor: Actor, input: CreditActivityInput): Promise<RecordRow> {

@@ -1,6 +1,7 @@
 import { DEFAULT_SETTINGS, SETTINGS_SCHEMA } from '../domain/settings';
 import { type Settings } from '../domain/settings';
-import type { Executor } from './context';
+import type { CalendarDate } from '../rules/calendar';
+import { officeToday, type Executor, type ServiceContext } from './context';
 
 export async function readSettings(db: Executor): Promise<Settings> {
   const rows: Array<{ key: string; value: string }> = await db('settings').select('key', 'value');
@@ -25,4 +26,10 @@ export async function writeSettings(db: Executor, patch: Partial<Settings>): Pro
       .onConflict('key')
       .merge();
   }
+}
+
+/** The settings and the office's today (in its time zone): what an import plans against, in its preview and again in its apply. */
+export async function settingsAndToday(ctx: ServiceContext, db: Executor): Promise<{ settings: Settings; today: CalendarDate }> {
+  const settings = await readSettings(db);
+  return { settings, today: officeToday(ctx, settings.timeZone) };
 }

@@ -5,28 +5,19 @@
  * the sync folder set in the app's settings.
  */
 import fs from 'node:fs';
-import { parseArgs } from 'node:util';
 import { closeDatabase, databaseFile, openDatabase } from '../db/database';
+import { readCommandLine, say } from './cli-args';
 import { errorMessage } from './errors';
 import { exportChanges } from './export';
 
 const USAGE = 'Usage: npm run sync:export -- --data DIR [--to FOLDER] [--max CHANGES_PER_BATCH]\n';
-const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
 async function main(): Promise<number> {
-  let values: { data?: string; to?: string; max?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      options: { data: { type: 'string' }, to: { type: 'string' }, max: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    }));
-  } catch (err) {
-    process.stderr.write(`${errorMessage(err)}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  const args = readCommandLine(USAGE, {
+    options: { data: { type: 'string' }, to: { type: 'string' }, max: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if ('exitCode' in args) return args.exitCode;
+  const values = args.values as { data?: string; to?: string; max?: string };
   const dataDir = values.data ?? process.env.CERTDESK_DATA_DIR;
   if (!dataDir) {
     process.stderr.write(`Say which data folder to export: --data DIR.\n${USAGE}`);

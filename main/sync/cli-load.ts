@@ -4,26 +4,17 @@
  * Loads every batch of DIR into PostgreSQL, in order; skips batches already
  * loaded; refuses a batch that does not verify or would leave a gap.
  */
-import { parseArgs } from 'node:util';
+import { readCommandLine, say } from './cli-args';
 import { errorMessage, SyncError } from './errors';
 import { loadIntoPostgres, safeUrl } from './load-pg';
 
 const USAGE = 'Usage: npm run sync:load -- DIR --pg postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE\n';
-const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
 async function main(): Promise<number> {
-  let values: { pg?: string; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({ allowPositionals: true, options: { pg: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (err) {
-    process.stderr.write(`${errorMessage(err)}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  const args = readCommandLine(USAGE, { allowPositionals: true, options: { pg: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if ('exitCode' in args) return args.exitCode;
+  const values = args.values as { pg?: string };
+  const { positionals } = args;
   const folder = positionals[0];
   if (!folder || positionals.length > 1 || !values.pg) {
     process.stderr.write(USAGE);

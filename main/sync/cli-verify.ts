@@ -3,21 +3,15 @@
  * ranges against each other:   npm run sync:verify -- DIR
  * Exit 0 when everything verifies, 1 with the list of problems otherwise.
  */
-import { parseArgs } from 'node:util';
-import { errorMessage } from './errors';
+import { readCommandLine, say } from './cli-args';
 import { verifyFolder } from './verify';
 
 const USAGE = 'Usage: npm run sync:verify -- DIR\n';
-const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
 async function main(): Promise<number> {
-  let positionals: string[];
-  try {
-    ({ positionals } = parseArgs({ allowPositionals: true, options: {} }));
-  } catch (err) {
-    process.stderr.write(`${errorMessage(err)}\n${USAGE}`);
-    return 2;
-  }
+  const args = readCommandLine(USAGE, { allowPositionals: true, options: {} });
+  if ('exitCode' in args) return args.exitCode;
+  const { positionals } = args;
   const folder = positionals[0];
   if (!folder || positionals.length > 1) {
     process.stderr.write(USAGE);

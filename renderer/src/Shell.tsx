@@ -3,7 +3,7 @@ import { api, call } from './api';
 import { useAppEvent } from './events';
 import { useSession } from './session';
 import { formatDate } from './shared/dates';
-import { BRAND_COLOR } from './theme';
+import { AppHeader } from './shared/AppHeader';
 import { DashboardPage } from './dashboard/DashboardPage';
 import { TrackingPage } from './tracking/TrackingPage';
 import type { DashboardSelection } from '../../main/ipc/contract';
@@ -49,12 +49,9 @@ export function Shell({ route }: { route: string }) {
   };
   return (
     <AppShell header={{ height: 52 }} padding="md">
-      <AppShell.Header px="md">
-        <Group h="100%" justify="space-between">
-          <Group gap="lg">
-            <Text fw={800} c={BRAND_COLOR} size="lg">
-              CertDesk
-            </Text>
+      <AppHeader
+        title={
+          <>
             <Breadcrumbs separator="›">
               <Text size="sm" c="dimmed">
                 Continuing Education
@@ -82,7 +79,9 @@ export function Shell({ route }: { route: string }) {
                 </Button>
               ))}
             </Group>
-          </Group>
+          </>
+        }
+        tools={
           <Group gap="sm">
             <Text size="xs" c="dimmed" title={`Office time zone ${info.timeZone}`}>
               Today {formatDate(info.today)} · n = {info.expiringDays}
@@ -121,8 +120,8 @@ export function Shell({ route }: { route: string }) {
               </Menu.Dropdown>
             </Menu>
           </Group>
-        </Group>
-      </AppShell.Header>
+        }
+      />
       <AppShell.Main>
         {page.label === 'Tracking' ? (
           <TrackingPage key={opening?.serial ?? 0} opening={opening?.selection ?? null} />

@@ -10,6 +10,7 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../main/rules/calendar';
 import { queryDb, scalar } from '../support/db';
+import { harnessCall } from '../support/e2e';
 import { SCREENSHOT_DIR, startBrowserSession, type BrowserSession, type Harness } from '../support/harness';
 
 interface Target {
@@ -27,14 +28,7 @@ describe('Renewal credits (Chromium, npm run web)', { timeout: 180_000 }, () => 
   let page: Page;
   let rec: Target;
 
-  const post = async (name: string, input: unknown): Promise<boolean> => {
-    const response = await fetch(`${harness.url}/api/${name}`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(input),
-    });
-    return ((await response.json()) as { ok: boolean }).ok;
-  };
+  const post = async (name: string, input: unknown): Promise<boolean> => (await harnessCall(harness, name, input)).ok;
   /** The total under the Tracking list ("1–3 of 3 records"), once the list has loaded. */
   const trackingTotal = async (): Promise<number> => {
     await page.locator('[data-testid=tracking-table][aria-busy=false]').waitFor();

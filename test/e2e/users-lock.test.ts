@@ -10,12 +10,9 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { queryDb, scalar } from '../support/db';
 import { SCREENSHOT_DIR, type Harness } from '../support/harness';
-import { browserSessionPerSuite } from '../support/e2e';
+import { browserSessionPerSuite, harnessCall } from '../support/e2e';
 
-async function post(harness: Harness, name: string, input: unknown): Promise<{ ok: boolean; error?: { code: string; message: string } }> {
-  const r = await fetch(`${harness.url}/api/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
-  return (await r.json()) as { ok: boolean; error?: { code: string; message: string } };
-}
+const post = harnessCall;
 
 describe('Users and the idle lock (Chromium, npm run web)', () => {
   let harness: Harness;

@@ -12,6 +12,7 @@ import { enroll } from '../../main/services/records';
 import { listTracking, type TrackingQuery } from '../../main/services/tracking';
 import { expectLoggedAsStored, logSince, makeProgram, maxSeq, type TestDb } from './support';
 import { freshDbEachTest } from './fresh-each-test';
+import { captured, explain } from './query-plan-support';
 
 let t: TestDb;
 let staff: Actor;
@@ -108,5 +109,51 @@ describe('no silent duplicates', () => {
       },
       { line: 4, reason: 'Email ann@example.org is also on line 3, a new contact; only the first of them is imported.' },
     ]);
+  });
+});
+
+describe('emails in any letter case, beyond A–Z', () => {
+  // SQLite's lower() folds only A–Z: a stored "ZOË@…" stays "zoË@…" there, so the match is made on the folded key and in JavaScript.
+  it('the form refuses a new contact, or an edit, whose email is an existing one in other non-ASCII case, naming the contact', async () => {
+    await createContact(t.ctx, { firstName: 'Zoë', lastName: 'Öztürk', email: 'ZOË@Example.org', memberNumber: 'M-1' });
+    const other = await createContact(t.ctx, { firstName: 'Zoe', lastName: 'Other', email: 'zoe@example.org' });
+    expect((await refusal(createContact(t.ctx, { firstName: 'Z', lastName: 'Ö', email: 'zoë@example.org' }))).message).toBe(
+      'Zoë Öztürk (member M-1) already has the email ZOË@Example.org; open that contact instead of adding another.',
+    );
+    expect((await refusal(updateContact(t.ctx, { id: other.id, firstName: 'Zoe', lastName: 'Other', email: 'Zoë@example.org' }))).message).toBe(
+      'Zoë Öztürk (member M-1) already has the email ZOË@Example.org; open that contact instead of adding another.',
+    );
+    // The same letters without the accent are another address: not a duplicate (the folded key only finds the candidates).
+    await createContact(t.ctx, { firstName: 'Zoey', lastName: 'Third', email: 'zoè@example.org' });
+    expect(await t.db('contacts').orderBy('id').pluck('email')).toEqual(['ZOË@Example.org', 'zoe@example.org', 'zoè@example.org']);
+  });
+
+  it('a contacts CSV row with an existing email in other non-ASCII case is rejected naming the contact; two new rows that differ only in case are one email', async () => {
+    await createContact(t.ctx, { firstName: 'Zoë', lastName: 'Öztürk', email: 'ZOË@EXAMPLE.ORG', memberNumber: 'M-1' });
+    const preview = await previewContactsCsv(t.db, {
+      text: 'First Name,Last Name,Email,Member Number\nZed,Other,zoë@example.org,M-9\nÅsa,Berg,ÅSA@example.org,\nAsa,Bergman,åsa@example.org,M-10\nBo,Ek,bo@example.org,M-11\n',
+    });
+    expect(preview.rejected).toEqual([
+      {
+        line: 2,
+        reason: "Email zoë@example.org belongs to Zoë Öztürk (member M-1); give this row that contact's member number to update them, or leave it out.",
+      },
+      { line: 4, reason: 'Email åsa@example.org is also on line 3, a new contact; only the first of them is imported.' },
+    ]);
+    expect(preview.rows).toEqual({ new: 2, changed: 0, unchanged: 0, rejected: 2 });
+  });
+
+  it('the duplicate check and the contacts CSV find email holders on the email_key index, never by scanning every contact', async () => {
+    await createContact(t.ctx, { firstName: 'Zoë', lastName: 'Öztürk', email: 'ZOË@EXAMPLE.ORG', memberNumber: 'M-1' });
+    const queries = [
+      ...(await captured(t.db, () => createContact(t.ctx, { firstName: 'A', lastName: 'B', email: 'a@example.org' }))),
+      ...(await captured(t.db, () => previewContactsCsv(t.db, { text: 'First Name,Last Name,Email\nZed,Other,zoë@example.org\n' }))),
+    ].filter((q) => /from `contacts`/i.test(q.sql) && /email/i.test(q.sql));
+    expect(queries.length).toBe(2);
+    for (const q of queries) {
+      const plan = (await explain(t.db, q)).map((r) => r.detail);
+      expect(plan.join('\n')).toContain('contacts_email_key');
+      expect(plan.filter((d) => /^SCAN (contacts|c)\b/.test(d))).toEqual([]);
+    }
   });
 });

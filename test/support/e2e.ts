@@ -1,6 +1,6 @@
 /**
  * Steps most end-to-end suites share: one signed-in demo browser session per describe,
- * and the Tracking list opened with its first rows shown.
+ * the Tracking list opened with its first rows shown, and a call through the harness's door.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
@@ -45,4 +45,17 @@ export async function listTotal(page: Page): Promise<number> {
       .catch(() => '')) || '';
   const m = /of ([\d,]+) records/.exec(text);
   return m?.[1] ? Number(m[1].replace(/,/g, '')) : 0;
+}
+
+/** What a call through the harness's door answers (the IPC door's `{ ok, value | error }`). */
+export interface HarnessAnswer {
+  ok: boolean;
+  value?: unknown;
+  error?: { code: string; message: string };
+}
+
+/** A call through the harness's HTTP door (`POST /api/<call>`), as whoever the harness is signed in as. */
+export async function harnessCall(harness: Harness, name: string, input: unknown): Promise<HarnessAnswer> {
+  const r = await fetch(`${harness.url}/api/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
+  return (await r.json()) as HarnessAnswer;
 }

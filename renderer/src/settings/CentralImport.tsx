@@ -14,9 +14,10 @@ const KINDS = [
   { key: 'components', label: 'Components' },
   { key: 'applications', label: 'Applications' },
   { key: 'completions', label: 'Completions' },
+  { key: 'activities', label: 'CE activities' },
 ] as const;
 
-const counted = (n: number, word: string): string => `${n.toLocaleString()} ${word}${n === 1 ? '' : 's'}`;
+const counted = (n: number, word: string, words = `${word}s`): string => `${n.toLocaleString()} ${n === 1 ? word : words}`;
 
 /** Per kind of row: new, changed, unchanged, rejected; `applied` says the import ran (else: a preview). */
 function BatchCounts({ result, applied }: { result: BatchImportResult; applied: boolean }) {
@@ -48,8 +49,8 @@ function BatchCounts({ result, applied }: { result: BatchImportResult; applied: 
 
 /**
  * Import from the central system's batches (the other direction of the sync): contacts, programs and
- * components, and application and completion events; a preview per kind, then the apply as a job,
- * whose counts per kind (applications and completions included) stay on screen.
+ * components, and application and completion events (CE activities among them, counted apart); a preview
+ * per kind, then the apply as a job, whose counts per kind (applications and completions included) stay on screen.
  */
 export function CentralImport() {
   const [folder, setFolder] = useState('');
@@ -67,7 +68,7 @@ export function CentralImport() {
     setPreview(null);
     notifications.show({
       color: 'green',
-      message: `Imported from the central system: ${counted(result.applications.new, 'application')} and ${counted(result.completions.new, 'completion')} applied.`,
+      message: `Imported from the central system: ${counted(result.applications.new, 'application')}, ${counted(result.completions.new, 'completion')} and ${counted(result.activities.new, 'CE activity', 'CE activities')} applied.`,
     });
   });
   const error = runPreview.error ?? apply.error;
@@ -78,7 +79,8 @@ export function CentralImport() {
       <Stack gap="sm">
         <Title order={4}>Import from the central system</Title>
         <Text size="sm" c="dimmed">
-          Batches the central system wrote (contacts, certification programs, applications and completions). Batches already imported are skipped.
+          Batches the central system wrote (contacts, certification programs, applications, completions and CE activities). Batches already imported are
+          skipped.
         </Text>
         {error && (
           <Alert color="red" title="Not imported">

@@ -1,9 +1,9 @@
-import { Alert, Anchor, AppShell, Center, Group, Loader, Tabs, Text, Title } from '@mantine/core';
+import { Alert, Anchor, AppShell, Center, Loader, Tabs, Title } from '@mantine/core';
 import type { MouseEvent } from 'react';
 import { api, call } from '../api';
 import { useSession } from '../session';
 import { useLoad } from '../shared/useLoad';
-import { BRAND_COLOR } from '../theme';
+import { AppHeader } from '../shared/AppHeader';
 import { CreditCategories } from './CreditCategories';
 import { GeneralSettings } from './GeneralSettings';
 import { OutboxList } from './OutboxList';
@@ -29,19 +29,14 @@ export function SettingsPage() {
   const settings = useLoad(() => (isAdmin ? call(api().settings.get({})) : Promise.resolve(null)), [isAdmin]);
   return (
     <AppShell header={{ height: 52 }} padding="md">
-      <AppShell.Header px="md">
-        <Group h="100%" justify="space-between">
-          <Group gap="lg">
-            <Text fw={800} c={BRAND_COLOR} size="lg">
-              CertDesk
-            </Text>
-            <Title order={4}>Settings</Title>
-          </Group>
+      <AppHeader
+        title={<Title order={4}>Settings</Title>}
+        tools={
           <Anchor size="sm" href="#tracking" onClick={(e) => void backToTracking(e)}>
             Back to Tracking
           </Anchor>
-        </Group>
-      </AppShell.Header>
+        }
+      />
       <AppShell.Main>
         {!isAdmin ? (
           <Alert color="yellow" title="Settings are for admins" data-testid="settings-refused" maw={640}>

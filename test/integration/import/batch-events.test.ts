@@ -4,16 +4,15 @@
  * actions, after the contacts of the same import; each event once, by its
  * central event id — a second delivery, in a later batch, changes nothing.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyBatchImport, previewBatchImport } from '../../../main/import/batch';
 import type { HistoryRow, RecordRow } from '../../../main/domain/rows';
 import { removeCompletion } from '../../../main/services/completions';
 import { createContact } from '../../../main/services/contacts';
 import type { Actor } from '../../../main/services/context';
-import { buildBatch, type BatchChange } from '../../../main/sync/format';
+import type { BatchChange } from '../../../main/sync/format';
 import { freshDb, makeProgram, makeStaff, removeDir, tempDir, type TestDb } from '../support';
+import { eventWrites, writeCentralBatch } from './helpers';
 
 let desk: TestDb;
 let admin: Actor;
@@ -35,22 +34,7 @@ function change(seq: number, entity: string, id: number, data: Record<string, un
   return { seq, entity, id, op: 'insert', at: '2026-03-09T10:00:00.000Z', data: { id, ...data } };
 }
 
-function writeBatch(changes: BatchChange[]): string {
-  const batch = buildBatch(DEVICE, changes);
-  const dir = path.join(out, batch.name);
-  fs.mkdirSync(dir, { recursive: true });
-  for (const f of batch.files) fs.writeFileSync(path.join(dir, f.name), f.content);
-  fs.writeFileSync(path.join(dir, 'manifest.json'), batch.manifestBytes);
-  return batch.name;
-}
-
-/** What an event writes: records, their history and progress, the change log, the outbox. */
-async function written(): Promise<string> {
-  const parts: unknown[] = [];
-  for (const table of ['records', 'record_history', 'component_progress', 'change_log', 'outbox', 'central_events'])
-    parts.push(await desk.db(table).orderByRaw('rowid'));
-  return JSON.stringify(parts);
-}
+const writeBatch = (changes: BatchChange[]): string => writeCentralBatch(out, DEVICE, changes);
 
 describe('events in central batches', () => {
   it('enrolls and completes through the engine, rejects in words, and applies each event id once', async () => {
@@ -110,7 +94,7 @@ describe('events in central batches', () => {
     // batch under new seqs, changes nothing (the event id was applied: it does not come back).
     const exam = (await desk.db('components').where({ program_id: bcs.id, name: 'Final Exam' }).first()) as { id: number };
     await removeCompletion(desk.ctx, admin, { recordId: record.id, componentId: exam.id, reason: 'Wrong member' });
-    const before = await written();
+    const before = await eventWrites(desk.db);
     writeBatch([
       change(9, 'application', 9001, { contact_id: 'C-1', program_code: 'BCS', applied_on: '2026-03-01', channel: 'mail' }),
       change(10, 'completion', 9004, { contact_id: 'C-1', program_code: 'BCS', component_name: 'Final Exam', completed_on: '2026-03-04', credits: 2 }),
@@ -118,7 +102,7 @@ describe('events in central batches', () => {
     const again = await applyBatchImport(desk.ctx, admin, out);
     expect(again.applications).toEqual({ new: 0, changed: 0, unchanged: 1, rejected: 0 });
     expect(again.completions).toEqual({ new: 0, changed: 0, unchanged: 1, rejected: 0 });
-    expect(await written()).toBe(before);
+    expect(await eventWrites(desk.db)).toBe(before);
     expect(((await desk.db('records').where({ id: record.id }).first()) as RecordRow).status).toBe('In Progress');
   });
 });

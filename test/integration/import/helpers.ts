@@ -1,5 +1,9 @@
-/** Helpers for the import tests: CSV text built cell by cell, and a job that records its progress. */
+/** Helpers for the import tests: CSV text built cell by cell, a central batch folder, and a job that records its progress. */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Knex } from 'knex';
 import type { JobProgress } from '../../../main/domain/progress';
+import { buildBatch, type BatchChange } from '../../../main/sync/format';
 
 /** One CSV cell, quoted when it must be (delimiter, quote, line break, surrounding blanks). */
 export function cellText(value: string, delimiter = ','): string {
@@ -31,4 +35,22 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: nu
   const start = performance.now();
   const value = await fn();
   return { value, ms: performance.now() - start };
+}
+
+/** Writes a batch of `device` into `folder` as the central system does (data files, manifest with checksums); answers its folder name. */
+export function writeCentralBatch(folder: string, device: string, changes: BatchChange[]): string {
+  const batch = buildBatch(device, changes);
+  const dir = path.join(folder, batch.name);
+  fs.mkdirSync(dir, { recursive: true });
+  for (const f of batch.files) fs.writeFileSync(path.join(dir, f.name), f.content);
+  fs.writeFileSync(path.join(dir, 'manifest.json'), batch.manifestBytes);
+  return batch.name;
+}
+
+/** What central events write (records, their history, progress and CE activities, the change log, the outbox, the event ids), as one text to compare. */
+export async function eventWrites(db: Knex): Promise<string> {
+  const parts: unknown[] = [];
+  for (const table of ['records', 'record_history', 'component_progress', 'ce_activities', 'change_log', 'outbox', 'central_events'])
+    parts.push(await db(table).orderByRaw('rowid'));
+  return JSON.stringify(parts);
 }
