@@ -23,6 +23,7 @@ export default defineConfig({
   renderer: {
     root: resolve('renderer'),
     plugins: [react()],
-    build: { rollupOptions: { input: { index: resolve('renderer/index.html') } } },
+    // Minified like any web build (electron-vite leaves the renderer unminified): a third of the script to parse at launch.
+    build: { minify: true, rollupOptions: { input: { index: resolve('renderer/index.html') } } },
   },
 });

@@ -24,7 +24,7 @@ export function browserUnavailable(): string | null {
 
 export async function measureFirstScreen(dataDir: string, now: Date, runs = 5): Promise<FirstScreen> {
   const t0 = performance.now();
-  const harness: Harness = await startHarness({ dataDir, as: 'admin', now });
+  const harness: Harness = await startHarness({ dataDir, as: 'admin', now, bundled: true });
   const harnessStartMs = performance.now() - t0;
   const browser = await launchChromium();
   try {
@@ -61,7 +61,8 @@ export interface LaunchCase {
  * the gate) until the first record row is visible in Chromium, each run on a copy of the
  * database (with the data folder's backups linked beside it, so "same day" has today's backup).
  * The background work (check, backup, sweep) goes on after the rows show; the harness is then
- * killed, so a run never waits for it (a copy is thrown away at the end).
+ * killed, so a run never waits for it (a copy is thrown away at the end). The harness runs bundled like
+ * the app's main process (test/support/bundled-harness.ts): tsx would add its transpiling to every launch.
  */
 export async function measureLaunches(dataDir: string, scratch: string, cases: readonly LaunchCase[]): Promise<Array<{ case: LaunchCase; samples: number[] }>> {
   const copy = path.join(scratch, 'launch');
@@ -81,7 +82,7 @@ export async function measureLaunches(dataDir: string, scratch: string, cases: r
         if (c.cold) dropFromPageCache(path.join(copy, 'certdesk.sqlite'));
         const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
         const start = performance.now();
-        const harness = await startHarness({ dataDir: copy, as: 'admin', now: c.now, until: 'listening' });
+        const harness = await startHarness({ dataDir: copy, as: 'admin', now: c.now, until: 'listening', bundled: true });
         try {
           const page = await context.newPage();
           await page.goto(`${harness.url}/#tracking`);

@@ -42,7 +42,12 @@ if (startsAt !== null && !Number.isFinite(startsAt)) fail(`--now must be a date 
 const started = Date.now();
 const clock = { now: () => new Date(startsAt === null ? Date.now() : startsAt + (Date.now() - started)) };
 
-const projectRoot = path.resolve(import.meta.dirname, '../..');
+/** The checkout this runs from: two folders up from main/web, or up from out/harness when bundled (the benchmark). */
+function findProjectRoot(from: string): string {
+  for (let dir = from; dir !== path.dirname(dir); dir = path.dirname(dir)) if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+  return path.resolve(from, '../..');
+}
+const projectRoot = findProjectRoot(import.meta.dirname);
 const webRoot = path.join(projectRoot, 'out/web');
 if (values.build || !fs.existsSync(path.join(webRoot, 'web.html'))) {
   process.stdout.write('Building the renderer for the browser…\n');

@@ -1,7 +1,7 @@
 import { Alert, Center, Loader, MantineProvider } from '@mantine/core';
 import { ModalsProvider } from '@mantine/modals';
 import { Notifications } from '@mantine/notifications';
-import { useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import type { AppInfo } from '../../main/ipc/contract';
 import type { CallError } from '../../main/ipc/contract';
 import { api, call, messageOf, SESSION_EVENT } from './api';
@@ -9,10 +9,20 @@ import { FirstRun } from './auth/FirstRun';
 import { LockScreen, useIdleLock } from './auth/IdleLock';
 import { SignIn } from './auth/SignIn';
 import { SessionContext } from './session';
-import { SettingsPage } from './settings/SettingsPage';
 import { Shell } from './Shell';
 import { StartupGate } from './startup/StartupScreen';
 import { colorSchemeManager, cssVariables, theme } from './theme';
+
+/** The settings window: its own chunk, fetched only where it opens. */
+const SettingsPage = lazy(() => import('./settings/SettingsPage').then((m) => ({ default: m.SettingsPage })));
+
+function Loading() {
+  return (
+    <Center h="100%">
+      <Loader />
+    </Center>
+  );
+}
 
 export function App() {
   return (
@@ -71,11 +81,7 @@ function Screens() {
       </Center>
     );
   } else if (!info) {
-    content = (
-      <Center h="100%">
-        <Loader />
-      </Center>
-    );
+    content = <Loading />;
   } else if (info.needsFirstAdmin) {
     content = <FirstRun onDone={refresh} />;
   } else if (!info.user) {
@@ -92,7 +98,13 @@ function Screens() {
     // Keyed by user: another user who signs in at the lock screen starts from a fresh page.
     content = (
       <SessionContext.Provider key={info.user.id} value={{ info, refresh }}>
-        {route === '#settings' ? <SettingsPage /> : <Shell route={route} />}
+        {route === '#settings' ? (
+          <Suspense fallback={<Loading />}>
+            <SettingsPage />
+          </Suspense>
+        ) : (
+          <Shell route={route} />
+        )}
         {info.locked && <LockScreen user={info.user} onDone={refresh} />}
       </SessionContext.Provider>
     );

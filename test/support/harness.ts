@@ -8,6 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { buildBundledHarness } from './bundled-harness';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -38,11 +39,20 @@ async function freePort(): Promise<number> {
  * by default, once the backend is ready and calls are answered.
  */
 export async function startHarness(
-  options: { demo?: boolean; as?: 'admin' | 'staff'; dataDir?: string; now?: Date; until?: 'listening' | 'ready' } = {},
+  options: {
+    demo?: boolean;
+    as?: 'admin' | 'staff';
+    dataDir?: string;
+    now?: Date;
+    until?: 'listening' | 'ready';
+    /** Run the harness bundled like the app's main (the benchmark's launches), not through tsx. */
+    bundled?: boolean;
+  } = {},
 ): Promise<Harness> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'certdesk-e2e-'));
   const port = await freePort();
-  const args = ['--import', 'tsx', 'main/web/cli.ts', '--data', dataDir, '--port', String(port), '--test-password-cost'];
+  const entry = options.bundled ? [await buildBundledHarness()] : ['--import', 'tsx', 'main/web/cli.ts'];
+  const args = [...entry, '--data', dataDir, '--port', String(port), '--test-password-cost'];
   if (options.demo) args.push('--demo');
   if (options.as) args.push('--as', options.as);
   if (options.now) args.push('--now', options.now.toISOString());

@@ -1,11 +1,13 @@
-import { BarChart } from '@mantine/charts';
 import { Alert, Anchor, Button, Group, Paper, SegmentedControl, SimpleGrid, Stack, Table, Text, Title, UnstyledButton } from '@mantine/core';
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import type { DashboardNumber, DashboardProgram, DashboardSelection, DashboardSummary } from '../../../main/ipc/contract';
 import { api, call } from '../api';
 import { formatDate } from '../shared/dates';
 import { useLoad } from '../shared/useLoad';
 import { tint } from '../theme';
+
+/** The charts library (recharts, d3) is a third of the app's script: fetched when a chart first shows, after the numbers. */
+const BarChart = lazy(() => import('@mantine/charts').then((m) => ({ default: m.BarChart })));
 
 /** Opens the Tracking list on exactly a number's records. */
 export type OpenSelection = (selection: DashboardSelection) => void;
@@ -99,31 +101,34 @@ function CertificationBars({
     );
   }
   const data = shown.slice(0, MAX_BARS);
+  const height = Math.max(120, data.length * (withOnTrack ? 44 : 30) + (withOnTrack ? 60 : 30));
   return (
     <Stack gap={4}>
       {/* The chart is for the eye; the table below holds the same numbers as buttons for the keyboard and screen readers. */}
-      <div aria-hidden data-testid={testId}>
-        <BarChart
-          h={Math.max(120, data.length * (withOnTrack ? 44 : 30) + (withOnTrack ? 60 : 30))}
-          data={data}
-          dataKey="name"
-          orientation="vertical"
-          series={withOnTrack ? [{ name: 'count', label, color }, ONTRACK_SERIES] : [{ name: 'count', label, color }]}
-          withLegend={withOnTrack}
-          withBarValueLabel
-          gridAxis="none"
-          yAxisProps={{ width: 190, interval: 0 }}
-          barChartProps={{ accessibilityLayer: false }}
-          barProps={(series) => ({
-            cursor: 'pointer',
-            onClick: (bar: { payload?: Bar }) => {
-              const selection = series.name === 'onTrack' ? bar.payload?.onTrackSelection : bar.payload?.selection;
-              if (selection) onOpen(selection);
-            },
-          })}
-          tooltipProps={{ cursor: false }}
-          withTooltip={false}
-        />
+      <div aria-hidden data-testid={testId} style={{ minHeight: height }}>
+        <Suspense fallback={null}>
+          <BarChart
+            h={height}
+            data={data}
+            dataKey="name"
+            orientation="vertical"
+            series={withOnTrack ? [{ name: 'count', label, color }, ONTRACK_SERIES] : [{ name: 'count', label, color }]}
+            withLegend={withOnTrack}
+            withBarValueLabel
+            gridAxis="none"
+            yAxisProps={{ width: 190, interval: 0 }}
+            barChartProps={{ accessibilityLayer: false }}
+            barProps={(series) => ({
+              cursor: 'pointer',
+              onClick: (bar: { payload?: Bar }) => {
+                const selection = series.name === 'onTrack' ? bar.payload?.onTrackSelection : bar.payload?.selection;
+                if (selection) onOpen(selection);
+              },
+            })}
+            tooltipProps={{ cursor: false }}
+            withTooltip={false}
+          />
+        </Suspense>
       </div>
       {shown.length > data.length && (
         <Text size="xs" c="dimmed">

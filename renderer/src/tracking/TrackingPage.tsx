@@ -1,21 +1,20 @@
 import { Alert, Badge, Button, CloseButton, Group, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useHotkeys } from '@mantine/hooks';
 import { DataTable, type DataTableSortStatus } from 'mantine-datatable';
-import { useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { describeFilter } from '../../../main/filters/fields';
 import type { SortColumn, TrackingRow } from '../../../main/ipc/contract';
 import { useAppEvent } from '../events';
-import { RecordDrawer } from '../record/RecordDrawer';
 import { formatDatesIn } from '../shared/dates';
+import { LoadedOnUse } from '../shared/LoadedOnUse';
 import { ActionRequired } from './ActionRequired';
-import { ApplicationModal, type ApplicationTarget } from './ApplicationModal';
+import type { ApplicationTarget } from './ApplicationModal';
 import { BulkBar } from './BulkBar';
 import { TRACKING_COLUMNS } from './columns';
-import { EnrollModal, type EnrollTarget } from './EnrollModal';
+import type { EnrollTarget } from './EnrollModal';
 import { ExportButton, useCsvExport } from './ExportButton';
-import { FilterBuilder } from './FilterBuilder';
-import { ImportModal } from './ImportModal';
 import { NotEnrolledHint } from './NotEnrolledHint';
+import { ApplicationModal, EnrollModal, FilterBuilder, ImportModal, prefetchTrackingParts, RecordDrawer } from './parts';
 import { QuickFilter } from './QuickFilter';
 import { SavedFilters } from './SavedFilters';
 import { useTrackingView } from './useTrackingView';
@@ -69,6 +68,10 @@ export function TrackingPage({ opening = null }: { opening?: Selection | null })
     ],
     [],
   );
+  const hasRows = (list.data?.rows.length ?? 0) > 0;
+  useEffect(() => {
+    if (hasRows) prefetchTrackingParts();
+  }, [hasRows]);
   const sort: DataTableSortStatus<TrackingRow> = { columnAccessor: view?.sort.column ?? 'contactName', direction: view?.sort.direction ?? 'asc' };
 
   return (
@@ -199,54 +202,64 @@ export function TrackingPage({ opening = null }: { opening?: Selection | null })
           })}
         />
       </Paper>
-      <RecordDrawer
-        id={openId}
-        onClose={() => setOpenId(null)}
-        onChanged={t.changed}
-        onApplication={(contact) => {
-          // The dialog takes the drawer's place; recording opens the new record.
-          setOpenId(null);
-          setApplication({ contact });
-        }}
-      />
-      {builderOpen && view && (
-        <FilterBuilder
-          opened
-          initial={view.filter ?? null}
-          programs={t.programs.data ?? []}
-          onApply={(filter) => t.update({ filter })}
-          onSaved={t.changed}
-          onClose={() => setBuilderOpen(false)}
+      <LoadedOnUse when={openId !== null}>
+        <RecordDrawer
+          id={openId}
+          onClose={() => setOpenId(null)}
+          onChanged={t.changed}
+          onApplication={(contact) => {
+            // The dialog takes the drawer's place; recording opens the new record.
+            setOpenId(null);
+            setApplication({ contact });
+          }}
         />
+      </LoadedOnUse>
+      {builderOpen && view && (
+        <LoadedOnUse when>
+          <FilterBuilder
+            opened
+            initial={view.filter ?? null}
+            programs={t.programs.data ?? []}
+            onApply={(filter) => t.update({ filter })}
+            onSaved={t.changed}
+            onClose={() => setBuilderOpen(false)}
+          />
+        </LoadedOnUse>
       )}
-      <ImportModal
-        opened={importOpen}
-        onClose={() => setImportOpen(false)}
-        onDone={() => {
-          setImportOpen(false);
-          t.changed();
-        }}
-      />
-      <ApplicationModal
-        key={application ? `for-${application.contact?.id ?? 'anyone'}` : 'closed'}
-        target={application}
-        onClose={() => setApplication(null)}
-        onDone={(recordId) => {
-          setApplication(null);
-          t.changed();
-          setOpenId(recordId);
-        }}
-      />
-      <EnrollModal
-        key={enroll ? `for-${enroll.contact?.id ?? 'anyone'}` : 'closed'}
-        target={enroll}
-        onClose={() => setEnroll(null)}
-        onDone={(recordId) => {
-          setEnroll(null);
-          t.changed();
-          setOpenId(recordId);
-        }}
-      />
+      <LoadedOnUse when={importOpen}>
+        <ImportModal
+          opened={importOpen}
+          onClose={() => setImportOpen(false)}
+          onDone={() => {
+            setImportOpen(false);
+            t.changed();
+          }}
+        />
+      </LoadedOnUse>
+      <LoadedOnUse when={application !== null}>
+        <ApplicationModal
+          key={application ? `for-${application.contact?.id ?? 'anyone'}` : 'closed'}
+          target={application}
+          onClose={() => setApplication(null)}
+          onDone={(recordId) => {
+            setApplication(null);
+            t.changed();
+            setOpenId(recordId);
+          }}
+        />
+      </LoadedOnUse>
+      <LoadedOnUse when={enroll !== null}>
+        <EnrollModal
+          key={enroll ? `for-${enroll.contact?.id ?? 'anyone'}` : 'closed'}
+          target={enroll}
+          onClose={() => setEnroll(null)}
+          onDone={(recordId) => {
+            setEnroll(null);
+            t.changed();
+            setOpenId(recordId);
+          }}
+        />
+      </LoadedOnUse>
     </Stack>
   );
 }

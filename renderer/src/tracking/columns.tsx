@@ -1,4 +1,4 @@
-import { Progress, Stack, Text, Tooltip } from '@mantine/core';
+import { Progress, Stack, Text } from '@mantine/core';
 import type { DataTableColumn } from 'mantine-datatable';
 import type { TrackingRow } from '../../../main/ipc/contract';
 import { formatDate, formatTimestamp } from '../shared/dates';
@@ -28,14 +28,13 @@ export const TRACKING_COLUMNS: DataTableColumn<TrackingRow>[] = [
     sortable: true,
     width: 120,
     render: (r) => (
-      <Tooltip label={`${r.requiredDone} of ${r.requiredTotal} required components completed`} withinPortal>
-        <Stack gap={2}>
-          <Text size="xs">
-            {r.requiredDone} / {r.requiredTotal}
-          </Text>
-          <Progress size="sm" value={r.requiredTotal ? (100 * r.requiredDone) / r.requiredTotal : 0} aria-label={`Progress of ${r.contactName}`} />
-        </Stack>
-      </Tooltip>
+      // The browser's own title, not a Mantine Tooltip: a tooltip per row positioned itself on every render of the list.
+      <Stack gap={2} title={`${r.requiredDone} of ${r.requiredTotal} required components completed`}>
+        <Text size="xs">
+          {r.requiredDone} / {r.requiredTotal}
+        </Text>
+        <Progress size="sm" value={r.requiredTotal ? (100 * r.requiredDone) / r.requiredTotal : 0} aria-label={`Progress of ${r.contactName}`} />
+      </Stack>
     ),
   },
   { accessor: 'appliedOn', title: 'Applied', sortable: true, noWrap: true, render: (r) => formatDate(r.appliedOn) },
