@@ -1,12 +1,11 @@
 import { Alert, Badge, Button, CloseButton, Group, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useHotkeys } from '@mantine/hooks';
 import { DataTable, type DataTableSortStatus } from 'mantine-datatable';
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { Suspense, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { describeFilter } from '../../../main/filters/fields';
 import type { SortColumn, TrackingRow } from '../../../main/ipc/contract';
 import { useAppEvent } from '../events';
 import { formatDatesIn } from '../shared/dates';
-import { LoadedOnUse } from '../shared/LoadedOnUse';
 import { ActionRequired } from './ActionRequired';
 import type { ApplicationTarget } from './ApplicationModal';
 import { BulkBar } from './BulkBar';
@@ -202,7 +201,8 @@ export function TrackingPage({ opening = null }: { opening?: Selection | null })
           })}
         />
       </Paper>
-      <LoadedOnUse when={openId !== null}>
+      {/* Mounted closed from the start (their chunks load beside the first rows), so each returns focus on close. */}
+      <Suspense fallback={null}>
         <RecordDrawer
           id={openId}
           onClose={() => setOpenId(null)}
@@ -213,20 +213,18 @@ export function TrackingPage({ opening = null }: { opening?: Selection | null })
             setApplication({ contact });
           }}
         />
-      </LoadedOnUse>
-      {builderOpen && view && (
-        <LoadedOnUse when>
-          <FilterBuilder
-            opened
-            initial={view.filter ?? null}
-            programs={t.programs.data ?? []}
-            onApply={(filter) => t.update({ filter })}
-            onSaved={t.changed}
-            onClose={() => setBuilderOpen(false)}
-          />
-        </LoadedOnUse>
-      )}
-      <LoadedOnUse when={importOpen}>
+        {builderOpen && view && (
+          <Suspense fallback={null}>
+            <FilterBuilder
+              opened
+              initial={view.filter ?? null}
+              programs={t.programs.data ?? []}
+              onApply={(filter) => t.update({ filter })}
+              onSaved={t.changed}
+              onClose={() => setBuilderOpen(false)}
+            />
+          </Suspense>
+        )}
         <ImportModal
           opened={importOpen}
           onClose={() => setImportOpen(false)}
@@ -235,10 +233,8 @@ export function TrackingPage({ opening = null }: { opening?: Selection | null })
             t.changed();
           }}
         />
-      </LoadedOnUse>
-      <LoadedOnUse when={application !== null}>
         <ApplicationModal
-          key={application ? `for-${application.contact?.id ?? 'anyone'}` : 'closed'}
+          key={application ? `application-for-${application.contact?.id ?? 'anyone'}` : 'application-closed'}
           target={application}
           onClose={() => setApplication(null)}
           onDone={(recordId) => {
@@ -247,10 +243,8 @@ export function TrackingPage({ opening = null }: { opening?: Selection | null })
             setOpenId(recordId);
           }}
         />
-      </LoadedOnUse>
-      <LoadedOnUse when={enroll !== null}>
         <EnrollModal
-          key={enroll ? `for-${enroll.contact?.id ?? 'anyone'}` : 'closed'}
+          key={enroll ? `enroll-for-${enroll.contact?.id ?? 'anyone'}` : 'enroll-closed'}
           target={enroll}
           onClose={() => setEnroll(null)}
           onDone={(recordId) => {
@@ -259,7 +253,7 @@ export function TrackingPage({ opening = null }: { opening?: Selection | null })
             setOpenId(recordId);
           }}
         />
-      </LoadedOnUse>
+      </Suspense>
     </Stack>
   );
 }

@@ -1,7 +1,8 @@
 /**
  * The Tracking page's dialogs and drawer, each in its own chunk: the first rows need none of them (the
- * filter builder brings react-querybuilder, the forms @mantine/dates). They are fetched when first opened,
- * or in idle time once the rows are on screen (`prefetchTrackingParts`), so a first click rarely waits.
+ * filter builder brings react-querybuilder, the forms @mantine/dates). The drawer and the dialogs are
+ * mounted closed, so their chunks load beside the first rows without delaying them; the filter builder,
+ * mounted only while open, is fetched in idle time once the rows are on screen (`prefetchTrackingParts`).
  */
 import { lazy } from 'react';
 
@@ -19,12 +20,12 @@ export const EnrollModal = lazy(() => loadEnrollModal().then((m) => ({ default: 
 
 let prefetched = false;
 
-/** Fetches every part once, when the browser is idle. */
+/** Fetches the filter builder once, when the browser is idle. */
 export function prefetchTrackingParts(): void {
   if (prefetched) return;
   prefetched = true;
   const fetchAll = () => {
-    for (const load of [loadRecordDrawer, loadFilterBuilder, loadImportModal, loadApplicationModal, loadEnrollModal]) void load().catch(() => undefined);
+    void loadFilterBuilder().catch(() => undefined);
   };
   if ('requestIdleCallback' in window) window.requestIdleCallback(fetchAll, { timeout: 2_000 });
   else setTimeout(fetchAll, 200);
