@@ -22,6 +22,7 @@ import { authenticate } from '../main/services/users';
 import { BENCH_NOW, BENCH_TODAY } from './bench-generate';
 import { completionsCsv } from './bench-completions-import';
 import { recordsCsv, recordsImportTargets } from './bench-records-import';
+import { browsePage } from './support/profiling';
 
 const args = process.argv.slice(2);
 const onlyAt = args.indexOf('--only');
@@ -62,14 +63,7 @@ async function underLoad<T>(backend: Backend, work: () => Promise<T>): Promise<{
   const browse = (async () => {
     for (let i = 0; running; i++) {
       const t0 = performance.now();
-      await call(backend, 'tracking.list', {
-        quick: { kind: 'all' },
-        filter: null,
-        search: '',
-        sort: { column: 'contactName', direction: 'asc' },
-        page: 1 + (i % 100),
-        pageSize: 50,
-      });
+      await call(backend, 'tracking.list', browsePage(i));
       calls.push(performance.now() - t0);
     }
   })();

@@ -15,6 +15,7 @@ import type { ServiceContext } from '../main/services/context';
 import { SYSTEM } from '../main/services/context';
 import { BENCH_NOW, BENCH_TODAY } from './bench-generate';
 import { completionsCsv } from './bench-completions-import';
+import { timeSql } from './support/profiling';
 
 const source = process.argv[2];
 if (!source) throw new Error('Usage: profile-completions.ts GENERATED_DIR [rows] [scratch]');
@@ -40,18 +41,7 @@ async function main(): Promise<void> {
   fs.copyFileSync(databaseFile(source as string), databaseFile(dir));
   const clock = { now: () => BENCH_NOW };
   const db = await openDatabase({ dataDir: dir, now: () => clock.now(), check: false });
-  const started = new Map<string, number>();
-  const sqlMs = new Map<string, { ms: number; n: number }>();
-  if (process.env.SQL_TIMES) {
-    db.on('query', (q: { __knexQueryUid: string }) => started.set(q.__knexQueryUid, performance.now()));
-    db.on('query-response', (_r: unknown, q: { __knexQueryUid: string; sql: string }) => {
-      const key = q.sql.replace(/\s+/g, ' ').slice(0, 150);
-      const e = sqlMs.get(key) ?? { ms: 0, n: 0 };
-      e.ms += performance.now() - (started.get(q.__knexQueryUid) ?? performance.now());
-      e.n++;
-      sqlMs.set(key, e);
-    });
-  }
+  const sqlMs = timeSql(db, 150);
   const ctx: ServiceContext = { db, clock };
   const file = await completionsCsv(db, n, BENCH_TODAY);
   const input = { text: file.text, fileName: 'completions.csv' };

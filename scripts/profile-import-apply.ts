@@ -19,6 +19,7 @@ import { SYSTEM, type ServiceContext } from '../main/services/context';
 import { BENCH_NOW, BENCH_TODAY } from './bench-generate';
 import { completionsCsv } from './bench-completions-import';
 import { recordsCsv, recordsImportTargets } from './bench-records-import';
+import { timeSql } from './support/profiling';
 
 const [kind, base] = process.argv.slice(2);
 if ((kind !== 'records' && kind !== 'completions') || !base)
@@ -47,18 +48,7 @@ async function main(): Promise<void> {
   fs.copyFileSync(databaseFile(path.resolve(base as string)), databaseFile(work));
   const clock = { now: () => BENCH_NOW };
   const db = await openDatabase({ dataDir: work, now: clock.now, check: false });
-  const sqlMs = new Map<string, { ms: number; n: number }>();
-  if (process.env.SQL_TIMES) {
-    const started = new Map<string, number>();
-    db.on('query', (q: { __knexQueryUid: string }) => started.set(q.__knexQueryUid, performance.now()));
-    db.on('query-response', (_r: unknown, q: { __knexQueryUid: string; sql: string }) => {
-      const key = q.sql.replace(/\s+/g, ' ').slice(0, 140);
-      const e = sqlMs.get(key) ?? { ms: 0, n: 0 };
-      e.ms += performance.now() - (started.get(q.__knexQueryUid) ?? performance.now());
-      e.n++;
-      sqlMs.set(key, e);
-    });
-  }
+  const sqlMs = timeSql(db);
   // An experiment: another page cache for the writer (CACHE_MB=256).
   if (process.env.CACHE_MB) await db.raw(`PRAGMA cache_size = -${Number(process.env.CACHE_MB) * 1024}`);
   // Another experiment: PRAGMAS='temp_store = MEMORY;…' for the writer.

@@ -15,6 +15,7 @@ import { createProgram } from '../main/services/programs';
 import { writeSettings } from '../main/services/settings';
 import { actorOf, createUser } from '../main/services/users';
 import { recordsCsv } from './bench-records-import';
+import { timeSql } from './support/profiling';
 
 const n = Number(process.argv[2] ?? 10000);
 const dir = fs.mkdtempSync(path.join(process.argv[3] ?? os.tmpdir(), 'certdesk-prof-'));
@@ -33,20 +34,7 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
 async function main(): Promise<void> {
   const clock = { now: () => new Date('2026-03-10T15:00:00Z') };
   const db = await openDatabase({ dataDir: dir, now: () => clock.now() });
-  const started = new Map<string, number>();
-  const sqlMs = new Map<string, { ms: number; n: number }>();
-  if (process.env.SQL_TIMES) {
-    db.on('query', (q: { __knexQueryUid: string }) => started.set(q.__knexQueryUid, performance.now()));
-    db.on('query-response', (_r: unknown, q: { __knexQueryUid: string; sql: string }) => {
-      const key = q.sql.slice(0, 140);
-      const e = sqlMs.get(key) ?? { ms: 0, n: 0 };
-      e.ms += performance.now() - (started.get(q.__knexQueryUid) ?? performance.now());
-      e.n++;
-      if (process.env.SQL_TIMES === 'each' && /^INSERT INTO `records`|^INSERT INTO change_log/.test(q.sql))
-        console.log(`  ${(performance.now() - (started.get(q.__knexQueryUid) ?? 0)).toFixed(0)} ms ${q.sql.slice(0, 40)}`);
-      sqlMs.set(key, e);
-    });
-  }
+  const sqlMs = timeSql(db);
   await writeSettings(db, { timeZone: 'America/New_York', expiringDays: 30 });
   const ctx: ServiceContext = { db, clock } as ServiceContext;
   const admin = actorOf(await createUser(ctx, { username: 'ada', displayName: 'Ada', role: 'admin', password: 'correct horse battery' }));

@@ -20,6 +20,7 @@ import type { ServiceContext } from '../main/services/context';
 import { actorOf, authenticate, createUser } from '../main/services/users';
 import { BENCH_NOW, BENCH_TODAY } from './bench-generate';
 import { recordsCsv, recordsImportTargets } from './bench-records-import';
+import { browsePage, timeSql } from './support/profiling';
 
 const base = path.resolve(process.argv[2] ?? '');
 const rows = Number(process.argv[3] ?? 100_000);
@@ -57,18 +58,7 @@ async function main(): Promise<void> {
   const backend = await startBackend({ dataDir: work, version: 'profile', clock });
   try {
     const db = backend.context.services.db;
-    const sqlMs = new Map<string, { ms: number; n: number }>();
-    if (process.env.SQL_TIMES) {
-      const started = new Map<string, number>();
-      db.on('query', (q: { __knexQueryUid: string }) => started.set(q.__knexQueryUid, performance.now()));
-      db.on('query-response', (_r: unknown, q: { __knexQueryUid: string; sql: string }) => {
-        const key = q.sql.replace(/\s+/g, ' ').slice(0, 120);
-        const e = sqlMs.get(key) ?? { ms: 0, n: 0 };
-        e.ms += performance.now() - (started.get(q.__knexQueryUid) ?? performance.now());
-        e.n++;
-        sqlMs.set(key, e);
-      });
-    }
+    const sqlMs = timeSql(db, 120);
     backend.context.session.user = await authenticate(backend.context.services, credentials.username, credentials.password);
     const existing = ((await db('records').count({ n: '*' })) as Array<{ n: number }>)[0]?.n ?? 0;
     const [target] = await recordsImportTargets(db);
@@ -81,14 +71,7 @@ async function main(): Promise<void> {
     const browse = (async () => {
       for (let i = 0; running; i++) {
         const t0 = performance.now();
-        await call(backend, 'tracking.list', {
-          quick: { kind: 'all' },
-          filter: null,
-          search: '',
-          sort: { column: 'contactName', direction: 'asc' },
-          page: 1 + (i % 100),
-          pageSize: 50,
-        });
+        await call(backend, 'tracking.list', browsePage(i));
         calls.push(performance.now() - t0);
       }
     })();

@@ -19,6 +19,7 @@ import { StartupReporter } from '../main/startup';
 import { runSweep } from '../main/services/sweep';
 import { authenticate, createUser } from '../main/services/users';
 import { BENCH_NOW } from './bench-generate';
+import { browsePage, timeSql } from './support/profiling';
 
 const base = path.resolve(process.argv[2] ?? '');
 const load = process.argv.includes('--load');
@@ -40,18 +41,7 @@ async function main(): Promise<void> {
   const backend = await startBackend({ dataDir: work, version: 'profile', clock, startup: new StartupReporter() });
   try {
     const db = backend.context.services.db;
-    const sqlMs = new Map<string, { ms: number; n: number }>();
-    if (process.env.SQL_TIMES) {
-      const started = new Map<string, number>();
-      db.on('query', (q: { __knexQueryUid: string }) => started.set(q.__knexQueryUid, performance.now()));
-      db.on('query-response', (_r: unknown, q: { __knexQueryUid: string; sql: string }) => {
-        const key = q.sql.replace(/\s+/g, ' ').slice(0, 140);
-        const e = sqlMs.get(key) ?? { ms: 0, n: 0 };
-        e.ms += performance.now() - (started.get(q.__knexQueryUid) ?? performance.now());
-        e.n++;
-        sqlMs.set(key, e);
-      });
-    }
+    const sqlMs = timeSql(db);
     const credentials = { username: 'sweep-admin', password: 'profile password 2026' };
     const ctx = backend.context.services;
     backend.context.session.user = await createUser(ctx, { ...credentials, displayName: 'Sweep Admin', role: 'admin' }).catch(() =>
@@ -62,14 +52,7 @@ async function main(): Promise<void> {
     const browse = (async () => {
       for (let i = 0; running; i++) {
         const t0 = performance.now();
-        const envelope = await backend.invoke('tracking.list', {
-          quick: { kind: 'all' },
-          filter: null,
-          search: '',
-          sort: { column: 'contactName', direction: 'asc' },
-          page: 1 + (i % 100),
-          pageSize: 50,
-        });
+        const envelope = await backend.invoke('tracking.list', browsePage(i));
         if (!envelope.ok) throw new Error(`tracking.list failed: ${envelope.error.message}`);
         calls.push(performance.now() - t0);
       }
