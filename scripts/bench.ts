@@ -970,12 +970,13 @@ async function benchImport(backend: Backend): Promise<void> {
   const n = 100_000;
   const previews: number[] = [];
   let refused = 0;
+  // The files are made before the measured window: building them is the bench's work, not the app's.
+  // The file travels as base64, as the Import dialog sends it.
+  const files = [0, 1].map((run) => Buffer.from(contactsCsv(n, run), 'utf8').toString('base64'));
   const { value: t, load } = await underLoad(backend, () =>
     time(
       async (run) => {
-        const text = contactsCsv(n, run);
-        // The file travels as base64, as the Import dialog sends it.
-        const data = Buffer.from(text, 'utf8').toString('base64');
+        const data = files[run] ?? '';
         const p0 = performance.now();
         const preview = await call<{ sha256: string; fileError: unknown; rejected: unknown[] }>(backend, 'imports.preview', { kind: 'contacts', data });
         previews.push(performance.now() - p0);
@@ -1000,12 +1001,12 @@ async function benchRecordsImport(backend: Backend, db: Db): Promise<void> {
   const targets = await recordsImportTargets(db);
   const previews: number[] = [];
   let note = '';
+  const files = targets.slice(0, 2).map((target) => Buffer.from(recordsCsv(members, target.code, target.component, BENCH_TODAY), 'utf8').toString('base64'));
   const { value: t, load } = await underLoad(backend, () =>
     time(
       async (run) => {
-        const target = targets[run];
-        if (!target) throw new Error('no certification left to import records into');
-        const data = Buffer.from(recordsCsv(members, target.code, target.component, BENCH_TODAY), 'utf8').toString('base64');
+        const data = files[run];
+        if (!data) throw new Error('no certification left to import records into');
         const p0 = performance.now();
         const preview = await call<{ sha256: string; fileError: unknown; rows: { new: number; rejected: number } }>(backend, 'imports.preview', {
           kind: 'records',
@@ -1030,11 +1031,11 @@ async function benchCompletionsImport(backend: Backend, db: Db): Promise<void> {
   const n = 100_000;
   const previews: number[] = [];
   let note = '';
+  const file = await completionsCsv(db, n, BENCH_TODAY);
+  const data = Buffer.from(file.text, 'utf8').toString('base64');
   const { value: t, load } = await underLoad(backend, () =>
     time(
       async () => {
-        const file = await completionsCsv(db, n, BENCH_TODAY);
-        const data = Buffer.from(file.text, 'utf8').toString('base64');
         const p0 = performance.now();
         const preview = await call<{ sha256: string; fileError: unknown; rows: { new: number; rejected: number } }>(backend, 'imports.preview', {
           kind: 'completions',
