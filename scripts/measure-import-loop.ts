@@ -22,7 +22,7 @@ import { authenticate } from '../main/services/users';
 import { BENCH_NOW, BENCH_TODAY } from './bench-generate';
 import { completionsCsv } from './bench-completions-import';
 import { recordsCsv, recordsImportTargets } from './bench-records-import';
-import { browsePage } from './support/profiling';
+import { browseList } from './support/profiling';
 
 const args = process.argv.slice(2);
 const onlyAt = args.indexOf('--only');
@@ -58,15 +58,7 @@ async function call<T>(backend: Backend, name: string, input: unknown): Promise<
 
 /** Runs `work` while the list is paged on; what the list and the event loop saw meanwhile. */
 async function underLoad<T>(backend: Backend, work: () => Promise<T>): Promise<{ value: T; ms: number; longest: number; calls: number; loopMax: number }> {
-  const calls: number[] = [];
-  let running = true;
-  const browse = (async () => {
-    for (let i = 0; running; i++) {
-      const t0 = performance.now();
-      await call(backend, 'tracking.list', browsePage(i));
-      calls.push(performance.now() - t0);
-    }
-  })();
+  const { calls, stop } = browseList(backend);
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   const t0 = performance.now();
@@ -75,8 +67,7 @@ async function underLoad<T>(backend: Backend, work: () => Promise<T>): Promise<{
     return { value, ms: performance.now() - t0, longest: calls.length ? Math.max(...calls) : NaN, calls: calls.length, loopMax: loop.max / 1e6 };
   } finally {
     loop.disable();
-    running = false;
-    await browse;
+    await stop();
   }
 }
 

@@ -20,7 +20,7 @@ import type { ServiceContext } from '../main/services/context';
 import { actorOf, authenticate, createUser } from '../main/services/users';
 import { BENCH_NOW, BENCH_TODAY } from './bench-generate';
 import { recordsCsv, recordsImportTargets } from './bench-records-import';
-import { browsePage, timeSql } from './support/profiling';
+import { browseList, timeSql } from './support/profiling';
 
 const base = path.resolve(process.argv[2] ?? '');
 const rows = Number(process.argv[3] ?? 100_000);
@@ -66,15 +66,7 @@ async function main(): Promise<void> {
     const data = Buffer.from(recordsCsv(members, target.code, target.component, BENCH_TODAY), 'utf8').toString('base64');
     console.log(`${existing.toLocaleString('en')} records before; importing ${rows.toLocaleString('en')} into ${target.code}`);
 
-    const calls: number[] = [];
-    let running = true;
-    const browse = (async () => {
-      for (let i = 0; running; i++) {
-        const t0 = performance.now();
-        await call(backend, 'tracking.list', browsePage(i));
-        calls.push(performance.now() - t0);
-      }
-    })();
+    const { calls, stop } = browseList(backend);
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     const c0 = process.cpuUsage();
@@ -97,8 +89,7 @@ async function main(): Promise<void> {
     const t2 = performance.now();
     const c2 = process.cpuUsage();
     const cpu = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage) => `cpu ${((b.user + b.system - a.user - a.system) / 1000).toFixed(0)} ms`;
-    running = false;
-    await browse;
+    await stop();
     loop.disable();
     console.log(`rows ${JSON.stringify(preview.rows)}`);
     console.log(`preview ${(t1 - t0).toFixed(0)} ms, ${cpu(c0, c1)} (loop max ${previewLoop.toFixed(0)} ms, longest list call ${previewCalls.toFixed(0)} ms)`);

@@ -19,7 +19,7 @@ import { StartupReporter } from '../main/startup';
 import { runSweep } from '../main/services/sweep';
 import { authenticate, createUser } from '../main/services/users';
 import { BENCH_NOW } from './bench-generate';
-import { browsePage, timeSql } from './support/profiling';
+import { browseList, timeSql } from './support/profiling';
 
 const base = path.resolve(process.argv[2] ?? '');
 const load = process.argv.includes('--load');
@@ -47,16 +47,7 @@ async function main(): Promise<void> {
     backend.context.session.user = await createUser(ctx, { ...credentials, displayName: 'Sweep Admin', role: 'admin' }).catch(() =>
       authenticate(ctx, credentials.username, credentials.password),
     );
-    const calls: number[] = [];
-    let running = load;
-    const browse = (async () => {
-      for (let i = 0; running; i++) {
-        const t0 = performance.now();
-        const envelope = await backend.invoke('tracking.list', browsePage(i));
-        if (!envelope.ok) throw new Error(`tracking.list failed: ${envelope.error.message}`);
-        calls.push(performance.now() - t0);
-      }
-    })();
+    const { calls, stop } = browseList(backend, load);
     const histogram = monitorEventLoopDelay({ resolution: 10 });
     histogram.enable();
     const passes: number[] = [];
@@ -77,8 +68,7 @@ async function main(): Promise<void> {
     const wall = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     histogram.disable();
-    running = false;
-    await browse;
+    await stop();
     const cpuS = (cpu.user + cpu.system) / 1e6;
     const per = (ms: number) => (result.changed ? ((ms * 1000) / result.changed).toFixed(1) : '-');
     console.log(

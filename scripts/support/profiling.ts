@@ -1,5 +1,6 @@
 /** What the profiling scripts share: SQL time per statement, and the list page the bench's browse loops ask for. */
 import type { Knex } from 'knex';
+import type { Backend } from '../../main/backend';
 
 export type SqlTimes = Map<string, { ms: number; n: number }>;
 
@@ -28,5 +29,26 @@ export function browsePage(i: number) {
     sort: { column: 'contactName' as const, direction: 'asc' as const },
     page: 1 + (i % 100),
     pageSize: 50,
+  };
+}
+
+/** Pages the Tracking list on, one call after the other, until stopped: what staff feel beside a job. `calls` fills as it goes. */
+export function browseList(backend: Pick<Backend, 'invoke'>, enabled = true): { calls: number[]; stop: () => Promise<void> } {
+  const calls: number[] = [];
+  let running = enabled;
+  const done = (async () => {
+    for (let i = 0; running; i++) {
+      const t0 = performance.now();
+      const envelope = await backend.invoke('tracking.list', browsePage(i));
+      if (!envelope.ok) throw new Error(`tracking.list failed: ${envelope.error.message}`);
+      calls.push(performance.now() - t0);
+    }
+  })();
+  return {
+    calls,
+    stop: async () => {
+      running = false;
+      await done;
+    },
   };
 }
