@@ -13,6 +13,8 @@ export const CALLS = {
   'startup.status': 'public',
   'startup.restoreBackup': 'public',
   'app.info': 'public',
+  // app.info plus, when signed in, the Tracking page's first screen (checked by its handler): one round trip at start.
+  'app.firstScreen': 'public',
   'auth.signIn': 'public',
   'auth.signOut': 'public',
   'auth.createFirstAdmin': 'public',

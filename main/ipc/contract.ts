@@ -102,6 +102,16 @@ export const selectionSchema = z
   .strict();
 
 export const viewSchema = selectionSchema.extend({ sort: sortSchema, pageSize: z.number().int().min(1).max(500) }).strict();
+export type TrackingView = z.infer<typeof viewSchema>;
+
+/** The Tracking page's view until staff change it: every record, by name, 50 a page. */
+export const DEFAULT_TRACKING_VIEW: TrackingView = {
+  quick: { kind: 'all' },
+  filter: null,
+  search: '',
+  sort: { column: 'contactName', direction: 'asc' },
+  pageSize: 50,
+};
 
 /** CSV files travel as text; they may be larger than other inputs (see LARGE_INPUTS in handle.ts). */
 export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
@@ -132,6 +142,8 @@ export const INPUTS = {
   'startup.status': none,
   'startup.restoreBackup': none,
   'app.info': none,
+  // tracking: the page opens on the Tracking list, so its first screen comes along.
+  'app.firstScreen': z.object({ tracking: z.boolean() }).strict(),
   'auth.signIn': z.object({ username: required('User name', 100), password: z.string().min(1, 'Enter your password.').max(1000) }).strict(),
   'auth.signOut': none,
   'auth.createFirstAdmin': z
@@ -268,18 +280,34 @@ export interface AppInfo {
   idleLockMinutes: number;
 }
 
+/** The Tracking page's first screen: the saved view (null: none yet) and what it shows at once. */
+export interface TrackingStart {
+  view: TrackingView | null;
+  list: { rows: TrackingRow[]; total: number };
+  counts: TrackingCounts;
+  programs: ProgramRow[];
+  filters: SavedFilter[];
+}
+
+/** Everything the first screen needs, in one answer: app.info, and the Tracking page's start when signed in and asked for. */
+export interface FirstScreen {
+  info: AppInfo;
+  tracking: TrackingStart | null;
+}
+
 /** What each call answers when it succeeds. */
 export interface Results {
   'startup.status': StartupStatus;
   'startup.restoreBackup': { restored: string; movedAside: string | null };
   'app.info': AppInfo;
+  'app.firstScreen': FirstScreen;
   'auth.signIn': User;
   'auth.signOut': null;
   'auth.createFirstAdmin': User;
   'tracking.list': { rows: TrackingRow[]; total: number };
   'tracking.counts': TrackingCounts;
   'tracking.exportCsv': JobStatus<CsvExportResult>;
-  'tracking.getView': { view: z.infer<typeof viewSchema> | null };
+  'tracking.getView': { view: TrackingView | null };
   'tracking.saveView': null;
   'dashboard.summary': DashboardSummary;
   'jobs.get': JobStatus;

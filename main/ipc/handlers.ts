@@ -27,15 +27,13 @@ import type { Db } from '../db/database';
 import type { Jobs } from '../jobs';
 import type { JobProgress } from '../domain/progress';
 import { deleteFilter, listSavedFilters, saveFilter, updateFilter } from '../services/saved-filters';
-import { viewSchema } from './contract';
+import { appInfo, firstScreen, storedView } from './first-screen';
 import path from 'node:path';
 import {
   actorOf,
   authenticate,
-  countUsers,
   createFirstAdmin,
   createUser,
-  currentUser,
   listUserChanges,
   listUsers,
   resetPassword,
@@ -55,7 +53,6 @@ import { applyBatchImport, previewBatchImport } from '../import/batch';
 import { applyContactsCsv, previewContactsCsv } from '../import/contacts-csv';
 import { applyProgramsCsv, previewProgramsCsv } from '../import/programs-csv';
 import { readSyncState } from '../sync/state';
-import { todayIn } from '../rules/calendar';
 import { getReminderSchedule, saveReminderSchedule } from '../services/reminder-schedule';
 import { checkRecords, fixAll, fixRecords } from '../services/record-checker';
 
@@ -135,20 +132,8 @@ export const handlers: HandlerTable = {
   'startup.status': () =>
     Promise.resolve({ phase: 'ready', message: 'Ready', plan: [], step: 0, steps: 0, done: null, total: null, refused: null, background: null } as const),
   'startup.restoreBackup': () => Promise.reject(new ServiceError('REFUSED', 'The database is open; there is nothing to restore.')),
-  'app.info': async (ctx) => {
-    const settings = await readSettings(ctx.services.db);
-    return {
-      version: ctx.version,
-      today: todayIn(settings.timeZone, ctx.services.clock.now()),
-      timeZone: settings.timeZone,
-      expiringDays: settings.expiringDays,
-      dataDir: ctx.dataDir,
-      needsFirstAdmin: (await countUsers(ctx.services)) === 0,
-      user: ctx.session.user && (ctx.session.user = await currentUser(ctx.services, ctx.session.user.id)),
-      locked: ctx.session.user !== null && ctx.session.locked,
-      idleLockMinutes: settings.idleLockMinutes,
-    };
-  },
+  'app.info': (ctx) => appInfo(ctx),
+  'app.firstScreen': (ctx, input) => firstScreen(ctx, input),
   'auth.signIn': async (ctx, input) => {
     // On a locked desk another user may sign in instead: the desk is theirs, unlocked.
     ctx.session.user = await authenticate(ctx.services, input.username, input.password);
@@ -189,11 +174,7 @@ export const handlers: HandlerTable = {
     return ctx.jobs.start('export-csv', (job) => exportTrackingCsv(ctx.services.db, query, file, job));
   },
   'dashboard.summary': async (ctx) => dashboardSummary(ctx.services.db, await officeDay(ctx)),
-  'tracking.getView': async (ctx) => {
-    const stored = (await readSettings(ctx.services.db)).trackingFilter;
-    const parsed = stored ? viewSchema.safeParse(JSON.parse(stored)) : null;
-    return { view: parsed?.success ? parsed.data : null };
-  },
+  'tracking.getView': async (ctx) => ({ view: storedView(await readSettings(ctx.services.db)) }),
   'tracking.saveView': async (ctx, input) => {
     await writeSettings(ctx.services.db, { trackingFilter: JSON.stringify(input) });
     return null;

@@ -6,6 +6,7 @@ import type { AppInfo } from '../../main/ipc/contract';
 import type { CallError } from '../../main/ipc/contract';
 import { api, call, messageOf, SESSION_EVENT } from './api';
 import { FirstRun } from './auth/FirstRun';
+import { takeFirstInfo } from './firstScreen';
 import { LockScreen, useIdleLock } from './auth/IdleLock';
 import { SignIn } from './auth/SignIn';
 import { SessionContext } from './session';
@@ -55,7 +56,10 @@ function Screens() {
     [],
   );
   useEffect(() => {
-    void refresh();
+    // The first answer was asked for before the app mounted (firstScreen.ts); later ones ask app.info.
+    const first = takeFirstInfo();
+    if (!first) return void refresh();
+    void first.then((answer) => (answer ? setInfo(answer) : refresh()));
   }, [refresh]);
   // Main locked the desk or ended the session under the page: show the lock screen, or sign-in with main's sentence.
   const [notice, setNotice] = useState<string | null>(null);

@@ -1,7 +1,8 @@
 import { useDebouncedCallback } from '@mantine/hooks';
-import { useEffect, useState } from 'react';
-import type { TrackingRow } from '../../../main/ipc/contract';
+import { useEffect, useRef, useState } from 'react';
+import type { TrackingRow, TrackingStart } from '../../../main/ipc/contract';
 import { api, call } from '../api';
+import { takeTrackingStart } from '../firstScreen';
 import { useLoad } from '../shared/useLoad';
 import { DEFAULT_VIEW, selectionOf, type Selection, type TrackingView } from './view';
 
@@ -17,6 +18,18 @@ export function useTrackingView(opening: Selection | null = null) {
   const [selected, setSelected] = useState<TrackingRow[]>([]);
   const [allMatching, setAllMatching] = useState(false);
   const [version, setVersion] = useState(0);
+  // The page's first view, rows, counts, programs and filters came with the app's first call (firstScreen.ts):
+  // each is used once, for its first load; a selection opened from elsewhere loads its own.
+  const [start] = useState(() => {
+    const first = takeTrackingStart();
+    return opening ? null : first;
+  });
+  const used = useRef(new Set<keyof TrackingStart>());
+  const firstOr = <T>(part: keyof TrackingStart, pick: (s: TrackingStart) => T, load: () => Promise<T>): Promise<T> => {
+    if (!start || used.current.has(part)) return load();
+    used.current.add(part);
+    return start.then((s) => (s ? pick(s) : load()));
+  };
 
   // The last view comes back after a restart; a selection opened from elsewhere replaces its filters (and is kept as the view).
   useEffect(() => {
@@ -26,7 +39,11 @@ export function useTrackingView(opening: Selection | null = null) {
       setSearchText(next.search ?? '');
       if (opening) void call(api().tracking.saveView(next)).catch(() => undefined);
     };
-    void call(api().tracking.getView({})).then(
+    void firstOr(
+      'view',
+      (s) => ({ view: s.view }),
+      () => call(api().tracking.getView({})),
+    ).then(
       ({ view: saved }) => show(saved),
       () => show(null),
     );
@@ -64,12 +81,43 @@ export function useTrackingView(opening: Selection | null = null) {
   const changed = () => setVersion((v) => v + 1);
 
   const list = useLoad(
-    () => (view ? call(api().tracking.list({ ...selectionOf(view), sort: view.sort, page, pageSize: view.pageSize })) : Promise.resolve(null)),
+    () =>
+      view
+        ? firstOr(
+            'list',
+            (s) => s.list,
+            () => call(api().tracking.list({ ...selectionOf(view), sort: view.sort, page, pageSize: view.pageSize })),
+          )
+        : Promise.resolve(null),
     [view, page, version],
   );
-  const counts = useLoad(() => call(api().tracking.counts({})), [version]);
-  const programs = useLoad(() => call(api().programs.list({})), [version]);
-  const saved = useLoad(() => call(api().filters.list({})), [version]);
+  const counts = useLoad(
+    () =>
+      firstOr(
+        'counts',
+        (s) => s.counts,
+        () => call(api().tracking.counts({})),
+      ),
+    [version],
+  );
+  const programs = useLoad(
+    () =>
+      firstOr(
+        'programs',
+        (s) => s.programs,
+        () => call(api().programs.list({})),
+      ),
+    [version],
+  );
+  const saved = useLoad(
+    () =>
+      firstOr(
+        'filters',
+        (s) => s.filters,
+        () => call(api().filters.list({})),
+      ),
+    [version],
+  );
 
   return {
     view,

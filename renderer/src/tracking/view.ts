@@ -1,16 +1,9 @@
-import type { z } from 'zod';
-import type { viewSchema } from '../../../main/ipc/contract';
+import { DEFAULT_TRACKING_VIEW, type TrackingView } from '../../../main/ipc/contract';
 
 /** What the Tracking page shows: filters, sort and page size. Saved in main so it survives a restart. */
-export type TrackingView = z.infer<typeof viewSchema>;
+export type { TrackingView };
 
-export const DEFAULT_VIEW: TrackingView = {
-  quick: { kind: 'all' },
-  filter: null,
-  search: '',
-  sort: { column: 'contactName', direction: 'asc' },
-  pageSize: 50,
-};
+export const DEFAULT_VIEW: TrackingView = DEFAULT_TRACKING_VIEW;
 
 /** What another page may open the list on: a Quick Filter and a Customize Filter (the name search is cleared). */
 export type Selection = Pick<TrackingView, 'quick' | 'filter'>;
