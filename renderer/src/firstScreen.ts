@@ -8,26 +8,35 @@
 import type { AppInfo, FirstScreen, TrackingStart } from '../../main/ipc/contract';
 import { api, call } from './api';
 
-let info: Promise<FirstScreen | null> | null = null;
-let tracking: Promise<FirstScreen | null> | null = null;
+let info: Promise<AppInfo | null> | null = null;
+/** The Tracking part once the answer is here (undefined until then). */
+let tracking: TrackingStart | null | undefined;
 
 /** Sends the call; the page opens on `#tracking` or the dashboard. */
 export function prefetchFirstScreen(): void {
-  const pending = call(api().app.firstScreen({ tracking: window.location.hash === '#tracking' })).catch(() => null);
+  const pending = call(api().app.firstScreen({ tracking: window.location.hash === '#tracking' })).then(
+    (screen: FirstScreen) => {
+      tracking = screen.tracking;
+      return screen.info;
+    },
+    () => null,
+  );
   info = pending;
-  tracking = pending;
 }
 
 /** app.info from the first call, once (null: ask app.info). */
 export function takeFirstInfo(): Promise<AppInfo | null> | null {
   const pending = info;
   info = null;
-  return pending && pending.then((screen) => screen?.info ?? null);
+  return pending;
 }
 
-/** The Tracking page's start from the first call, once (null: load it with the page's own calls). */
-export function takeTrackingStart(): Promise<TrackingStart | null> | null {
-  const pending = tracking;
+/**
+ * The Tracking page's start, once, if it has arrived (the page mounts after app.info, which came with it,
+ * so its first render already shows the rows); null: the page loads with its own calls.
+ */
+export function takeTrackingStart(): TrackingStart | null {
+  const start = tracking ?? null;
   tracking = null;
-  return pending && pending.then((screen) => screen?.tracking ?? null);
+  return start;
 }

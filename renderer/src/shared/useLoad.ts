@@ -1,4 +1,4 @@
-import { useEffect, useEffectEvent, useState } from 'react';
+import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import { messageOf } from '../api';
 
 export interface Loaded<T> {
@@ -18,13 +18,20 @@ interface Answer<T> {
 /**
  * Runs `load` whenever `deps` change (compared by value) or `reload` is called;
  * keeps the last data while reloading and drops answers to earlier requests.
+ * `initial`: the answer for the first `deps`, already here (the first screen's data): not loaded again.
  */
-export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): Loaded<T> {
+export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[], initial?: T | null): Loaded<T> {
   const [tick, setTick] = useState(0);
   const request = `${JSON.stringify(deps)}#${tick}`;
-  const [answer, setAnswer] = useState<Answer<T>>({ request: '', data: null, error: null });
+  const [answer, setAnswer] = useState<Answer<T>>(() => ({ request: initial == null ? '' : request, data: initial ?? null, error: null }));
+  const given = useRef(initial == null ? null : request);
   const run = useEffectEvent(load);
   useEffect(() => {
+    if (given.current === request) {
+      given.current = null;
+      return;
+    }
+    given.current = null;
     let current = true;
     run().then(
       (data) => {

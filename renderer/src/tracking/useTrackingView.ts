@@ -1,6 +1,6 @@
 import { useDebouncedCallback } from '@mantine/hooks';
-import { useEffect, useRef, useState } from 'react';
-import type { TrackingRow, TrackingStart } from '../../../main/ipc/contract';
+import { useEffect, useState } from 'react';
+import type { TrackingRow } from '../../../main/ipc/contract';
 import { api, call } from '../api';
 import { takeTrackingStart } from '../firstScreen';
 import { useLoad } from '../shared/useLoad';
@@ -12,38 +12,28 @@ import { DEFAULT_VIEW, selectionOf, type Selection, type TrackingView } from './
  * selection, and the list, counts, programs and saved filters loaded for them.
  */
 export function useTrackingView(opening: Selection | null = null) {
-  const [view, setView] = useState<TrackingView | null>(null);
-  const [page, setPage] = useState(1);
-  const [searchText, setSearchText] = useState('');
-  const [selected, setSelected] = useState<TrackingRow[]>([]);
-  const [allMatching, setAllMatching] = useState(false);
-  const [version, setVersion] = useState(0);
-  // The page's first view, rows, counts, programs and filters came with the app's first call (firstScreen.ts):
-  // each is used once, for its first load; a selection opened from elsewhere loads its own.
+  // The page's first view, rows, counts, programs and filters came with the app's first call (firstScreen.ts),
+  // so its first render shows the rows; a selection opened from elsewhere loads its own.
   const [start] = useState(() => {
     const first = takeTrackingStart();
     return opening ? null : first;
   });
-  const used = useRef(new Set<keyof TrackingStart>());
-  const firstOr = <T>(part: keyof TrackingStart, pick: (s: TrackingStart) => T, load: () => Promise<T>): Promise<T> => {
-    if (!start || used.current.has(part)) return load();
-    used.current.add(part);
-    return start.then((s) => (s ? pick(s) : load()));
-  };
-
+  const [view, setView] = useState<TrackingView | null>(() => (start ? (start.view ?? DEFAULT_VIEW) : null));
+  const [page, setPage] = useState(1);
+  const [searchText, setSearchText] = useState(() => start?.view?.search ?? '');
+  const [selected, setSelected] = useState<TrackingRow[]>([]);
+  const [allMatching, setAllMatching] = useState(false);
+  const [version, setVersion] = useState(0);
   // The last view comes back after a restart; a selection opened from elsewhere replaces its filters (and is kept as the view).
   useEffect(() => {
+    if (start) return;
     const show = (saved: TrackingView | null) => {
       const next = opening ? { ...(saved ?? DEFAULT_VIEW), ...opening, search: '' } : (saved ?? DEFAULT_VIEW);
       setView(next);
       setSearchText(next.search ?? '');
       if (opening) void call(api().tracking.saveView(next)).catch(() => undefined);
     };
-    void firstOr(
-      'view',
-      (s) => ({ view: s.view }),
-      () => call(api().tracking.getView({})),
-    ).then(
+    void call(api().tracking.getView({})).then(
       ({ view: saved }) => show(saved),
       () => show(null),
     );
@@ -81,43 +71,13 @@ export function useTrackingView(opening: Selection | null = null) {
   const changed = () => setVersion((v) => v + 1);
 
   const list = useLoad(
-    () =>
-      view
-        ? firstOr(
-            'list',
-            (s) => s.list,
-            () => call(api().tracking.list({ ...selectionOf(view), sort: view.sort, page, pageSize: view.pageSize })),
-          )
-        : Promise.resolve(null),
+    () => (view ? call(api().tracking.list({ ...selectionOf(view), sort: view.sort, page, pageSize: view.pageSize })) : Promise.resolve(null)),
     [view, page, version],
+    start?.list,
   );
-  const counts = useLoad(
-    () =>
-      firstOr(
-        'counts',
-        (s) => s.counts,
-        () => call(api().tracking.counts({})),
-      ),
-    [version],
-  );
-  const programs = useLoad(
-    () =>
-      firstOr(
-        'programs',
-        (s) => s.programs,
-        () => call(api().programs.list({})),
-      ),
-    [version],
-  );
-  const saved = useLoad(
-    () =>
-      firstOr(
-        'filters',
-        (s) => s.filters,
-        () => call(api().filters.list({})),
-      ),
-    [version],
-  );
+  const counts = useLoad(() => call(api().tracking.counts({})), [version], start?.counts);
+  const programs = useLoad(() => call(api().programs.list({})), [version], start?.programs);
+  const saved = useLoad(() => call(api().filters.list({})), [version], start?.filters);
 
   return {
     view,
