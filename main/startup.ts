@@ -109,7 +109,18 @@ export interface GateOptions {
   reporter?: StartupReporter;
   now?: () => Date;
   log?: Logger;
+  /** How long after ready the check, the daily backup and the sweep wait for the first screen (BACKGROUND_WAIT_MS). */
+  backgroundWaitMs?: number;
 }
+
+/**
+ * The check, the daily backup and the sweep share the machine's cores with the window drawing its first
+ * screen (a quick_check reads the whole file; on two cores it slowed the first rows by about a second).
+ * They start once the first screen has been answered and drawn (FIRST_SCREEN_DRAWN_MS after its answer),
+ * or BACKGROUND_WAIT_MS after ready when no window asks for one (the sign-in screen, a script).
+ */
+export const BACKGROUND_WAIT_MS = 3000;
+const FIRST_SCREEN_DRAWN_MS = 1000;
 
 export function refusalOf(dataDir: string, err: unknown): RefusedDatabase {
   const words = failureInWords(err, { dataDir });
@@ -133,6 +144,17 @@ export function startGated(options: GateOptions): StartupGate {
   let closed = false;
   // One CertDesk per data folder (a shared CERTDESK_DATA_DIR too): taken before the database is opened.
   let lock: FolderLock | null = null;
+  let background: ReturnType<typeof setTimeout> | undefined;
+  /** Starts start-up's background work `ms` from now, or sooner if already planned so. */
+  let backgroundAt = Infinity;
+  const startBackgroundIn = (started: Backend, ms: number): void => {
+    if (Date.now() + ms >= backgroundAt) return;
+    backgroundAt = Date.now() + ms;
+    clearTimeout(background);
+    background = setTimeout(() => {
+      if (!closed) void started.startupWork();
+    }, ms);
+  };
 
   const begin = (): Promise<Backend | null> =>
     Promise.resolve()
@@ -150,7 +172,8 @@ export function startGated(options: GateOptions): StartupGate {
           }
           backend = started;
           reporter.ready();
-          void started.startupWork();
+          backgroundAt = Infinity;
+          startBackgroundIn(started, options.backgroundWaitMs ?? BACKGROUND_WAIT_MS);
           return started;
         },
         (err: unknown) => {
@@ -199,10 +222,14 @@ export function startGated(options: GateOptions): StartupGate {
       if (name === 'startup.restoreBackup') return restoreNewest();
       const ready = await pending;
       // Damage found after ready refuses every call here, with the same sentence as the screen.
-      return ready && reporter.status.phase !== 'refused' ? ready.invoke(name, input) : refusedEnvelope();
+      if (!ready || reporter.status.phase === 'refused') return refusedEnvelope();
+      const answer = await ready.invoke(name, input);
+      if (name === 'app.firstScreen') startBackgroundIn(ready, FIRST_SCREEN_DRAWN_MS);
+      return answer;
     },
     async close() {
       closed = true;
+      clearTimeout(background);
       const ready = await pending;
       backend = null;
       await ready?.close();
