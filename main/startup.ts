@@ -172,6 +172,8 @@ export function startGated(options: GateOptions): StartupGate {
           }
           backend = started;
           reporter.ready();
+          // Shown (and watched by the page) from ready on, though it starts once the first screen is drawn.
+          reporter.working('check');
           backgroundAt = Infinity;
           startBackgroundIn(started, options.backgroundWaitMs ?? BACKGROUND_WAIT_MS);
           return started;

@@ -38,9 +38,10 @@ describe('Start-up screen (Chromium, npm run web)', () => {
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'startup-screen.png') });
     await page.getByRole('heading', { name: /sign in/i }).waitFor({ timeout: 60_000 });
     expect(await screen.count()).toBe(0);
-    // The check, the daily backup and the sweep ran after the app showed; their line goes away when done.
+    // The check, the daily backup and the sweep run after the app showed (once its first screen is drawn); their line goes away when done.
+    const backups = path.join(harness.dataDir, 'backups');
+    await expect.poll(() => fs.existsSync(backups) && fs.readdirSync(backups).some((f) => f.endsWith('.sqlite')), { timeout: 30_000 }).toBe(true);
     await page.getByTestId('startup-background').waitFor({ state: 'detached', timeout: 30_000 });
-    expect(fs.readdirSync(path.join(harness.dataDir, 'backups')).some((f) => f.endsWith('.sqlite'))).toBe(true);
   }, 150_000);
 
   it('shows a refused database with its newest backup, and opens the backup when asked', async () => {
