@@ -64,6 +64,7 @@ async function main(): Promise<void> {
   const file = await completionsCsv(db, n, BENCH_TODAY);
   // As bytes, as the Import dialog and the bench send them (text input is checked for broken characters first).
   const input = { bytes: Buffer.from(file.text, 'utf8'), fileName: 'completions.csv' };
+  await settled(db, 'before preview (the file made)');
   const stopStalls = traceStalls();
   const preview = await timed(`preview ${file.rows} rows`, () => previewCompletionsCsv(ctx, input));
   console.log(JSON.stringify(preview.rows), preview.rejected.slice(0, 2));
@@ -84,7 +85,9 @@ async function settled(db: Knex, label: string): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   const m = process.memoryUsage();
-  console.log(`${label}: RSS ${(m.rss / 1048576).toFixed(0)} MB, heap used ${(m.heapUsed / 1048576).toFixed(0)} MB${gc ? ' (after a full GC)' : ''}`);
+  console.log(
+    `${label}: RSS ${(m.rss / 1048576).toFixed(0)} MB, heap used ${(m.heapUsed / 1048576).toFixed(0)} of ${(m.heapTotal / 1048576).toFixed(0)} MB, external ${(m.external / 1048576).toFixed(0)} MB${gc ? ' (after a full GC)' : ''}`,
+  );
 }
 
 function printSql(sqlMs: SqlTimes): void {

@@ -35,6 +35,7 @@ import type { Settings } from '../domain/settings';
 import { COMPONENT_IDS_KEY, readMap } from './batch-folder';
 import { ActivityPlanner, activityFields, type PlannedActivity, type RecordAfter } from './ce-activities-csv';
 import { failedResult, plannedResult, prepareCsv, readSourceForApply, type CsvImportInput, type CsvImportResult, type PreparedCsv } from './csv-import';
+import { Interner } from './interner';
 import { planAndKeep, planForApply, planKey } from './kept-plan';
 import { rowValues } from './row-values';
 import { contactLabel, ContactDirectory, KEYED_LABELS, KEYED_LIMITS, keyedCsvSpec, programsByCode, type ContactKeys } from './keys';
@@ -119,17 +120,6 @@ function completedRecord(r: RecordRow): CompletedRecord {
     completed_on: r.completed_on,
     approved_on: r.approved_on,
     expires_on: r.expires_on,
-  };
-}
-
-/** One string per distinct value (dates, sources repeat 100,000 times in a file): the kept plan holds each once. */
-function interner(): (value: string) => string {
-  const seen = new Map<string, string>();
-  return (value) => {
-    const known = seen.get(value);
-    if (known !== undefined) return known;
-    seen.set(value, value);
-    return value;
   };
 }
 
@@ -268,7 +258,7 @@ async function planFile(db: Executor, prepared: PreparedCsv<CompletionField>, to
   const completionTally = new Tally(tally);
   const activityTally = new Tally(tally);
   const accepted: AcceptedCompletion[] = [];
-  const intern = interner();
+  const intern = new Interner();
   const activities: Array<PlannedActivity & { label: string }> = [];
   // record|component → the first line that completes it in this file, and its date.
   const seen = new Map<string, { line: number; on: string }>();
@@ -354,7 +344,16 @@ async function planFile(db: Executor, prepared: PreparedCsv<CompletionField>, to
       continue;
     }
     seen.set(key, { line: row.line, on: v.completedOn });
-    accepted.push({ line: row.line, label, record, component, completedOn: intern(v.completedOn), credits, note: '', source: intern(v.source ?? fileName) });
+    accepted.push({
+      line: row.line,
+      label,
+      record,
+      component,
+      completedOn: intern.text(v.completedOn),
+      credits,
+      note: '',
+      source: intern.text(v.source ?? fileName),
+    });
   }
 
   // What the engine will make of each record once all the file's completions count: decided once per record
