@@ -147,6 +147,10 @@ describe('Renewal screens: keyboard alone and axe-core (Chromium, npm run web)',
     await pick('Ethics');
     await tabTo(form.getByLabel('Credits'));
     await page.keyboard.type('5');
+    // What staff see before they submit: each field holds what was typed or picked.
+    await expect.poll(() => form.getByLabel('Title').inputValue()).toBe('Ethics in practice');
+    await expect.poll(() => form.getByRole('combobox', { name: 'Category' }).inputValue()).toBe('Ethics');
+    await expect.poll(() => form.getByLabel('Credits').inputValue()).toBe('5');
     await audit('credits-form', 'light');
     await tabTo(form.getByRole('button', { name: 'Add activity' }));
     await page.keyboard.press('Enter');
