@@ -40,8 +40,8 @@ export interface SweepResult {
 export const PASS_SIZE = 5_000;
 
 /**
- * The order a catch-up brings records up to date: first those entering Expiring (the list staff act
- * on, and its "Certification Expiring" emails), then those back to Active, last those expiring. After
+ * The order a catch-up brings records up to date: first those entering or leaving Expiring (the list
+ * staff act on, and its "Certification Expiring" emails), then those back to Active, last those expiring. After
  * a year away at a million records the whole sweep takes about a minute of background work (SQLite's
  * upkeep of the per-status sort indexes: docs/sweep-index-upkeep.md); the Expiring list is right after
  * its first passes.
@@ -50,7 +50,7 @@ const DUE_ORDER: readonly Status[] = ['Expiring', 'Active', 'Expired'];
 
 /**
  * The records in a timed status that disagree with the time rules, each with the rank of the move it
- * is due (DUE_ORDER). Four disjoint index range scans on (status, expires_on IS NULL, expires_on)
+ * is due (DUE_ORDER; any move out of Expiring ranks first too). Four disjoint index range scans on (status, expires_on IS NULL, expires_on)
  * (migration 003), read from the index alone (the id is its rowid): never a read of every record, so
  * the settings window's live preview of n stays live at a million records.
  */
@@ -58,7 +58,7 @@ function mismatchedIds(trx: Executor, today: CalendarDate, n: number): Knex.Quer
   const horizon = addDays(today, n);
   const inStatus = (inStatuses: Status[], to: Status) =>
     trx('records')
-      .select('id', trx.raw('? as rank', [DUE_ORDER.indexOf(to)]))
+      .select('id', trx.raw("case when status = 'Expiring' then 0 else ? end as rank", [DUE_ORDER.indexOf(to)]))
       .whereIn('status', inStatuses);
   const dated = (inStatuses: Status[], to: Status) => inStatus(inStatuses, to).whereRaw('(expires_on is null) = 0');
   // Active or Expiring past the expiration date: Expired.
