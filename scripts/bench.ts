@@ -890,7 +890,7 @@ async function benchSweep(dataDir: string, scratch: string, options: Options): P
   }
   record('time sweep a year later (runSweep)', summarize(sweepSamples), 1500, null, `${swept.toLocaleString('en')} records changed`);
   record(
-    'time sweep a year later: until the Expiring count is final (records entering Expiring go first)',
+    'time sweep a year later: until the Expiring count is final (moves into and out of Expiring go first)',
     summarize(expiringRightSamples),
     6000,
     null,
