@@ -9,13 +9,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { Knex } from 'knex';
 import { closeDatabase, databaseFile, openDatabase } from '../main/db/database';
+import { releaseMemory } from '../main/db/release-memory';
 import { applyCompletionsCsv, previewCompletionsCsv } from '../main/import/completions-csv';
 import type { ServiceContext } from '../main/services/context';
 import { SYSTEM } from '../main/services/context';
 import { BENCH_NOW, BENCH_TODAY } from './bench-generate';
 import { completionsCsv } from './bench-completions-import';
-import { timeSql } from './support/profiling';
+import { timeSql, type SqlTimes } from './support/profiling';
 
 const source = process.argv[2];
 if (!source) throw new Error('Usage: profile-completions.ts GENERATED_DIR [rows] [scratch]');
@@ -37,6 +39,22 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
   return v;
 }
 
+/** With STALLS=FILE, the main thread's stalls over 50 ms (monotonic µs, as a --cpu-prof profile's timestamps) go to FILE, to find what blocked. */
+function traceStalls(): () => void {
+  if (!process.env.STALLS) return () => undefined;
+  const stalls: Array<[number, number]> = [];
+  let last = process.hrtime.bigint();
+  const timer = setInterval(() => {
+    const now = process.hrtime.bigint();
+    if (now - last > 50_000_000n) stalls.push([Number(last / 1000n), Number(now / 1000n)]);
+    last = now;
+  }, 2);
+  return () => {
+    clearInterval(timer);
+    fs.writeFileSync(process.env.STALLS as string, JSON.stringify(stalls));
+  };
+}
+
 async function main(): Promise<void> {
   fs.copyFileSync(databaseFile(source as string), databaseFile(dir));
   const clock = { now: () => BENCH_NOW };
@@ -44,14 +62,36 @@ async function main(): Promise<void> {
   const sqlMs = timeSql(db, 150);
   const ctx: ServiceContext = { db, clock };
   const file = await completionsCsv(db, n, BENCH_TODAY);
-  const input = { text: file.text, fileName: 'completions.csv' };
+  // As bytes, as the Import dialog and the bench send them (text input is checked for broken characters first).
+  const input = { bytes: Buffer.from(file.text, 'utf8'), fileName: 'completions.csv' };
+  await settled(db, 'before preview (the file made)');
+  const stopStalls = traceStalls();
   const preview = await timed(`preview ${file.rows} rows`, () => previewCompletionsCsv(ctx, input));
   console.log(JSON.stringify(preview.rows), preview.rejected.slice(0, 2));
+  await settled(db, 'after preview (the kept plan)');
+  printSql(sqlMs);
   sqlMs.clear();
   const applied = await timed(`apply   ${file.rows} rows`, () => applyCompletionsCsv(ctx, SYSTEM, { ...input, expectSha256: preview.sha256 }));
+  stopStalls();
   console.log(JSON.stringify(applied.rows));
-  for (const [k, v] of [...sqlMs].sort((a, b) => b[1].ms - a[1].ms).slice(0, 20)) console.log(`${v.ms.toFixed(0)} ms\t${v.n}×\t${k}`);
+  await settled(db, 'after apply');
+  printSql(sqlMs);
   await closeDatabase(db);
   fs.rmSync(dir, { recursive: true, force: true });
 }
+/** Memory as the app has it after a job: SQLite's caches released (release-memory.ts), and with --expose-gc the heap that is still held. */
+async function settled(db: Knex, label: string): Promise<void> {
+  await releaseMemory(db);
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const m = process.memoryUsage();
+  console.log(
+    `${label}: RSS ${(m.rss / 1048576).toFixed(0)} MB, heap used ${(m.heapUsed / 1048576).toFixed(0)} of ${(m.heapTotal / 1048576).toFixed(0)} MB, external ${(m.external / 1048576).toFixed(0)} MB${gc ? ' (after a full GC)' : ''}`,
+  );
+}
+
+function printSql(sqlMs: SqlTimes): void {
+  for (const [k, v] of [...sqlMs].sort((a, b) => b[1].ms - a[1].ms).slice(0, 20)) console.log(`${v.ms.toFixed(0)} ms\t${v.n}×\t${k}`);
+}
+
 void main();

@@ -5,7 +5,9 @@
  * longest Tracking list call answered beside it; with SQL_TIMES=1 the time per
  * statement kind.
  *
- * Usage: npx tsx scripts/profile-sweep.ts BASE_DIR [--load] [--keep] [--pass=N]
+ * Usage: npx tsx scripts/profile-sweep.ts BASE_DIR [--load] [--keep] [--pass=N] [--cache=MB]
+ * --cache: the writer's page cache (and SQLite's soft heap limit) for the sweep, to try bigger passes
+ * (docs/sweep-index-upkeep.md).
  * BASE_DIR holds a database made by `tsx scripts/bench-generate.ts BASE_DIR N SEED`
  * (dated BENCH_TODAY). The first run migrates BASE_DIR itself (use a copy);
  * every run works on a fresh copy of it, so runs compare.
@@ -14,7 +16,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startBackend } from '../main/backend';
-import { closeDatabase, databaseFile, openDatabase } from '../main/db/database';
+import { closeDatabase, databaseFile, openDatabase, SQLITE_MEMORY_LIMIT } from '../main/db/database';
+import { releaseMemory } from '../main/db/release-memory';
 import { StartupReporter } from '../main/startup';
 import { runSweep } from '../main/services/sweep';
 import { authenticate, createUser } from '../main/services/users';
@@ -26,6 +29,8 @@ const load = process.argv.includes('--load');
 const keep = process.argv.includes('--keep');
 const passArg = process.argv.find((a) => a.startsWith('--pass='));
 const passSize = passArg ? Number(passArg.slice('--pass='.length)) : undefined;
+const cacheArg = process.argv.find((a) => a.startsWith('--cache='));
+const cacheMb = cacheArg ? Number(cacheArg.slice('--cache='.length)) : undefined;
 const clock = { now: () => BENCH_NOW };
 const later = { now: () => new Date(BENCH_NOW.getTime() + 365 * 86_400_000) };
 
@@ -42,6 +47,10 @@ async function main(): Promise<void> {
   try {
     const db = backend.context.services.db;
     const sqlMs = timeSql(db);
+    if (cacheMb) {
+      await db.raw(`PRAGMA cache_size = ${-1024 * cacheMb}`);
+      await db.raw(`PRAGMA soft_heap_limit = ${(cacheMb + 32) * 2 ** 20}`);
+    }
     const credentials = { username: 'sweep-admin', password: 'profile password 2026' };
     const ctx = backend.context.services;
     backend.context.session.user = await createUser(ctx, { ...credentials, displayName: 'Sweep Admin', role: 'admin' }).catch(() =>
@@ -77,7 +86,14 @@ async function main(): Promise<void> {
     console.log(`wall ${(wall / 1000).toFixed(2)} s (${per(wall)} µs/change); main-process CPU ${cpuS.toFixed(2)} s (${per(cpuS * 1000)} µs/change)`);
     console.log(`passes ${passes.length}; longest ${Math.max(...passes).toFixed(0)} ms; event-loop delay max ${(histogram.max / 1e6).toFixed(0)} ms`);
     if (load && calls.length) console.log(`list calls ${calls.length}; longest ${Math.max(...calls).toFixed(0)} ms`);
-    console.log(`RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB`);
+    const rss = () => Math.round(process.memoryUsage().rss / 2 ** 20);
+    const before = rss();
+    if (cacheMb) {
+      await db.raw('PRAGMA cache_size = -65536');
+      await db.raw(`PRAGMA soft_heap_limit = ${SQLITE_MEMORY_LIMIT}`);
+    }
+    await releaseMemory(db, backend.context.reader);
+    console.log(`RSS ${before} MB; after the job's memory is given back ${rss()} MB`);
     if (process.env.SQL_TIMES) {
       for (const [sql, e] of [...sqlMs].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15))
         console.log(`${e.ms.toFixed(0).padStart(7)} ms ${String(e.n).padStart(5)}× ${sql}`);

@@ -29,6 +29,7 @@ import { insertHistory, queueExpiringEmails, type WriteContext } from '../servic
 import { settingsAndToday } from '../services/settings';
 import type { Settings } from '../domain/settings';
 import { plannedResult, prepareCsv, prepareCsvForApply, readSourceForApply, type CsvImportInput, type CsvImportResult, type PreparedCsv } from './csv-import';
+import { Interner } from './interner';
 import { planAndKeep, planForApply, planKey } from './kept-plan';
 import { rowValues } from './row-values';
 import { contactLabel, ContactDirectory, KEYED_LABELS, KEYED_LIMITS, keyedCsvSpec, programsByCode, type ContactKeys, type KeyedContact } from './keys';
@@ -108,7 +109,7 @@ interface NewRecord {
   cycle: number;
   record: MigratedRecord;
   /** Completed components and the day they count from. */
-  components: ComponentRow[];
+  components: readonly ComponentRow[];
   componentsOn: CalendarDate | null;
   requiredTotal: number;
 }
@@ -220,6 +221,7 @@ async function planFile(db: Executor, prepared: PreparedCsv<RecordField>, today:
   const existing = await storedRecords(db, [...new Set(found.flatMap((c) => (typeof c === 'string' ? [] : [c.id])))]);
   const tally = new Tally();
   const records: NewRecord[] = [];
+  const intern = new Interner();
   const seen = new Map<string, number>();
   const slices = new Slices();
   for (const [i, { row, v }] of rows.entries()) {
@@ -312,14 +314,27 @@ async function planFile(db: Executor, prepared: PreparedCsv<RecordField>, today:
       contact: { id: contact.id, name_key: contact.name_key },
       program,
       cycle,
-      record: decided,
-      components,
-      componentsOn,
+      record: keptRecord(decided, intern),
+      components: intern.list(components.map((c) => c.id).join(','), components),
+      componentsOn: intern.text(componentsOn),
       requiredTotal: programParts.requiredTotal,
     });
     tally.count('new', row.line, label, () => changesOf(decided, cycle, components));
   }
   return { result: plannedResult(SPEC, prepared, tally), records };
+}
+
+/** The record as the plan keeps it until apply: its dates and rule one shared copy each (they repeat across a file's lines). */
+function keptRecord(r: MigratedRecord, intern: Interner): MigratedRecord {
+  return {
+    ...r,
+    appliedOn: intern.text(r.appliedOn),
+    startedOn: intern.text(r.startedOn),
+    completedOn: intern.text(r.completedOn),
+    approvedOn: intern.text(r.approvedOn),
+    expiresOn: intern.text(r.expiresOn),
+    rule: intern.text(r.rule),
+  };
 }
 
 /** Only a record that holds (or held) a certification renewed by credits has credit columns to keep (credit-standing.ts). */

@@ -19,9 +19,12 @@ import { getProgram } from './programs';
 import { applyDecisions, applyOne, type RecordChange, type WriteContext } from './record-writer';
 import { askBeforeExpiring, getRecordRow, progressOf, progressOfMany, RECORDING_STATUSES, stateOf, writeContext } from './records';
 
+/** What recording a completion needs of its record: an import keeps only this per line between preview and apply. */
+export type CompletedRecord = Pick<RecordRow, 'id' | 'program_id' | 'status' | 'cycle' | 'completed_on' | 'approved_on' | 'expires_on'>;
+
 /** One completion to record on a record whose status takes completions (RECORDING_STATUSES). */
 export interface NewCompletion {
-  record: RecordRow;
+  record: CompletedRecord;
   component: Pick<ComponentRow, 'id' | 'name' | 'credits'>;
   completedOn: CalendarDate;
   /** Credits or hours earned; null: the component's. */
@@ -43,7 +46,7 @@ export async function addCompletions(
   programs: ReadonlyMap<number, ProgramRow>,
   w: WriteContext,
   detail: (item: NewCompletion) => string = () => '',
-): Promise<RecordChange<RecordRow>[]> {
+): Promise<RecordChange<CompletedRecord>[]> {
   if (items.length === 0) return [];
   const ids = await bulkInsert(
     trx,

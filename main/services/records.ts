@@ -47,7 +47,7 @@ export async function getRecordRow(db: Db, id: number): Promise<RecordRow> {
  * Required components of each record's program and how many the record has
  * completed in its current cycle, in two queries however many records.
  */
-export async function progressOfMany(db: Db, records: readonly RecordRow[]): Promise<Map<number, Progress>> {
+export async function progressOfMany(db: Db, records: ReadonlyArray<Pick<RecordRow, 'id' | 'program_id' | 'cycle'>>): Promise<Map<number, Progress>> {
   const required: Array<{ id: number; program_id: number }> = await db('components')
     .whereIn('program_id', [...new Set(records.map((r) => r.program_id))])
     .where({ required: true })
@@ -95,7 +95,7 @@ export async function writeContext(ctx: ServiceContext, trx: Executor, actor: Ac
 }
 
 /** What the rules engine needs to know of a record row. */
-export function stateOf(record: RecordRow): RecordState {
+export function stateOf(record: Pick<RecordRow, 'status' | 'completed_on' | 'approved_on' | 'expires_on'>): RecordState {
   return { status: record.status, completedOn: record.completed_on, approvedOn: record.approved_on, expiresOn: record.expires_on };
 }
 

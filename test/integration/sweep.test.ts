@@ -366,4 +366,40 @@ describe('the sweep in passes', () => {
       await expectLoggedAsStored(t.db, entry, 'records');
     }
   });
+
+  it('after a long absence brings the records entering or leaving Expiring up to date first, then those expiring', async () => {
+    // Six certificates that will have lapsed (the lowest ids), one Expiring today that will have lapsed
+    // too, and two that will be within n = 30 days.
+    for (let i = 1; i <= 6; i++) await granted(addDays(TODAY, 100 + i), `Lapsed${i}`);
+    await granted(addDays(TODAY, 10), 'WasExpiring');
+    await granted(addDays(TODAY, 210), 'Soon1');
+    await granted(addDays(TODAY, 215), 'Soon2');
+    t.clock.set(`${addDays(TODAY, 200)}T12:00:00.000Z`);
+    const afterFirstPass: Array<Record<string, string>> = [];
+    const result = await runSweep(
+      t.ctx,
+      undefined,
+      undefined,
+      async (done) => {
+        if (done === 3) afterFirstPass.push(await statuses());
+      },
+      3,
+    );
+    // After the first pass of three records the Expiring list is final (two in, one out); every other lapsed one is still Active.
+    expect(afterFirstPass).toEqual([
+      {
+        Lapsed1: 'Active',
+        Lapsed2: 'Active',
+        Lapsed3: 'Active',
+        Lapsed4: 'Active',
+        Lapsed5: 'Active',
+        Lapsed6: 'Active',
+        WasExpiring: 'Expired',
+        Soon1: 'Expiring',
+        Soon2: 'Expiring',
+      },
+    ]);
+    expect(result.byTransition).toEqual({ 'Active → Expiring': 2, 'Expiring → Expired': 1, 'Active → Expired': 6 });
+    expect(Object.values(await statuses()).sort()).toEqual([...Array<string>(2).fill('Expiring'), ...Array<string>(7).fill('Expired')].sort());
+  });
 });
