@@ -117,6 +117,21 @@ export async function apiCall<T>(harness: Harness, name: string, input: unknown)
   return envelope.value as T;
 }
 
+/**
+ * Waits until start-up's background work (check, daily backup, sweep) has finished: it starts once the
+ * first screen is drawn, so a test that writes into the database file behind the app's back does it after
+ * the sweep, which would otherwise re-derive what the test wrote.
+ */
+export async function backgroundSettled(harness: Harness, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await apiCall<{ phase: string; background: unknown }>(harness, 'startup.status', {});
+    if (status.phase === 'ready' && status.background === null) return;
+    if (Date.now() > until) throw new Error(`start-up's background work still running after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 export const SCREENSHOT_DIR = path.join(PROJECT_ROOT, 'test-results', 'screenshots');
 
 export interface BrowserSession {
