@@ -45,7 +45,7 @@ export const TRACKING_COLUMNS: DataTableColumn<TrackingRow>[] = [
  * The browser's own title, not a Mantine Tooltip: a tooltip per row positioned itself on every render of the list.
  */
 function ProgressCell({ row }: { row: TrackingRow }) {
-  const percent = row.requiredTotal ? (100 * row.requiredDone) / row.requiredTotal : 0;
+  const percent = row.requiredTotal ? Math.round((100 * row.requiredDone) / row.requiredTotal) : 0;
   return (
     <div className="certdesk-cell-stack certdesk-cell-gap" title={`${row.requiredDone} of ${row.requiredTotal} required components completed`}>
       <p className="certdesk-cell-text certdesk-cell-xs">
