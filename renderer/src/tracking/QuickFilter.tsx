@@ -44,7 +44,9 @@ export function QuickFilter({ value, counts, onChange }: { value: Quick; counts:
       clearable
       allowDeselect={false}
       maxDropdownHeight={420}
-      comboboxProps={{ withinPortal: true }}
+      // Its list mounts when opened: Mantine keeps it mounted by default, and floating-ui then measures it
+      // once the page mounts, a forced layout of the whole first screen (the 50 rows included) and a second render.
+      comboboxProps={{ withinPortal: true, keepMounted: false }}
       nothingFoundMessage="No status or certification by that name"
     />
   );
