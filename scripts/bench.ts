@@ -14,6 +14,8 @@
  */
 import { spawn } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -369,6 +371,8 @@ interface Load {
   rssMb: number;
   /** Of it, the JavaScript heap (used / reserved), in MB: the rest is native (SQLite's caches, buffers). */
   heapMb: { used: number; total: number };
+  /** Process RSS once a full garbage collection has run after the job, in MB (the job's garbage gone). */
+  rssAfterGcMb: number;
 }
 
 /**
@@ -395,22 +399,38 @@ async function underLoad<T>(backend: Backend, job: () => Promise<T>): Promise<{ 
     }
   })();
   histogram.enable();
+  let measured: { value: T; load: Load };
   try {
     const value = await job();
     const memory = process.memoryUsage();
-    const mb = (bytes: number): number => Math.round(bytes / 2 ** 20);
-    return {
+    measured = {
       value,
-      load: { calls, eventLoopMax: histogram.max / 1e6, rssMb: mb(memory.rss), heapMb: { used: mb(memory.heapUsed), total: mb(memory.heapTotal) } },
+      load: {
+        calls,
+        eventLoopMax: histogram.max / 1e6,
+        rssMb: mb(memory.rss),
+        heapMb: { used: mb(memory.heapUsed), total: mb(memory.heapTotal) },
+        rssAfterGcMb: 0,
+      },
     };
   } finally {
     running = false;
     histogram.disable();
     await browse;
   }
+  // Outside the measured window: what stays once the job's garbage is collected (the app never forces a GC).
+  collectGarbage();
+  await new Promise((resolve) => setImmediate(resolve));
+  measured.load.rssAfterGcMb = mb(process.memoryUsage().rss);
+  return measured;
 }
 
-const memoryAfter: Array<{ job: string; rss_mb: number; heap_used_mb: number; heap_total_mb: number }> = [];
+const mb = (bytes: number): number => Math.round(bytes / 2 ** 20);
+/** A full garbage collection, for reading memory without the last job's garbage (V8's gc(), exposed to the bench alone). */
+v8.setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+const memoryAfter: Array<{ job: string; rss_mb: number; heap_used_mb: number; heap_total_mb: number; rss_after_gc_mb: number }> = [];
 /** How the bench measured what a row alone does not say (printed under the table and kept in the JSON). */
 const notes: string[] = [];
 
@@ -422,8 +442,8 @@ function recordLoad(job: string, load: Load): void {
   record(`while ${job}: list calls`, spread, null, null, `p95 target 100 ms; ${note}`);
   results[results.length - 1] = { ...(results[results.length - 1] as Result), target_ms: 100, ok: spread.p95 <= 100 };
   record(`while ${job}: event-loop delay, max`, { median: load.eventLoopMax, p95: load.eventLoopMax, runs: 1 }, 100);
-  memoryAfter.push({ job, rss_mb: load.rssMb, heap_used_mb: load.heapMb.used, heap_total_mb: load.heapMb.total });
-  log(`  process RSS after ${job}: ${load.rssMb} MB (JS heap ${load.heapMb.used} used of ${load.heapMb.total})`);
+  memoryAfter.push({ job, rss_mb: load.rssMb, heap_used_mb: load.heapMb.used, heap_total_mb: load.heapMb.total, rss_after_gc_mb: load.rssAfterGcMb });
+  log(`  process RSS after ${job}: ${load.rssMb} MB (JS heap ${load.heapMb.used} used of ${load.heapMb.total}); after a full GC: ${load.rssAfterGcMb} MB`);
 }
 
 // ---------------------------------------------------------------------------
@@ -1118,7 +1138,10 @@ function printTable(memory: { rss_mb_after_browsing: number; after_jobs: typeof 
   for (const row of rows) console.log(line(row));
   console.log('');
   console.log(`main process RSS after browsing: ${memory.rss_mb_after_browsing} MB (target ≤ ${memory.target_mb} MB)`);
-  for (const m of memory.after_jobs) console.log(`main process RSS after ${m.job}: ${m.rss_mb} MB (JS heap ${m.heap_used_mb} used of ${m.heap_total_mb} MB)`);
+  for (const m of memory.after_jobs)
+    console.log(
+      `main process RSS after ${m.job}: ${m.rss_mb} MB (JS heap ${m.heap_used_mb} used of ${m.heap_total_mb} MB); after a full GC: ${m.rss_after_gc_mb} MB`,
+    );
   const slow = results.filter((r) => r.ok === false).length;
   console.log(
     `${results.filter((r) => r.ok === true).length} ok, ${slow} slow, ${results.filter((r) => r.ok === null).length} without a target; load average at the end ${loadEnd.join(' ')}`,
