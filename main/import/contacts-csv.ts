@@ -149,7 +149,7 @@ async function storedContactsFor(db: Executor, rows: readonly FileRow[]): Promis
 }
 
 /** Keys per lookup query (see storedContactsFor). */
-const KEYS_PER_QUERY = 5_000;
+const KEYS_PER_QUERY = 1_000;
 
 /** Decides every row against the stored contacts; pure apart from its inputs. */
 async function plan(prepared: Prepared, rows: readonly FileRow[], stored: readonly ContactRow[]): Promise<Plan> {
