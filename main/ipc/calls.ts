@@ -22,6 +22,8 @@ export const CALLS = {
   'auth.lock': 'signedIn',
   'auth.unlock': 'signedIn',
   'tracking.list': 'signedIn',
+  'tracking.page': 'signedIn',
+  'tracking.total': 'signedIn',
   'tracking.counts': 'signedIn',
   'tracking.exportCsv': 'signedIn',
   'tracking.getView': 'signedIn',

@@ -27,7 +27,7 @@ import type { ProgramChangeEffect, ProgramWithComponents } from '../services/pro
 import type { RecordDetail } from '../services/record-detail';
 import type { SavedFilter } from '../services/saved-filters';
 import type { SweepResult } from '../services/sweep';
-import type { TrackingCounts, TrackingRow } from '../services/tracking';
+import type { TrackingCounts, TrackingPage, TrackingRow } from '../services/tracking';
 import type { User, UserChange } from '../services/users';
 import type { StartupStatus } from '../domain/startup';
 import type { ExportResult } from '../sync/export';
@@ -56,6 +56,7 @@ export type {
   SavedFilter,
   SweepResult,
   TrackingCounts,
+  TrackingPage,
   TrackingRow,
 };
 export type { HistoryRow } from '../domain/rows';
@@ -157,6 +158,11 @@ export const INPUTS = {
   'tracking.list': selectionSchema
     .extend({ sort: sortSchema, page: z.number().int().min(1).max(1_000_000), pageSize: z.number().int().min(1).max(500) })
     .strict(),
+  // The page at once, its total when known without counting; tracking.total counts it (the Tracking page asks both).
+  'tracking.page': selectionSchema
+    .extend({ sort: sortSchema, page: z.number().int().min(1).max(1_000_000), pageSize: z.number().int().min(1).max(500) })
+    .strict(),
+  'tracking.total': selectionSchema,
   'tracking.counts': none,
   'tracking.exportCsv': selectionSchema.extend({ sort: sortSchema }).strict(),
   'tracking.getView': none,
@@ -283,7 +289,8 @@ export interface AppInfo {
 /** The Tracking page's first screen: the saved view (null: none yet) and what it shows at once. */
 export interface TrackingStart {
   view: TrackingView | null;
-  list: { rows: TrackingRow[]; total: number };
+  /** The first page; a filtered list's total may follow (tracking.total). */
+  list: TrackingPage;
   counts: TrackingCounts;
   programs: ProgramRow[];
   filters: SavedFilter[];
@@ -305,6 +312,8 @@ export interface Results {
   'auth.signOut': null;
   'auth.createFirstAdmin': User;
   'tracking.list': { rows: TrackingRow[]; total: number };
+  'tracking.page': TrackingPage;
+  'tracking.total': { total: number };
   'tracking.counts': TrackingCounts;
   'tracking.exportCsv': JobStatus<CsvExportResult>;
   'tracking.getView': { view: TrackingView | null };

@@ -9,7 +9,7 @@ import { officeToday } from '../services/context';
 import { listPrograms } from '../services/programs';
 import { listSavedFilters } from '../services/saved-filters';
 import { readSettings } from '../services/settings';
-import { listTracking, trackingCounts } from '../services/tracking';
+import { pageTracking, trackingCounts } from '../services/tracking';
 import { countUsers, currentUser } from '../services/users';
 import { todayIn } from '../rules/calendar';
 import { DEFAULT_TRACKING_VIEW, viewSchema, type AppInfo, type FirstScreen, type ParsedInput, type TrackingStart, type TrackingView } from './contract';
@@ -43,7 +43,8 @@ async function trackingStart(ctx: HandlerContext, settings: Settings): Promise<T
   const view = saved ?? DEFAULT_TRACKING_VIEW;
   const day = view.filter ? { today: officeToday(ctx.services, settings.timeZone), timeZone: settings.timeZone } : {};
   // The rows first: they are what staff wait for (one read connection answers these one after the other).
-  const list = await listTracking(ctx.reader, {
+  // A filtered list's total may follow: the page counts it after the rows show (tracking.total).
+  const list = await pageTracking(ctx.reader, {
     quick: view.quick,
     filter: view.filter ?? null,
     search: view.search ?? '',

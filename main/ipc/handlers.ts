@@ -19,7 +19,7 @@ import {
 import { completeComponent, removeCompletion } from '../services/completions';
 import { enroll, recordApplication, markAllComplete, overrideExpiration, setNotes, setStatus } from '../services/records';
 import { readSettings, readSetting, writeSettings } from '../services/settings';
-import { listTracking, matching, trackingCounts } from '../services/tracking';
+import { countTracking, listTracking, matching, pageTracking, trackingCounts } from '../services/tracking';
 import { BULK_LIMIT, bulkSetStatus } from '../services/bulk';
 import { dashboardSummary } from '../services/dashboard';
 import { exportTrackingCsv } from '../services/csv-export';
@@ -167,6 +167,8 @@ export const handlers: HandlerTable = {
   },
   // The office date is read only when a Customize Filter may need it.
   'tracking.list': async (ctx, input) => listTracking(ctx.reader, { ...input, ...(input.filter ? await officeDay(ctx) : {}) }),
+  'tracking.page': async (ctx, input) => pageTracking(ctx.reader, { ...input, ...(input.filter ? await officeDay(ctx) : {}) }),
+  'tracking.total': async (ctx, input) => ({ total: await countTracking(ctx.reader, { ...input, ...(input.filter ? await officeDay(ctx) : {}) }) }),
   'tracking.counts': (ctx) => trackingCounts(ctx.reader),
   'tracking.exportCsv': async (ctx, input) => {
     const query = { ...input, ...(await officeDay(ctx)) };

@@ -108,6 +108,23 @@ function walkable(sort: TrackingQuery['sort']): boolean {
   return SORT_COLUMNS[sort.column].startsWith('r.') && !(sort.direction === 'desc' && EMPTIABLE_SORTS.has(sort.column));
 }
 
+/** A list with a Customize Filter or a name search: its total takes a count (kept by list-totals.ts until a write). */
+function isFiltered(query: Selection): boolean {
+  return Boolean(query.filter || query.search?.trim());
+}
+
+/** What a filtered list's total is kept under: everything that decides which records it holds. */
+function selectionKey(query: Selection): string {
+  return JSON.stringify([query.quick, query.filter ?? null, query.search?.trim() ?? '', query.today ?? null, query.timeZone ?? null]);
+}
+
+/**
+ * A page found without its total walks at most this many records per record up to the page's end: a
+ * filter matching one record in ten or more finds page 1 within 500 records (~1.5 ms at 1M records);
+ * a sparser one has given up after that and is counted, so the walk can be sized by the total.
+ */
+const PROBE_RECORDS_PER_MATCH = 10;
+
 /**
  * How many records, in list order, a filtered page may walk before giving up,
  * or null when it should not walk. Walking tests records one by one, each
@@ -119,50 +136,99 @@ function walkable(sort: TrackingQuery['sort']): boolean {
  * under four tests per match, so a walk that finds too little (names that sort
  * last, a date range sorted by that date) costs at most about twice the set
  * form it then falls back to. Page 1 of "name contains mar" (25,000 of
- * 1,000,000) walks at most 5,900 records instead of sorting 25,000.
+ * 1,000,000) walks at most 5,900 records instead of sorting 25,000. Without
+ * the total (null) the walk is a probe of PROBE_RECORDS_PER_MATCH records per
+ * record up to the page's end.
  */
-async function walkStretch(db: Executor, query: TrackingQuery, total: number): Promise<number | null> {
+async function walkStretch(db: Executor, query: TrackingQuery, total: number | null): Promise<{ stretch: number; inScope: number } | null> {
   if (total === 0 || !walkable(query.sort)) return null;
   if (!(query.filter && testsContact(query.filter)) && nameContains(query.search ?? '') === null) return null;
   const inScope = Number(((await countQuick(db, query.quick).first()) as { n: number | null } | undefined)?.n ?? 0);
+  if (total === null) return { stretch: Math.min(inScope, PROBE_RECORDS_PER_MATCH * query.page * query.pageSize), inScope };
   const stretch = Math.ceil((3 * query.page * query.pageSize * inScope) / total);
-  return stretch <= 4 * total ? Math.min(stretch, inScope) : null;
+  return stretch <= 4 * total ? { stretch: Math.min(stretch, inScope), inScope } : null;
 }
 
-export async function listTracking(db: Executor, query: TrackingQuery): Promise<{ rows: TrackingRow[]; total: number }> {
-  const filtered = Boolean(query.filter || query.search?.trim());
-  // A filtered list is counted first (with the set form, which suits a count) unless its
-  // total is kept from an earlier page: the total decides how the page is found.
-  // A plain Quick Filter's total is a read of the counts table: never worth keeping.
-  const kept = filtered
-    ? await knownTotal(db, JSON.stringify([query.quick, query.filter ?? null, query.search?.trim() ?? '', query.today ?? null, query.timeZone ?? null]))
-    : null;
-  let knownCount = kept?.total ?? null;
-  if (kept) {
-    knownCount ??= Number(((await matching(db, query).count({ n: '*' }).first()) as { n: number | null } | undefined)?.n ?? 0);
-    kept.remember(knownCount);
-  }
-  const offset = (query.page - 1) * query.pageSize;
-  // Nothing matches, or the page lies past the end: no page to look for.
-  if (knownCount !== null && offset >= knownCount) return { rows: [], total: knownCount };
-  const totalColumn = knownCount === null ? countQuick(db, query.quick).as('total') : db.raw('? as total', [knownCount]);
+/** One page of the list, and its total when known without counting (null: ask countTracking). */
+export interface TrackingPage {
+  rows: TrackingRow[];
+  total: number | null;
+}
 
-  let found: Array<TrackingRow & { total: number }> | null = null;
-  const stretch = knownCount === null ? null : await walkStretch(db, query, knownCount);
-  if (stretch !== null && knownCount !== null) {
-    // Only the first `stretch` records of the Quick Filter in list order (a walk of its index) are tested.
-    const walked = inListOrder(applyQuickFilter(db('records as r'), query.quick).select('r.id'), query.sort).limit(stretch);
-    found = await pageOf(db, pageIds(matching(db, query, 'row').whereIn('r.id', walked), query), query, totalColumn);
-    if (found.length < Math.min(query.pageSize, knownCount - offset)) found = null;
+/**
+ * A filtered list's total: kept from an earlier count while nothing was written,
+ * else counted (the set form, which suits a count) and kept. A plain Quick
+ * Filter's total is a read of the counts table: never worth keeping.
+ */
+export async function countTracking(db: Executor, query: Selection): Promise<number> {
+  if (!isFiltered(query)) return Number(((await countQuick(db, query.quick).first()) as { n: number | null } | undefined)?.n ?? 0);
+  const kept = await knownTotal(db, selectionKey(query));
+  const total = kept.total ?? Number(((await matching(db, query).count({ n: '*' }).first()) as { n: number | null } | undefined)?.n ?? 0);
+  kept.remember(total);
+  return total;
+}
+
+/** The page and its total, counted when not known (what the CSV export and the IPC's tracking.list answer). */
+export async function listTracking(db: Executor, query: TrackingQuery): Promise<{ rows: TrackingRow[]; total: number }> {
+  // Counted first when filtered: the total decides how the page is found, and it is kept for the page.
+  if (isFiltered(query)) await countTracking(db, query);
+  const page = await pageTracking(db, query);
+  // A write between the count and the page: the total is counted again, as the page saw the data.
+  return { rows: page.rows, total: page.total ?? (await countTracking(db, query)) };
+}
+
+/**
+ * One page of the list. A filtered list whose total is not kept answers its
+ * rows without counting them when a short walk in list order finds the page
+ * (a broad filter: 390,000 matching records take ~185 ms to count at 1M, the
+ * page ~2 ms), its total null; a page that is not full ends the list, so its
+ * total is exact and kept. When the walk cannot find the page, the list is
+ * counted first, as the total decides how the page is found.
+ */
+export async function pageTracking(db: Executor, query: TrackingQuery): Promise<TrackingPage> {
+  const filtered = isFiltered(query);
+  const kept = filtered ? await knownTotal(db, selectionKey(query)) : null;
+  let knownCount = kept?.total ?? null;
+  if (kept && knownCount !== null) kept.remember(knownCount);
+  const offset = (query.page - 1) * query.pageSize;
+  const ended = (total: number): TrackingPage => ({ rows: [], total });
+  // Nothing matches, or the page lies past the end: no page to look for.
+  if (knownCount !== null && offset >= knownCount) return ended(knownCount);
+
+  if (!filtered) {
+    const found = await pageOf(db, quickPageIds(db, query), query, countQuick(db, query.quick).as('total'));
+    // A Quick Filter's page past the end: the total on its own.
+    return { rows: withoutTotal(found), total: found[0] ? Number(found[0].total) : await countTracking(db, query) };
   }
-  found ??= await pageOf(db, filtered ? pageIds(matching(db, query, 'set'), query) : quickPageIds(db, query), query, totalColumn);
-  const rows = found.map(({ total: _total, ...row }) => row);
-  // A Quick Filter's page past the end: the total on its own.
-  const total = found[0]
-    ? Number(found[0].total)
-    : (knownCount ?? Number(((await countQuick(db, query.quick).first()) as { n: number | null } | undefined)?.n ?? 0));
+
+  const walkFor = async (total: number | null): Promise<TrackingRow[] | 'no walk' | 'too few'> => {
+    const stretch = await walkStretch(db, query, total);
+    if (stretch === null) return 'no walk';
+    // Only the first `stretch` records of the Quick Filter in list order (a walk of its index) are tested.
+    const walked = inListOrder(applyQuickFilter(db('records as r'), query.quick).select('r.id'), query.sort).limit(stretch.stretch);
+    const found = await pageOf(db, pageIds(matching(db, query, 'row').whereIn('r.id', walked), query), query, null);
+    // The page is right when full, when the walk passed every record in scope, or when it holds the rest of the total.
+    const whole = found.length === query.pageSize || stretch.stretch >= stretch.inScope || (total !== null && found.length >= total - offset);
+    return whole ? withoutTotal(found) : 'too few';
+  };
+  let walked = knownCount === null ? await walkFor(null) : 'no walk';
+  if (walked === 'too few') {
+    // A sparse filter: counted, so the walk can be sized by its total (or the matches gathered).
+    knownCount = await countTracking(db, query);
+    if (offset >= knownCount) return ended(knownCount);
+  }
+  if (typeof walked === 'string' && knownCount !== null) walked = await walkFor(knownCount);
+  const rows = typeof walked === 'string' ? withoutTotal(await pageOf(db, pageIds(matching(db, query, 'set'), query), query, null)) : walked;
+  let total = knownCount;
+  // A page that is not full ends the list (an empty first page: nothing matches): its total is exact, kept like a count.
+  if (total === null && rows.length < query.pageSize && (rows.length > 0 || offset === 0)) {
+    total = offset + rows.length;
+    kept?.remember(total);
+  }
   return { rows, total };
 }
+
+const withoutTotal = (found: Array<TrackingRow & { total?: number }>): TrackingRow[] => found.map(({ total: _total, ...row }) => row);
 
 /**
  * The ids of a filtered page (`base`, a query over `records as r`), with
@@ -203,14 +269,14 @@ function quickPageIds(db: Executor, query: TrackingQuery): Knex.QueryBuilder {
 /**
  * One page of the records `ids` picks (id and sort key, in list order), with
  * what the list shows: only those rows are joined to their contact and
- * certification. The total rides along as a column: one statement, one trip to SQLite.
+ * certification. A Quick Filter's total rides along as a column (`totalColumn`): one statement, one trip to SQLite.
  */
 async function pageOf(
   db: Executor,
   ids: Knex.QueryBuilder,
   query: TrackingQuery,
-  totalColumn: Knex.QueryBuilder | Knex.Raw,
-): Promise<Array<TrackingRow & { total: number }>> {
+  totalColumn: Knex.QueryBuilder | Knex.Raw | null,
+): Promise<Array<TrackingRow & { total?: number }>> {
   return (await inListOrder(
     db
       .from(ids.as('page'))
@@ -234,12 +300,12 @@ async function pageOf(
         'r.updated_at as updatedAt',
         'r.credits_needed as creditsNeeded',
         'r.credits_on_track_until as creditsOnTrackUntil',
-        totalColumn,
+        ...(totalColumn ? [totalColumn] : []),
       ),
     query.sort,
     'page.id',
     'page.sort_key',
-  )) as Array<TrackingRow & { total: number }>;
+  )) as Array<TrackingRow & { total?: number }>;
 }
 
 /**

@@ -249,6 +249,10 @@ describe('hostile and malformed input', () => {
       ['records.get', cyclic, ['TOO_LARGE', 'INVALID']],
       ['tracking.list', { quick: { kind: 'all' }, sort: { column: 'r.id; DROP TABLE records', direction: 'asc' }, page: 1, pageSize: 10 }, ['INVALID']],
       ['tracking.list', { quick: { kind: 'all' }, sort: { column: 'status', direction: 'asc' }, page: 1, pageSize: 1_000_000 }, ['INVALID']],
+      ['tracking.page', { quick: { kind: 'all' }, sort: { column: 'r.id; DROP TABLE records', direction: 'asc' }, page: 1, pageSize: 10 }, ['INVALID']],
+      ['tracking.page', { quick: { kind: 'all' }, sort: { column: 'status', direction: 'asc' }, page: 0, pageSize: 10 }, ['INVALID']],
+      ['tracking.total', { quick: { kind: 'status', status: 'Lost' } }, ['INVALID']],
+      ['tracking.total', { quick: { kind: 'all' }, filter: { combinator: 'or', rules: [{ field: 'c.email; --', operator: '=', value: 'x' }] } }, ['INVALID']],
       ['auth.signIn', { username: 'dana', password: huge }, ['TOO_LARGE', 'INVALID']],
     ];
     for (const [name, input, codes, field] of cases) {

@@ -22,7 +22,7 @@ import { validateFilterTree } from '../../main/filters/compile';
 import { addDays } from '../../main/rules/calendar';
 import { STATUSES } from '../../main/rules/statuses';
 import { nameKey } from '../../main/domain/contact';
-import { EMPTIABLE_SORTS, listTracking, SORT_COLUMNS, trackingCounts } from '../../main/services/tracking';
+import { EMPTIABLE_SORTS, listTracking, pageTracking, SORT_COLUMNS, trackingCounts } from '../../main/services/tracking';
 import { type QuickFilter, type SortColumn } from '../../main/services/tracking';
 import { captured, explain, STATISTICS, useStatistics, type Query } from './query-plan-support';
 import { freshDb, makeProgram, type TestDb } from './support';
@@ -171,6 +171,49 @@ describe('query plans of the Tracking page', () => {
           expect(
             plan.map((p) => p.detail).filter((d) => /^SCAN fc\b|BLOOM FILTER ON fc/.test(d)),
             `by ${column}: ${page.sql}`,
+          ).toEqual([]);
+        }
+      });
+
+      it("a broad filter's page without its total walks the list order, tests each record's own contact and counts nothing", async () => {
+        const checked = validateFilterTree({
+          combinator: 'or',
+          rules: [
+            { field: 'status', operator: '=', value: 'Admin Review' },
+            { field: 'certification', operator: '=', value: programId },
+            { field: 'organization', operator: 'contains', value: 'health' },
+          ],
+        });
+        if (!checked.ok) throw new Error(checked.message);
+        for (const direction of DIRECTIONS) {
+          // A write first: no total is kept, so the page is found without one.
+          await t.db.raw('UPDATE settings SET value = value WHERE key = (SELECT min(key) FROM settings)');
+          let answer: { total: number | null } | null = null;
+          const queries = await captured(t.db, async () => {
+            answer = await pageTracking(t.db, {
+              quick: { kind: 'all' },
+              filter: checked.tree,
+              sort: { column: 'contactName', direction },
+              page: 1,
+              pageSize: 50,
+              today: TODAY,
+            });
+          });
+          expect(answer, direction).toMatchObject({ total: null });
+          expect(
+            queries.filter((q) => /count\(/i.test(q.sql)),
+            `${direction}: no count`,
+          ).toEqual([]);
+          const pages = queries.filter((q) => q.sql.includes('as `page`'));
+          expect(pages, `${direction}: one page query`).toHaveLength(1);
+          const page = pages[0] as Query;
+          expect(await planProblems(t.db, page)).toEqual([]);
+          const plan = (await explain(t.db, page)).map((p) => p.detail);
+          expect(plan, `${direction}: ${page.sql}`).toContainEqual(expect.stringMatching(/^SCAN r USING COVERING INDEX records_sort_name_index/));
+          expect(plan, `${direction}: ${page.sql}`).toContainEqual(expect.stringMatching(/^SEARCH fc USING INTEGER PRIMARY KEY/));
+          expect(
+            plan.filter((d) => /^SCAN fc\b|BLOOM FILTER ON fc|VIRTUAL TABLE/.test(d)),
+            `${direction}: ${page.sql}`,
           ).toEqual([]);
         }
       });

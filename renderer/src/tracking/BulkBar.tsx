@@ -14,7 +14,8 @@ export function BulkBar(props: {
   view: TrackingView;
   selectedIds: number[];
   allMatching: boolean;
-  total: number;
+  /** The list's total; null while it is counted (every matching record can be picked once it is known). */
+  total: number | null;
   onSelectAllMatching: () => void;
   onClear: () => void;
   onDone: () => void;
@@ -24,7 +25,9 @@ export function BulkBar(props: {
   const [to, setTo] = useState<Status | null>(null);
   const [reason, setReason] = useState('');
   const [result, setResult] = useState<BulkResult | null>(null);
+  // null: every matching record, while the total is counted again (something was written).
   const count = allMatching ? total : selectedIds.length;
+  const counted = count === null ? 'every matching record' : `${count.toLocaleString()} records`;
 
   const { submit, busy, error } = useSubmit(async () => {
     if (!to) return;
@@ -38,14 +41,14 @@ export function BulkBar(props: {
 
   return (
     <>
-      {count > 0 && (
+      {(count === null || count > 0) && (
         <Paper withBorder px="md" py="xs" bg="var(--certdesk-selection)" data-testid="bulk-bar">
           <Group justify="space-between">
             <Group gap="xs">
               <Text size="sm" fw={600}>
-                {count.toLocaleString()} selected
+                {count === null ? 'Every matching record selected' : `${count.toLocaleString()} selected`}
               </Text>
-              {!allMatching && selectedIds.length < total && (
+              {!allMatching && total !== null && selectedIds.length < total && (
                 <Anchor size="sm" component="button" c={tint('indigo')} onClick={props.onSelectAllMatching}>
                   Select all {total.toLocaleString()} matching records
                 </Anchor>
@@ -60,7 +63,7 @@ export function BulkBar(props: {
           </Group>
         </Paper>
       )}
-      <Modal opened={open} onClose={() => setOpen(false)} title={`Change the status of ${count.toLocaleString()} records`} centered>
+      <Modal opened={open} onClose={() => setOpen(false)} title={`Change the status of ${counted}`} centered>
         <Stack>
           {error && <Alert color="red">{error}</Alert>}
           <Select label="New status" data={[...STATUSES]} value={to} onChange={(v) => setTo(v)} comboboxProps={{ withinPortal: true }} />
@@ -78,7 +81,7 @@ export function BulkBar(props: {
               Close
             </Button>
             <Button loading={busy} disabled={!to} onClick={() => void submit()}>
-              Apply to {count.toLocaleString()} records
+              Apply to {counted}
             </Button>
           </Group>
         </Stack>

@@ -21,8 +21,9 @@ function download(url: string): void {
  * Exports every matching row (not just the page) to CSV, showing progress while it
  * runs, then asks where to save it (desktop) or downloads it (harness), and offers
  * to show the saved file in its folder. Started by the button, Ctrl/Cmd+E or the menu.
+ * `total`: the list's, null while it is counted.
  */
-export function useCsvExport(view: TrackingView | null, total: number) {
+export function useCsvExport(view: TrackingView | null, total: number | null) {
   const exportJob = useJob();
   const run = async () => {
     if (!view || exportJob.running || total === 0) return;
@@ -32,7 +33,8 @@ export function useCsvExport(view: TrackingView | null, total: number) {
       autoClose: false,
       withCloseButton: false,
       title: 'Exporting to CSV',
-      message: `0 of ${total.toLocaleString()} rows`,
+      // The total may still be being counted (null).
+      message: total === null ? 'Starting…' : `0 of ${total.toLocaleString()} rows`,
     });
     try {
       const { id, result } = await exportJob.run(api().tracking.exportCsv({ ...selectionOf(view), sort: view.sort }), (job) =>

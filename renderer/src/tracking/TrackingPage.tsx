@@ -40,6 +40,12 @@ function onRowKey(event: KeyboardEvent<HTMLTableRowElement>, open: () => void) {
   else if (event.key === 'End') move(row.parentElement?.lastElementChild);
 }
 
+/** "1–50 of 7,946 records"; while the total is counted, or when counting failed, the rows shown and that. */
+function paginationText(from: number, to: number, total: number | null, countError: string | null): string {
+  if (total !== null) return `${from}–${to} of ${total.toLocaleString()} records`;
+  return countError === null ? `${from}–${to} of … records (counting)` : `${from}–${to} (the total could not be counted: ${countError})`;
+}
+
 /** `opening`: a selection to show instead of the last one (a dashboard number was clicked). */
 export function TrackingPage({ opening = null }: { opening?: Selection | null }) {
   const t = useTrackingView(opening);
@@ -177,7 +183,8 @@ export function TrackingPage({ opening = null }: { opening?: Selection | null })
           records={list.data?.rows ?? []}
           columns={TRACKING_COLUMNS}
           fetching={list.loading}
-          totalRecords={total}
+          // While the total is counted, the pages known so far (the next page opens once it is known).
+          totalRecords={total ?? (t.page - 1) * (view?.pageSize ?? 50) + (list.data?.rows.length ?? 0)}
           recordsPerPage={view?.pageSize ?? 50}
           page={t.page}
           onPageChange={t.setPage}
@@ -188,7 +195,7 @@ export function TrackingPage({ opening = null }: { opening?: Selection | null })
           selectedRecords={t.selected}
           onSelectedRecordsChange={t.select}
           onRowClick={({ record }) => setOpenId(record.id)}
-          paginationText={({ from, to, totalRecords }) => `${from}–${to} of ${totalRecords.toLocaleString()} records`}
+          paginationText={({ from, to, totalRecords }) => paginationText(from, to, total === null ? null : totalRecords, t.totalError)}
           noRecordsText={
             view?.quick.kind === 'all' && !view.filter && !view.search
               ? 'No certification records yet: enroll a contact to start'

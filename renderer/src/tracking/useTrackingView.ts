@@ -4,6 +4,7 @@ import type { TrackingRow } from '../../../main/ipc/contract';
 import { api, call } from '../api';
 import { takeTrackingStart } from '../firstScreen';
 import { useLoad } from '../shared/useLoad';
+import { useListTotal } from './useListTotal';
 import { DEFAULT_VIEW, selectionOf, type Selection, type TrackingView } from './view';
 
 /**
@@ -70,11 +71,13 @@ export function useTrackingView(opening: Selection | null = null) {
   /** Something was written: reload the list and everything counted beside it. */
   const changed = () => setVersion((v) => v + 1);
 
+  // The rows at once; a filtered list's total may follow them (useListTotal).
   const list = useLoad(
-    () => (view ? call(api().tracking.list({ ...selectionOf(view), sort: view.sort, page, pageSize: view.pageSize })) : Promise.resolve(null)),
+    () => (view ? call(api().tracking.page({ ...selectionOf(view), sort: view.sort, page, pageSize: view.pageSize })) : Promise.resolve(null)),
     [view, page, version],
     start?.list,
   );
+  const counted = useListTotal(list, view);
   const counts = useLoad(() => call(api().tracking.counts({})), [version], start?.counts);
   const programs = useLoad(() => call(api().programs.list({})), [version], start?.programs);
   const saved = useLoad(() => call(api().filters.list({})), [version], start?.filters);
@@ -98,7 +101,9 @@ export function useTrackingView(opening: Selection | null = null) {
     clearSelection,
     changed,
     list,
-    total: list.data?.total ?? 0,
+    /** The list's total; null while it is counted after the rows (then `totalError` if that failed). */
+    total: counted.total,
+    totalError: counted.error,
     counts,
     programs,
     saved,
