@@ -23,7 +23,7 @@ let programB: number;
 const contactIds: number[] = [];
 
 const ORGANIZATIONS = ['Lakeside Health Partners', 'City Library', 'HEALTHWISE Clinic', 'Ferry Works', ''];
-/** Every twelfth contact's: one record in thirteen, too few for a short walk to find a page of 4. */
+/** Three contacts' whose names sort last (four records): too few for a short walk from the first name to find a page of one. */
 const RARE = 'Rare Books Society';
 
 const broad = (): unknown => ({
@@ -74,7 +74,7 @@ async function setUp(): Promise<void> {
       firstName: 'Ana',
       lastName: `Member${String(i).padStart(3, '0')}`,
       email: `ana${i}@example.org`,
-      organization: i % 12 === 11 ? RARE : (ORGANIZATIONS[i % ORGANIZATIONS.length] as string),
+      organization: i >= 114 && i % 2 === 0 ? RARE : (ORGANIZATIONS[i % ORGANIZATIONS.length] as string),
     });
     contactIds.push(contact.id);
     for (const programId of i % 4 === 0 ? [programA, programB] : [programA])
@@ -164,11 +164,11 @@ describe('a filtered list: the rows first, the total after', () => {
       n: number;
     }>;
     const expected = Number(row?.n);
-    expect(expected).toBeGreaterThan(4);
+    expect(expected).toBeGreaterThan(1);
     for (const n of [1, 2]) {
-      const got = await page(rare, n, 'asc', '', 4);
+      const got = await page(rare, n, 'asc', '', 1);
       expect(got.total, `page ${n}`).toBe(expected);
-      expect(got.rows.map((r) => r.id)).toEqual((await listed(rare, n, 'asc', '', 4)).rows.map((r) => r.id));
+      expect(got.rows.map((r) => r.id)).toEqual((await listed(rare, n, 'asc', '', 1)).rows.map((r) => r.id));
     }
   });
 });
