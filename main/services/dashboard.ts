@@ -13,6 +13,7 @@
 import type { CalendarDate } from '../rules/calendar';
 import type { Status } from '../rules/statuses';
 import type { FilterTree } from '../filters/fields';
+import { compileFilterTree } from '../filters/compile';
 import { countQuick, matching, type QuickFilter } from './tracking';
 import type { Executor } from './context';
 
@@ -105,6 +106,33 @@ async function countByProgram(db: Executor, filter: FilterTree, today: CalendarD
   return new Map<number, number>(rows.map((r) => [Number(r.programId), Number(r.n)]));
 }
 
+/**
+ * Filters that each select part of what `widest` selects, counted by certification in one pass over
+ * `widest`'s matches (one indexed GROUP BY, each filter's own condition summed): each count is the
+ * number of `widest`'s matches the filter also selects, so its own matches. The horizons nest, so the
+ * four horizons and their on-track parts read the longest horizon's index range once instead of eight
+ * times (57 ms at 1.2M records before).
+ */
+async function countWithinByProgram(
+  db: Executor,
+  widest: FilterTree,
+  parts: FilterTree[],
+  today: CalendarDate,
+  timeZone: string,
+): Promise<Array<Map<number, number>>> {
+  const records = db.from(db.raw('?? as r indexed by ??', ['records', 'records_status_expires_cover']));
+  const sums = parts.map((part, i) => {
+    const condition = compileFilterTree(part, today, 'set', timeZone);
+    return condition
+      ? db.raw(`sum(case when ${condition.sql} then 1 else 0 end) as ??`, [...condition.bindings, `n${i}`])
+      : db.raw('count(*) as ??', [`n${i}`]);
+  });
+  const rows: Array<Record<string, number>> = await matching(db, { quick: ALL, filter: widest, today, timeZone }, 'set', records)
+    .select('r.program_id as programId', ...sums)
+    .groupBy('r.program_id');
+  return parts.map((_, i) => new Map(rows.filter((r) => Number(r[`n${i}`]) > 0).map((r) => [Number(r.programId), Number(r[`n${i}`])])));
+}
+
 async function quickTotal(db: Executor, quick: QuickFilter): Promise<number> {
   return Number(((await countQuick(db, quick).first()) as { n: number | null } | undefined)?.n ?? 0);
 }
@@ -117,10 +145,11 @@ export async function dashboardSummary(db: Executor, office: { today: CalendarDa
   const onTrackFilters = EXPIRING_HORIZONS.map(onTrackFilter);
   const expired = expiredFilter(EXPIRED_WITHIN_DAYS);
   // SQLite answers one statement at a time on this connection: in turn, not in parallel.
-  const expiringCounts: Array<Map<number, number>> = [];
-  for (const filter of expiringFilters) expiringCounts.push(await countByProgram(db, filter, today, timeZone));
-  const onTrackCounts: Array<Map<number, number>> = [];
-  for (const filter of onTrackFilters) onTrackCounts.push(await countByProgram(db, filter, today, timeZone));
+  // Every horizon and its on-track part lies within the longest horizon.
+  const longest = expiringFilter(Math.max(...EXPIRING_HORIZONS));
+  const within = await countWithinByProgram(db, longest, [...expiringFilters, ...onTrackFilters], today, timeZone);
+  const expiringCounts = within.slice(0, expiringFilters.length);
+  const onTrackCounts = within.slice(expiringFilters.length);
   const expiredCounts = await countByProgram(db, expired, today, timeZone);
   const applications = waiting('Applied');
   const completions = waiting('Admin Review');
