@@ -237,4 +237,56 @@ describe('Tracking page (Chromium, npm run web)', () => {
     await page.keyboard.press('Escape');
     await expect.poll(() => page.locator('[data-record-id]').count()).toBe(1);
   });
+  it('a broad Customize Filter shows its rows at once and its total once counted, never a number it was not counted for', async () => {
+    const programs = await apiCall<Array<{ id: number }>>(harness, 'programs.list', {});
+    const programId = programs[0]?.id as number;
+    const filter = {
+      combinator: 'or',
+      rules: [
+        { field: 'status', operator: '=', value: 'Active' },
+        { field: 'certification', operator: '=', value: programId },
+      ],
+    };
+    const expected = await count(harness.dataDir, "r.status = 'Active' or r.program_id = ?", [programId]);
+    expect(expected, 'more than a page: the page alone cannot tell the total').toBeGreaterThan(50);
+    await apiCall(harness, 'tracking.saveView', {
+      quick: { kind: 'all' },
+      filter,
+      search: '',
+      sort: { column: 'contactName', direction: 'asc' },
+      pageSize: 50,
+    });
+    // The count is held back until the test lets it go, as a slow count at a million records would be.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let asked = 0;
+    await page.route('**/api/tracking.total', async (route) => {
+      asked += 1;
+      await released;
+      await route.continue();
+    });
+    try {
+      await page.reload();
+      await page.waitForSelector('[data-record-id]');
+      await expect.poll(() => asked).toBe(1);
+      const text = page.locator('.mantine-datatable-pagination-text');
+      expect(await text.innerText()).toBe('1–50 of … records (counting)');
+      expect(await page.locator('[data-record-id]').count()).toBe(50);
+      await page.locator('.mantine-datatable-pagination').screenshot({ path: path.join(SCREENSHOT_DIR, 'tracking-counting.png') });
+      release();
+      await expect.poll(total).toBe(expected);
+      expect(await text.innerText()).toBe(`1–50 of ${expected.toLocaleString('en-US')} records`);
+      // The next page comes with the kept total: no second count.
+      await page.getByRole('button', { name: '2', exact: true }).click();
+      await settle();
+      expect(await text.innerText()).toBe(`51–${Math.min(100, expected)} of ${expected.toLocaleString('en-US')} records`);
+      expect(asked).toBe(1);
+      await page.locator('.mantine-datatable-pagination').screenshot({ path: path.join(SCREENSHOT_DIR, 'tracking-counted.png') });
+    } finally {
+      release();
+      await page.unroute('**/api/tracking.total');
+      await page.getByRole('button', { name: 'Clear Customize Filter' }).click();
+      await settle();
+    }
+  });
 });
