@@ -38,6 +38,7 @@ import { BENCH_NOW, BENCH_TODAY } from './bench-clock';
 import type { GenerateResult } from './bench-generate';
 import { recordsCsv, recordsImportTargets } from './bench-records-import';
 import { completionsCsv } from './bench-completions-import';
+import { contactsCsv } from './bench-contacts-import';
 
 // ---------------------------------------------------------------------------
 // Options
@@ -1001,23 +1002,6 @@ async function benchExport(backend: Backend, db: Db, dataDir: string, scratch: s
   fs.rmSync(folder, { recursive: true, force: true });
   record(`sync export of ${exported.toLocaleString('en')} changes (exportChanges)`, t, 2000);
   recordLoad('sync exports', load);
-}
-
-/** A CSV of `n` new contacts (member numbers of their own, so every row is new). */
-function contactsCsv(n: number, run: number): string {
-  const lines = ['First Name,Last Name,Email,Member Number,Organization,Phone'];
-  const first = ['Avery', 'Jordan', 'Maria', 'Chen', 'Fatima', 'Lukas', 'Zoë', 'Sipho', 'Ana', 'Kenji'];
-  const last = ['Nakamura', 'Okafor', 'Lindqvist', 'García', 'Moreau', 'Kowalski', 'Haddad', 'Silva', "O'Neill", 'Petrov'];
-  for (let i = 0; i < n; i++) {
-    const f = first[i % first.length] ?? 'Avery';
-    const l = `${last[Math.floor(i / first.length) % last.length] ?? 'Silva'}${i % 7 === 0 ? '-Smith' : ''}`;
-    // The email's local part in ASCII (Zoë → zoe): the import refuses addresses beyond ASCII.
-    const local = f.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
-    lines.push(
-      `${f},${l},${local}.${i}.${run}@example.org,IMP${run}-${String(i).padStart(6, '0')},"Regional Health Partners, Unit ${i % 40}",555-${String(i % 10_000).padStart(4, '0')}`,
-    );
-  }
-  return `${lines.join('\n')}\n`;
 }
 
 async function waitForJob(backend: Backend, id: string): Promise<unknown> {
