@@ -241,7 +241,8 @@ export const handlers: HandlerTable = {
   'contacts.create': (ctx, input) => createContact(ctx.services, input),
   'contacts.update': (ctx, input) => updateContact(ctx.services, input),
   'programs.list': (ctx) => listPrograms(ctx.services.db),
-  'imports.preview': (ctx, input) => previewCsv(ctx, input),
+  // The preview reads many pages of the database: given back when it answers, as after a job.
+  'imports.preview': (ctx, input) => releasing(ctx, previewCsv(ctx, input)),
   'imports.previewJob': (ctx, input) => Promise.resolve(ctx.jobs.start('import-preview', (job) => previewCsv(ctx, input, job))),
   'imports.apply': (ctx, input) => Promise.resolve(applyCsv(ctx, input)),
   'imports.batchPreview': (ctx, input) => previewBatchImport(ctx.services.db, input.folder, ctx.services),
