@@ -7,15 +7,37 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { queryDb } from '../support/db';
-import { apiCall, SCREENSHOT_DIR, type Harness } from '../support/harness';
+import { apiCall, SCREENSHOT_DIR, type BrowserSession, type Harness } from '../support/harness';
 import { browserSessionPerSuite, openTracking } from '../support/e2e';
 
 describe('Tracking page in Chromium (npm run web)', () => {
   let harness: Harness;
   let page: Page;
+  let browser: BrowserSession['browser'];
 
   browserSessionPerSuite({ timeout: 10_000 }, (session) => {
-    ({ harness, page } = session);
+    ({ harness, page, browser } = session);
+  });
+
+  it("opens on the first screen's one answer: the rows show while start-up is never asked about", async () => {
+    // The answer to app.firstScreen comes only once start-up is ready, so the page needs no startup.status to open.
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    try {
+      const fresh = await context.newPage();
+      const asked: string[] = [];
+      fresh.on('request', (r) => asked.push(new URL(r.url()).pathname));
+      await fresh.route('**/api/startup.status', () => undefined); // never answered
+      await fresh.goto(`${harness.url}/#tracking`);
+      await fresh.locator('[data-record-id]').first().waitFor({ timeout: 10_000 });
+      await expect.poll(() => fresh.locator('[data-record-id]').count()).toBe(50);
+      // One call brought the first screen: no separate app.info, view, list, counts or programs.
+      const calls = asked.filter((p) => p.startsWith('/api/') && p !== '/api/startup.status');
+      expect(calls[0]).toBe('/api/app.firstScreen');
+      expect(calls).not.toContain('/api/tracking.list');
+      expect(calls).not.toContain('/api/app.info');
+    } finally {
+      await context.close();
+    }
   });
 
   it('shows the demo records with their status and dates, and the total from the database', async () => {
@@ -24,7 +46,8 @@ describe('Tracking page in Chromium (npm run web)', () => {
     const n = countRow?.n ?? 0;
     expect(n).toBeGreaterThan(300);
     await expect.poll(() => page.getByText(`1–50 of ${n} records`).count()).toBe(1);
-    expect(await page.locator('[data-record-id]').count()).toBe(50);
+    // The first 20 rows are drawn first, the rest right after they are painted.
+    await expect.poll(() => page.locator('[data-record-id]').count()).toBe(50);
 
     // The first row is the first record by contact name, as the database orders it.
     const [first] = await queryDb<{ id: number; status: string; first_name: string; last_name: string }>(

@@ -6,6 +6,7 @@ import { describeFilter } from '../../../main/filters/fields';
 import type { SortColumn, TrackingRow } from '../../../main/ipc/contract';
 import { useAppEvent } from '../events';
 import { formatDatesIn } from '../shared/dates';
+import { useAfterFirstPaint } from '../shared/useAfterFirstPaint';
 import { ActionRequired } from './ActionRequired';
 import type { ApplicationTarget } from './ApplicationModal';
 import { BulkBar } from './BulkBar';
@@ -20,6 +21,9 @@ import { useTrackingView } from './useTrackingView';
 import type { Selection } from './view';
 
 const PAGE_SIZES = [25, 50, 100, 200];
+const NO_ROWS: TrackingRow[] = [];
+/** Rows a window shows without scrolling, with room to spare (a row is about 45 px tall). */
+const FIRST_ROWS = 20;
 
 /** Rows are reached with Tab and the arrow keys; Enter (or Space) opens the record. */
 function onRowKey(event: KeyboardEvent<HTMLTableRowElement>, open: () => void) {
@@ -44,6 +48,10 @@ function onRowKey(event: KeyboardEvent<HTMLTableRowElement>, open: () => void) {
 export function TrackingPage({ opening = null }: { opening?: Selection | null }) {
   const t = useTrackingView(opening);
   const { view, list, total } = t;
+  // The first render draws the rows a window shows and none of the closed dialogs; the rest follows its paint.
+  const painted = useAfterFirstPaint();
+  const allRows = list.data?.rows ?? NO_ROWS;
+  const rows = painted ? allRows : allRows.slice(0, FIRST_ROWS);
   const [openId, setOpenId] = useState<number | null>(null);
   const [builderOpen, setBuilderOpen] = useState(false);
   const [enroll, setEnroll] = useState<EnrollTarget | null>(null);
@@ -174,7 +182,7 @@ export function TrackingPage({ opening = null }: { opening?: Selection | null })
           highlightOnHover
           striped
           verticalSpacing={6}
-          records={list.data?.rows ?? []}
+          records={rows}
           columns={TRACKING_COLUMNS}
           fetching={list.loading}
           totalRecords={total}
@@ -201,59 +209,61 @@ export function TrackingPage({ opening = null }: { opening?: Selection | null })
           })}
         />
       </Paper>
-      {/* Mounted closed from the start (their chunks load beside the first rows), so each returns focus on close. */}
-      <Suspense fallback={null}>
-        <RecordDrawer
-          id={openId}
-          onClose={() => setOpenId(null)}
-          onChanged={t.changed}
-          onApplication={(contact) => {
-            // The dialog takes the drawer's place; recording opens the new record.
-            setOpenId(null);
-            setApplication({ contact });
-          }}
-        />
-        {builderOpen && view && (
-          <Suspense fallback={null}>
-            <FilterBuilder
-              opened
-              initial={view.filter ?? null}
-              programs={t.programs.data ?? []}
-              onApply={(filter) => t.update({ filter })}
-              onSaved={t.changed}
-              onClose={() => setBuilderOpen(false)}
-            />
-          </Suspense>
-        )}
-        <ImportModal
-          opened={importOpen}
-          onClose={() => setImportOpen(false)}
-          onDone={() => {
-            setImportOpen(false);
-            t.changed();
-          }}
-        />
-        <ApplicationModal
-          key={application ? `application-for-${application.contact?.id ?? 'anyone'}` : 'application-closed'}
-          target={application}
-          onClose={() => setApplication(null)}
-          onDone={(recordId) => {
-            setApplication(null);
-            t.changed();
-            setOpenId(recordId);
-          }}
-        />
-        <EnrollModal
-          key={enroll ? `enroll-for-${enroll.contact?.id ?? 'anyone'}` : 'enroll-closed'}
-          target={enroll}
-          onClose={() => setEnroll(null)}
-          onDone={(recordId) => {
-            setEnroll(null);
-            t.changed();
-            setOpenId(recordId);
-          }}
-        />
-      </Suspense>
+      {/* Mounted closed once the first rows are painted (their chunks load then), so each returns focus on close. */}
+      {painted && (
+        <Suspense fallback={null}>
+          <RecordDrawer
+            id={openId}
+            onClose={() => setOpenId(null)}
+            onChanged={t.changed}
+            onApplication={(contact) => {
+              // The dialog takes the drawer's place; recording opens the new record.
+              setOpenId(null);
+              setApplication({ contact });
+            }}
+          />
+          {builderOpen && view && (
+            <Suspense fallback={null}>
+              <FilterBuilder
+                opened
+                initial={view.filter ?? null}
+                programs={t.programs.data ?? []}
+                onApply={(filter) => t.update({ filter })}
+                onSaved={t.changed}
+                onClose={() => setBuilderOpen(false)}
+              />
+            </Suspense>
+          )}
+          <ImportModal
+            opened={importOpen}
+            onClose={() => setImportOpen(false)}
+            onDone={() => {
+              setImportOpen(false);
+              t.changed();
+            }}
+          />
+          <ApplicationModal
+            key={application ? `application-for-${application.contact?.id ?? 'anyone'}` : 'application-closed'}
+            target={application}
+            onClose={() => setApplication(null)}
+            onDone={(recordId) => {
+              setApplication(null);
+              t.changed();
+              setOpenId(recordId);
+            }}
+          />
+          <EnrollModal
+            key={enroll ? `enroll-for-${enroll.contact?.id ?? 'anyone'}` : 'enroll-closed'}
+            target={enroll}
+            onClose={() => setEnroll(null)}
+            onDone={(recordId) => {
+              setEnroll(null);
+              t.changed();
+              setOpenId(recordId);
+            }}
+          />
+        </Suspense>
+      )}
     </Stack>
   );
 }

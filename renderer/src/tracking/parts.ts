@@ -1,7 +1,7 @@
 /**
  * The Tracking page's dialogs and drawer, each in its own chunk: the first rows need none of them (the
  * filter builder brings react-querybuilder, the forms @mantine/dates). The drawer and the dialogs are
- * mounted closed, so their chunks load beside the first rows without delaying them; the filter builder,
+ * mounted closed once the first rows are painted (TrackingPage), so their chunks load after them; the filter builder,
  * mounted only while open, is fetched in idle time once the rows are on screen (`prefetchTrackingParts`).
  */
 import { lazy } from 'react';
