@@ -7,10 +7,12 @@
  * (as scripts/bench.ts's underLoad does). The files are built before the
  * measurement starts, so only the app's work is measured.
  *
- * Usage: node --expose-gc --import tsx scripts/measure-import-loop.ts BASE_DIR [ROWS] [--only contacts,records,completions]
+ * Usage: node --expose-gc --import tsx scripts/measure-import-loop.ts BASE_DIR [ROWS] [--only contacts,records,completions] [--bench]
  * (with STALLS=FILE and node --cpu-prof, scripts/stall-cpu.mjs names the work in each stall)
  * BASE_DIR holds a database prepared by scripts/profile-records-import.ts (100,000
  * PRF-… contacts and the user prof-admin); every run works on a copy of it.
+ * With --bench, BASE_DIR is a bench database (a copy of your own: it is changed in place, not copied)
+ * and the files are the bench's own (contacts IMP0-…, their records in the first certification).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,8 +20,9 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startBackend, type Backend } from '../main/backend';
 import { databaseFile } from '../main/db/database';
-import { authenticate } from '../main/services/users';
-import { BENCH_NOW, BENCH_TODAY } from './bench-generate';
+import { authenticate, createUser } from '../main/services/users';
+import { BENCH_NOW, BENCH_TODAY } from './bench-clock';
+import { contactsCsv } from './bench-contacts-import';
 import { completionsCsv } from './bench-completions-import';
 import { recordsCsv, recordsImportTargets } from './bench-records-import';
 import { browseList } from './support/profiling';
@@ -28,6 +31,7 @@ const args = process.argv.slice(2);
 const onlyAt = args.indexOf('--only');
 const only = onlyAt === -1 ? null : new Set((args[onlyAt + 1] ?? '').split(','));
 const positional = args.filter((a, i) => !a.startsWith('--') && (onlyAt === -1 || i !== onlyAt + 1));
+const benchFiles = args.includes('--bench');
 const base = path.resolve(positional[0] ?? '');
 const rows = Number(positional[1] ?? 100_000);
 const clock = { now: () => BENCH_NOW };
@@ -57,15 +61,37 @@ async function call<T>(backend: Backend, name: string, input: unknown): Promise<
 }
 
 /** Runs `work` while the list is paged on; what the list and the event loop saw meanwhile. */
-async function underLoad<T>(backend: Backend, work: () => Promise<T>): Promise<{ value: T; ms: number; longest: number; calls: number; loopMax: number }> {
+async function underLoad<T>(
+  backend: Backend,
+  work: () => Promise<T>,
+): Promise<{ value: T; ms: number; longest: number; calls: number; loopMax: number; cpuMs: number; peak: string }> {
   const { calls, stop } = browseList(backend);
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
+  // The job's peak: what the process grows to decides what it keeps after (freed pages are reused, rarely returned at once).
+  const peak = { rss: 0, heapTotal: 0, heapUsed: 0 };
+  const sample = setInterval(() => {
+    const m = process.memoryUsage();
+    peak.rss = Math.max(peak.rss, m.rss);
+    peak.heapTotal = Math.max(peak.heapTotal, m.heapTotal);
+    peak.heapUsed = Math.max(peak.heapUsed, m.heapUsed);
+  }, 20);
+  const cpu = process.cpuUsage();
   const t0 = performance.now();
   try {
     const value = await work();
-    return { value, ms: performance.now() - t0, longest: calls.length ? Math.max(...calls) : NaN, calls: calls.length, loopMax: loop.max / 1e6 };
+    const used = process.cpuUsage(cpu);
+    return {
+      value,
+      ms: performance.now() - t0,
+      longest: calls.length ? Math.max(...calls) : NaN,
+      calls: calls.length,
+      loopMax: loop.max / 1e6,
+      cpuMs: (used.user + used.system) / 1000,
+      peak: `peak RSS ${mb(peak.rss)}, heap ${mb(peak.heapUsed)} used of ${mb(peak.heapTotal)}`,
+    };
   } finally {
+    clearInterval(sample);
     loop.disable();
     await stop();
   }
@@ -100,7 +126,7 @@ async function measure(backend: Backend, kind: string, text: string): Promise<vo
   if (preview.value.fileError) throw new Error(`${kind}: preview refused the file: ${JSON.stringify(preview.value.fileError)}`);
   const size = JSON.stringify(preview.value).length;
   console.log(
-    `${kind} preview  ${preview.ms.toFixed(0)} ms; longest list call ${preview.longest.toFixed(0)} ms (${preview.calls} calls); loop max ${preview.loopMax.toFixed(0)} ms; result ${(size / 1024).toFixed(0)} KB; ${await rss()}`,
+    `${kind} preview  ${preview.ms.toFixed(0)} ms (cpu ${preview.cpuMs.toFixed(0)}); ${preview.peak}; longest list call ${preview.longest.toFixed(0)} ms (${preview.calls} calls); loop max ${preview.loopMax.toFixed(0)} ms; result ${(size / 1024).toFixed(0)} KB; ${await rss()}`,
   );
   console.log(`  rows ${JSON.stringify(preview.value.rows)}`);
   const apply = await underLoad(backend, async () => {
@@ -108,21 +134,22 @@ async function measure(backend: Backend, kind: string, text: string): Promise<vo
     return waitForJob(backend, job.id);
   });
   console.log(
-    `${kind} apply    ${apply.ms.toFixed(0)} ms; longest list call ${apply.longest.toFixed(0)} ms (${apply.calls} calls); loop max ${apply.loopMax.toFixed(0)} ms; ${await rss()}`,
+    `${kind} apply    ${apply.ms.toFixed(0)} ms (cpu ${apply.cpuMs.toFixed(0)}); ${apply.peak}; longest list call ${apply.longest.toFixed(0)} ms (${apply.calls} calls); loop max ${apply.loopMax.toFixed(0)} ms; ${await rss()}`,
   );
 }
 
 async function main(): Promise<void> {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'certdesk-import-loop-'));
-  fs.copyFileSync(databaseFile(base), databaseFile(work));
+  const work = benchFiles ? base : fs.mkdtempSync(path.join(os.tmpdir(), 'certdesk-import-loop-'));
+  if (!benchFiles) fs.copyFileSync(databaseFile(base), databaseFile(work));
   const backend = await startBackend({ dataDir: work, version: 'measure', clock });
   try {
     const db = backend.context.services.db;
-    backend.context.session.user = await authenticate(backend.context.services, 'prof-admin', 'profile password 2026');
+    backend.context.session.user = benchFiles ? await benchAdmin(backend) : await authenticate(backend.context.services, 'prof-admin', 'profile password 2026');
     await underLoad(backend, () => new Promise((r) => setTimeout(r, 500))); // warm the list
     console.log(`after browsing: ${await rss()}`);
     const want = (kind: string) => only === null || only.has(kind);
-    if (want('contacts')) {
+    if (want('contacts') && benchFiles) await measure(backend, 'contacts', contactsCsv(rows, 0));
+    else if (want('contacts')) {
       const lines = ['First Name,Last Name,Email,Member Number,Organization,Phone'];
       for (let i = 0; i < rows; i++)
         lines.push(
@@ -131,7 +158,7 @@ async function main(): Promise<void> {
       await measure(backend, 'contacts', `${lines.join('\n')}\n`);
     }
     if (want('records')) {
-      const members = Array.from({ length: rows }, (_, i) => `PRF-${String(i).padStart(6, '0')}`);
+      const members = Array.from({ length: rows }, (_, i) => `${benchFiles ? 'IMP0-' : 'PRF-'}${String(i).padStart(6, '0')}`);
       const [target] = await recordsImportTargets(db);
       if (!target) throw new Error('no certification');
       await measure(backend, 'records', recordsCsv(members, target.code, target.component, BENCH_TODAY));
@@ -143,7 +170,18 @@ async function main(): Promise<void> {
     }
   } finally {
     await backend.close();
-    fs.rmSync(work, { recursive: true, force: true });
+    if (!benchFiles) fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The bench's admin (scripts/bench.ts signIn), made on a database that has none yet. */
+async function benchAdmin(backend: Backend) {
+  const ctx = backend.context.services;
+  const credentials = { username: 'bench-admin', password: 'benchmark password 2026' };
+  try {
+    return await authenticate(ctx, credentials.username, credentials.password);
+  } catch {
+    return createUser(ctx, { ...credentials, displayName: 'Bench Admin', role: 'admin' });
   }
 }
 

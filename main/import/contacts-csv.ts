@@ -41,6 +41,7 @@ import {
   plannedResult,
   prepareCsv,
   prepareCsvForApply,
+  readRowsOnce,
   readSourceForApply,
   type CsvImportInput,
   type CsvImportResult,
@@ -60,6 +61,12 @@ type Values = ContactValues;
 /** Identity of a contact without keys: folded "last first" name and email. */
 function identity(nameKeyValue: string, email: string): string {
   return `${nameKeyValue}\u0000${foldForSearch(email)}`;
+}
+
+/** A row's identity (null without a last name). */
+function identityOf(v: Values): string | null {
+  const key = nameKeyOf(v);
+  return key === null ? null : identity(key, v.email ?? '');
 }
 
 function label(v: { lastName?: string; firstName?: string; memberNumber?: string }): string {
@@ -85,53 +92,67 @@ interface Plan {
   updates: Array<{ id: number; patch: Partial<ContactRow> }>;
 }
 
-/** A data row's values, with its folded name key and name-and-email identity (null without a last name). */
+/** A data row's values (none for a ragged row). */
 interface FileRow {
   line: number;
   ragged?: string;
   v: Values;
-  nameKey: string | null;
-  identity: string | null;
+}
+
+/** A row with neither central ID nor member number: matched by name and email. */
+function isKeyless(v: Values): boolean {
+  return v.centralId === undefined && v.memberNumber === undefined;
+}
+
+/** A row's folded "last first" name key (null without a last name). */
+function nameKeyOf(v: Values): string | null {
+  return v.lastName === undefined ? null : nameKey(v.firstName ?? '', v.lastName);
 }
 
 /** Reads every row's values once, for the lookup of stored contacts and for the plan. */
-function readRows({ parsed, map }: Prepared): Promise<FileRow[]> {
-  return mapInSlices(parsed.rows, (row) => {
-    if (row.ragged !== undefined) return { line: row.line, ragged: row.ragged, v: {}, nameKey: null, identity: null };
+function readRows(prepared: Prepared): Promise<FileRow[]> {
+  const { map } = prepared;
+  return readRowsOnce(prepared, (row) => {
+    if (row.ragged !== undefined) return { line: row.line, ragged: row.ragged, v: {} };
     const v: Values = {};
     for (const field of CONTACT_FIELDS) {
       const value = cell(row.fields, map.columns[field]);
       if (value !== undefined) v[field] = value;
     }
-    const key = v.lastName === undefined ? null : nameKey(v.firstName ?? '', v.lastName);
-    return { line: row.line, v, nameKey: key, identity: key === null ? null : identity(key, v.email ?? '') };
+    return { line: row.line, v };
   });
 }
+
+/** The columns of a stored contact the plan reads: the file's fields, the id and the name key (not the other search keys or times). */
+const STORED_COLUMNS = ['id', 'central_id', 'member_number', 'first_name', 'last_name', 'email', 'organization', 'phone', 'name_key'] as const;
+type StoredContact = Pick<ContactRow, (typeof STORED_COLUMNS)[number]>;
 
 /**
  * The stored contacts the plan can match the file's rows to: those with a
  * central ID or member number the file has, or a name key of a row that has
- * neither. Three index lookups instead of reading every contact (250,000 at a
+ * neither. Index lookups instead of reading every contact (250,000 at a
  * million records); the keys travel as bound JSON arrays.
  */
-async function storedContactsFor(db: Executor, rows: readonly FileRow[]): Promise<ContactRow[]> {
+async function storedContactsFor(db: Executor, rows: readonly FileRow[]): Promise<StoredContact[]> {
   const central = new Set<string>();
   const member = new Set<string>();
   const names = new Set<string>();
   const emails = new Set<string>();
   const slices = new Slices();
-  for (const { v, nameKey: key } of rows) {
+  for (const { v } of rows) {
     if (v.centralId !== undefined) central.add(v.centralId);
     if (v.memberNumber !== undefined) member.add(v.memberNumber);
-    if (v.centralId === undefined && v.memberNumber === undefined && key !== null) names.add(key);
+    const key = isKeyless(v) ? nameKeyOf(v) : null;
+    if (key !== null) names.add(key);
     if (v.email !== undefined) emails.add(foldForSearch(v.email));
     if (slices.due()) await slices.pause();
   }
   // Holders of the file's emails are found by the folded key on its index: a new contact never takes another's
-  // email (compared by sameEmailKey in plan). The keys go KEYS_PER_QUERY at a time: at a million records a
-  // file's names alone match hundreds of thousands of contacts, and turning one such result into rows held
-  // the main thread for over half a second.
-  const found = new Map<number, ContactRow>();
+  // email (compared by sameEmailKey in plan). The lookups answer ids only, KEYS_PER_QUERY keys at a time: at a
+  // million records a file's names alone match hundreds of thousands of contacts, and a file's member numbers
+  // and emails name the same contacts twice; each contact is then read once, with the columns the plan needs
+  // (issue #17: turning the rows of a big result into objects held the main thread, and the heap grew with them).
+  const found = new Set<number>();
   const lookups: Array<[string, Set<string>]> = [
     ['central_id', central],
     ['member_number', member],
@@ -140,33 +161,55 @@ async function storedContactsFor(db: Executor, rows: readonly FileRow[]): Promis
   ];
   for (const [column, keys] of lookups) {
     for (const part of chunk([...keys], KEYS_PER_QUERY)) {
-      for (const c of (await whereInJson(db('contacts'), column, part).select('*')) as ContactRow[]) found.set(c.id, c);
+      for (const { id } of await whereInJson(db('contacts'), column, part).select<Array<{ id: number }>>('id')) found.add(id);
+      await slices.maybePause();
     }
   }
   // In id order, as one query over the indexes gave them: the plan's first-come rules stay the same.
-  const ids = Float64Array.from(found.keys()).sort();
-  return mapInSlices(Array.from(ids), (id) => found.get(id) as ContactRow);
+  const ids = Float64Array.from(found).sort();
+  const stored: StoredContact[] = [];
+  for (let at = 0; at < ids.length; at += KEYS_PER_QUERY) {
+    const part = Array.from(ids.subarray(at, at + KEYS_PER_QUERY));
+    for (const c of await whereInJson(db('contacts'), 'id', part).orderBy('id').select<StoredContact[]>(STORED_COLUMNS)) stored.push(c);
+    await slices.maybePause();
+  }
+  return stored;
 }
 
 /** Keys per lookup query (see storedContactsFor). */
 const KEYS_PER_QUERY = 1_000;
 
 /** Decides every row against the stored contacts; pure apart from its inputs. */
-async function plan(prepared: Prepared, rows: readonly FileRow[], stored: readonly ContactRow[]): Promise<Plan> {
+async function plan(prepared: Prepared, rows: readonly FileRow[], stored: readonly StoredContact[]): Promise<Plan> {
   const slices = new Slices();
   // Filled in the sliced loop below: at a million records the stored contacts sharing the file's names
   // run to hundreds of thousands, and indexing them in one go held the main thread for ~0.6 s.
-  const matcher = contactMatcher<ContactRow>([]);
-  const byEmail = new Map<string, ContactRow>();
-  const byIdentity = new Map<string, ContactRow[]>();
+  const matcher = contactMatcher<StoredContact>([]);
+  const byEmail = new Map<string, StoredContact>();
   for (const c of stored) {
     matcher.add(c);
     if (c.email !== '' && !byEmail.has(sameEmailKey(c.email))) byEmail.set(sameEmailKey(c.email), c);
-    const id = identity(c.name_key, c.email);
-    const same = byIdentity.get(id);
-    if (same) same.push(c);
-    else byIdentity.set(id, [c]);
     if (slices.due()) await slices.pause();
+  }
+  // Name and email only decide keyless rows: a file whose rows all have a key (the usual export) builds
+  // none of it (issue #17: 100,000 identities, their maps and the stored contacts' were ~25 MB of the heap).
+  let anyKeyless = false;
+  for (const row of rows) {
+    if (row.ragged === undefined && isKeyless(row.v)) {
+      anyKeyless = true;
+      break;
+    }
+  }
+  const identities = anyKeyless ? await mapInSlices(rows, ({ v }) => identityOf(v)) : null;
+  const byIdentity = new Map<string, StoredContact[]>();
+  if (anyKeyless) {
+    for (const c of stored) {
+      const id = identity(c.name_key, c.email);
+      const same = byIdentity.get(id);
+      if (same) same.push(c);
+      else byIdentity.set(id, [c]);
+      if (slices.due()) await slices.pause();
+    }
   }
   const seenEmail = new Map<string, number>();
   const seenCentral = new Map<string, number>();
@@ -178,13 +221,14 @@ async function plan(prepared: Prepared, rows: readonly FileRow[], stored: readon
   // Name and email of the rows that have a key: a row without a key that shares them is
   // ambiguous wherever it stands in the file (else a second import would see two contacts).
   const keyedIdentity = new Map<string, number>();
-  for (const { v, identity: id, line } of rows) {
+  for (const [i, { v, line }] of identities === null ? [] : rows.entries()) {
     if (slices.due()) await slices.pause();
-    if (id === null || (v.centralId === undefined && v.memberNumber === undefined)) continue;
+    const id = identities?.[i] ?? null;
+    if (id === null || isKeyless(v)) continue;
     if (!keyedIdentity.has(id)) keyedIdentity.set(id, line);
   }
 
-  for (const row of rows) {
+  for (const [i, row] of rows.entries()) {
     if (slices.due()) await slices.pause();
     if (row.ragged !== undefined) {
       tally.reject(row.line, row.ragged);
@@ -211,11 +255,13 @@ async function plan(prepared: Prepared, rows: readonly FileRow[], stored: readon
     }
     // A row without a last name was rejected above, so it has a name key and an identity.
     const lastName = v.lastName as string;
-    const rowIdentity = row.identity as string;
-    const keyless = v.centralId === undefined && v.memberNumber === undefined;
-    const firstWithIdentity = seenIdentity.get(rowIdentity);
-    if (firstWithIdentity === undefined) seenIdentity.set(rowIdentity, row.line);
-    else if (keyless) {
+    const keyless = isKeyless(v);
+    // Only a keyless row reads these; a file without one has no identities (above).
+    const rowIdentity = identities?.[i] as string;
+    const firstWithIdentity = identities === null ? undefined : seenIdentity.get(rowIdentity);
+    if (firstWithIdentity === undefined) {
+      if (identities !== null) seenIdentity.set(rowIdentity, row.line);
+    } else if (keyless) {
       tally.reject(
         row.line,
         `Same name and email as line ${firstWithIdentity}, and this row has no central ID or member number to tell them apart; only the first is imported.`,
@@ -229,7 +275,7 @@ async function plan(prepared: Prepared, rows: readonly FileRow[], stored: readon
     }
 
     // Which stored contact is this row?
-    let contact: ContactRow | undefined;
+    let contact: StoredContact | undefined;
     if (keyless) {
       const candidates = byIdentity.get(rowIdentity) ?? [];
       if (candidates.length > 1) {

@@ -24,7 +24,7 @@ import { BULK_LIMIT, bulkSetStatus } from '../services/bulk';
 import { dashboardSummary } from '../services/dashboard';
 import { exportTrackingCsv } from '../services/csv-export';
 import type { Db } from '../db/database';
-import type { Jobs } from '../jobs';
+import type { Jobs, JobStatus } from '../jobs';
 import type { JobProgress } from '../domain/progress';
 import { deleteFilter, listSavedFilters, saveFilter, updateFilter } from '../services/saved-filters';
 import { appInfo, firstScreen, storedView } from './first-screen';
@@ -52,6 +52,7 @@ import { applyCompletionsCsv, previewCompletionsCsv } from '../import/completion
 import { applyBatchImport, previewBatchImport } from '../import/batch';
 import { applyContactsCsv, previewContactsCsv } from '../import/contacts-csv';
 import { applyProgramsCsv, previewProgramsCsv } from '../import/programs-csv';
+import { bytesOfBase64 } from '../import/base64';
 import { readSyncState } from '../sync/state';
 import { getReminderSchedule, saveReminderSchedule } from '../services/reminder-schedule';
 import { checkRecords, fixAll, fixRecords } from '../services/record-checker';
@@ -100,20 +101,36 @@ function actor(ctx: HandlerContext): Actor {
   return actorOf(ctx.session.user);
 }
 
-/** The file's bytes out of their base64 transport; main decodes them (UTF-8, UTF-16, Windows-1252). */
-function csvInput<T extends { data: string }>(input: T): Omit<T, 'data'> & { bytes: Buffer } {
+/** The file's bytes out of their base64 transport, in slices (base64.ts); main decodes them (UTF-8, UTF-16, Windows-1252). */
+async function csvInput<T extends { data: string }>(input: T): Promise<Omit<T, 'data'> & { bytes: Buffer }> {
   const { data, ...rest } = input;
-  return { ...rest, bytes: Buffer.from(data, 'base64') };
+  return { ...rest, bytes: await bytesOfBase64(data) };
 }
 
 /** What importing a CSV file would do (nothing written); `job` hears how far reading it got. */
-function previewCsv(ctx: HandlerContext, input: ParsedInput<'imports.preview'>, job?: JobProgress): Promise<Result<'imports.preview'>> {
-  const { kind, ...csv } = csvInput(input);
+async function previewCsv(ctx: HandlerContext, input: ParsedInput<'imports.preview'>, job?: JobProgress): Promise<Result<'imports.preview'>> {
+  const { kind, ...csv } = await csvInput(input);
   if (kind === 'programs') return previewProgramsCsv(ctx.services.db, csv, job);
   if (kind === 'applications') return previewApplicationsCsv(ctx.services, csv, job);
   if (kind === 'records') return previewRecordsCsv(ctx.services, csv, job);
   if (kind === 'completions') return previewCompletionsCsv(ctx.services, csv, job);
   return previewContactsCsv(ctx.services.db, csv, job);
+}
+
+/** The apply job of a CSV import: the file is decoded inside the job, so the call answers at once. */
+function applyCsv(ctx: HandlerContext, input: ParsedInput<'imports.apply'>): JobStatus<Result<'imports.preview'>> {
+  const who = actor(ctx);
+  const appliers = {
+    programs: applyProgramsCsv,
+    applications: applyApplicationsCsv,
+    records: applyRecordsCsv,
+    completions: applyCompletionsCsv,
+    contacts: applyContactsCsv,
+  } as const;
+  return ctx.jobs.start(`import-${input.kind}`, async (job) => {
+    const { kind, ...csv } = await csvInput(input);
+    return appliers[kind](ctx.services, who, csv, job);
+  });
 }
 
 /** The office's date and time zone, for a Customize Filter's dates ("Last change" is an instant, compared by the office's day). */
@@ -226,17 +243,10 @@ export const handlers: HandlerTable = {
   'contacts.create': (ctx, input) => createContact(ctx.services, input),
   'contacts.update': (ctx, input) => updateContact(ctx.services, input),
   'programs.list': (ctx) => listPrograms(ctx.services.db),
-  'imports.preview': (ctx, input) => previewCsv(ctx, input),
+  // The preview reads many pages of the database: given back when it answers, as after a job.
+  'imports.preview': (ctx, input) => releasing(ctx, previewCsv(ctx, input)),
   'imports.previewJob': (ctx, input) => Promise.resolve(ctx.jobs.start('import-preview', (job) => previewCsv(ctx, input, job))),
-  'imports.apply': (ctx, input) => {
-    const { kind, ...csv } = csvInput(input);
-    const who = actor(ctx);
-    if (kind === 'programs') return Promise.resolve(ctx.jobs.start('import-programs', (job) => applyProgramsCsv(ctx.services, who, csv, job)));
-    if (kind === 'applications') return Promise.resolve(ctx.jobs.start('import-applications', (job) => applyApplicationsCsv(ctx.services, who, csv, job)));
-    if (kind === 'records') return Promise.resolve(ctx.jobs.start('import-records', (job) => applyRecordsCsv(ctx.services, who, csv, job)));
-    if (kind === 'completions') return Promise.resolve(ctx.jobs.start('import-completions', (job) => applyCompletionsCsv(ctx.services, who, csv, job)));
-    return Promise.resolve(ctx.jobs.start('import-contacts', (job) => applyContactsCsv(ctx.services, who, csv, job)));
-  },
+  'imports.apply': (ctx, input) => Promise.resolve(applyCsv(ctx, input)),
   'imports.batchPreview': (ctx, input) => previewBatchImport(ctx.services.db, input.folder, ctx.services),
   'imports.batchApply': (ctx, input) => {
     const who = actor(ctx);
