@@ -41,7 +41,7 @@ export const LAYERS = [
   { name: 'backend', files: ['main/backend.ts'], forbid: [...above('shell', 'web', 'index')] },
 ];
 
-const RENDERER_MAY_IMPORT = ['ipc/contract', 'ipc/api', 'filters/fields', 'rules/statuses', 'domain/[\\w-]+'];
+const RENDERER_MAY_IMPORT = ['ipc/contract', 'ipc/api', 'ipc/default-view', 'filters/fields', 'rules/statuses', 'domain/[\\w-]+'];
 
 function layerRules() {
   return [

@@ -4,14 +4,17 @@
  * items, settings changed). ipcRenderer itself is never exposed.
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import { createApi } from '../main/ipc/api';
+import { createApi, sendFirstScreen } from '../main/ipc/api';
 import { channelOf } from '../main/ipc/calls';
 import { EVENT_CHANNEL, isAppEvent } from '../main/ipc/events';
 
-contextBridge.exposeInMainWorld(
-  'certdesk',
-  createApi((name, input) => ipcRenderer.invoke(channelOf(name), input)),
-);
+const api = createApi((name, input) => ipcRenderer.invoke(channelOf(name), input));
+contextBridge.exposeInMainWorld('certdesk', api);
+
+// The first screen's call goes now, before the page's scripts run; the page takes the answer (a promise
+// crosses the bridge only as a function's return value).
+const early = sendFirstScreen(api, window.location.hash);
+contextBridge.exposeInMainWorld('certdeskStart', { takeFirstScreen: () => early.takeFirstScreen() });
 
 contextBridge.exposeInMainWorld('certdeskEvents', {
   /** Listens to one app event; returns a function that stops listening. */

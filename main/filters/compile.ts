@@ -21,7 +21,8 @@
 import type { Knex } from 'knex';
 import { addDays, isCalendarDate, startOfDayIn, type CalendarDate } from '../rules/calendar';
 import { escapeLike, foldForSearch, searchWords } from '../domain/text-search';
-import { filterField, filterTreeSchema, isFilterGroup, type FilterGroup, type FilterRule, type FilterTree } from './fields';
+import { filterField, isFilterGroup, type FilterGroup, type FilterRule, type FilterTree } from './fields';
+import { filterTreeSchema } from './filter-schema';
 
 interface Fragment {
   sql: string;

@@ -1,8 +1,9 @@
 /**
  * The Customize Filter's vocabulary: which fields a filter may test, which
- * operators apply to each, and the schema every filter tree must pass before
- * main builds a query from it. Pure (zod and the rules only): the renderer
- * imports it to build the editor, main to check what the renderer sent.
+ * operators apply to each, and the checks every filter tree must pass before
+ * main builds a query from it (filter-schema.ts wraps them in the zod schema).
+ * Pure (the rules only, no zod, so the renderer's first script stays light):
+ * the renderer imports it to build the editor, main to check what the renderer sent.
  *
  * The tree arrives over IPC and is treated as hostile (ECOSYSTEM.md, "The
  * filter builder is not a security boundary"): only allow-listed fields and
@@ -16,7 +17,6 @@
  * numbers typed as text ("30"), lists and ranges as comma-separated text
  * ("1,2" or "2026-01-01,2026-03-31"), and a leftover value on "is empty".
  */
-import { z } from 'zod';
 import { calendarDateProblem, isCalendarDate } from '../rules/calendar';
 import { textRuleProblem } from '../domain/text';
 import { STATUSES, isStatus } from '../rules/statuses';
@@ -175,7 +175,7 @@ export function isFilterGroup(node: FilterRule | FilterGroup): node is FilterGro
 }
 
 /** A hostile value quoted for a message: short, and never the whole megabyte. */
-function shown(value: unknown): string {
+export function shown(value: unknown): string {
   let text: string;
   try {
     text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
@@ -185,11 +185,11 @@ function shown(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function looksLikeGroup(value: unknown): value is Record<string, unknown> {
+export function looksLikeGroup(value: unknown): value is Record<string, unknown> {
   return isRecord(value) && (Object.hasOwn(value, 'rules') || Object.hasOwn(value, 'combinator'));
 }
 
@@ -197,7 +197,7 @@ function looksLikeGroup(value: unknown): value is Record<string, unknown> {
  * Depth and size, checked without recursion before anything else reads the
  * tree, so a 50-deep or 10,000-wide tree is refused at once.
  */
-function structureProblem(root: unknown): string | null {
+export function structureProblem(root: unknown): string | null {
   if (!isRecord(root)) return 'A filter must be a group of conditions: { combinator, rules }.';
   const stack: Array<{ node: unknown; depth: number }> = [{ node: root, depth: 1 }];
   let entries = 0;
@@ -364,7 +364,7 @@ function checkValue(field: FilterField, operator: string, value: unknown): Check
   }
 }
 
-function checkRule(raw: Record<string, unknown>): Checked<FilterRule> {
+export function checkRule(raw: Record<string, unknown>): Checked<FilterRule> {
   const field = filterField(raw.field);
   if (!field) {
     return typeof raw.field === 'string' ? bad(`Unknown field: ${shown(raw.field)}`, 'field') : bad('A condition needs a field name.', 'field');
@@ -395,70 +395,6 @@ export function conditionProblem(rule: FilterRuleInput): string | null {
   const checked = checkRule({ ...rule });
   return checked.ok ? null : checked.message;
 }
-
-const idSchema = z.string({ error: 'An id must be text.' }).max(100, 'An id can be at most 100 characters.');
-
-function unknownKeys(what: string) {
-  return (issue: z.core.$ZodRawIssue): string | undefined => {
-    if (issue.code === 'unrecognized_keys') {
-      const keys = issue.keys.map((k) => shown(k)).join(', ');
-      return `Unknown property on a ${what}: ${keys}`;
-    }
-    if (issue.code === 'invalid_type') return `Each ${what} must be an object.`;
-    return undefined;
-  };
-}
-
-const ruleSchema = z
-  .strictObject(
-    {
-      id: idSchema.optional(),
-      field: z.unknown().optional(),
-      operator: z.unknown().optional(),
-      value: z.unknown().optional(),
-      valueSource: z.unknown().optional(),
-    },
-    { error: unknownKeys('condition') },
-  )
-  .transform((raw, ctx): FilterRule => {
-    const checked = checkRule(raw);
-    if (checked.ok) return checked.value;
-    ctx.addIssue({ code: 'custom', message: checked.message, path: checked.path === undefined ? [] : [checked.path] });
-    return z.NEVER;
-  });
-
-/** A condition or a group, told apart by shape so each gets its own message. */
-const nodeSchema: z.ZodType<FilterRule | FilterGroup> = z.lazy(() =>
-  z.unknown().transform((value, ctx): FilterRule | FilterGroup => {
-    if (!isRecord(value)) {
-      ctx.addIssue({ code: 'custom', message: 'Each entry of a group must be a condition or a group.' });
-      return z.NEVER;
-    }
-    const parsed = looksLikeGroup(value) ? groupSchema.safeParse(value) : ruleSchema.safeParse(value);
-    if (parsed.success) return parsed.data;
-    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
-    return z.NEVER;
-  }),
-);
-
-const groupSchema: z.ZodType<FilterGroup> = z.strictObject(
-  {
-    id: idSchema.optional(),
-    combinator: z.enum(['and', 'or'], { error: "A group's combinator must be 'and' or 'or'." }),
-    not: z.boolean({ error: "A group's 'not' must be true or false." }).optional(),
-    rules: z.array(nodeSchema, { error: 'A group needs a list of conditions (rules).' }),
-  },
-  { error: unknownKeys('group') },
-);
-
-/** The whole filter: a group, checked for size and depth first, then entry by entry. */
-export const filterTreeSchema = z
-  .unknown()
-  .superRefine((value, ctx) => {
-    const problem = structureProblem(value);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  })
-  .pipe(groupSchema) as unknown as z.ZodType<FilterTree, FilterGroupInput>;
 
 // ---------------------------------------------------------------------------
 // In words

@@ -4,7 +4,7 @@
  * (Electron IPC) and the browser harness (HTTP) expose exactly the same thing.
  */
 import { CALL_NAMES, type CallName } from './calls';
-import type { Envelope, Input, Result } from './contract';
+import type { Envelope, FirstScreen, Input, Result } from './contract';
 
 export type Transport = (name: CallName, input: unknown) => Promise<unknown>;
 
@@ -26,4 +26,25 @@ export function createApi(transport: Transport): CertDeskApi {
     (api[domain] as Record<string, (input: unknown) => Promise<unknown>>)[method] = (input: unknown) => transport(name, input);
   }
   return api as unknown as CertDeskApi;
+}
+
+export interface EarlyStart {
+  /** The first screen's answer the first time; null after that. */
+  takeFirstScreen(): Promise<Envelope<FirstScreen>> | null;
+}
+
+/**
+ * Sends the first screen's call as the page starts, from whatever installs the API (the preload, or the
+ * browser harness's first module): main answers while the renderer's scripts are still being evaluated,
+ * not after (issue 17). `hash`: the page's address hash; the Tracking part is asked for only there.
+ */
+export function sendFirstScreen(api: CertDeskApi, hash: string): EarlyStart {
+  let pending: Promise<Envelope<FirstScreen>> | null = api.app.firstScreen({ tracking: hash === '#tracking' });
+  return {
+    takeFirstScreen() {
+      const taken = pending;
+      pending = null;
+      return taken;
+    },
+  };
 }

@@ -14,7 +14,7 @@ import type { CreditCategory, RecordCredits } from '../services/credits';
 import type { ContactRow, ProgramRow, RecordRow } from '../domain/rows';
 import { calendarDate, id, line, lines, newPassword, required, requiredLines } from '../domain/schema-parts';
 import { idleLockMinutes, type Settings } from '../domain/settings';
-import { filterTreeSchema } from '../filters/fields';
+import { filterTreeSchema } from '../filters/filter-schema';
 import type { BatchImportResult } from '../import/batch';
 import type { CsvImportResult } from '../import/csv-import';
 import type { JobStatus } from '../jobs';
@@ -103,15 +103,6 @@ export const selectionSchema = z
 
 export const viewSchema = selectionSchema.extend({ sort: sortSchema, pageSize: z.number().int().min(1).max(500) }).strict();
 export type TrackingView = z.infer<typeof viewSchema>;
-
-/** The Tracking page's view until staff change it: every record, by name, 50 a page. */
-export const DEFAULT_TRACKING_VIEW: TrackingView = {
-  quick: { kind: 'all' },
-  filter: null,
-  search: '',
-  sort: { column: 'contactName', direction: 'asc' },
-  pageSize: 50,
-};
 
 /** CSV files travel as text; they may be larger than other inputs (see LARGE_INPUTS in handle.ts). */
 export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;

@@ -12,7 +12,8 @@ import { readSettings } from '../services/settings';
 import { listTracking, trackingCounts } from '../services/tracking';
 import { countUsers, currentUser } from '../services/users';
 import { todayIn } from '../rules/calendar';
-import { DEFAULT_TRACKING_VIEW, viewSchema, type AppInfo, type FirstScreen, type ParsedInput, type TrackingStart, type TrackingView } from './contract';
+import { viewSchema, type AppInfo, type FirstScreen, type ParsedInput, type TrackingStart, type TrackingView } from './contract';
+import { DEFAULT_TRACKING_VIEW } from './default-view';
 import type { HandlerContext } from './handlers';
 
 /** The view staff left the Tracking page with, or null (none saved, or one an older version wrote). */

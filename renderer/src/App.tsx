@@ -1,14 +1,12 @@
 import { Alert, Center, Loader, MantineProvider } from '@mantine/core';
 import { ModalsProvider } from '@mantine/modals';
 import { Notifications } from '@mantine/notifications';
-import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import type { AppInfo } from '../../main/ipc/contract';
 import type { CallError } from '../../main/ipc/contract';
 import { api, call, messageOf, SESSION_EVENT } from './api';
-import { FirstRun } from './auth/FirstRun';
-import { takeFirstInfo } from './firstScreen';
-import { LockScreen, useIdleLock } from './auth/IdleLock';
-import { SignIn } from './auth/SignIn';
+import { takeArrivedInfo, takeFirstInfo } from './firstScreen';
+import { useIdleLock } from './auth/useIdleLock';
 import { SessionContext } from './session';
 import { Shell } from './Shell';
 import { StartupGate } from './startup/StartupScreen';
@@ -16,6 +14,11 @@ import { colorSchemeManager, cssVariables, theme } from './theme';
 
 /** The settings window: its own chunk, fetched only where it opens. */
 const SettingsPage = lazy(() => import('./settings/SettingsPage').then((m) => ({ default: m.SettingsPage })));
+// The forms check their input with the contract's schemas (zod): chunks of their own, so a signed-in start
+// does not evaluate them before its first rows.
+const FirstRun = lazy(() => import('./auth/FirstRun').then((m) => ({ default: m.FirstRun })));
+const SignIn = lazy(() => import('./auth/SignIn').then((m) => ({ default: m.SignIn })));
+const LockScreen = lazy(() => import('./auth/LockScreen').then((m) => ({ default: m.LockScreen })));
 
 function Loading() {
   return (
@@ -40,7 +43,9 @@ export function App() {
 
 /** First run, sign-in, or the signed-in app (Tracking, or the settings window's #settings). */
 function Screens() {
-  const [info, setInfo] = useState<AppInfo | null>(null);
+  // The first screen's answer is usually here by the time this mounts: then the first render shows the page.
+  const [info, setInfo] = useState<AppInfo | null>(takeArrivedInfo);
+  const infoAtMount = useRef(info !== null);
   const [error, setError] = useState<string | null>(null);
   const [route, setRoute] = useState(window.location.hash);
   useEffect(() => {
@@ -57,6 +62,7 @@ function Screens() {
   );
   useEffect(() => {
     // The first answer was asked for before the app mounted (firstScreen.ts); later ones ask app.info.
+    if (infoAtMount.current) return;
     const first = takeFirstInfo();
     if (!first) return void refresh();
     void first.then((answer) => (answer ? setInfo(answer) : refresh()));
@@ -87,16 +93,22 @@ function Screens() {
   } else if (!info) {
     content = <Loading />;
   } else if (info.needsFirstAdmin) {
-    content = <FirstRun onDone={refresh} />;
+    content = (
+      <Suspense fallback={<Loading />}>
+        <FirstRun onDone={refresh} />
+      </Suspense>
+    );
   } else if (!info.user) {
     content = (
-      <SignIn
-        notice={notice}
-        onDone={async () => {
-          setNotice(null);
-          await refresh();
-        }}
-      />
+      <Suspense fallback={<Loading />}>
+        <SignIn
+          notice={notice}
+          onDone={async () => {
+            setNotice(null);
+            await refresh();
+          }}
+        />
+      </Suspense>
     );
   } else {
     // Keyed by user: another user who signs in at the lock screen starts from a fresh page.
@@ -109,7 +121,11 @@ function Screens() {
         ) : (
           <Shell route={route} />
         )}
-        {info.locked && <LockScreen user={info.user} onDone={refresh} />}
+        {info.locked && (
+          <Suspense fallback={null}>
+            <LockScreen user={info.user} onDone={refresh} />
+          </Suspense>
+        )}
       </SessionContext.Provider>
     );
   }

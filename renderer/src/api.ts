@@ -1,10 +1,12 @@
 /** The renderer's side of the contract: the API the preload (or the harness) installed, and error handling. */
-import type { CertDeskApi } from '../../main/ipc/api';
+import type { CertDeskApi, EarlyStart } from '../../main/ipc/api';
 import type { CallError, Envelope, JobStatus } from '../../main/ipc/contract';
 
 declare global {
   interface Window {
     certdesk: CertDeskApi;
+    /** The first screen's call, sent by the preload as the page started (absent: the page asks itself). */
+    certdeskStart?: EarlyStart;
   }
 }
 

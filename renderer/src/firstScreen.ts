@@ -1,34 +1,51 @@
 /**
- * The first screen's data, asked for before React mounts (issue 17): one `app.firstScreen` call carries
- * app.info and, on the Tracking page, its view, first rows, counts, programs and saved filters. Main
- * answers it once start-up is ready, so it waits beside the start-up screen instead of after it. Each
- * part is taken once, by the first screen that shows it; later loads (and a failed start) use the
+ * The first screen's data (issue 17): one `app.firstScreen` call carries app.info and, on the Tracking
+ * page, its view, first rows, counts, programs and saved filters. The preload sends it as the page starts
+ * (main/ipc/api.ts `sendFirstScreen`); main answers it once start-up is ready, so it waits beside the
+ * start-up screen instead of after it. What has arrived when React mounts is used in the first render;
+ * each part is taken once, by the first screen that shows it. Later loads (and a failed start) use the
  * ordinary calls.
  */
 import type { AppInfo, FirstScreen, TrackingStart } from '../../main/ipc/contract';
 import { api, call } from './api';
 
-let info: Promise<AppInfo | null> | null = null;
-/** The Tracking part once the answer is here (undefined until then). */
-let tracking: TrackingStart | null | undefined;
+let pending: Promise<FirstScreen | null> | null = null;
+/** The answer once here: undefined until then, null when the call failed. */
+let answer: FirstScreen | null | undefined;
+let infoTaken = false;
+let trackingTaken = false;
 
-/** Sends the call; the page opens on `#tracking` or the dashboard. */
+/** Takes the call the preload sent as the page started, or sends it; the page opens on `#tracking` or the dashboard. */
 export function prefetchFirstScreen(): void {
-  const pending = call(api().app.firstScreen({ tracking: window.location.hash === '#tracking' })).then(
-    (screen: FirstScreen) => {
-      tracking = screen.tracking;
-      return screen.info;
-    },
-    () => null,
+  const sent = window.certdeskStart?.takeFirstScreen() ?? api().app.firstScreen({ tracking: window.location.hash === '#tracking' });
+  pending = call(sent).then(
+    (screen) => (answer = screen),
+    () => (answer = null),
   );
-  info = pending;
 }
 
-/** app.info from the first call, once (null: ask app.info). */
+/** True once main answered the first screen: start-up was ready then (main answers it only when ready). */
+export function firstScreenAnswered(): boolean {
+  return answer != null;
+}
+
+/** Resolves when the first screen's call is answered: true if it succeeded. */
+export function whenFirstScreenAnswered(): Promise<boolean> {
+  return (pending ?? Promise.resolve(null)).then((screen) => screen !== null);
+}
+
+/** app.info from the first answer if it is already here, once (null: not here, or taken). */
+export function takeArrivedInfo(): AppInfo | null {
+  if (infoTaken || !answer) return null;
+  infoTaken = true;
+  return answer.info;
+}
+
+/** app.info from the first call once it arrives, once (null: taken already; resolves null: ask app.info). */
 export function takeFirstInfo(): Promise<AppInfo | null> | null {
-  const pending = info;
-  info = null;
-  return pending;
+  if (infoTaken || !pending) return null;
+  infoTaken = true;
+  return pending.then((screen) => screen?.info ?? null);
 }
 
 /**
@@ -36,7 +53,7 @@ export function takeFirstInfo(): Promise<AppInfo | null> | null {
  * so its first render already shows the rows); null: the page loads with its own calls.
  */
 export function takeTrackingStart(): TrackingStart | null {
-  const start = tracking ?? null;
-  tracking = null;
-  return start;
+  if (trackingTaken || !answer) return null;
+  trackingTaken = true;
+  return answer.tracking;
 }

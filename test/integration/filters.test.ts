@@ -12,13 +12,13 @@ import {
   EMPTY_FILTER,
   FILTER_FIELDS,
   describeFilter,
-  filterTreeSchema,
   operatorLabel,
   type FilterField,
   type FilterGroup,
   type FilterRule,
   type FilterTree,
 } from '../../main/filters/fields';
+import { filterTreeSchema } from '../../main/filters/filter-schema';
 import { STATUSES } from '../../main/rules/statuses';
 import { createContact } from '../../main/services/contacts';
 import { contactKeys, nameKey } from '../../main/domain/contact';

@@ -7,11 +7,11 @@ import { useStartup, type Startup } from './useStartup';
 /** Shows start-up until main says it is ready, then the app (`children`) with a line about start-up's background work. */
 export function StartupGate({ children }: { children: ReactNode }) {
   const startup = useStartup();
-  if (startup.status?.phase === 'ready') {
+  if (startup.ready) {
     return (
       <>
         {children}
-        <BackgroundLine work={startup.status.background} />
+        <BackgroundLine work={startup.status?.background ?? null} />
       </>
     );
   }

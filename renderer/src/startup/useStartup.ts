@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { StartupStatus } from '../../../main/ipc/contract';
 import { api, call, messageOf } from '../api';
+import { firstScreenAnswered, whenFirstScreenAnswered } from '../firstScreen';
 
 /** How often the screen asks main what start-up is doing. */
 const POLL_MS = 120;
@@ -9,6 +10,8 @@ const BACKGROUND_POLL_MS = 500;
 
 export interface Startup {
   status: StartupStatus | null;
+  /** The app may show: main said so, or answered the first screen (which it does only once ready). */
+  ready: boolean;
   /** A call that failed (main not answering at all). */
   error: string | null;
   restoring: boolean;
@@ -21,6 +24,10 @@ export function useStartup(): Startup {
   const [error, setError] = useState<string | null>(null);
   const [restoring, setRestoring] = useState(false);
   const [generation, setGeneration] = useState(0);
+  const [answered, setAnswered] = useState(firstScreenAnswered);
+  useEffect(() => {
+    if (!answered && generation === 0) void whenFirstScreenAnswered().then((ok) => ok && setAnswered(true));
+  }, [answered, generation]);
 
   useEffect(() => {
     let stopped = false;
@@ -47,7 +54,8 @@ export function useStartup(): Startup {
     setRestoring(true);
     try {
       await call(api().startup.restoreBackup({}));
-      setGeneration((g) => g + 1); // start polling again: the database is being opened anew
+      setAnswered(false); // the database is being opened anew: the steps show again
+      setGeneration((g) => g + 1); // start polling again
     } catch (err) {
       setError(messageOf(err));
     } finally {
@@ -55,5 +63,6 @@ export function useStartup(): Startup {
     }
   }, []);
 
-  return { status, error, restoring, restore };
+  const ready = status?.phase === 'ready' || (answered && status?.phase !== 'refused');
+  return { status, ready, error, restoring, restore };
 }

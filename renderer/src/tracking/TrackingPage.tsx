@@ -16,10 +16,12 @@ import { NotEnrolledHint } from './NotEnrolledHint';
 import { ApplicationModal, EnrollModal, FilterBuilder, ImportModal, prefetchTrackingParts, RecordDrawer } from './parts';
 import { QuickFilter } from './QuickFilter';
 import { SavedFilters } from './SavedFilters';
+import { useFirstRowsFirst } from './useFirstRowsFirst';
 import { useTrackingView } from './useTrackingView';
 import type { Selection } from './view';
 
 const PAGE_SIZES = [25, 50, 100, 200];
+const NO_ROWS: TrackingRow[] = [];
 
 /** Rows are reached with Tab and the arrow keys; Enter (or Space) opens the record. */
 function onRowKey(event: KeyboardEvent<HTMLTableRowElement>, open: () => void) {
@@ -44,6 +46,7 @@ function onRowKey(event: KeyboardEvent<HTMLTableRowElement>, open: () => void) {
 export function TrackingPage({ opening = null }: { opening?: Selection | null }) {
   const t = useTrackingView(opening);
   const { view, list, total } = t;
+  const rows = useFirstRowsFirst(list.data?.rows ?? NO_ROWS);
   const [openId, setOpenId] = useState<number | null>(null);
   const [builderOpen, setBuilderOpen] = useState(false);
   const [enroll, setEnroll] = useState<EnrollTarget | null>(null);
@@ -174,7 +177,7 @@ export function TrackingPage({ opening = null }: { opening?: Selection | null })
           highlightOnHover
           striped
           verticalSpacing={6}
-          records={list.data?.rows ?? []}
+          records={rows}
           columns={TRACKING_COLUMNS}
           fetching={list.loading}
           totalRecords={total}

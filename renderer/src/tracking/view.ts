@@ -1,4 +1,5 @@
-import { DEFAULT_TRACKING_VIEW, type TrackingView } from '../../../main/ipc/contract';
+import { DEFAULT_TRACKING_VIEW } from '../../../main/ipc/default-view';
+import type { TrackingView } from '../../../main/ipc/contract';
 
 /** What the Tracking page shows: filters, sort and page size. Saved in main so it survives a restart. */
 export type { TrackingView };

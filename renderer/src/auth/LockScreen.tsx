@@ -1,46 +1,16 @@
 /**
- * The idle lock (SPEC §6): after the admin's idle time without keyboard, pointer or wheel
- * input the page asks main to lock the desk; the lock screen covers the page (which stays
- * underneath, untouched) and asks the same user's password, or lets another user sign in.
+ * The lock screen (SPEC §6): it covers the page (which stays underneath, untouched) and asks the same
+ * user's password, or lets another user sign in. Its own chunk: a locked desk is rare at launch.
  */
 import { Alert, Anchor, Button, Group, Overlay, Paper, PasswordInput, Portal, Stack, Text, Title } from '@mantine/core';
 import { schemaResolver, useForm } from '@mantine/form';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { INPUTS, type User } from '../../../main/ipc/contract';
 import { api, call } from '../api';
 import { showCallError } from '../shared/forms';
 import { useSubmit } from '../shared/useSubmit';
 import { BRAND_COLOR } from '../theme';
 import { SignInForm } from './SignInForm';
-
-const ACTIVITY = ['keydown', 'pointerdown', 'pointermove', 'wheel', 'touchstart'] as const;
-const CHECK_EVERY_MS = 5_000;
-
-/** Calls `onIdle` once the page has had no input for `minutes` (0: never). */
-export function useIdleLock(minutes: number, onIdle: () => void): void {
-  const latest = useRef(onIdle);
-  useEffect(() => {
-    latest.current = onIdle;
-  });
-  useEffect(() => {
-    if (minutes <= 0) return;
-    let last = Date.now();
-    const touch = () => {
-      last = Date.now();
-    };
-    for (const name of ACTIVITY) window.addEventListener(name, touch, { passive: true, capture: true });
-    const timer = window.setInterval(() => {
-      if (Date.now() - last >= minutes * 60_000) {
-        last = Date.now();
-        latest.current();
-      }
-    }, CHECK_EVERY_MS);
-    return () => {
-      window.clearInterval(timer);
-      for (const name of ACTIVITY) window.removeEventListener(name, touch, { capture: true });
-    };
-  }, [minutes]);
-}
 
 /**
  * While mounted, everything else on the page (the app and its portalled drawers and dialogs) is inert.
