@@ -9,10 +9,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COLOUR_RULES } from '../support/axe';
+import { axeOn, COLOUR_RULES } from '../support/axe';
 import { launchChromium, SCREENSHOT_DIR, startHarness, type Harness } from '../support/harness';
 
 interface Finding {
@@ -36,7 +35,7 @@ describe('Accessibility: axe-core on every screen (Chromium, npm run web)', { ti
   const audit = async (screen: string): Promise<string[]> => {
     // Mantine's transitions (modals, drawers, pop-overs) end before axe reads colours.
     await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
-    const builder = new AxeBuilder({ page });
+    const builder = axeOn(page);
     const { violations: found } = await (screen.endsWith('(dark)') ? builder.withRules(COLOUR_RULES) : builder).analyze();
     // A combobox's option list scrolls but is driven from its input (arrow keys, aria-activedescendant),
     // the ARIA combobox pattern: axe's wish that the scroller itself take focus does not apply there.
@@ -103,7 +102,7 @@ describe('Accessibility: axe-core on every screen (Chromium, npm run web)', { ti
   beforeAll(async () => {
     harness = await startHarness();
     browser = await launchChromium();
-    // AxeBuilder opens a page of its own in the same context: a context, not browser.newPage().
+    // Outside legacy mode AxeBuilder opens a page of its own in the same context: a context, not browser.newPage().
     page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
     page.setDefaultTimeout(15_000);
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
