@@ -109,6 +109,8 @@ async function csvInput<T extends { data: string }>(input: T): Promise<Omit<T, '
 
 /** What importing a CSV file would do (nothing written); `job` hears how far reading it got. */
 async function previewCsv(ctx: HandlerContext, input: ParsedInput<'imports.preview'>, job?: JobProgress): Promise<Result<'imports.preview'>> {
+  // Taking the file out of its transport is the first part of reading it.
+  job?.progress(0, null, 'Reading the file');
   const { kind, ...csv } = await csvInput(input);
   if (kind === 'programs') return previewProgramsCsv(ctx.services.db, csv, job);
   if (kind === 'applications') return previewApplicationsCsv(ctx.services, csv, job);
