@@ -63,5 +63,11 @@ export async function ownershipOf(file: string, knownMigrations: readonly string
 /** Marks an open database as CertDesk's: a new one, or one from before the mark (writes only when unmarked). */
 export async function markAsOurs(db: Knex): Promise<void> {
   const rows = await db.raw<Array<{ application_id: number }>>('PRAGMA application_id');
-  if (rows[0]?.application_id !== CERTDESK_APPLICATION_ID) await db.raw(`PRAGMA application_id = ${CERTDESK_APPLICATION_ID}`);
+  if (rows[0]?.application_id !== CERTDESK_APPLICATION_ID) await db.raw(MARK_AS_OURS);
 }
+
+/**
+ * PRAGMA takes no bound parameters, so the mark is a literal statement: 1128551243 is
+ * CERTDESK_APPLICATION_ID (0x4344534b); test/reliability/foreign-file.test.ts reads it back after marking.
+ */
+const MARK_AS_OURS = 'PRAGMA application_id = 1128551243';
