@@ -89,7 +89,7 @@ export class StartupReporter {
 }
 
 /** The calls answered while the backend starts (they are in the contract as `public`). */
-export const STARTUP_CALLS = ['startup.status', 'startup.restoreBackup'] as const;
+export const STARTUP_CALLS = ['startup.status', 'startup.restoreBackup', 'startup.firstScreenShown'] as const;
 
 export interface StartupGate {
   readonly reporter: StartupReporter;
@@ -116,11 +116,13 @@ export interface GateOptions {
 /**
  * The check, the daily backup and the sweep share the machine's cores with the window drawing its first
  * screen (a quick_check reads the whole file; on two cores it slowed the first rows by about a second).
- * They start once the first screen has been answered and drawn (FIRST_SCREEN_DRAWN_MS after its answer),
- * or BACKGROUND_WAIT_MS after ready when no window asks for one (the sign-in screen, a script).
+ * They start when the window says its first rows are on screen (`startup.firstScreenShown`), else
+ * FIRST_SCREEN_DRAWN_MS after the first screen's answer (a page that never says so), or BACKGROUND_WAIT_MS
+ * after ready when no window asks for a first screen (the sign-in screen, a script). A fixed second after
+ * the answer was too short on a loaded two-core machine: the year's sweep started before the rows showed.
  */
 export const BACKGROUND_WAIT_MS = 3000;
-const FIRST_SCREEN_DRAWN_MS = 1000;
+export const FIRST_SCREEN_DRAWN_MS = 3000;
 
 export function refusalOf(dataDir: string, err: unknown): RefusedDatabase {
   const words = failureInWords(err, { dataDir });
@@ -222,6 +224,10 @@ export function startGated(options: GateOptions): StartupGate {
     async invoke(name, input) {
       if (name === 'startup.status') return { ok: true, value: reporter.status };
       if (name === 'startup.restoreBackup') return restoreNewest();
+      if (name === 'startup.firstScreenShown') {
+        if (backend && reporter.status.phase === 'ready') startBackgroundIn(backend, 0);
+        return { ok: true, value: null };
+      }
       const ready = await pending;
       // Damage found after ready refuses every call here, with the same sentence as the screen.
       if (!ready || reporter.status.phase === 'refused') return refusedEnvelope();

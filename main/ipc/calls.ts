@@ -12,6 +12,7 @@ export const CALLS = {
   // Answered while the backend starts (main/startup.ts), before any other call.
   'startup.status': 'public',
   'startup.restoreBackup': 'public',
+  'startup.firstScreenShown': 'public',
   'app.info': 'public',
   // app.info plus, when signed in, the Tracking page's first screen (checked by its handler): one round trip at start.
   'app.firstScreen': 'public',

@@ -3,6 +3,7 @@
  * and the type of its result. The renderer's API type derives from this file.
  */
 import { z } from 'zod';
+import { MAX_IMPORT_BASE64, MAX_IMPORT_BYTES } from './limits';
 import { APPLICATION_CHANNELS } from '../domain/application';
 import { contactEditSchema, newContactSchema } from '../domain/contact';
 import { programSchema } from '../domain/program';
@@ -105,10 +106,7 @@ export const selectionSchema = z
 export const viewSchema = selectionSchema.extend({ sort: sortSchema, pageSize: z.number().int().min(1).max(500) }).strict();
 export type TrackingView = z.infer<typeof viewSchema>;
 
-/** CSV files travel as text; they may be larger than other inputs (see LARGE_INPUTS in handle.ts). */
-export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
-/** The file travels as base64 (bytes, decoded in main): 4 characters per 3 bytes. */
-export const MAX_IMPORT_BASE64 = Math.ceil(MAX_IMPORT_BYTES / 3) * 4;
+export { MAX_IMPORT_BASE64, MAX_IMPORT_BYTES };
 
 /** Standard base64 with its padding (its length a multiple of 4 is checked beside it). */
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -133,6 +131,7 @@ const csvImportSchema = z
 export const INPUTS = {
   'startup.status': none,
   'startup.restoreBackup': none,
+  'startup.firstScreenShown': none,
   'app.info': none,
   // tracking: the page opens on the Tracking list, so its first screen comes along.
   'app.firstScreen': z.object({ tracking: z.boolean() }).strict(),
@@ -297,6 +296,7 @@ export interface FirstScreen {
 export interface Results {
   'startup.status': StartupStatus;
   'startup.restoreBackup': { restored: string; movedAside: string | null };
+  'startup.firstScreenShown': null;
   'app.info': AppInfo;
   'app.firstScreen': FirstScreen;
   'auth.signIn': User;

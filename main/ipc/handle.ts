@@ -5,26 +5,14 @@
  */
 import type { z } from 'zod';
 import { ADMIN_ONLY_MESSAGE, CALLS, isCallName, needsAdmin } from './calls';
-import { INPUTS, MAX_IMPORT_BASE64, type CallError, type Envelope } from './contract';
+import { INPUTS, type CallError, type Envelope } from './contract';
+import { inputLimit } from './limits';
 import type { HandlerContext, HandlerTable } from './handlers';
 import { ServiceError } from '../services/context';
 import { failureInWords } from '../db/error-words';
 import { currentUser, DISABLED_MESSAGE } from '../services/users';
 
-/** Largest input accepted, serialized; bigger inputs are refused before parsing. */
-export const MAX_INPUT_BYTES = 2 * 1024 * 1024;
-
-/** Calls that carry a whole file, and their own limit. */
-const LARGE_INPUTS: Partial<Record<string, number>> = {
-  'imports.preview': MAX_IMPORT_BASE64 + 1024 * 1024,
-  'imports.previewJob': MAX_IMPORT_BASE64 + 1024 * 1024,
-  'imports.apply': MAX_IMPORT_BASE64 + 1024 * 1024,
-};
-
-/** The largest input a call takes, serialized: the same for Electron IPC and the browser harness. */
-export function inputLimit(name: string): number {
-  return LARGE_INPUTS[name] ?? MAX_INPUT_BYTES;
-}
+export { inputLimit, MAX_INPUT_BYTES } from './limits';
 
 const fail = (error: CallError): Envelope<never> => ({ ok: false, error });
 

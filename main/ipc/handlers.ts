@@ -151,6 +151,8 @@ export const handlers: HandlerTable = {
   'startup.status': () =>
     Promise.resolve({ phase: 'ready', message: 'Ready', plan: [], step: 0, steps: 0, done: null, total: null, refused: null, background: null } as const),
   'startup.restoreBackup': () => Promise.reject(new ServiceError('REFUSED', 'The database is open; there is nothing to restore.')),
+  // The gate starts start-up's background work on it; with no gate (scripts, tests) there is nothing to start.
+  'startup.firstScreenShown': () => Promise.resolve(null),
   'app.info': (ctx) => appInfo(ctx),
   'app.firstScreen': (ctx, input) => firstScreen(ctx, input),
   'auth.signIn': async (ctx, input) => {

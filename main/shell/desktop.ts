@@ -8,7 +8,7 @@ import path from 'node:path';
 import { app, BrowserWindow, dialog, Menu, screen, shell } from 'electron';
 import type { DesktopActions } from '../ipc/handlers';
 import { EVENT_CHANNEL, type AppEvent } from '../ipc/events';
-import { databaseFile } from '../db/database';
+import { databaseFile } from '../db/files';
 import { aboutText, folderSize, shortcutsHelp, statusesHelp } from './help';
 import { menuTemplate } from './menu';
 import { fitToDisplays, readWindowState, writeWindowState } from './window-state';

@@ -7,9 +7,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startBackend, type Backend } from '../backend';
-import { SYSTEM } from '../services/context';
-import { countUsers, createUser, listUsers, TEST_PASSWORD_COST } from '../services/users';
+import type { Backend } from '../backend';
 import { startGated, StartupReporter } from '../startup';
 import { createHarnessServer } from './server';
 
@@ -63,6 +61,13 @@ const log = (m: string, e?: unknown) => process.stderr.write(`${m}: ${String(e)}
 
 /** The harness's start: the backend, then (with --demo on a new folder) users and demo data, then --as. */
 async function start(reporter: StartupReporter): Promise<Backend> {
+  // Loaded only now, after the server listens: the page downloads and compiles its scripts while
+  // main loads knex, zod and the services (a few hundred ms of a launch), as the desktop shell does.
+  const [{ startBackend }, { SYSTEM }, { countUsers, createUser, listUsers, TEST_PASSWORD_COST }] = await Promise.all([
+    import('../backend'),
+    import('../services/context'),
+    import('../services/users'),
+  ]);
   const passwordCost = values['test-password-cost'] ? { passwordCost: TEST_PASSWORD_COST } : {};
   const backend = await startBackend({ dataDir, version: pkg.version, clock, log, startup: reporter, ...passwordCost });
   try {

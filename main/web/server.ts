@@ -8,7 +8,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { announcing, type AppEvent } from '../ipc/events';
 import type { StartupGate } from '../startup';
-import { inputLimit } from '../ipc/handle';
+import { inputLimit } from '../ipc/limits';
 import { CONTENT_SECURITY_POLICY } from '../shell/security';
 
 const TYPES: Record<string, string> = {

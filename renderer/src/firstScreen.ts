@@ -57,3 +57,23 @@ export function takeTrackingStart(): TrackingStart | null {
   trackingTaken = true;
   return answer.tracking;
 }
+
+let shownSaid = false;
+
+/**
+ * Tells main, once, that the first rows are painted: start-up's background work (the check, the daily
+ * backup, the sweep) starts then instead of competing with the first screen for the cores. Called as the
+ * rows are committed; the frame after it is the one they are painted in.
+ */
+export function sayFirstScreenShown(): void {
+  if (shownSaid) return;
+  shownSaid = true;
+  requestAnimationFrame(() =>
+    setTimeout(
+      () =>
+        void api()
+          .startup.firstScreenShown({})
+          .catch(() => undefined),
+    ),
+  );
+}

@@ -35,6 +35,8 @@ describe('Tracking page in Chromium (npm run web)', () => {
       expect(calls[0]).toBe('/api/app.firstScreen');
       expect(calls).not.toContain('/api/tracking.list');
       expect(calls).not.toContain('/api/app.info');
+      // Once its rows are on screen the page tells main, which starts the check, backup and sweep then.
+      await expect.poll(() => asked.filter((p) => p === '/api/startup.firstScreenShown').length).toBe(1);
     } finally {
       await context.close();
     }

@@ -7,6 +7,7 @@ import type { SortColumn, TrackingRow } from '../../../main/ipc/contract';
 import { useAppEvent } from '../events';
 import { formatDatesIn } from '../shared/dates';
 import { useAfterFirstPaint } from '../shared/useAfterFirstPaint';
+import { sayFirstScreenShown } from '../firstScreen';
 import { ActionRequired } from './ActionRequired';
 import type { ApplicationTarget } from './ApplicationModal';
 import { BulkBar } from './BulkBar';
@@ -58,6 +59,10 @@ export function TrackingPage({ opening = null }: { opening?: Selection | null })
   const painted = useAfterFirstPaint();
   const allRows = list.data?.rows ?? NO_ROWS;
   const rows = painted ? allRows : allRows.slice(0, FIRST_ROWS);
+  const listShown = list.data !== null;
+  useEffect(() => {
+    if (listShown) sayFirstScreenShown();
+  }, [listShown]);
   const [openId, setOpenId] = useState<number | null>(null);
   const [builderOpen, setBuilderOpen] = useState(false);
   const [enroll, setEnroll] = useState<EnrollTarget | null>(null);
