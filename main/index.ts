@@ -10,6 +10,7 @@ import { app, ipcMain, protocol, session } from 'electron';
 // Logging from main only: no log.initialize(), which would add a preload and an IPC channel to every page.
 import log from 'electron-log/main';
 import { announcing } from './ipc/events';
+import { whenPageServed } from './page-first';
 import { startGated, type StartupGate } from './startup';
 import { Desktop } from './shell/desktop';
 import { registerIpc } from './shell/ipc';
@@ -32,7 +33,12 @@ async function main(): Promise<void> {
   denyAllPermissions(session.defaultSession);
   enforceCsp(session.defaultSession);
   const rendererRoot = path.join(here, '../renderer');
-  protocol.handle(APP_SCHEME, (request) => serveAppRequest(rendererRoot, request.url));
+  const page = whenPageServed();
+  protocol.handle(APP_SCHEME, async (request) => {
+    const response = await serveAppRequest(rendererRoot, request.url);
+    page.served(new URL(request.url).pathname);
+    return response;
+  });
 
   const dataDir = process.env['CERTDESK_DATA_DIR'] ?? path.join(app.getPath('userData'), 'data');
   const desktop: Desktop = new Desktop({
@@ -54,9 +60,10 @@ async function main(): Promise<void> {
   const started = startGated({
     dataDir,
     log: logError,
-    // The backend (knex, zod, the services) is loaded only now: the window opens and loads its page while
-    // main loads it, instead of after (a few hundred ms of every launch).
+    // The backend (knex, zod, the services) is loaded once the window has its scripts (main/page-first.ts):
+    // the window opens and compiles its page while main loads it, instead of after (a few hundred ms of every launch).
     start: async (startup) => {
+      await page.done;
       const { startBackend } = await import('./backend');
       return startBackend({
         dataDir,

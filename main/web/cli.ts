@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Backend } from '../backend';
+import { whenPageServed } from '../page-first';
 import { startGated, StartupReporter } from '../startup';
 import { createHarnessServer } from './server';
 
@@ -60,9 +61,12 @@ const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), '
 const log = (m: string, e?: unknown) => process.stderr.write(`${m}: ${String(e)}\n`);
 
 /** The harness's start: the backend, then (with --demo on a new folder) users and demo data, then --as. */
+const page = whenPageServed();
+
 async function start(reporter: StartupReporter): Promise<Backend> {
-  // Loaded only now, after the server listens: the page downloads and compiles its scripts while
-  // main loads knex, zod and the services (a few hundred ms of a launch), as the desktop shell does.
+  // Loaded only once the page has its scripts (main/page-first.ts): the page compiles them while main
+  // loads knex, zod and the services (a few hundred ms of a launch), as the desktop shell does.
+  await page.done;
   const [{ startBackend }, { SYSTEM }, { countUsers, createUser, listUsers, TEST_PASSWORD_COST }] = await Promise.all([
     import('../backend'),
     import('../services/context'),
@@ -104,7 +108,7 @@ const gate = startGated({
   now: () => clock.now(),
   log,
 });
-const server = createHarnessServer(gate, webRoot, port);
+const server = createHarnessServer(gate, webRoot, port, (file) => page.served(file));
 server.listen(port, '127.0.0.1', () => {
   process.stdout.write(`Starting at http://127.0.0.1:${port} (the page shows the start-up screen)\n`);
   // Tests and scripts wait for this line: it comes once calls are answered.

@@ -50,7 +50,13 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string | nu
   });
 }
 
-export function createHarnessServer(backend: Pick<StartupGate, 'invoke' | 'backend'>, webRoot: string, port: number): http.Server {
+/** `served`: told of each static file sent (the launch order: main/page-first.ts). */
+export function createHarnessServer(
+  backend: Pick<StartupGate, 'invoke' | 'backend'>,
+  webRoot: string,
+  port: number,
+  served: (file: string) => void = () => undefined,
+): http.Server {
   const allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   // Pages listening to main's events (GET /events, server-sent events).
   const listeners = new Set<http.ServerResponse>();
@@ -105,7 +111,8 @@ export function createHarnessServer(backend: Pick<StartupGate, 'invoke' | 'backe
       // Static files of the renderer build; every other path is the app (client-side routes).
       const file = path.normalize(path.join(webRoot, url.pathname));
       if (file.startsWith(webRoot + path.sep) && fs.existsSync(file) && fs.statSync(file).isFile()) {
-        return send(res, 200, fs.readFileSync(file), TYPES[path.extname(file)] ?? 'application/octet-stream');
+        send(res, 200, fs.readFileSync(file), TYPES[path.extname(file)] ?? 'application/octet-stream');
+        return served(file);
       }
       return send(res, 200, fs.readFileSync(path.join(webRoot, 'web.html')), TYPES['.html'] as string);
     })().catch((err: unknown) => sendJson(res, 500, { ok: false, error: { code: 'INTERNAL', message: String(err) } }));
