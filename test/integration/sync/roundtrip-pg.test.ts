@@ -84,7 +84,7 @@ describe.skipIf(!('bin' in found))('round trip into PostgreSQL', () => {
     return JSON.stringify(parts);
   }
 
-  it('thousands of random changes arrive exactly as the desktop holds them; loading again changes nothing', async () => {
+  it('thousands of random changes arrive exactly as the desktop holds them; loading again changes nothing', { timeout: 90_000 }, async () => {
     const staff = await makeStaff(t.ctx, 'lee', 'Lee Staff');
     await randomWorkload(t, staff, { seed: 2026, minChanges: 3000 });
     const out = folder('out');
