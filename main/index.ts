@@ -12,6 +12,7 @@ import log from 'electron-log/main';
 import { announcing } from './ipc/events';
 import { whenPageServed } from './page-first';
 import { startGated, type StartupGate } from './startup';
+import { enableCompileCache } from './shell/compile-cache';
 import { Desktop } from './shell/desktop';
 import { registerIpc } from './shell/ipc';
 import { APP_ORIGIN, APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppRequest } from './shell/protocol';
@@ -30,6 +31,7 @@ if (process.env['CERTDESK_USER_DATA_DIR']) app.setPath('userData', process.env['
 async function main(): Promise<void> {
   if (!app.requestSingleInstanceLock()) return app.quit();
   await app.whenReady();
+  enableCompileCache(app.getPath('userData')); // before the backend is imported below
   denyAllPermissions(session.defaultSession);
   enforceCsp(session.defaultSession);
   const rendererRoot = path.join(here, '../renderer');
