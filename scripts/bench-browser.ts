@@ -15,7 +15,7 @@ import { launchChromium, startHarness, type Harness } from '../test/support/harn
  * `locator.waitFor`: Playwright polls that at 0, 20, 50, 100, 100 ms and then every 500 ms, so a
  * first screen of about two seconds was measured up to half a second late (a quarter on average).
  */
-async function firstRowVisible(page: Page, timeout: number): Promise<void> {
+export async function firstRowVisible(page: Page, timeout: number): Promise<void> {
   await page.waitForFunction(
     () => {
       const row = document.querySelector('[data-record-id]');

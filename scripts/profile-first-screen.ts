@@ -12,6 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { firstRowVisible } from './bench-browser';
 import { BENCH_NOW } from './bench-clock';
 import { launchChromium, startHarness } from '../test/support/harness';
 
@@ -62,14 +63,7 @@ async function main(): Promise<void> {
       const start = performance.now();
       await page.goto(`${harness.url}/#tracking`);
       // At every frame (as the bench does), so the metrics below hold little beyond the first row.
-      await page.waitForFunction(
-        () => {
-          const row = document.querySelector('[data-record-id]');
-          return row !== null && row.checkVisibility() && row.getBoundingClientRect().height > 0;
-        },
-        null,
-        { polling: 'raf', timeout: 60_000 },
-      );
+      await firstRowVisible(page, 60_000);
       const total = performance.now() - start;
       const metrics = (await cdp.send('Performance.getMetrics')).metrics;
       const metric = (name: string) => Math.round((metrics.find((m) => m.name === name)?.value ?? 0) * 1000);

@@ -9,6 +9,7 @@
  * Usage: npx tsx scripts/profile-launch.ts DATA_DIR [--runs=N] [--days-later=D]
  */
 import path from 'node:path';
+import { firstRowVisible } from './bench-browser';
 import { BENCH_NOW } from './bench-clock';
 import { launchChromium, startHarness } from '../test/support/harness';
 
@@ -31,14 +32,7 @@ async function main(): Promise<void> {
         await cdp.send('Performance.enable');
         const navigated = performance.now() - start;
         await page.goto(`${harness.url}/#tracking`);
-        await page.waitForFunction(
-          () => {
-            const row = document.querySelector('[data-record-id]');
-            return row !== null && row.checkVisibility() && row.getBoundingClientRect().height > 0;
-          },
-          null,
-          { polling: 'raf', timeout: 120_000 },
-        );
+        await firstRowVisible(page, 120_000);
         const visible = performance.now() - start;
         const call = await page.evaluate(() => {
           const e = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).find((r) => r.name.includes('app.firstScreen'));
