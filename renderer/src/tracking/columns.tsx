@@ -1,24 +1,15 @@
-import { Progress, Stack, Text } from '@mantine/core';
 import type { DataTableColumn } from 'mantine-datatable';
 import type { TrackingRow } from '../../../main/ipc/contract';
 import { formatDate, formatTimestamp } from '../shared/dates';
 import { StatusBadge } from '../shared/StatusBadge';
+import { ContactCell, ProgressCell } from './cells';
 
 export const TRACKING_COLUMNS: DataTableColumn<TrackingRow>[] = [
   {
     accessor: 'contactName',
     title: 'Contact',
     sortable: true,
-    render: (r) => (
-      <Stack gap={0}>
-        <Text size="sm" fw={600}>
-          {r.contactName}
-        </Text>
-        <Text size="xs" c="dimmed">
-          {r.email}
-        </Text>
-      </Stack>
-    ),
+    render: (r) => <ContactCell row={r} />,
   },
   { accessor: 'certification', title: 'Certification', sortable: true },
   { accessor: 'status', title: 'Status', sortable: true, width: 150, render: (r) => <StatusBadge status={r.status} /> },
@@ -27,15 +18,7 @@ export const TRACKING_COLUMNS: DataTableColumn<TrackingRow>[] = [
     title: 'Progress',
     sortable: true,
     width: 120,
-    render: (r) => (
-      // The browser's own title, not a Mantine Tooltip: a tooltip per row positioned itself on every render of the list.
-      <Stack gap={2} title={`${r.requiredDone} of ${r.requiredTotal} required components completed`}>
-        <Text size="xs">
-          {r.requiredDone} / {r.requiredTotal}
-        </Text>
-        <Progress size="sm" value={r.requiredTotal ? (100 * r.requiredDone) / r.requiredTotal : 0} aria-label={`Progress of ${r.contactName}`} />
-      </Stack>
-    ),
+    render: (r) => <ProgressCell row={r} />,
   },
   { accessor: 'appliedOn', title: 'Applied', sortable: true, noWrap: true, render: (r) => formatDate(r.appliedOn) },
   { accessor: 'startedOn', title: 'Started', sortable: true, noWrap: true, render: (r) => formatDate(r.startedOn) },
