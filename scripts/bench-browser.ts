@@ -90,6 +90,8 @@ export async function measureLaunches(dataDir: string, scratch: string, cases: r
   if (fs.existsSync(backups)) {
     for (const name of fs.readdirSync(backups)) if (name.endsWith('.sqlite')) fs.linkSync(path.join(backups, name), path.join(copy, 'backups', name));
   }
+  // The copy's write-back (1–3 GB) would otherwise overlap the first launches: a desk is not copying its database when opened.
+  spawnSync('sync', { stdio: 'ignore' });
   const browser = await launchChromium();
   const out: Array<{ case: LaunchCase; samples: number[] }> = [];
   try {
