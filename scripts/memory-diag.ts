@@ -6,12 +6,14 @@
  *   npx tsx scripts/memory-diag.ts DIR contacts|records|completions|sweep [--trim]
  *
  * DIR holds a copy of the bench database (the job writes to it). --trim also calls malloc_trim(0) through gdb
- * at the end, to tell freed-but-kept allocator memory from memory in use.
+ * at the end, to tell freed-but-kept allocator memory from memory in use. gdb stops the process while it reads
+ * (~0.2 s): time nothing across a snapshot. NO_BROWSE=1: no list paged beside the job (CPU per phase of the
+ * job alone); GC_LOG=1: every collection of 30 ms or more; PREVIEW_ONLY=1: the imports' previews alone.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import v8 from 'node:v8';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { startBackend, type Backend } from '../main/backend';
 import { createUser, authenticate } from '../main/services/users';
 import { runSweep } from '../main/services/sweep';
@@ -19,6 +21,7 @@ import { BENCH_NOW, BENCH_TODAY } from './bench-clock';
 import { contactsCsv } from './bench-contacts-import';
 import { recordsCsv, recordsImportTargets } from './bench-records-import';
 import { completionsCsv } from './bench-completions-import';
+import { browseList } from './support/profiling';
 
 const [dataDir, job] = process.argv.slice(2);
 const trim = process.argv.includes('--trim');
@@ -120,19 +123,7 @@ async function main(): Promise<void> {
   );
   // The list paged beside the job, as in the bench (the reader's cache is warm, as staff leave it).
   // NO_BROWSE=1: the job alone (for its CPU time).
-  let running = !process.env.NO_BROWSE;
-  const browse = (async () => {
-    for (let i = 0; running; i++) {
-      await call(backend, 'tracking.list', {
-        quick: { kind: 'all' },
-        filter: null,
-        search: '',
-        sort: { column: 'contactName', direction: 'asc' },
-        page: 1 + (i % 100),
-        pageSize: 50,
-      });
-    }
-  })();
+  const browse = browseList(backend, !process.env.NO_BROWSE);
   await new Promise((r) => setTimeout(r, 2000));
   snapshot('browsing');
 
@@ -143,10 +134,22 @@ async function main(): Promise<void> {
     const p = peaks.get(phase) ?? { rss: 0, heap: 0, external: 0 };
     peaks.set(phase, { rss: Math.max(p.rss, m.rss), heap: Math.max(p.heap, m.heapTotal), external: Math.max(p.external, m.external) });
   }, 50);
+  // CPU time per phase (the whole process: the main thread and SQLite's threads).
+  const cpuOf = new Map<string, number>();
+  let phaseCpu = process.cpuUsage();
   const setPhase = (p: string) => {
+    const used = process.cpuUsage(phaseCpu);
+    cpuOf.set(phase, (cpuOf.get(phase) ?? 0) + (used.user + used.system) / 1e6);
+    phaseCpu = process.cpuUsage();
     phase = p;
   };
 
+  // GC_LOG=1: every collection of 30 ms or more, with its kind (flags 4 = forced) and the phase it fell in.
+  const gcs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries() as Array<PerformanceEntry & { detail?: { kind: number; flags: number } }>)
+      if (e.duration >= 30) console.log(`  [gc ${e.duration.toFixed(0)} ms, kind ${e.detail?.kind}, flags ${e.detail?.flags}, during ${phase || 'idle'}]`);
+  });
+  if (process.env.GC_LOG) gcs.observe({ entryTypes: ['gc'] });
   const db = ctx.db;
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
@@ -166,21 +169,18 @@ async function main(): Promise<void> {
     setPhase('sweep');
     await runSweep({ db, clock: clock(new Date(BENCH_NOW.getTime() + 365 * 86_400_000)) });
   } else throw new Error(`unknown job ${job}`);
+  setPhase('');
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   clearInterval(sampler);
-  // The event loop's longest delay over the 5 s after the job (the memory given back runs then).
-  const after = monitorEventLoopDelay({ resolution: 5 });
-  after.enable();
-  running = false;
-  await browse;
+  await browse.stop();
   console.log(`${job}: ${(ms / 1000).toFixed(1)} s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (user ${(cpu.user / 1e6).toFixed(1)})`);
-  for (const [p, peak] of peaks) console.log(`  peak during ${p}: RSS ${mb(peak.rss)} MB, V8 heap ${mb(peak.heap)}, external ${mb(peak.external)}`);
+  for (const [p, peak] of peaks)
+    console.log(`  peak during ${p}: RSS ${mb(peak.rss)} MB, V8 heap ${mb(peak.heap)}, external ${mb(peak.external)}; CPU ${(cpuOf.get(p) ?? 0).toFixed(1)} s`);
   snapshot('right after');
   await new Promise((r) => setTimeout(r, 5000));
-  after.disable();
-  console.log(`  event loop after the job: longest delay ${(after.max / 1e6).toFixed(0)} ms`);
   snapshot('5 s later');
+  gcs.disconnect();
   if (trim) {
     mallocTrim();
     snapshot('after malloc_trim(0)');
