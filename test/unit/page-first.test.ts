@@ -2,8 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { whenPageServed } from '../../main/page-first';
 
-const settled = async (p: Promise<void>, ms: number) =>
-  Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+const settled = async (p: Promise<void>, ms: number) => Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
 
 describe('whenPageServed', () => {
   it('waits for a script, not for the page or its stylesheet', async () => {
