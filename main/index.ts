@@ -11,8 +11,8 @@ import { app, ipcMain, protocol, session } from 'electron';
 import log from 'electron-log/main';
 import { announcing } from './ipc/events';
 import { whenPageServed } from './page-first';
-import { startGated, type StartupGate } from './startup';
-import { enableCompileCache } from './shell/compile-cache';
+import { loadProgram, startGated, type StartupGate } from './startup';
+import { enableCompileCache, flushCompileCacheSoon } from './shell/compile-cache';
 import { Desktop } from './shell/desktop';
 import { registerIpc } from './shell/ipc';
 import { APP_ORIGIN, APP_SCHEME, APP_SCHEME_PRIVILEGES, serveAppRequest } from './shell/protocol';
@@ -37,9 +37,12 @@ async function main(): Promise<void> {
   const rendererRoot = path.join(here, '../renderer');
   const page = whenPageServed();
   protocol.handle(APP_SCHEME, async (request) => {
-    const response = await serveAppRequest(rendererRoot, request.url);
-    page.served(new URL(request.url).pathname);
-    return response;
+    page.requested();
+    try {
+      return await serveAppRequest(rendererRoot, request.url);
+    } finally {
+      page.served(new URL(request.url).pathname);
+    }
   });
 
   const dataDir = process.env['CERTDESK_DATA_DIR'] ?? path.join(app.getPath('userData'), 'data');
@@ -62,12 +65,12 @@ async function main(): Promise<void> {
   const started = startGated({
     dataDir,
     log: logError,
-    // The backend (knex, zod, the services) is loaded once the window has its scripts (main/page-first.ts):
-    // the window opens and compiles its page while main loads it, instead of after (a few hundred ms of every launch).
+    // The backend (knex, the contract's schemas, the services) is loaded once the window has its scripts
+    // (main/page-first.ts): the window opens and compiles its page while main loads it, instead of after.
     start: async (startup) => {
       await page.done;
-      const { startBackend } = await import('./backend');
-      return startBackend({
+      const { startBackend } = await loadProgram(() => import('./backend'));
+      const backend = await startBackend({
         dataDir,
         version: app.getVersion(),
         log: logError,
@@ -75,6 +78,8 @@ async function main(): Promise<void> {
         desktop: desktop.actions(),
         startup,
       });
+      flushCompileCacheSoon();
+      return backend;
     },
   });
   gate = started;

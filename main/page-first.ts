@@ -1,13 +1,15 @@
 /**
  * Launch order (issue 17): main serves the window's page and its scripts first, and only then loads the
- * backend. Loading it (knex, zod, the services: 0.3–0.5 s of main's thread on two cores) blocks main's
- * event loop, and with it the page's own requests; begun once the scripts are out, it overlaps the page
+ * backend. Loading it (knex, the services: 0.3–0.5 s of main's thread on two cores) blocks main's event
+ * loop, and with it the page's own requests; begun once the scripts are out, it overlaps the page
  * compiling them in its own process. Both shells use it: the harness's server and Electron's app://.
  */
 export interface PageServed {
-  /** The shell served one of the page's files; a script means the page has what it needs to start. */
+  /** The shell began answering one of the page's requests (Electron answers them asynchronously). */
+  requested(): void;
+  /** The shell answered one (its path): once a script has gone and none is in flight, the page has what it needs. */
   served(file: string): void;
-  /** Resolves once a script has been served, or `fallbackMs` after creation (no window asked: a script, a test). */
+  /** Resolves then, or `fallbackMs` after creation (no window asked: a script, a test, the dev server). */
   readonly done: Promise<void>;
 }
 
@@ -17,11 +19,18 @@ export function whenPageServed(fallbackMs = PAGE_SERVED_FALLBACK_MS): PageServed
   let resolve: () => void = () => undefined;
   const done = new Promise<void>((r) => (resolve = r));
   const timer = setTimeout(resolve, fallbackMs);
+  let inFlight = 0;
+  let scriptServed = false;
   return {
+    requested() {
+      inFlight++;
+    },
     served(file) {
-      if (!file.endsWith('.js')) return;
+      inFlight = Math.max(0, inFlight - 1);
+      if (file.endsWith('.js')) scriptServed = true;
+      if (!scriptServed || inFlight > 0) return;
       clearTimeout(timer);
-      // After this turn: the page's other first requests (its stylesheet, the preloaded chunks) are answered first.
+      // After this turn: requests the page sent together with it are answered first.
       setImmediate(resolve);
     },
     done,

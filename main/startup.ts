@@ -124,7 +124,22 @@ export interface GateOptions {
 export const BACKGROUND_WAIT_MS = 3000;
 export const FIRST_SCREEN_DRAWN_MS = 3000;
 
+/** Main's own modules failed to load (a half-updated or damaged install): not the data's doing. */
+export class ProgramFilesError extends Error {}
+
+export const PROGRAM_FILES_BROKEN =
+  'CertDesk could not load its own program files: the installation is incomplete or damaged. Install CertDesk again; your data was not touched.';
+
+/** Loads the backend's modules (imported after the window opens): a failure there is the program's, not the database's. */
+export function loadProgram<T>(load: () => Promise<T>): Promise<T> {
+  return load().catch((err: unknown) => {
+    throw new ProgramFilesError(String(err));
+  });
+}
+
 export function refusalOf(dataDir: string, err: unknown): RefusedDatabase {
+  // No backup is offered: putting one back would move a healthy database aside.
+  if (err instanceof ProgramFilesError) return { message: PROGRAM_FILES_BROKEN, kind: 'program', dataDir, newestBackup: null };
   const words = failureInWords(err, { dataDir });
   const kind = words?.kind ?? 'other';
   // A backup is the answer to a damaged file only: a read-only folder or another CertDesk on it is not damage.

@@ -25,10 +25,15 @@ function collectGarbage(): void {
   try {
     if (!gc) {
       v8.setFlagsFromString('--expose-gc');
-      gc = runInNewContext('gc') as () => void;
-      v8.setFlagsFromString('--no-expose-gc');
+      try {
+        const found: unknown = runInNewContext('gc');
+        if (typeof found === 'function') gc = found as () => void;
+      } finally {
+        // Off again at once, whatever happened: the flag is part of the hash V8 checks code caches against.
+        v8.setFlagsFromString('--no-expose-gc');
+      }
     }
-    gc();
+    gc?.();
   } catch {
     // A runtime without it: the heap shrinks at its next collection instead.
   }

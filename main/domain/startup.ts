@@ -11,7 +11,8 @@ export const STARTUP_PHASES = {
 export type StartupStep = keyof typeof STARTUP_PHASES;
 
 /** What kind of problem stopped start-up: only a damaged file offers a backup. */
-export type RefusalKind = 'damaged' | 'access' | 'in-use' | 'disk-full' | 'other';
+/** `program`: CertDesk's own files could not be loaded (a broken install); the data was never opened. */
+export type RefusalKind = 'damaged' | 'access' | 'in-use' | 'disk-full' | 'program' | 'other';
 
 export interface RefusedDatabase {
   /** Why, in a sentence staff can read. */

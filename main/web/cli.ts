@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Backend } from '../backend';
 import { whenPageServed } from '../page-first';
-import { startGated, StartupReporter } from '../startup';
+import { loadProgram, startGated, StartupReporter } from '../startup';
 import { createHarnessServer } from './server';
 
 const { values } = parseArgs({
@@ -67,11 +67,9 @@ async function start(reporter: StartupReporter): Promise<Backend> {
   // Loaded only once the page has its scripts (main/page-first.ts): the page compiles them while main
   // loads knex, zod and the services (a few hundred ms of a launch), as the desktop shell does.
   await page.done;
-  const [{ startBackend }, { SYSTEM }, { countUsers, createUser, listUsers, TEST_PASSWORD_COST }] = await Promise.all([
-    import('../backend'),
-    import('../services/context'),
-    import('../services/users'),
-  ]);
+  const [{ startBackend }, { SYSTEM }, { countUsers, createUser, listUsers, TEST_PASSWORD_COST }] = await loadProgram(() =>
+    Promise.all([import('../backend'), import('../services/context'), import('../services/users')]),
+  );
   const passwordCost = values['test-password-cost'] ? { passwordCost: TEST_PASSWORD_COST } : {};
   const backend = await startBackend({ dataDir, version: pkg.version, clock, log, startup: reporter, ...passwordCost });
   try {

@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { startBackend } from '../../main/backend';
-import { FIRST_SCREEN_DRAWN_MS, startGated } from '../../main/startup';
+import { FIRST_SCREEN_DRAWN_MS, loadProgram, PROGRAM_FILES_BROKEN, startGated } from '../../main/startup';
 import { removeDir, TEST_PASSWORD_COST, TestClock, tempDir } from './support';
 
 const dirs: string[] = [];
@@ -78,6 +78,18 @@ describe('start-up background work and the first screen', () => {
     await gate.whenReady();
     await expect.poll(() => checked.length, { timeout: 5000 }).toBe(1);
     expect((checked[0] ?? 0) - ready).toBeGreaterThanOrEqual(350);
+    await gate.close();
+  });
+
+  it("a backend that cannot be loaded (a broken install) is the program's fault: the screen says so and offers no backup", async () => {
+    const dataDir = tempDir('certdesk-program-files-');
+    dirs.push(dataDir);
+    const gate = startGated({ dataDir, start: () => loadProgram(() => import(`${'./no-such-backend'}.js`)) });
+    expect(await gate.whenReady()).toBeNull();
+    const refused = gate.reporter.status.refused;
+    expect(refused?.kind).toBe('program');
+    expect(refused?.message).toBe(PROGRAM_FILES_BROKEN);
+    expect(refused?.newestBackup).toBeNull();
     await gate.close();
   });
 });

@@ -8,7 +8,7 @@ describe('enableCompileCache', () => {
     expect(enableCompileCache('/nonexistent-profile', { APPIMAGE: '/tmp/CertDesk.AppImage' })).toBe(false);
   });
 
-  it('is on exactly where this Node has the API (Electron 45: Node 22), and a missing API is no error', () => {
+  it('is on exactly where this Node has the API (Node 22.8+; Electron 45 ships Node 24), and a missing API is no error', () => {
     const has = typeof (module as { enableCompileCache?: unknown }).enableCompileCache === 'function';
     if (has) return; // enabling it here would change how this test process loads its own modules
     expect(enableCompileCache('/nonexistent-profile', {})).toBe(false);

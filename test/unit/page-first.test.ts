@@ -14,6 +14,16 @@ describe('whenPageServed', () => {
     expect(await settled(page.done, 50)).toBe(true);
   });
 
+  it('waits until every request in flight is answered (Electron answers them asynchronously)', async () => {
+    const page = whenPageServed(10_000);
+    page.requested(); // the entry script
+    page.requested(); // a preloaded chunk
+    page.served('/assets/Box-abc.js');
+    expect(await settled(page.done, 50)).toBe(false);
+    page.served('/assets/index-abc.js');
+    expect(await settled(page.done, 50)).toBe(true);
+  });
+
   it('goes ahead on its own when no page asks (a script start, a test)', async () => {
     const started = Date.now();
     const page = whenPageServed(100);

@@ -33,7 +33,7 @@ export function CreditsPanel({ recordId, today, onDone }: { recordId: number; to
     <Stack gap="xs" data-testid="credits-panel">
       <Standing credits={c} today={today} />
       <Group gap="xs">
-        {c.canAdd && <AddActivity recordId={recordId} today={today} categories={(categories.data ?? []).map((x) => x.name)} onDone={changed} />}
+        {c.canAdd && <AddActivity recordId={recordId} today={today} categories={categories.data?.map((x) => x.name) ?? null} onDone={changed} />}
         <Renew recordId={recordId} credits={c} onDone={changed} />
       </Group>
       <Activities credits={c} onDone={changed} />
@@ -108,7 +108,8 @@ function Standing({ credits: c, today }: { credits: RecordCredits; today: string
   );
 }
 
-function AddActivity({ recordId, today, categories, onDone }: { recordId: number; today: string; categories: string[]; onDone: () => void }) {
+/** `categories`: null while they load (the list would open empty and stay shut once they arrive). */
+function AddActivity({ recordId, today, categories, onDone }: { recordId: number; today: string; categories: string[] | null; onDone: () => void }) {
   const [earnedOn, setEarnedOn] = useState<string | null>(today);
   const [title, setTitle] = useState('');
   const [category, setCategory] = useState<string | null>(null);
@@ -143,7 +144,9 @@ function AddActivity({ recordId, today, categories, onDone }: { recordId: number
           <TextInput label="Title" value={title} onChange={(e) => setTitle(e.currentTarget.value)} required />
           <Select
             label="Category"
-            data={categories}
+            data={categories ?? []}
+            disabled={categories === null}
+            placeholder={categories === null ? 'Loading categories…' : undefined}
             value={category}
             onChange={setCategory}
             required
