@@ -7,7 +7,10 @@
 export interface PageServed {
   /** The shell began answering one of the page's requests (Electron answers them asynchronously). */
   requested(): void;
-  /** The shell answered one (its path): once a script has gone and none is in flight, the page has what it needs. */
+  /**
+   * The shell answered one (its path): once a script has gone and none is in flight, the page has what it
+   * needs. A shell that answers within the same turn (the harness reads its files synchronously) calls only this.
+   */
   served(file: string): void;
   /** Resolves then, or `fallbackMs` after creation (no window asked: a script, a test, the dev server). */
   readonly done: Promise<void>;
