@@ -8,6 +8,7 @@
  */
 import type { AppInfo, FirstScreen, TrackingStart } from '../../main/ipc/contract';
 import { api, call } from './api';
+import { afterNextPaint } from './shared/useAfterFirstPaint';
 
 let pending: Promise<FirstScreen | null> | null = null;
 /** The answer once here: undefined until then, null when the call failed. */
@@ -68,12 +69,10 @@ let shownSaid = false;
 export function sayFirstScreenShown(): void {
   if (shownSaid) return;
   shownSaid = true;
-  requestAnimationFrame(() =>
-    setTimeout(
-      () =>
-        void api()
-          .startup.firstScreenShown({})
-          .catch(() => undefined),
-    ),
+  afterNextPaint(
+    () =>
+      void api()
+        .startup.firstScreenShown({})
+        .catch(() => undefined),
   );
 }
