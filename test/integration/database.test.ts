@@ -8,13 +8,14 @@ import path from 'node:path';
 import sqlite3 from 'sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backupsFolder, BACKUPS_KEPT, listBackups, takeBackup } from '../../main/db/backup';
+import { bulkUpdate } from '../../main/db/bulk-update';
 import { closeDatabase, databaseFile, openDatabase, type Db } from '../../main/db/database';
 import { DatabaseRefusedError } from '../../main/db/errors';
 import { inspectDatabase } from '../../main/db/inspect';
 import { MIGRATIONS } from '../../main/db/migrations';
 import { SYSTEM } from '../../main/services/context';
 import { enroll } from '../../main/services/records';
-import { freshDb, makeContact, makeProgram, removeDir, sha256, tempDir, type TestDb } from './support';
+import { freshDb, keptListDataProblems, makeContact, makeProgram, removeDir, sha256, tempDir, type TestDb } from './support';
 import { pageSizeOf } from '../support/files';
 
 const cleanup: Array<() => Promise<void> | void> = [];
@@ -101,6 +102,42 @@ describe('opening the database', () => {
     await expect(
       t.db('records').insert({ contact_id: contact.id, program_id: program.id, status: 'Done', sort_name: 'x', created_at: now, updated_at: now }),
     ).rejects.toThrow(/invalid status/);
+  });
+
+  it('refuses an unknown status among many records written at once, and keeps nothing of that write', async () => {
+    // The writer's UPDATE keeps no statement journal (migration 020): a refused row stops the statement,
+    // and the transaction around it, rolled back, leaves every record and count as it was.
+    const t = await track(freshDb());
+    const { program } = await makeProgram(t.ctx);
+    const records = [];
+    for (const name of ['Ames', 'Boyd', 'Cole'])
+      records.push(await enroll(t.ctx, SYSTEM, { contactId: (await makeContact(t.ctx, name)).id, programId: program.id, source: 'back-office' }));
+    const before = await t.db('records').orderBy('id').select('id', 'status', 'updated_at');
+    const [first, second, third] = records.map((r) => r.id) as [number, number, number];
+    await expect(
+      t.db.transaction((trx) =>
+        bulkUpdate(trx, 'records', [
+          { id: first, status: 'Inactive', updated_at: 'x' },
+          { id: second, status: 'Done', updated_at: 'x' },
+          { id: third, status: 'Inactive', updated_at: 'x' },
+        ]),
+      ),
+    ).rejects.toThrow(/invalid status/);
+    expect(await t.db('records').orderBy('id').select('id', 'status', 'updated_at')).toEqual(before);
+    expect(await keptListDataProblems(t.db)).toEqual([]);
+    // The same write without the unknown status: every record moves, into a status the certification had no count for.
+    await t.db.transaction((trx) =>
+      bulkUpdate(
+        trx,
+        'records',
+        [first, second, third].map((id) => ({ id, status: 'Inactive', updated_at: 'y' })),
+      ),
+    );
+    expect(await t.db('record_counts').where({ program_id: program.id }).orderBy('status').select('status', 'n')).toEqual([
+      { status: 'In Progress', n: 0 },
+      { status: 'Inactive', n: 3 },
+    ]);
+    expect(await keptListDataProblems(t.db)).toEqual([]);
   });
 
   it('keeps every row across a close and reopen, without migrating again or taking a backup', async () => {

@@ -14,6 +14,7 @@ import * as m015 from './015_contact_email_key_index';
 import * as m017 from './017_filter_search';
 import * as m018 from './018_checker_indexes';
 import * as m019 from './019_import_lean_indexes';
+import * as m020 from './020_no_statement_journal';
 
 /**
  * Every migration, in order, listed explicitly so a bundled build finds them.
@@ -36,6 +37,7 @@ export const MIGRATIONS: ReadonlyArray<{ name: string; migration: Knex.Migration
   { name: '017_filter_search', migration: m017 },
   { name: '018_checker_indexes', migration: m018 },
   { name: '019_import_lean_indexes', migration: m019 },
+  { name: '020_no_statement_journal', migration: m020 },
 ];
 
 export const migrationSource: Knex.MigrationSource<{ name: string; migration: Knex.Migration }> = {
