@@ -23,16 +23,16 @@ const MAX_BOUND_VALUES = 30_000;
  * failure rolls back whole (the record writer's one path).
  */
 export async function bulkUpdate(trx: Knex, table: string, rows: ReadonlyArray<{ id: number } & Record<string, unknown>>): Promise<void> {
-  const groups = new Map<string, { columns: string[]; byId: Map<number, unknown[]> }>();
+  const groups = new Map<string, { columns: string[]; byId: Map<number, Knex.Value[]> }>();
   for (const row of rows) {
     const columns = Object.keys(row).filter((c) => c !== 'id' && row[c] !== undefined);
     if (columns.length === 0) continue;
     const key = columns.join('\u0000');
-    const group = groups.get(key) ?? { columns, byId: new Map<number, unknown[]>() };
+    const group = groups.get(key) ?? { columns, byId: new Map<number, Knex.Value[]>() };
     // Booleans as SQLite stores them (0/1), as knex would bind them.
     group.byId.set(
       row.id,
-      columns.map((c) => (typeof row[c] === 'boolean' ? Number(row[c]) : (row[c] ?? null))),
+      columns.map((c) => (typeof row[c] === 'boolean' ? Number(row[c]) : ((row[c] ?? null) as Knex.Value))),
     );
     groups.set(key, group);
   }
