@@ -4,7 +4,7 @@
  * and whether the kept counts and sort keys still match the records. No list is
  * browsed meanwhile, so the CPU time is the import's own.
  *
- * Usage: npx tsx scripts/profile-import-apply.ts records|completions BASE_DIR [ROWS] [SCRATCH_DIR]
+ * Usage: npx tsx scripts/profile-import-apply.ts records|completions|contacts BASE_DIR [ROWS] [SCRATCH_DIR]
  * BASE_DIR holds a migrated bench database whose contacts PRF-000000… exist
  * (scripts/profile-records-import.ts makes them); it is copied, never changed.
  * SQL_TIMES=1 also lists the statements that took the time.
@@ -14,16 +14,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { closeDatabase, databaseFile, openDatabase } from '../main/db/database';
 import { applyCompletionsCsv, previewCompletionsCsv } from '../main/import/completions-csv';
+import { applyContactsCsv, previewContactsCsv } from '../main/import/contacts-csv';
 import { applyRecordsCsv, previewRecordsCsv } from '../main/import/records-csv';
 import { SYSTEM, type ServiceContext } from '../main/services/context';
 import { BENCH_NOW, BENCH_TODAY } from './bench-generate';
 import { completionsCsv } from './bench-completions-import';
+import { contactsCsv } from './bench-contacts-import';
 import { recordsCsv, recordsImportTargets } from './bench-records-import';
 import { timeSql } from './support/profiling';
 
 const [kind, base] = process.argv.slice(2);
-if ((kind !== 'records' && kind !== 'completions') || !base)
-  throw new Error('Usage: profile-import-apply.ts records|completions BASE_DIR [ROWS] [SCRATCH_DIR]');
+if ((kind !== 'records' && kind !== 'completions' && kind !== 'contacts') || !base)
+  throw new Error('Usage: profile-import-apply.ts records|completions|contacts BASE_DIR [ROWS] [SCRATCH_DIR]');
 const rows = Number(process.argv[4] ?? 100_000);
 const work = fs.mkdtempSync(path.join(process.argv[5] ?? os.tmpdir(), 'certdesk-apply-'));
 
@@ -61,18 +63,26 @@ async function main(): Promise<void> {
     if (!target) throw new Error('no certification');
     const members = Array.from({ length: rows }, (_, i) => `PRF-${String(i).padStart(6, '0')}`);
     text = recordsCsv(members, target.code, target.component, BENCH_TODAY);
+  } else if (kind === 'contacts') {
+    text = contactsCsv(rows, 0);
   } else {
     text = (await completionsCsv(db, rows, BENCH_TODAY)).text;
   }
   const input = { text, fileName: `${kind}.csv` };
   console.log(`${existing.toLocaleString('en')} records before; ${kind} import of ${rows.toLocaleString('en')} rows`);
   const preview = await timed<{ sha256: string; rows: { new: number } }>('preview', rows, () =>
-    kind === 'records' ? previewRecordsCsv(ctx, input) : previewCompletionsCsv(ctx, input),
+    kind === 'records' ? previewRecordsCsv(ctx, input) : kind === 'contacts' ? previewContactsCsv(db, input) : previewCompletionsCsv(ctx, input),
   );
   console.log(`rows ${JSON.stringify(preview.rows)}`);
   sqlMs.clear();
   const apply = { ...input, expectSha256: preview.sha256 };
-  await timed<unknown>('apply', preview.rows.new, () => (kind === 'records' ? applyRecordsCsv(ctx, SYSTEM, apply) : applyCompletionsCsv(ctx, SYSTEM, apply)));
+  await timed<unknown>('apply', preview.rows.new, () =>
+    kind === 'records'
+      ? applyRecordsCsv(ctx, SYSTEM, apply)
+      : kind === 'contacts'
+        ? applyContactsCsv(ctx, SYSTEM, apply)
+        : applyCompletionsCsv(ctx, SYSTEM, apply),
+  );
   if (global.gc) {
     global.gc();
     console.log(`RSS after gc ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB`);
