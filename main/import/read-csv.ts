@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { parse, type CsvError } from 'csv-parse';
 import { ServiceError } from '../services/context';
+import { QUOTE, splitQuoteFree } from './csv-quote-free';
 import { ImportFileError, type FileError } from './result';
 import { Slices } from './slices';
 
@@ -285,6 +286,41 @@ function quoteProblem(code: string | undefined): string {
   }
 }
 
+/** The rows as the parser hands them over: their lines, the header, ragged rows, the row limit. */
+class RowCollector {
+  headers: string[] | null = null;
+  readonly rows: CsvRow[] = [];
+  private records = 0;
+  /** Where the last record ended, its record delimiter included. */
+  private lastEnd = 0;
+  private readonly lines: LineCounter;
+
+  constructor(private readonly bytes: Buffer) {
+    this.lines = new LineCounter(bytes);
+  }
+
+  /** The line the next record starts on (past blank lines). */
+  nextLine(): number {
+    return this.lines.lineAt(firstContent(this.bytes, this.lastEnd));
+  }
+
+  /** One record that ends at `end`; `ragged`: the parser found another field count than the header's. */
+  take(fields: string[], end: number, ragged: boolean): void {
+    const line = this.nextLine();
+    this.lastEnd = end;
+    // Header + MAX_ROWS data rows at most: the parse stops at the first row past the limit.
+    if (this.records++ > MAX_ROWS) throw new TooManyRows(line);
+    const headers = this.headers;
+    if (headers === null) this.headers = fields;
+    else if (fields.every((f) => f === '')) {
+      // a row of empty cells (",,,,"), as spreadsheets leave them
+    } else if (ragged || fields.length !== headers.length) {
+      const n = fields.length;
+      this.rows.push({ line, fields: [], ragged: `The row has ${n} ${n === 1 ? 'field' : 'fields'}; the header has ${headers.length}.` });
+    } else this.rows.push({ line, fields });
+  }
+}
+
 /** How far reading a file has come: bytes parsed of the file's UTF-8 bytes. */
 export type ParseProgress = (doneBytes: number, totalBytes: number) => void;
 
@@ -305,53 +341,56 @@ export async function parseCsv(source: Buffer, delimiterOption?: string, onProgr
     return { error: { line: 1, reason: `The delimiter must be a comma, a semicolon or a tab, not ${JSON.stringify(delimiter)}.` } };
   }
 
-  const lines = new LineCounter(bytes);
-  let headers: string[] | null = null;
-  const rows: CsvRow[] = [];
-  let records = 0;
-  let lastEnd = 0;
-  // The streaming parser, fed a few kilobytes at a time; each row is kept as it comes (no second copy of the file's rows).
-  const parser = parse({
-    bom: true,
-    delimiter,
-    record_delimiter: ['\r\n', '\n', '\r'],
-    relax_column_count: true,
-    skip_empty_lines: true,
-    trim: true,
-    on_record: (fields: string[], info) => {
-      const line = lines.lineAt(firstContent(bytes, lastEnd));
-      lastEnd = info.bytes;
-      // Header + MAX_ROWS data rows at most: the parse stops at the first row past the limit.
-      if (records++ > MAX_ROWS) throw new TooManyRows(line);
-      if (headers === null) headers = fields;
-      else if (fields.every((f) => f === '')) {
-        // a row of empty cells (",,,,"), as spreadsheets leave them
-      } else if ((info.error as CsvError | undefined) !== undefined || fields.length !== headers.length) {
-        // With relax_column_count the parser keeps going and marks a ragged record with an error.
-        const n = fields.length;
-        rows.push({ line, fields: [], ragged: `The row has ${n} ${n === 1 ? 'field' : 'fields'}; the header has ${headers.length}.` });
-      } else rows.push({ line, fields });
-      return null;
-    },
-  });
-  let failure: unknown;
-  parser.on('error', (err) => (failure ??= err));
+  const collected = new RowCollector(bytes);
   const slices = new Slices();
-  for (let at = 0; at < bytes.length && failure === undefined; at += PARSE_BYTES) {
-    // Each write parses its bytes at once (on_record runs inside it); an error is reported on the next turn.
-    parser.write(bytes.subarray(at, at + PARSE_BYTES));
-    if (slices.due()) {
-      onProgress?.(Math.min(at + PARSE_BYTES, bytes.length), bytes.length);
-      await slices.pause();
+  let failure: unknown;
+  if (!bytes.includes(QUOTE)) {
+    try {
+      await splitQuoteFree(
+        bytes,
+        delimiter,
+        (fields, end) => collected.take(fields, end, false),
+        async (offset) => {
+          if (!slices.due()) return;
+          onProgress?.(offset, bytes.length);
+          await slices.pause();
+        },
+      );
+    } catch (err) {
+      failure = err;
     }
-  }
-  if (failure === undefined) {
-    // The last row and an unclosed quote are found when the input ends.
-    await new Promise<void>((resolve) => {
-      parser.once('finish', resolve);
-      parser.once('error', () => resolve());
-      parser.end();
+  } else {
+    // The streaming parser, fed a few kilobytes at a time; each row is kept as it comes (no second copy of the file's rows).
+    const parser = parse({
+      bom: true,
+      delimiter,
+      record_delimiter: ['\r\n', '\n', '\r'],
+      relax_column_count: true,
+      skip_empty_lines: true,
+      trim: true,
+      on_record: (fields: string[], info) => {
+        // With relax_column_count the parser keeps going and marks a ragged record with an error.
+        collected.take(fields, info.bytes, (info.error as CsvError | undefined) !== undefined);
+        return null;
+      },
     });
+    parser.on('error', (err) => (failure ??= err));
+    for (let at = 0; at < bytes.length && failure === undefined; at += PARSE_BYTES) {
+      // Each write parses its bytes at once (on_record runs inside it); an error is reported on the next turn.
+      parser.write(bytes.subarray(at, at + PARSE_BYTES));
+      if (slices.due()) {
+        onProgress?.(Math.min(at + PARSE_BYTES, bytes.length), bytes.length);
+        await slices.pause();
+      }
+    }
+    if (failure === undefined) {
+      // The last row and an unclosed quote are found when the input ends.
+      await new Promise<void>((resolve) => {
+        parser.once('finish', resolve);
+        parser.once('error', () => resolve());
+        parser.end();
+      });
+    }
   }
   if (failure !== undefined) {
     const err = failure;
@@ -363,7 +402,7 @@ export async function parseCsv(source: Buffer, delimiterOption?: string, onProgr
         },
       };
     }
-    const line = lines.lineAt(firstContent(bytes, lastEnd));
+    const line = collected.nextLine();
     const code = (err as Partial<CsvError>).code;
     return {
       error: {
@@ -372,6 +411,7 @@ export async function parseCsv(source: Buffer, delimiterOption?: string, onProgr
       },
     };
   }
+  const { headers, rows } = collected;
   if (headers === null) return { error: { line: 1, reason: 'The file is empty: it needs a header row and at least one row of data.' } };
   return { delimiter, encoding, headers, rows };
 }
