@@ -42,6 +42,7 @@ import { ImportFileError, Tally, type FieldChange, type ImportCounts } from './r
 import { Slices } from './slices';
 import { checkText } from './text';
 import { chunk, inTransaction, progressReporter } from './write';
+import { pairKey, type PairKey } from './pair-key';
 
 export const COMPLETION_FIELDS = [
   'memberNumber',
@@ -136,7 +137,8 @@ function componentKey(name: string): string {
 
 /** The program's components by name and by the central id they were imported with. */
 export class ComponentFinder {
-  private readonly byName = new Map<string, ComponentRow>();
+  /** By program, then by folded name (no `${program}|${name}` string built per line). */
+  private readonly byName = new Map<number, Map<string, ComponentRow>>();
   private readonly byId = new Map<number, ComponentRow>();
   private readonly keys = new Map<string, string>();
   constructor(
@@ -145,9 +147,11 @@ export class ComponentFinder {
   ) {
     for (const c of components) {
       this.byId.set(c.id, c);
-      const key = `${c.program_id}|${componentKey(c.name)}`;
+      const key = componentKey(c.name);
+      let ofProgram = this.byName.get(c.program_id);
+      if (!ofProgram) this.byName.set(c.program_id, (ofProgram = new Map<string, ComponentRow>()));
       // A live component wins over an archived one of the same name.
-      if (!this.byName.has(key) || c.archived_at === null) this.byName.set(key, c);
+      if (!ofProgram.has(key) || c.archived_at === null) ofProgram.set(key, c);
     }
   }
   /** The required components that count (not archived), as the engine counts them. */
@@ -158,7 +162,7 @@ export class ComponentFinder {
     // A file names the same few components 100,000 times: each name is folded once.
     let key = this.keys.get(given);
     if (key === undefined) this.keys.set(given, (key = componentKey(given)));
-    const byName = this.byName.get(`${programId}|${key}`);
+    const byName = this.byName.get(programId)?.get(key);
     if (byName) return byName;
     const id = this.centralIds[given];
     const byCentral = id === undefined ? undefined : this.byId.get(id);
@@ -174,7 +178,7 @@ function parseCredits(text: string): number | string {
 }
 
 /** Records of the file's contacts, and their counted completions of the current cycle. */
-export async function loadRecords(db: Executor, contactIds: readonly number[]): Promise<{ records: Map<string, RecordRow>; done: Map<string, string> }> {
+export async function loadRecords(db: Executor, contactIds: readonly number[]): Promise<{ records: Map<PairKey, RecordRow>; done: Map<PairKey, string> }> {
   const found: RecordRow[] = [];
   for (const ids of chunk(contactIds, 20_000)) found.push(...((await whereInJson(db('records'), 'contact_id', ids).select('*')) as RecordRow[]));
   return withDone(db, found);
@@ -187,7 +191,7 @@ export async function loadRecords(db: Executor, contactIds: readonly number[]): 
 export async function loadRecordsOf(
   db: Executor,
   pairs: ReadonlyArray<readonly [number, number]>,
-): Promise<{ records: Map<string, RecordRow>; done: Map<string, string> }> {
+): Promise<{ records: Map<PairKey, RecordRow>; done: Map<PairKey, string> }> {
   const found: RecordRow[] = [];
   // In parts of 2,500: node-sqlite3 builds the rows of one answer on the main thread in one go (5,000 whole records: up to 90 ms at 1M).
   for (const part of chunk(pairs, 2500)) {
@@ -200,17 +204,17 @@ export async function loadRecordsOf(
   return withDone(db, found);
 }
 
-async function withDone(db: Executor, found: readonly RecordRow[]): Promise<{ records: Map<string, RecordRow>; done: Map<string, string> }> {
-  const records = new Map<string, RecordRow>();
+async function withDone(db: Executor, found: readonly RecordRow[]): Promise<{ records: Map<PairKey, RecordRow>; done: Map<PairKey, string> }> {
+  const records = new Map<PairKey, RecordRow>();
   const byId = new Map<number, RecordRow>();
   // In slices, and 5,000 records per read: one answer of 20,000 records' completions held the main thread for 0.14 s.
   const slices = new Slices();
   for (const r of found) {
     if (slices.due()) await slices.pause();
-    records.set(`${r.contact_id}|${r.program_id}`, r);
+    records.set(pairKey(r.contact_id, r.program_id), r);
     byId.set(r.id, r);
   }
-  const done = new Map<string, string>();
+  const done = new Map<PairKey, string>();
   for (const ids of chunk([...byId.keys()], 5000)) {
     await slices.maybePause();
     const rows: Array<{ record_id: number; component_id: number; cycle: number; completed_on: string }> = await whereInJson(
@@ -220,7 +224,7 @@ async function withDone(db: Executor, found: readonly RecordRow[]): Promise<{ re
     ).select('record_id', 'component_id', 'cycle', 'completed_on');
     for (const p of rows) {
       if (slices.due()) await slices.pause();
-      if (byId.get(p.record_id)?.cycle === p.cycle) done.set(`${p.record_id}|${p.component_id}`, p.completed_on);
+      if (byId.get(p.record_id)?.cycle === p.cycle) done.set(pairKey(p.record_id, p.component_id), p.completed_on);
     }
   }
   return { records, done };
@@ -241,13 +245,13 @@ async function planFile(db: Executor, prepared: PreparedCsv<CompletionField>, to
   const slices = new Slices();
   // Only the records the file names: contact and certification, read by their unique index.
   const found: Array<ReturnType<ContactDirectory['find']>> = [];
-  const pairs = new Map<string, readonly [number, number]>();
+  const pairs = new Map<PairKey, readonly [number, number]>();
   for (const { v } of rows) {
     if (slices.due()) await slices.pause();
     const contact = contacts.find(v);
     found.push(contact);
     const program = v.certification === undefined ? undefined : programs.get(v.certification);
-    if (typeof contact !== 'string' && program) pairs.set(`${contact.id}|${program.id}`, [contact.id, program.id]);
+    if (typeof contact !== 'string' && program) pairs.set(pairKey(contact.id, program.id), [contact.id, program.id]);
   }
   const { records, done } = await loadRecordsOf(db, [...pairs.values()]);
   const hasActivities = prepared.map.columns.category !== undefined;
@@ -261,7 +265,7 @@ async function planFile(db: Executor, prepared: PreparedCsv<CompletionField>, to
   const intern = new Interner();
   const activities: Array<PlannedActivity & { label: string }> = [];
   // record|component → the first line that completes it in this file, and its date.
-  const seen = new Map<string, { line: number; on: string }>();
+  const seen = new Map<PairKey, { line: number; on: string }>();
   for (const [i, { row, v }] of rows.entries()) {
     if (slices.due()) await slices.pause();
     if (row.ragged !== undefined) {
@@ -294,7 +298,7 @@ async function planFile(db: Executor, prepared: PreparedCsv<CompletionField>, to
       kind.reject(row.line, problems.join(' '));
       continue;
     }
-    const record = records.get(`${contact.id}|${program.id}`);
+    const record = records.get(pairKey(contact.id, program.id));
     if (!record) {
       kind.reject(row.line, `${displayName(contact)} is not enrolled in ${program.code} — enroll first or import the enrollment.`);
       continue;
@@ -326,7 +330,7 @@ async function planFile(db: Executor, prepared: PreparedCsv<CompletionField>, to
       continue;
     }
     const label = `${contactLabel(contact)} → ${program.code}: ${component.name}`;
-    const key = `${record.id}|${component.id}`;
+    const key = pairKey(record.id, component.id);
     const stored = done.get(key);
     const first = seen.get(key);
     const earlier = stored !== undefined ? { on: stored, where: 'already recorded' } : first ? { on: first.on, where: `on line ${first.line}` } : null;
@@ -377,7 +381,7 @@ async function planFile(db: Executor, prepared: PreparedCsv<CompletionField>, to
     let doneBefore = 0;
     let last: string | null = null;
     for (const c of required) {
-      const on = done.get(`${record.id}|${c}`);
+      const on = done.get(pairKey(record.id, c));
       if (on === undefined) continue;
       doneBefore++;
       if (last === null || on > last) last = on;

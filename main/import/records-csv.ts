@@ -38,6 +38,7 @@ import { Tally } from './result';
 import { checkText } from './text';
 import { mapInSlices, Slices } from './slices';
 import { chunk, inTransaction, progressReporter } from './write';
+import { pairKey, type PairKey } from './pair-key';
 
 export const RECORD_FIELDS = [
   'memberNumber',
@@ -136,8 +137,8 @@ const NO_COMPONENTS: string[] = [];
 const STORED_RECORD_COLUMNS = ['id', 'contact_id', 'program_id', 'status', 'cycle', 'applied_on', 'started_on', 'completed_on', 'approved_on', 'expires_on'];
 
 /** The stored records of these contacts in these certifications (those the file names), by `contact|program`. */
-async function storedRecords(db: Executor, contactIds: readonly number[], programIds: readonly number[]): Promise<Map<string, Comparable>> {
-  const out = new Map<string, Comparable>();
+async function storedRecords(db: Executor, contactIds: readonly number[], programIds: readonly number[]): Promise<Map<PairKey, Comparable>> {
+  const out = new Map<PairKey, Comparable>();
   const slices = new Slices();
   for (const ids of chunk(contactIds, CONTACTS_PER_QUERY)) {
     const rows = await whereInJson(whereInJson(db('records'), 'contact_id', ids), 'program_id', programIds).select<RecordRow[]>(STORED_RECORD_COLUMNS);
@@ -161,7 +162,7 @@ async function storedRecords(db: Executor, contactIds: readonly number[], progra
       else names.set(d.record_id, [d.name]);
     }
     for (const r of rows) {
-      out.set(`${r.contact_id}|${r.program_id}`, {
+      out.set(pairKey(r.contact_id, r.program_id), {
         status: r.status,
         cycle: r.cycle,
         appliedOn: r.applied_on,
@@ -244,7 +245,7 @@ async function planFile(db: Executor, prepared: PreparedCsv<RecordField>, today:
   const tally = new Tally();
   const records: NewRecord[] = [];
   const intern = new Interner();
-  const seen = new Map<string, number>();
+  const seen = new Map<PairKey, number>();
   // The same few statuses, dates and certifications come back on thousands of lines: each is read once.
   const statusOfCell = memoized(statusOf);
   const dateProblem = Object.fromEntries(DATE_FIELDS.map((f) => [f, memoized((value: string) => migratedDateProblem(f, value, today))])) as Record<
@@ -322,7 +323,7 @@ async function planFile(db: Executor, prepared: PreparedCsv<RecordField>, today:
       continue;
     }
     const label = `${contactLabel(contact)} → ${program.code}`;
-    const key = `${contact.id}|${program.id}`;
+    const key = pairKey(contact.id, program.id);
     const first = seen.get(key);
     if (first !== undefined) {
       tally.reject(row.line, `${label} is also on line ${first}; a contact has one record per certification.`);
