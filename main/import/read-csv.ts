@@ -87,15 +87,31 @@ function lineOfIndex(text: string, index: number): number {
 class LineCounter {
   private pos = 0;
   private line = 1;
+  /** The next LF and CR at or after `pos` (the file's length when none): found by indexOf, not byte by byte (issue #15). */
+  private nextLf = -1;
+  private nextCr = -1;
   constructor(private readonly bytes: Buffer) {}
   lineAt(offset: number): number {
-    const end = Math.min(offset, this.bytes.length);
-    for (; this.pos < end; this.pos++) {
-      const b = this.bytes[this.pos];
-      if (b === 0x0a || (b === 0x0d && this.bytes[this.pos + 1] !== 0x0a)) this.line++;
+    const { bytes } = this;
+    const end = Math.min(offset, bytes.length);
+    while (this.pos < end) {
+      if (this.nextLf < this.pos) this.nextLf = indexOrLength(bytes, 0x0a, this.pos);
+      if (this.nextCr < this.pos) this.nextCr = indexOrLength(bytes, 0x0d, this.pos);
+      const at = Math.min(this.nextLf, this.nextCr);
+      if (at >= end) {
+        this.pos = end;
+        break;
+      }
+      if (bytes[at] === 0x0a || bytes[at + 1] !== 0x0a) this.line++;
+      this.pos = at + 1;
     }
     return this.line;
   }
+}
+
+function indexOrLength(bytes: Buffer, byte: number, from: number): number {
+  const at = bytes.indexOf(byte, from);
+  return at === -1 ? bytes.length : at;
 }
 
 /** The first offset at or after `from` that is not a blank (space, tab, CR, LF) or the BOM. */
