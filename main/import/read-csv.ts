@@ -279,6 +279,15 @@ export function detectDelimiter(bytes: Buffer): string {
   return best;
 }
 
+/** How csv-parse reads a file (csv-quote-free.ts splits a file without quotes the same way). */
+export const CSV_PARSE_OPTIONS = {
+  bom: true,
+  record_delimiter: ['\r\n', '\n', '\r'],
+  relax_column_count: true,
+  skip_empty_lines: true,
+  trim: true,
+};
+
 /** Bytes handed to the parser at once; the event loop turns when a slice of work is due (slices.ts). */
 const PARSE_BYTES = 32 * 1024;
 
@@ -378,12 +387,8 @@ export async function parseCsv(source: Buffer, delimiterOption?: string, onProgr
   } else {
     // The streaming parser, fed a few kilobytes at a time; each row is kept as it comes (no second copy of the file's rows).
     const parser = parse({
-      bom: true,
+      ...CSV_PARSE_OPTIONS,
       delimiter,
-      record_delimiter: ['\r\n', '\n', '\r'],
-      relax_column_count: true,
-      skip_empty_lines: true,
-      trim: true,
       on_record: (fields: string[], info) => {
         // With relax_column_count the parser keeps going and marks a ragged record with an error.
         collected.take(fields, info.bytes, (info.error as CsvError | undefined) !== undefined);

@@ -6,17 +6,15 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { splitQuoteFree } from '../../main/import/csv-quote-free';
+import { CSV_PARSE_OPTIONS } from '../../main/import/read-csv';
+import { random } from '../support/random';
 
 type Record = { fields: string[]; end: number };
 
 function byCsvParse(bytes: Buffer, delimiter: string): Record[] {
   return parse(bytes, {
-    bom: true,
+    ...CSV_PARSE_OPTIONS,
     delimiter,
-    record_delimiter: ['\r\n', '\n', '\r'],
-    relax_column_count: true,
-    skip_empty_lines: true,
-    trim: true,
     // Each record with where it ended (a record as the parser's API types it).
     on_record: (fields: string[], info) => ({ fields, end: info.bytes }) as unknown as string[],
   }) as unknown as Record[];
@@ -58,17 +56,6 @@ const PIECES = [
   '\u2028',
   '€',
 ];
-
-/** A small deterministic generator (mulberry32): the same texts on every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('splitQuoteFree', () => {
   it('reads the plain cases as csv-parse does', async () => {
