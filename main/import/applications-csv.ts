@@ -22,6 +22,7 @@ import { Tally } from './result';
 import { mapInSlices, Slices } from './slices';
 import { checkText } from './text';
 import { chunk, inTransaction, progressReporter } from './write';
+import { pairKey, type PairKey } from './pair-key';
 
 export const APPLICATION_FIELDS = ['memberNumber', 'centralId', 'email', 'certification', 'appliedOn', 'note'] as const;
 export type ApplicationField = (typeof APPLICATION_FIELDS)[number];
@@ -59,7 +60,7 @@ async function planFile(db: Executor, prepared: PreparedCsv<ApplicationField>, t
   const enrollments: Plan['enrollments'] = [];
   const found = await mapInSlices(rows, ({ v }) => contacts.find(v as ContactKeys));
   const contactIds = [...new Set(found.flatMap((c) => (typeof c === 'string' ? [] : [c.id])))];
-  const existing = new Map<string, Pick<RecordRow, 'status' | 'applied_on'>>();
+  const existing = new Map<PairKey, Pick<RecordRow, 'status' | 'applied_on'>>();
   for (const ids of chunk(contactIds, 5000)) {
     await slices.maybePause();
     const stored: Array<Pick<RecordRow, 'contact_id' | 'program_id' | 'status' | 'applied_on'>> = await whereInJson(db('records'), 'contact_id', ids).select(
@@ -68,9 +69,9 @@ async function planFile(db: Executor, prepared: PreparedCsv<ApplicationField>, t
       'status',
       'applied_on',
     );
-    for (const r of stored) existing.set(`${r.contact_id}|${r.program_id}`, r);
+    for (const r of stored) existing.set(pairKey(r.contact_id, r.program_id), r);
   }
-  const seen = new Map<string, number>();
+  const seen = new Map<PairKey, number>();
   for (const [i, { row, v }] of rows.entries()) {
     if (slices.due()) await slices.pause();
     if (row.ragged !== undefined) {
@@ -92,7 +93,7 @@ async function planFile(db: Executor, prepared: PreparedCsv<ApplicationField>, t
       continue;
     }
     const label = `${contactLabel(contact)} → ${program.code}`;
-    const key = `${contact.id}|${program.id}`;
+    const key = pairKey(contact.id, program.id);
     const first = seen.get(key);
     if (first !== undefined) {
       tally.reject(row.line, `${label} is also on line ${first}; only the first is imported.`);

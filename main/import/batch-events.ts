@@ -32,6 +32,7 @@ import { ActivityPlanner, activityFields, type PlannedActivity } from './ce-acti
 import { ComponentFinder, loadRecords } from './completions-csv';
 import { contactLabel, ContactDirectory, type ContactKeys, type KeyedContact } from './keys';
 import { chunk } from './write';
+import { pairKey, type PairKey } from './pair-key';
 
 const centralRef = z.union([z.string().min(1).max(200), z.number().int()]).transform(String);
 
@@ -108,8 +109,8 @@ class Lookup {
     readonly programsByCentral: Map<string, ProgramRow>,
     readonly programsByCode: Map<string, ProgramRow>,
     readonly components: ComponentFinder,
-    readonly records: Map<string, RecordRow>,
-    readonly done: Map<string, string>,
+    readonly records: Map<PairKey, RecordRow>,
+    readonly done: Map<PairKey, string>,
     readonly applied: Set<string>,
   ) {}
 
@@ -190,10 +191,10 @@ export async function planApplicationEvents(
   p: BatchPlanning,
   day: EventDay,
   pending: Pending,
-): Promise<{ plan: EventPlan; enrolling: Set<string> }> {
+): Promise<{ plan: EventPlan; enrolling: Set<PairKey> }> {
   const applications = latestEvents(changes, 'application');
   const plan: EventPlan = { applications: [], completions: [], activities: [], unchanged: [], programs: new Map() };
-  const enrolling = new Map<string, Pick<RecordRow, 'status'>>();
+  const enrolling = new Map<PairKey, Pick<RecordRow, 'status'>>();
   if (applications.length === 0) return { plan, enrolling: new Set() };
   const look = await Lookup.load(db, applications);
   const isPending = pendingTest(pending);
@@ -222,7 +223,7 @@ export async function planApplicationEvents(
     }
     const { contact, program } = target;
     const label = `${contactLabel(contact)} → ${program.code}`;
-    const key = `${contact.id}|${program.id}`;
+    const key = pairKey(contact.id, program.id);
     const stored = look.records.get(key);
     if (stored && stored.applied_on === d.applied_on) {
       plan.unchanged.push({ entity: 'application', centralId, recordId: stored.id });
@@ -253,7 +254,7 @@ export async function planCompletionEvents(
   p: BatchPlanning,
   day: EventDay,
   pending: Pending,
-  enrolling: ReadonlySet<string>,
+  enrolling: ReadonlySet<PairKey>,
 ): Promise<EventPlan> {
   const completions = latestEvents(changes, 'completion');
   const plan: EventPlan = { applications: [], completions: [], activities: [], unchanged: [], programs: new Map() };
@@ -263,7 +264,7 @@ export async function planCompletionEvents(
     ? await ActivityPlanner.load(db, [...new Set([...look.records.values()].map((r) => r.id))])
     : null;
   const isPending = pendingTest(pending);
-  const seen = new Map<string, string>();
+  const seen = new Map<PairKey, string>();
   for (const at of completions) {
     const centralId = String(at.change.id);
     const kind = kindOf(at.change.data);
@@ -308,13 +309,13 @@ export async function planCompletionEvents(
       continue;
     }
     const label = `${contactLabel(contact)} → ${program.code}: ${component.name}`;
-    const record = look.records.get(`${contact.id}|${program.id}`);
+    const record = look.records.get(pairKey(contact.id, program.id));
     if (!record) {
-      if (enrolling.has(`${contact.id}|${program.id}`)) p.count('completion', 'new', at, `${label} (after the application in this import)`, []);
+      if (enrolling.has(pairKey(contact.id, program.id))) p.count('completion', 'new', at, `${label} (after the application in this import)`, []);
       else p.reject('completion', at, `${displayName(contact)} is not enrolled in ${program.code} — enroll first or import the enrollment.`);
       continue;
     }
-    const key = `${record.id}|${component.id}`;
+    const key = pairKey(record.id, component.id);
     const earlier = look.done.get(key) ?? seen.get(key);
     if (earlier !== undefined) {
       if (earlier === d.completed_on) {
@@ -353,7 +354,7 @@ function planActivityEvent(
   program: ProgramRow,
   look: Lookup,
   planner: ActivityPlanner,
-  enrolling: ReadonlySet<string>,
+  enrolling: ReadonlySet<PairKey>,
 ): void {
   const centralId = String(at.change.id);
   if (d.component_id !== undefined || d.component_name !== undefined) {
@@ -361,9 +362,9 @@ function planActivityEvent(
     return;
   }
   const label = `${contactLabel(contact)} → ${program.code}: CE activity "${d.title ?? ''}"`;
-  const record = look.records.get(`${contact.id}|${program.id}`);
+  const record = look.records.get(pairKey(contact.id, program.id));
   if (!record) {
-    if (enrolling.has(`${contact.id}|${program.id}`)) p.count('activity', 'new', at, `${label} (after the application in this import)`, []);
+    if (enrolling.has(pairKey(contact.id, program.id))) p.count('activity', 'new', at, `${label} (after the application in this import)`, []);
     else p.reject('activity', at, `${displayName(contact)} is not enrolled in ${program.code} — enroll first or import the enrollment.`);
     return;
   }

@@ -24,3 +24,17 @@ export class Interner {
     return items;
   }
 }
+
+/**
+ * `fn` computed once per distinct argument, for the length of one planned file: a file repeats the
+ * same few statuses, dates and codes on thousands of lines (issue #15). `fn` must be pure.
+ */
+export function memoized<A, R>(fn: (arg: A) => R): (arg: A) => R {
+  const known = new Map<A, R>();
+  return (arg) => {
+    if (known.has(arg)) return known.get(arg) as R;
+    const value = fn(arg);
+    known.set(arg, value);
+    return value;
+  };
+}

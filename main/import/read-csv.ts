@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { parse, type CsvError } from 'csv-parse';
 import { ServiceError } from '../services/context';
+import { QUOTE, splitQuoteFree } from './csv-quote-free';
 import { ImportFileError, type FileError } from './result';
 import { Slices } from './slices';
 
@@ -86,15 +87,31 @@ function lineOfIndex(text: string, index: number): number {
 class LineCounter {
   private pos = 0;
   private line = 1;
+  /** The next LF and CR at or after `pos` (the file's length when none): found by indexOf, not byte by byte (issue #15). */
+  private nextLf = -1;
+  private nextCr = -1;
   constructor(private readonly bytes: Buffer) {}
   lineAt(offset: number): number {
-    const end = Math.min(offset, this.bytes.length);
-    for (; this.pos < end; this.pos++) {
-      const b = this.bytes[this.pos];
-      if (b === 0x0a || (b === 0x0d && this.bytes[this.pos + 1] !== 0x0a)) this.line++;
+    const { bytes } = this;
+    const end = Math.min(offset, bytes.length);
+    while (this.pos < end) {
+      if (this.nextLf < this.pos) this.nextLf = indexOrLength(bytes, 0x0a, this.pos);
+      if (this.nextCr < this.pos) this.nextCr = indexOrLength(bytes, 0x0d, this.pos);
+      const at = Math.min(this.nextLf, this.nextCr);
+      if (at >= end) {
+        this.pos = end;
+        break;
+      }
+      if (bytes[at] === 0x0a || bytes[at + 1] !== 0x0a) this.line++;
+      this.pos = at + 1;
     }
     return this.line;
   }
+}
+
+function indexOrLength(bytes: Buffer, byte: number, from: number): number {
+  const at = bytes.indexOf(byte, from);
+  return at === -1 ? bytes.length : at;
 }
 
 /** The first offset at or after `from` that is not a blank (space, tab, CR, LF) or the BOM. */
@@ -262,6 +279,15 @@ export function detectDelimiter(bytes: Buffer): string {
   return best;
 }
 
+/** How csv-parse reads a file (csv-quote-free.ts splits a file without quotes the same way). */
+export const CSV_PARSE_OPTIONS = {
+  bom: true,
+  record_delimiter: ['\r\n', '\n', '\r'],
+  relax_column_count: true,
+  skip_empty_lines: true,
+  trim: true,
+};
+
 /** Bytes handed to the parser at once; the event loop turns when a slice of work is due (slices.ts). */
 const PARSE_BYTES = 32 * 1024;
 
@@ -285,6 +311,41 @@ function quoteProblem(code: string | undefined): string {
   }
 }
 
+/** The rows as the parser hands them over: their lines, the header, ragged rows, the row limit. */
+class RowCollector {
+  headers: string[] | null = null;
+  readonly rows: CsvRow[] = [];
+  private records = 0;
+  /** Where the last record ended, its record delimiter included. */
+  private lastEnd = 0;
+  private readonly lines: LineCounter;
+
+  constructor(private readonly bytes: Buffer) {
+    this.lines = new LineCounter(bytes);
+  }
+
+  /** The line the next record starts on (past blank lines). */
+  nextLine(): number {
+    return this.lines.lineAt(firstContent(this.bytes, this.lastEnd));
+  }
+
+  /** One record that ends at `end`; `ragged`: the parser found another field count than the header's. */
+  take(fields: string[], end: number, ragged: boolean): void {
+    const line = this.nextLine();
+    this.lastEnd = end;
+    // Header + MAX_ROWS data rows at most: the parse stops at the first row past the limit.
+    if (this.records++ > MAX_ROWS) throw new TooManyRows(line);
+    const headers = this.headers;
+    if (headers === null) this.headers = fields;
+    else if (fields.every((f) => f === '')) {
+      // a row of empty cells (",,,,"), as spreadsheets leave them
+    } else if (ragged || fields.length !== headers.length) {
+      const n = fields.length;
+      this.rows.push({ line, fields: [], ragged: `The row has ${n} ${n === 1 ? 'field' : 'fields'}; the header has ${headers.length}.` });
+    } else this.rows.push({ line, fields });
+  }
+}
+
 /** How far reading a file has come: bytes parsed of the file's UTF-8 bytes. */
 export type ParseProgress = (doneBytes: number, totalBytes: number) => void;
 
@@ -305,53 +366,52 @@ export async function parseCsv(source: Buffer, delimiterOption?: string, onProgr
     return { error: { line: 1, reason: `The delimiter must be a comma, a semicolon or a tab, not ${JSON.stringify(delimiter)}.` } };
   }
 
-  const lines = new LineCounter(bytes);
-  let headers: string[] | null = null;
-  const rows: CsvRow[] = [];
-  let records = 0;
-  let lastEnd = 0;
-  // The streaming parser, fed a few kilobytes at a time; each row is kept as it comes (no second copy of the file's rows).
-  const parser = parse({
-    bom: true,
-    delimiter,
-    record_delimiter: ['\r\n', '\n', '\r'],
-    relax_column_count: true,
-    skip_empty_lines: true,
-    trim: true,
-    on_record: (fields: string[], info) => {
-      const line = lines.lineAt(firstContent(bytes, lastEnd));
-      lastEnd = info.bytes;
-      // Header + MAX_ROWS data rows at most: the parse stops at the first row past the limit.
-      if (records++ > MAX_ROWS) throw new TooManyRows(line);
-      if (headers === null) headers = fields;
-      else if (fields.every((f) => f === '')) {
-        // a row of empty cells (",,,,"), as spreadsheets leave them
-      } else if ((info.error as CsvError | undefined) !== undefined || fields.length !== headers.length) {
-        // With relax_column_count the parser keeps going and marks a ragged record with an error.
-        const n = fields.length;
-        rows.push({ line, fields: [], ragged: `The row has ${n} ${n === 1 ? 'field' : 'fields'}; the header has ${headers.length}.` });
-      } else rows.push({ line, fields });
-      return null;
-    },
-  });
-  let failure: unknown;
-  parser.on('error', (err) => (failure ??= err));
+  const collected = new RowCollector(bytes);
   const slices = new Slices();
-  for (let at = 0; at < bytes.length && failure === undefined; at += PARSE_BYTES) {
-    // Each write parses its bytes at once (on_record runs inside it); an error is reported on the next turn.
-    parser.write(bytes.subarray(at, at + PARSE_BYTES));
-    if (slices.due()) {
-      onProgress?.(Math.min(at + PARSE_BYTES, bytes.length), bytes.length);
-      await slices.pause();
+  let failure: unknown;
+  if (!bytes.includes(QUOTE)) {
+    try {
+      await splitQuoteFree(
+        bytes,
+        delimiter,
+        (fields, end) => collected.take(fields, end, false),
+        async (offset) => {
+          if (!slices.due()) return;
+          onProgress?.(offset, bytes.length);
+          await slices.pause();
+        },
+      );
+    } catch (err) {
+      failure = err;
     }
-  }
-  if (failure === undefined) {
-    // The last row and an unclosed quote are found when the input ends.
-    await new Promise<void>((resolve) => {
-      parser.once('finish', resolve);
-      parser.once('error', () => resolve());
-      parser.end();
+  } else {
+    // The streaming parser, fed a few kilobytes at a time; each row is kept as it comes (no second copy of the file's rows).
+    const parser = parse({
+      ...CSV_PARSE_OPTIONS,
+      delimiter,
+      on_record: (fields: string[], info) => {
+        // With relax_column_count the parser keeps going and marks a ragged record with an error.
+        collected.take(fields, info.bytes, (info.error as CsvError | undefined) !== undefined);
+        return null;
+      },
     });
+    parser.on('error', (err) => (failure ??= err));
+    for (let at = 0; at < bytes.length && failure === undefined; at += PARSE_BYTES) {
+      // Each write parses its bytes at once (on_record runs inside it); an error is reported on the next turn.
+      parser.write(bytes.subarray(at, at + PARSE_BYTES));
+      if (slices.due()) {
+        onProgress?.(Math.min(at + PARSE_BYTES, bytes.length), bytes.length);
+        await slices.pause();
+      }
+    }
+    if (failure === undefined) {
+      // The last row and an unclosed quote are found when the input ends.
+      await new Promise<void>((resolve) => {
+        parser.once('finish', resolve);
+        parser.once('error', () => resolve());
+        parser.end();
+      });
+    }
   }
   if (failure !== undefined) {
     const err = failure;
@@ -363,7 +423,7 @@ export async function parseCsv(source: Buffer, delimiterOption?: string, onProgr
         },
       };
     }
-    const line = lines.lineAt(firstContent(bytes, lastEnd));
+    const line = collected.nextLine();
     const code = (err as Partial<CsvError>).code;
     return {
       error: {
@@ -372,6 +432,7 @@ export async function parseCsv(source: Buffer, delimiterOption?: string, onProgr
       },
     };
   }
+  const { headers, rows } = collected;
   if (headers === null) return { error: { line: 1, reason: 'The file is empty: it needs a header row and at least one row of data.' } };
   return { delimiter, encoding, headers, rows };
 }

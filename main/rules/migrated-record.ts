@@ -60,13 +60,49 @@ const ORDER: Array<[keyof MigratedDates, keyof MigratedDates]> = [
   ['completedOn', 'approvedOn'],
 ];
 
-function filled(dates: MigratedDates, fields: Array<keyof MigratedDates>): Array<keyof MigratedDates> {
+function filled(dates: MigratedDates, fields: ReadonlyArray<keyof MigratedDates>): Array<keyof MigratedDates> {
   return fields.filter((f) => dates[f] !== null);
 }
 
-function listLabels(fields: Array<keyof MigratedDates>): string {
+function listLabels(fields: ReadonlyArray<keyof MigratedDates>): string {
   const labels = fields.map((f) => DATE_LABELS[f]);
   return labels.length <= 1 ? labels.join('') : `${labels.slice(0, -1).join(', ')} and ${labels[labels.length - 1] ?? ''}`;
+}
+
+/**
+ * Module-level helpers, not closures made per call: migratedRecord runs once per line of a
+ * 100,000-line file (issue #15), and every record it answers has one shape.
+ */
+function refused(reason: string): { refused: string } {
+  return { refused: reason };
+}
+
+function record(
+  dates: MigratedDates,
+  status: Status,
+  rule: string,
+  rederivedFrom: Status | null = null,
+  expirationOverridden = false,
+  queueExpiringEmail = false,
+): MigratedRecord {
+  return {
+    appliedOn: dates.appliedOn,
+    startedOn: dates.startedOn,
+    completedOn: dates.completedOn,
+    approvedOn: dates.approvedOn,
+    expiresOn: dates.expiresOn,
+    status,
+    rule,
+    rederivedFrom,
+    expirationOverridden,
+    queueExpiringEmail,
+  };
+}
+
+/** A status the line's later dates contradict ("An Applied record has not started, but the line gives …"), or null. */
+function datesTooEarly(dates: MigratedDates, what: string, fields: ReadonlyArray<keyof MigratedDates>): { refused: string } | null {
+  const given = filled(dates, fields);
+  return given.length > 0 ? refused(`${what}, but the line gives the ${listLabels(given).toLowerCase()}; correct the status or the dates.`) : null;
 }
 
 /**
@@ -83,7 +119,6 @@ export function migratedRecord(input: {
   today: CalendarDate;
 }): MigratedRecord | { refused: string } {
   const { status, dates, program, progress, settings, today } = input;
-  const refused = (reason: string) => ({ refused: reason });
   for (const [early, late] of ORDER) {
     const a = dates[early];
     const b = dates[late];
@@ -92,37 +127,32 @@ export function migratedRecord(input: {
   if (dates.expiresOn !== null && dates.completedOn !== null && compareDates(dates.expiresOn, dates.completedOn) < 0) {
     return refused(`Expires date ${dates.expiresOn} is before the completed date ${dates.completedOn}.`);
   }
-  const kept = (rule: string): MigratedRecord => ({ ...dates, status, rule, rederivedFrom: null, expirationOverridden: false, queueExpiringEmail: false });
-  const notYet = (what: string, fields: Array<keyof MigratedDates>) => {
-    const given = filled(dates, fields);
-    return given.length > 0 ? refused(`${what}, but the line gives the ${listLabels(given).toLowerCase()}; correct the status or the dates.`) : null;
-  };
   const allDone = progress.requiredTotal > 0 && progress.requiredDone >= progress.requiredTotal;
 
-  if (MANUAL_ONLY_STATUSES.includes(status)) return kept(`${status} in the previous system; kept as given (only staff set it)`);
+  if (MANUAL_ONLY_STATUSES.includes(status)) return record(dates, status, `${status} in the previous system; kept as given (only staff set it)`);
   if (status === 'Applied') {
     if (dates.appliedOn === null) return refused('Applied needs an applied date (the day the application was made).');
     return (
-      notYet('An Applied record has not started', ['startedOn', 'completedOn', 'approvedOn', 'expiresOn']) ??
-      kept('Applied in the previous system; awaiting approval')
+      datesTooEarly(dates, 'An Applied record has not started', ['startedOn', 'completedOn', 'approvedOn', 'expiresOn']) ??
+      record(dates, status, 'Applied in the previous system; awaiting approval')
     );
   }
   if (status === 'In Progress') {
-    const early = notYet('An In Progress record is not completed', ['completedOn', 'approvedOn', 'expiresOn']);
+    const early = datesTooEarly(dates, 'An In Progress record is not completed', ['completedOn', 'approvedOn', 'expiresOn']);
     if (early) return early;
     if (allDone) {
       return refused(
         `Every required component is listed as completed, so the record would not be In Progress; give the completed date and its status, or leave out the component not yet done.`,
       );
     }
-    return kept(`In Progress in the previous system; ${progress.requiredDone} of ${progress.requiredTotal} required components completed`);
+    return record(dates, status, `In Progress in the previous system; ${progress.requiredDone} of ${progress.requiredTotal} required components completed`);
   }
   if (dates.completedOn === null) return refused(`${status} needs a completed date.`);
   if (status === 'Admin Review') {
     if (!program.requireCompletionApproval) return refused('Admin Review is only for a certification that requires completion approval; this one does not.');
     return (
-      notYet('An Admin Review record is not approved yet', ['approvedOn', 'expiresOn']) ??
-      kept('Admin Review in the previous system; completion awaits approval')
+      datesTooEarly(dates, 'An Admin Review record is not approved yet', ['approvedOn', 'expiresOn']) ??
+      record(dates, status, 'Admin Review in the previous system; completion awaits approval')
     );
   }
   // Active, Expiring, Expired: granted on approval (or on completion when no approval is needed); the time rules decide.
@@ -135,14 +165,12 @@ export function migratedRecord(input: {
   const expiresOn = dates.expiresOn ?? byRule;
   const time = timeStatus(expiresOn, settings, today);
   const rederived = time.status !== status;
-  return {
-    ...dates,
-    approvedOn: dates.approvedOn ?? dates.completedOn,
-    expiresOn,
-    status: time.status,
-    rule: rederived ? `The file says ${status}; ${time.rule.charAt(0).toLowerCase()}${time.rule.slice(1)}` : time.rule,
-    rederivedFrom: rederived ? status : null,
-    expirationOverridden: dates.expiresOn !== null && dates.expiresOn !== byRule,
-    queueExpiringEmail: time.status === 'Expiring',
-  };
+  return record(
+    { ...dates, approvedOn: dates.approvedOn ?? dates.completedOn, expiresOn },
+    time.status,
+    rederived ? `The file says ${status}; ${time.rule.charAt(0).toLowerCase()}${time.rule.slice(1)}` : time.rule,
+    rederived ? status : null,
+    dates.expiresOn !== null && dates.expiresOn !== byRule,
+    time.status === 'Expiring',
+  );
 }
