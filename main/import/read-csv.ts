@@ -13,7 +13,6 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { parse, type CsvError } from 'csv-parse';
 import { ServiceError } from '../services/context';
-import { QUOTE, splitQuoteFree } from './csv-quote-free';
 import { ImportFileError, type FileError } from './result';
 import { Slices } from './slices';
 
@@ -279,8 +278,8 @@ export function detectDelimiter(bytes: Buffer): string {
   return best;
 }
 
-/** How csv-parse reads a file (csv-quote-free.ts splits a file without quotes the same way). */
-export const CSV_PARSE_OPTIONS = {
+/** How csv-parse reads a file. */
+const CSV_PARSE_OPTIONS = {
   bom: true,
   record_delimiter: ['\r\n', '\n', '\r'],
   relax_column_count: true,
@@ -369,49 +368,32 @@ export async function parseCsv(source: Buffer, delimiterOption?: string, onProgr
   const collected = new RowCollector(bytes);
   const slices = new Slices();
   let failure: unknown;
-  if (!bytes.includes(QUOTE)) {
-    try {
-      await splitQuoteFree(
-        bytes,
-        delimiter,
-        (fields, end) => collected.take(fields, end, false),
-        async (offset) => {
-          if (!slices.due()) return;
-          onProgress?.(offset, bytes.length);
-          await slices.pause();
-        },
-      );
-    } catch (err) {
-      failure = err;
+  // The streaming parser, fed a few kilobytes at a time; each row is kept as it comes (no second copy of the file's rows).
+  const parser = parse({
+    ...CSV_PARSE_OPTIONS,
+    delimiter,
+    on_record: (fields: string[], info) => {
+      // With relax_column_count the parser keeps going and marks a ragged record with an error.
+      collected.take(fields, info.bytes, (info.error as CsvError | undefined) !== undefined);
+      return null;
+    },
+  });
+  parser.on('error', (err) => (failure ??= err));
+  for (let at = 0; at < bytes.length && failure === undefined; at += PARSE_BYTES) {
+    // Each write parses its bytes at once (on_record runs inside it); an error is reported on the next turn.
+    parser.write(bytes.subarray(at, at + PARSE_BYTES));
+    if (slices.due()) {
+      onProgress?.(Math.min(at + PARSE_BYTES, bytes.length), bytes.length);
+      await slices.pause();
     }
-  } else {
-    // The streaming parser, fed a few kilobytes at a time; each row is kept as it comes (no second copy of the file's rows).
-    const parser = parse({
-      ...CSV_PARSE_OPTIONS,
-      delimiter,
-      on_record: (fields: string[], info) => {
-        // With relax_column_count the parser keeps going and marks a ragged record with an error.
-        collected.take(fields, info.bytes, (info.error as CsvError | undefined) !== undefined);
-        return null;
-      },
+  }
+  if (failure === undefined) {
+    // The last row and an unclosed quote are found when the input ends.
+    await new Promise<void>((resolve) => {
+      parser.once('finish', resolve);
+      parser.once('error', () => resolve());
+      parser.end();
     });
-    parser.on('error', (err) => (failure ??= err));
-    for (let at = 0; at < bytes.length && failure === undefined; at += PARSE_BYTES) {
-      // Each write parses its bytes at once (on_record runs inside it); an error is reported on the next turn.
-      parser.write(bytes.subarray(at, at + PARSE_BYTES));
-      if (slices.due()) {
-        onProgress?.(Math.min(at + PARSE_BYTES, bytes.length), bytes.length);
-        await slices.pause();
-      }
-    }
-    if (failure === undefined) {
-      // The last row and an unclosed quote are found when the input ends.
-      await new Promise<void>((resolve) => {
-        parser.once('finish', resolve);
-        parser.once('error', () => resolve());
-        parser.end();
-      });
-    }
   }
   if (failure !== undefined) {
     const err = failure;
