@@ -50,6 +50,31 @@ describe('CSV import (Chromium, npm run web)', () => {
     await page.getByLabel('Contact name').fill('zoë ÖZTÜRK');
     await expect.poll(() => page.getByTestId('not-enrolled-hint').innerText()).toContain('Zoë Öztürk');
   }, 120_000);
+
+  it('a header row it cannot map by itself ("Surname" and "Last Name", a column twice) is mapped in the dialog, not in the file', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'certdesk-csv-')), 'old-export.csv');
+    fs.writeFileSync(file, 'Member Number,First Name,Surname,Last Name,Email,Notes,Notes\r\nH-1,Hana,Novák,Nováková,hana@example.org,a,b\r\n');
+    await page.goto(`${harness.url}/#tracking`);
+    await page.getByRole('button', { name: 'Import…' }).click();
+    await page.getByTestId('import-modal').waitFor();
+    await page.locator('input[type=file]').setInputFiles(file);
+    await expect
+      .poll(() => page.getByTestId('import-file-error').innerText())
+      .toContain('2 columns that could be Last name ("Surname", "Last Name"); map one of them.');
+    // The message asks for a mapping: the dialog offers it (the column listed twice once).
+    const columns = page.getByTestId('import-columns');
+    await columns.getByLabel('Last name').click();
+    await page.getByRole('option', { name: 'Last Name', exact: true }).click();
+    await expect.poll(() => page.getByTestId('import-changes').innerText()).toContain('Nováková, Hana');
+    await columns.getByLabel('Phone').click();
+    await expect.poll(() => page.getByRole('option', { name: 'Notes', exact: true }).count()).toBe(1);
+    await page.keyboard.press('Escape');
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'import-mapped-by-hand.png') });
+    await page.getByRole('button', { name: 'Import 1 row', exact: true }).click();
+    await expect
+      .poll(async () => (await queryDb<{ last_name: string }>(harness.dataDir, "select last_name from contacts where member_number = 'H-1'"))[0]?.last_name)
+      .toBe('Nováková');
+  }, 120_000);
 });
 
 describe('applications CSV through the Import dialog (Chromium, npm run web)', () => {

@@ -49,6 +49,51 @@ function Count({ label, value, color }: { label: string; value: number; color: s
 }
 
 /**
+ * Which column holds each field. Detected from the headers; a choice here re-runs the preview. While the
+ * header row cannot be mapped by itself, the fields not chosen yet are still found by their headers.
+ */
+function ColumnMapping({
+  preview,
+  mapping,
+  onChange,
+}: {
+  preview: CsvImportResult<string>;
+  mapping: Record<string, string | null>;
+  onChange: (field: string, header: string | null) => void;
+}) {
+  // A header that appears twice, or an empty one, is listed once (the select takes each option once).
+  const headers = [...new Set(preview.headers)].filter((h) => h !== '');
+  return (
+    <Stack gap="xs" data-testid="import-columns">
+      <Text size="sm" fw={600}>
+        Columns
+      </Text>
+      <SimpleGrid cols={4}>
+        {preview.fields.map(({ field, label, required }) => (
+          <Select
+            key={field}
+            size="xs"
+            label={label}
+            withAsterisk={required}
+            placeholder={preview.fileError ? 'Found by its header' : 'Not imported'}
+            data={headers}
+            value={mapping[field] ?? preview.mapping[field] ?? null}
+            clearable
+            comboboxProps={{ withinPortal: true }}
+            onChange={(h) => onChange(field, h)}
+          />
+        ))}
+      </SimpleGrid>
+      {!preview.fileError && preview.unmappedHeaders.length > 0 && (
+        <Text size="xs" c="dimmed">
+          Not imported: {preview.unmappedHeaders.join(', ')}
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
+/**
  * Import contacts or certification programs from CSV: a preview (new, changed,
  * unchanged, rejected with line and reason), then one transaction with progress.
  */
@@ -93,6 +138,12 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
     setData(content);
     setFileName(file.name);
     await runPreview.submit(content, file.name, {});
+  };
+
+  const remap = (field: string, header: string | null) => {
+    const next = { ...mapping, [field]: header };
+    setMapping(next);
+    if (data) void runPreview.submit(data, fileName, next);
   };
 
   return (
@@ -140,6 +191,8 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
             {preview.fileError.reason} Nothing will be imported.
           </Alert>
         )}
+        {/* A header the import cannot map by itself ("Surname" and "Last Name") is answered here, not in the file. */}
+        {preview?.fileError && preview.headers.length > 0 && <ColumnMapping preview={preview} mapping={mapping} onChange={remap} />}
         {preview && !preview.fileError && (
           <Stack gap="sm" data-testid="import-preview">
             <SimpleGrid cols={4}>
@@ -161,34 +214,7 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
               Read as {preview.encoding}
               {preview.encoding === 'Windows-1252' ? ' (the file is not UTF-8; check that names with accents look right below)' : ''}.
             </Text>
-            <Text size="sm" fw={600}>
-              Columns
-            </Text>
-            <SimpleGrid cols={4}>
-              {preview.fields.map(({ field, label, required }) => (
-                <Select
-                  key={field}
-                  size="xs"
-                  label={label}
-                  withAsterisk={required}
-                  placeholder="Not imported"
-                  data={preview.headers}
-                  value={mapping[field] ?? preview.mapping[field] ?? null}
-                  clearable
-                  comboboxProps={{ withinPortal: true }}
-                  onChange={(h) => {
-                    const next = { ...mapping, [field]: h };
-                    setMapping(next);
-                    if (data) void runPreview.submit(data, fileName, next);
-                  }}
-                />
-              ))}
-            </SimpleGrid>
-            {preview.unmappedHeaders.length > 0 && (
-              <Text size="xs" c="dimmed">
-                Not imported: {preview.unmappedHeaders.join(', ')}
-              </Text>
-            )}
+            <ColumnMapping preview={preview} mapping={mapping} onChange={remap} />
             {preview.changes.length > 0 && <ImportChanges changes={preview.changes} />}
             {preview.rejected.length > 0 && (
               <RejectedLines
@@ -204,7 +230,7 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
                 Close
               </Button>
               <Button onClick={() => void apply.submit()} disabled={preview.rows.new + preview.rows.changed === 0} loading={apply.busy}>
-                Import {(preview.rows.new + preview.rows.changed).toLocaleString()} rows
+                Import {(preview.rows.new + preview.rows.changed).toLocaleString()} {preview.rows.new + preview.rows.changed === 1 ? 'row' : 'rows'}
                 {preview.rows.rejected ? ` (skip ${preview.rows.rejected} rejected)` : ''}
               </Button>
             </Group>
