@@ -17,7 +17,20 @@ export interface ApplicationTarget {
  * contact found or made here (or the one it was opened from). The rules engine decides
  * Applied (the certification requires approval) or In Progress, dated the day it was made.
  */
-export function ApplicationModal({ target, onClose, onDone }: { target: ApplicationTarget | null; onClose: () => void; onDone: (recordId: number) => void }) {
+export function ApplicationModal({
+  target,
+  opened,
+  onClose,
+  onClosed,
+  onDone,
+}: {
+  opened: boolean;
+  target: ApplicationTarget | null;
+  onClose: () => void;
+  /** Its fade-out has ended (the next opening starts empty). */
+  onClosed: () => void;
+  onDone: (recordId: number) => void;
+}) {
   const { info } = useSession();
   const choice = useContactChoice(target?.contact);
   const [programId, setProgramId] = useState<string | null>(null);
@@ -36,11 +49,11 @@ export function ApplicationModal({ target, onClose, onDone }: { target: Applicat
   }, choice.describe);
 
   return (
-    <Modal opened={target !== null} onClose={onClose} title="Record application" size="lg" centered>
+    <Modal opened={opened} onClose={onClose} onExitTransitionEnd={onClosed} title="Record application" size="lg" centered>
       <Stack data-testid="application-modal">
         {error && <Alert color="red">{error}</Alert>}
         <ContactPicker choice={choice} />
-        <ProgramPicker value={programId} onChange={setProgramId} withApproval />
+        <ProgramPicker value={programId} onChange={setProgramId} focusFirst={Boolean(choice.preset)} withApproval />
         <Group grow align="flex-start">
           <CalendarDateInput
             label="Application date"

@@ -75,6 +75,8 @@ export function ContactPicker({ choice }: { choice: ContactChoice }) {
           searchValue={preset ? undefined : query}
           onSearchChange={preset ? undefined : choice.setQuery}
           disabled={Boolean(preset)}
+          // The dialog opens here, ready to type a name (Mantine's focus trap starts at data-autofocus).
+          data-autofocus={preset ? undefined : true}
           placeholder="Type a name, email or member number"
           nothingFoundMessage={query.length < 2 ? 'Type at least two letters' : 'Nobody by that name: add them as a new contact'}
           comboboxProps={{ withinPortal: true }}
@@ -101,15 +103,20 @@ export function ContactPicker({ choice }: { choice: ContactChoice }) {
   );
 }
 
-/** The certifications that take new records (archived ones do not); `withApproval` names those that require approval. */
+/**
+ * The certifications that take new records (archived ones do not); `withApproval` names those that require approval.
+ * `focusFirst`: the dialog opens here (its contact is given).
+ */
 export function ProgramPicker({
   value,
   onChange,
   withApproval = false,
+  focusFirst = false,
 }: {
   value: string | null;
   onChange: (id: string | null) => void;
   withApproval?: boolean;
+  focusFirst?: boolean;
 }) {
   const programs = useLoad(() => call(api().programs.list({})), []);
   const label = (p: ProgramRow) => `${p.name} (${p.code})${withApproval && p.require_approval ? ' · requires approval' : ''}`;
@@ -120,6 +127,7 @@ export function ProgramPicker({
       value={value}
       onChange={onChange}
       searchable
+      data-autofocus={focusFirst || undefined}
       comboboxProps={{ withinPortal: true }}
     />
   );
