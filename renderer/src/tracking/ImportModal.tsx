@@ -48,6 +48,14 @@ function Count({ label, value, color }: { label: string; value: number; color: s
   );
 }
 
+/** "Notes, Fax and 2 columns without a header" (a spreadsheet's trailing commas), not "Notes, Fax, , ". */
+function unmappedInWords(headers: string[]): string {
+  const named = headers.filter((h) => h !== '');
+  const blank = headers.length - named.length;
+  const words = blank === 0 ? [] : [blank === 1 ? 'a column without a header' : `${blank} columns without a header`];
+  return [...named, ...words].join(', ');
+}
+
 /**
  * Which column holds each field. Detected from the headers; a choice here re-runs the preview. While the
  * header row cannot be mapped by itself, the fields not chosen yet are still found by their headers.
@@ -85,8 +93,8 @@ function ColumnMapping({
         ))}
       </SimpleGrid>
       {!preview.fileError && preview.unmappedHeaders.length > 0 && (
-        <Text size="xs" c="dimmed">
-          Not imported: {preview.unmappedHeaders.join(', ')}
+        <Text size="xs" c="dimmed" data-testid="import-unmapped">
+          Not imported: {unmappedInWords(preview.unmappedHeaders)}
         </Text>
       )}
     </Stack>
