@@ -123,6 +123,9 @@ describe('applications CSV through the Import dialog (Chromium, npm run web)', (
     await page.locator('input[type=file]').setInputFiles(applications);
     await expect.poll(() => page.getByTestId('import-preview').innerText(), { timeout: 20_000 }).toMatch(/2\s*new/);
     await expect.poll(() => page.getByTestId('import-rejected').innerText()).toContain('No contact has member number X-100000');
+    // Only the first rejected lines are listed: the heading says so.
+    expect(await page.getByTestId('import-rejected-heading').innerText()).toBe('Rejected: the first 200 of 30,000 lines');
+    expect(await page.getByTestId('import-changes-heading').innerText()).toBe('To import');
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'import-applications-preview.png') });
     await page.getByRole('button', { name: /^Import 2 rows/ }).click();
     await expect

@@ -48,6 +48,16 @@ function Count({ label, value, color }: { label: string; value: number; color: s
   );
 }
 
+/** "Rejected: the first 200 of 30,000 lines": the preview lists only the first lines of each kind. */
+function ListHeading({ what, listed, total, testId }: { what: string; listed: number; total: number; testId: string }) {
+  return (
+    <Text size="sm" fw={600} data-testid={testId}>
+      {what}
+      {listed < total ? `: the first ${listed.toLocaleString()} of ${total.toLocaleString()} lines` : ''}
+    </Text>
+  );
+}
+
 /** "Notes, Fax and 2 columns without a header" (a spreadsheet's trailing commas), not "Notes, Fax, , ". */
 function unmappedInWords(headers: string[]): string {
   const named = headers.filter((h) => h !== '');
@@ -223,7 +233,15 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
               {preview.encoding === 'Windows-1252' ? ' (the file is not UTF-8; check that names with accents look right below)' : ''}.
             </Text>
             <ColumnMapping preview={preview} mapping={mapping} onChange={remap} />
-            {preview.changes.length > 0 && <ImportChanges changes={preview.changes} />}
+            {preview.changes.length > 0 && (
+              <>
+                <ListHeading testId="import-changes-heading" what="To import" listed={preview.changes.length} total={preview.rows.new + preview.rows.changed} />
+                <ImportChanges changes={preview.changes} />
+              </>
+            )}
+            {preview.rejected.length > 0 && (
+              <ListHeading testId="import-rejected-heading" what="Rejected" listed={preview.rejected.length} total={preview.rows.rejected} />
+            )}
             {preview.rejected.length > 0 && (
               <RejectedLines
                 testId="import-rejected"
