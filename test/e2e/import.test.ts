@@ -49,6 +49,17 @@ describe('CSV import (Chromium, npm run web)', () => {
     // Not enrolled anywhere yet: the list says so when searched, case-insensitively beyond ASCII.
     await page.getByLabel('Contact name').fill('zoë ÖZTÜRK');
     await expect.poll(() => page.getByTestId('not-enrolled-hint').innerText()).toContain('Zoë Öztürk');
+    // Enrolled nowhere, she has no record drawer: her details are corrected from the search.
+    const hint = page.getByTestId('not-enrolled-hint');
+    await hint.getByRole('button', { name: 'Edit contact' }).click();
+    await page.getByTestId('contact-editor').getByLabel('Organization').fill('Ankara Nurses Association');
+    await page.getByRole('button', { name: 'Save contact' }).click();
+    await expect
+      .poll(
+        async () =>
+          (await queryDb<{ organization: string }>(harness.dataDir, "select organization from contacts where member_number = 'Z-9001'"))[0]?.organization,
+      )
+      .toBe('Ankara Nurses Association');
   }, 120_000);
 
   it('a header row it cannot map by itself ("Surname" and "Last Name", a column twice) is mapped in the dialog, not in the file', async () => {
