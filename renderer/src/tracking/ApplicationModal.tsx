@@ -6,7 +6,7 @@ import { api, call } from '../api';
 import { useSession } from '../session';
 import { CalendarDateInput } from '../shared/CalendarDateInput';
 import { useSubmit } from '../shared/useSubmit';
-import { ContactPicker, ProgramPicker, useContactChoice, type PresetContact } from './ContactProgramPicker';
+import { ContactPicker, ProgramPicker, useContactChoice, type PresetContact, type ContactDialogProps } from './ContactProgramPicker';
 
 export interface ApplicationTarget {
   contact?: PresetContact;
@@ -17,20 +17,7 @@ export interface ApplicationTarget {
  * contact found or made here (or the one it was opened from). The rules engine decides
  * Applied (the certification requires approval) or In Progress, dated the day it was made.
  */
-export function ApplicationModal({
-  target,
-  opened,
-  onClose,
-  onClosed,
-  onDone,
-}: {
-  opened: boolean;
-  target: ApplicationTarget | null;
-  onClose: () => void;
-  /** Its fade-out has ended (the next opening starts empty). */
-  onClosed: () => void;
-  onDone: (recordId: number) => void;
-}) {
+export function ApplicationModal({ target, opened, onClose, onClosed, onDone }: ContactDialogProps) {
   const { info } = useSession();
   const choice = useContactChoice(target?.contact);
   const [programId, setProgramId] = useState<string | null>(null);

@@ -13,6 +13,17 @@ import { useLoad } from '../shared/useLoad';
 
 export type PresetContact = Pick<ContactRow, 'id' | 'first_name' | 'last_name'>;
 
+/** What the Enroll and Record application dialogs are given (their state: useDialogTarget). */
+export interface ContactDialogProps {
+  opened: boolean;
+  /** For whom: `contact` given, or anyone (chosen in the dialog). */
+  target: { contact?: PresetContact } | null;
+  onClose: () => void;
+  /** Its fade-out has ended (the next opening starts empty). */
+  onClosed: () => void;
+  onDone: (recordId: number) => void;
+}
+
 const NEW_CONTACT = { firstName: '', lastName: '', email: '', memberNumber: '', organization: '', phone: '' };
 
 export function useContactChoice(preset: PresetContact | undefined) {

@@ -3,27 +3,14 @@ import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { api, call } from '../api';
 import { useSubmit } from '../shared/useSubmit';
-import { ContactPicker, ProgramPicker, useContactChoice, type PresetContact } from './ContactProgramPicker';
+import { ContactPicker, ProgramPicker, useContactChoice, type PresetContact, type ContactDialogProps } from './ContactProgramPicker';
 
 export interface EnrollTarget {
   contact?: PresetContact;
 }
 
 /** Enrolls an existing contact, or one made on the spot, into a certification (In Progress, by staff). */
-export function EnrollModal({
-  target,
-  opened,
-  onClose,
-  onClosed,
-  onDone,
-}: {
-  opened: boolean;
-  target: EnrollTarget | null;
-  onClose: () => void;
-  /** Its fade-out has ended (the next opening starts empty). */
-  onClosed: () => void;
-  onDone: (recordId: number) => void;
-}) {
+export function EnrollModal({ target, opened, onClose, onClosed, onDone }: ContactDialogProps) {
   const choice = useContactChoice(target?.contact);
   const [programId, setProgramId] = useState<string | null>(null);
   const { submit, busy, error } = useSubmit(async () => {
