@@ -111,7 +111,7 @@ describe('Contacts and applications (Chromium, npm run web)', () => {
     await date.pressSequentially('2026-11-20');
     await date.blur();
     await dialog.getByRole('combobox', { name: 'Received by' }).click();
-    await page.getByRole('option', { name: 'email', exact: true }).click();
+    await page.getByRole('option', { name: 'Email', exact: true }).click();
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'application-new-contact.png') });
     await dialog.getByRole('button', { name: 'Record application' }).click();
     const drawer = page.getByTestId('record-drawer');

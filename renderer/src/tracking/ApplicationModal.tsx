@@ -52,7 +52,7 @@ export function ApplicationModal({ target, opened, onClose, onClosed, onDone }: 
           />
           <Select
             label="Received by"
-            data={APPLICATION_CHANNELS.map((c) => ({ value: c, label: c }))}
+            data={APPLICATION_CHANNELS.map((c) => ({ value: c, label: c.charAt(0).toUpperCase() + c.slice(1) }))}
             value={channel}
             onChange={(v) => v && setChannel(v)}
             allowDeselect={false}
