@@ -6,6 +6,8 @@
 export type CalendarDate = string;
 
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** A date as a spreadsheet shows it in many locales: 12/01/2026, 1.12.2026, 01-12-2026. */
+const SPREADSHEET_DATE = /^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$/;
 
 function isLeapYear(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
@@ -49,7 +51,13 @@ export function calendarDateProblem(value: string): string | null {
   const text: string = value;
   if (isCalendarDate(value)) return null;
   const match = DATE_PATTERN.exec(text.trim());
-  if (!match) return `Enter a date like 2026-03-10 (not ${JSON.stringify(text.slice(0, 40))}).`;
+  if (!match) {
+    // 12/01/2026 is what a spreadsheet writes for a date column in its own format: day or month first
+    // cannot be told, so it is never guessed, and the fix is in the spreadsheet.
+    if (SPREADSHEET_DATE.test(text.trim()))
+      return `${JSON.stringify(text.slice(0, 40))} is not in the form YYYY-MM-DD (is it day or month first?): write it like 2026-03-10; in a spreadsheet, format the column as yyyy-mm-dd.`;
+    return `Enter a date like 2026-03-10 (not ${JSON.stringify(text.slice(0, 40))}).`;
+  }
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   if (month < 1 || month > 12) return `${text} is not a date: there is no month ${month}.`;
   return `${text} is not a date: ${MONTH_NAMES[month - 1] ?? ''} ${year} has ${daysInMonth(year, month)} days${day === 0 ? ', and no day 0' : ''}.`;

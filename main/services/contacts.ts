@@ -45,17 +45,17 @@ export async function findDuplicate(
   return null;
 }
 
-/** The refusal of a duplicate, naming the contact who has the email or member number. */
-export function duplicateError(found: { contact: ContactRow; by: 'email' | 'memberNumber' }): ServiceError {
+/**
+ * The refusal of a duplicate, naming the contact who has the email or member number. `editing`: staff are
+ * correcting a contact, not adding one, so "open that contact instead of adding another" would not fit.
+ */
+export function duplicateError(found: { contact: ContactRow; by: 'email' | 'memberNumber' }, editing = false): ServiceError {
   const { contact, by } = found;
   const who = `${displayName(contact)}${contact.member_number !== null && by === 'email' ? ` (member ${contact.member_number})` : ''}`;
+  const advice = editing ? `two contacts cannot share ${by === 'email' ? 'an email' : 'a member number'}` : 'open that contact instead of adding another';
   return by === 'email'
-    ? new ServiceError('CONFLICT', `${who} already has the email ${contact.email}; open that contact instead of adding another.`, 'email')
-    : new ServiceError(
-        'CONFLICT',
-        `Member number ${contact.member_number ?? ''} belongs to ${who}; open that contact instead of adding another.`,
-        'memberNumber',
-      );
+    ? new ServiceError('CONFLICT', `${who} already has the email ${contact.email}; ${advice}.`, 'email')
+    : new ServiceError('CONFLICT', `Member number ${contact.member_number ?? ''} belongs to ${who}; ${advice}.`, 'memberNumber');
 }
 
 /** A contact's editable fields, trimmed and the names in NFC, as stored. */
@@ -105,7 +105,7 @@ export async function updateContact(ctx: ServiceContext, input: ContactEdit): Pr
     const stored = await getContact(trx, input.id);
     const columns = contactColumns(input);
     const duplicate = await findDuplicate(trx, { email: columns.email, memberNumber: columns.member_number }, stored.id);
-    if (duplicate) throw duplicateError(duplicate);
+    if (duplicate) throw duplicateError(duplicate, true);
     const patch = Object.fromEntries(Object.entries(columns).filter(([k, v]) => stored[k as keyof ContactRow] !== v)) as Partial<ContactRow>;
     if (Object.keys(patch).length === 0) return stored;
     const at = stamp(ctx);

@@ -2,7 +2,7 @@
  * What staff do to certification records. Each function is one transaction that
  * asks the rules engine, then writes through the record writer.
  */
-import { isCalendarDate, type CalendarDate } from '../rules/calendar';
+import { calendarDateProblem, isCalendarDate, type CalendarDate } from '../rules/calendar';
 import {
   evaluate,
   markAllComplete as planMarkAllComplete,
@@ -234,9 +234,10 @@ export async function recordApplication(ctx: ServiceContext, actor: Actor, input
   }));
 }
 
-/** An application date must be a calendar date, not after today. */
+/** An application date must be a calendar date, not after today; the refusal says why, as the records import does. */
 export function applicationDateProblem(day: string, today: CalendarDate): string | null {
-  if (!isCalendarDate(day)) return `Application date "${String(day)}" is not a date (YYYY-MM-DD).`;
+  const notADate = calendarDateProblem(String(day));
+  if (notADate) return `Application date: ${notADate}`;
   if (day > today) return `Application date ${day} is in the future (today is ${today}).`;
   return null;
 }

@@ -29,6 +29,8 @@ export const cssVariables: CSSVariablesResolver = (t) => ({
     '--mantine-color-dark-light-color': t.colors.dark[7] ?? '',
     // Placeholders (gray 5) are 2.1:1; they carry instructions ("Choose a .csv file"), so they need 4.5:1 too.
     '--mantine-color-placeholder': t.colors.gray[7] ?? '',
+    // A field's refusal ("13/31/2026" is not a date) and the value refused: red 6 is 3.3:1 on white.
+    '--mantine-color-error': t.colors.red[9] ?? '',
     '--certdesk-page': t.colors.gray[0] ?? '',
     '--certdesk-card-page': t.colors.gray[1] ?? '',
     '--certdesk-brand': t.colors.indigo[7] ?? '',
@@ -38,6 +40,8 @@ export const cssVariables: CSSVariablesResolver = (t) => ({
     '--mantine-color-dimmed': t.colors.dark[1] ?? '',
     ...Object.fromEntries(TINTED.map((c) => [`--mantine-color-${c}-light-color`, t.colors[c]?.[2] ?? ''])),
     '--mantine-color-placeholder': t.colors.dark[1] ?? '',
+    // Mantine's red 8 is 3.4:1 on a dark dialog.
+    '--mantine-color-error': t.colors.red[4] ?? '',
     '--certdesk-page': t.colors.dark[8] ?? '',
     '--certdesk-card-page': t.colors.dark[8] ?? '',
     '--certdesk-brand': t.colors.indigo[3] ?? '',

@@ -82,6 +82,10 @@ describe('Accessibility: axe-core on every screen (Chromium, npm run web)', { ti
     const dialog = page.getByRole('dialog', { name: 'Record application' });
     await dialog.getByText('New contact', { exact: true }).click();
     await dialog.getByLabel('Last name').waitFor();
+    // A field's refusal in words, in the error colour: readable in both schemes.
+    await dialog.getByLabel('Application date').fill('13/31/2026');
+    await page.keyboard.press('Tab');
+    await dialog.getByText('(not "13/31/2026")', { exact: false }).waitFor();
     const problems = await audit(screen);
     await page.keyboard.press('Escape');
     await page.getByTestId('application-modal').waitFor({ state: 'detached' });

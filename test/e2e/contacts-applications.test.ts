@@ -53,6 +53,38 @@ describe('Contacts and applications (Chromium, npm run web)', () => {
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'contact-renamed.png') });
   }, 180_000);
 
+  it('a refused contact edit keeps focus in the editor (Esc closes only the editor), and reopening shows the stored values', async () => {
+    await settle();
+    const id = Number(await page.locator('[data-record-id]').first().getAttribute('data-record-id'));
+    const [mine] = await queryDb<{ contact_id: number; email: string }>(
+      harness.dataDir,
+      'select c.id as contact_id, c.email from records r join contacts c on c.id = r.contact_id where r.id = ?',
+      [id],
+    );
+    const [other] = await queryDb<{ email: string }>(harness.dataDir, "select email from contacts where id <> ? and email <> '' order by id limit 1", [
+      mine?.contact_id,
+    ]);
+    await page.locator(`[data-record-id="${id}"]`).click();
+    await page.getByRole('button', { name: 'Edit contact' }).click();
+    const editor = page.getByTestId('contact-editor');
+    await editor.getByLabel('Email').fill(other?.email.toUpperCase() ?? '');
+    await page.getByRole('button', { name: 'Save contact' }).click();
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'two contacts cannot share an email' }).count()).toBe(1);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'contact-edit-refused.png') });
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent ?? '')).toBe('Save contact');
+    await page.keyboard.press('Escape');
+    await editor.waitFor({ state: 'detached' });
+    const drawer = page.getByRole('dialog', { name: 'Certification record' });
+    expect(await drawer.isVisible()).toBe(true);
+    // The abandoned edit is gone: the editor opens on what is stored.
+    await page.getByRole('button', { name: 'Edit contact' }).click();
+    expect(await editor.getByLabel('Email').inputValue()).toBe(mine?.email);
+    await page.keyboard.press('Escape');
+    await editor.waitFor({ state: 'detached' });
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'hidden' });
+  }, 120_000);
+
   it('Record application with a new contact: Applied or In Progress by Require Approval; a duplicate email is refused on the field', async () => {
     const programs = await queryDb<{ id: number; name: string; code: string; require_approval: number }>(
       harness.dataDir,
@@ -79,7 +111,7 @@ describe('Contacts and applications (Chromium, npm run web)', () => {
     await date.pressSequentially('2026-11-20');
     await date.blur();
     await dialog.getByRole('combobox', { name: 'Received by' }).click();
-    await page.getByRole('option', { name: 'email', exact: true }).click();
+    await page.getByRole('option', { name: 'Email', exact: true }).click();
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'application-new-contact.png') });
     await dialog.getByRole('button', { name: 'Record application' }).click();
     const drawer = page.getByTestId('record-drawer');

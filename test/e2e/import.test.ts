@@ -49,6 +49,44 @@ describe('CSV import (Chromium, npm run web)', () => {
     // Not enrolled anywhere yet: the list says so when searched, case-insensitively beyond ASCII.
     await page.getByLabel('Contact name').fill('zoë ÖZTÜRK');
     await expect.poll(() => page.getByTestId('not-enrolled-hint').innerText()).toContain('Zoë Öztürk');
+    // Enrolled nowhere, she has no record drawer: her details are corrected from the search.
+    const hint = page.getByTestId('not-enrolled-hint');
+    await hint.getByRole('button', { name: 'Edit contact' }).click();
+    await page.getByTestId('contact-editor').getByLabel('Organization').fill('Ankara Nurses Association');
+    await page.getByRole('button', { name: 'Save contact' }).click();
+    await expect
+      .poll(
+        async () =>
+          (await queryDb<{ organization: string }>(harness.dataDir, "select organization from contacts where member_number = 'Z-9001'"))[0]?.organization,
+      )
+      .toBe('Ankara Nurses Association');
+  }, 120_000);
+
+  it('a header row it cannot map by itself ("Surname" and "Last Name", a column twice) is mapped in the dialog, not in the file', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'certdesk-csv-')), 'old-export.csv');
+    fs.writeFileSync(file, 'Member Number,First Name,Surname,Last Name,Email,Notes,Notes,,\r\nH-1,Hana,Novák,Nováková,hana@example.org,a,b,,\r\n');
+    await page.goto(`${harness.url}/#tracking`);
+    await page.getByRole('button', { name: 'Import…' }).click();
+    await page.getByTestId('import-modal').waitFor();
+    await page.locator('input[type=file]').setInputFiles(file);
+    await expect
+      .poll(() => page.getByTestId('import-file-error').innerText())
+      .toContain('2 columns that could be Last name ("Surname", "Last Name"); map one of them.');
+    // The message asks for a mapping: the dialog offers it (the column listed twice once).
+    const columns = page.getByTestId('import-columns');
+    await columns.getByLabel('Last name').click();
+    await page.getByRole('option', { name: 'Last Name', exact: true }).click();
+    await expect.poll(() => page.getByTestId('import-changes').innerText()).toContain('Nováková, Hana');
+    // Excel's trailing commas: columns without a header, said in words.
+    expect(await page.getByTestId('import-unmapped').innerText()).toBe('Not imported: Surname, Notes, Notes, 2 columns without a header');
+    await columns.getByLabel('Phone').click();
+    await expect.poll(() => page.getByRole('option', { name: 'Notes', exact: true }).count()).toBe(1);
+    await page.keyboard.press('Escape');
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'import-mapped-by-hand.png') });
+    await page.getByRole('button', { name: 'Import 1 row', exact: true }).click();
+    await expect
+      .poll(async () => (await queryDb<{ last_name: string }>(harness.dataDir, "select last_name from contacts where member_number = 'H-1'"))[0]?.last_name)
+      .toBe('Nováková');
   }, 120_000);
 });
 
@@ -96,6 +134,9 @@ describe('applications CSV through the Import dialog (Chromium, npm run web)', (
     await page.locator('input[type=file]').setInputFiles(applications);
     await expect.poll(() => page.getByTestId('import-preview').innerText(), { timeout: 20_000 }).toMatch(/2\s*new/);
     await expect.poll(() => page.getByTestId('import-rejected').innerText()).toContain('No contact has member number X-100000');
+    // Only the first rejected lines are listed: the heading says so.
+    expect(await page.getByTestId('import-rejected-heading').innerText()).toBe('Rejected: the first 200 of 30,000 lines');
+    expect(await page.getByTestId('import-changes-heading').innerText()).toBe('To import');
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'import-applications-preview.png') });
     await page.getByRole('button', { name: /^Import 2 rows/ }).click();
     await expect

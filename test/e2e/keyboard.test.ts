@@ -79,6 +79,34 @@ describe('Keyboard, colour scheme and dates (Chromium, npm run web)', { timeout:
     await expect.poll(focusedRecord).not.toBeNull();
   });
 
+  it('Record application and Enroll contact open with Enter at the field to type in, and Esc returns focus to their button', async () => {
+    const focusedLabel = () =>
+      page.evaluate(() => {
+        const e = document.activeElement;
+        return e?.id ? (document.querySelector(`label[for="${e.id}"]`)?.textContent ?? e.textContent) : (e?.textContent ?? null);
+      });
+    for (const [button, title, first] of [
+      ['Record application', 'Record application', 'Contact'],
+      ['Enroll contact', 'Enroll a contact in a certification', 'Contact'],
+      ['Import…', 'Import from CSV', null],
+    ] as const) {
+      await page.getByRole('button', { name: button, exact: true }).first().focus();
+      await page.keyboard.press('Enter');
+      const dialog = page.getByRole('dialog', { name: title });
+      await dialog.waitFor();
+      if (first) {
+        await expect.poll(focusedLabel).toBe(first);
+        // Its list opens with it ("Type at least two letters"); the first Esc closes the list, as in any combobox.
+        await page.getByRole('listbox').waitFor();
+        await page.keyboard.press('Escape');
+        await page.getByRole('listbox').waitFor({ state: 'detached' });
+      }
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+      await expect.poll(focusedLabel).toBe(button);
+    }
+  });
+
   it('Ctrl+Shift+F opens the Customize Filter, Ctrl+E exports the list to CSV', async () => {
     await page.keyboard.press('Control+Shift+F');
     await page.getByTestId('filter-builder').waitFor();

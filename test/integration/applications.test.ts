@@ -94,7 +94,7 @@ describe('applications CSV', () => {
       { line: 5, reason: 'No certification has the code NOPE.' },
       { line: 6, reason: 'Application date 2026-03-11 is in the future (today is 2026-03-10).' },
       { line: 7, reason: `Joan Adams (member M-1) → BCS is also on line 2; only the first is imported.` },
-      { line: 8, reason: 'Application date "2026-02-30" is not a date (YYYY-MM-DD).' },
+      { line: 8, reason: 'Application date: 2026-02-30 is not a date: February 2026 has 28 days.' },
     ]);
     const seq = await maxSeq(t.db);
     const applied = await applyApplicationsCsv(t.ctx, staff, { ...input, expectSha256: preview.sha256 });

@@ -69,11 +69,12 @@ describe('editing a contact', () => {
     await createContact(t.ctx, { firstName: 'Bob', lastName: 'Baker', email: 'bob@example.org', memberNumber: 'M-2' });
     const seq = await maxSeq(t.db);
     const base = { id: joan.id, firstName: 'Joan', lastName: 'Adams', email: 'joan@example.org', memberNumber: 'M-1' };
+    // Joan is being corrected, not added: the refusal does not say "instead of adding another".
     expect((await refusal(updateContact(t.ctx, { ...base, email: 'BOB@example.org' }))).message).toBe(
-      'Bob Baker (member M-2) already has the email bob@example.org; open that contact instead of adding another.',
+      'Bob Baker (member M-2) already has the email bob@example.org; two contacts cannot share an email.',
     );
     expect((await refusal(updateContact(t.ctx, { ...base, memberNumber: 'M-2' }))).message).toBe(
-      'Member number M-2 belongs to Bob Baker; open that contact instead of adding another.',
+      'Member number M-2 belongs to Bob Baker; two contacts cannot share a member number.',
     );
     expect((await refusal(updateContact(t.ctx, { ...base, firstName: ' ', lastName: '' }))).message).toBe('A contact needs a name.');
     expect(await logSince(t.db, seq)).toEqual([]);
@@ -121,7 +122,7 @@ describe('emails in any letter case, beyond A–Z', () => {
       'Zoë Öztürk (member M-1) already has the email ZOË@Example.org; open that contact instead of adding another.',
     );
     expect((await refusal(updateContact(t.ctx, { id: other.id, firstName: 'Zoe', lastName: 'Other', email: 'Zoë@example.org' }))).message).toBe(
-      'Zoë Öztürk (member M-1) already has the email ZOË@Example.org; open that contact instead of adding another.',
+      'Zoë Öztürk (member M-1) already has the email ZOË@Example.org; two contacts cannot share an email.',
     );
     // The same letters without the accent are another address: not a duplicate (the folded key only finds the candidates).
     await createContact(t.ctx, { firstName: 'Zoey', lastName: 'Third', email: 'zoè@example.org' });

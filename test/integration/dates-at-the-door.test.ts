@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseTypedDate } from '../../main/domain/typed-date';
+import { calendarDateProblem } from '../../main/rules/calendar';
 import type { RecordRow } from '../../main/domain/rows';
 import { makeContact, makeProgram, ONE_COMPONENT } from './support';
 import { ok, refused, refusedWith, signedInAdmin } from './door';
@@ -21,6 +22,16 @@ describe('a typed date', () => {
     expect(parseTypedDate('2026-13-01')).toEqual({ problem: '2026-13-01 is not a date: there is no month 13.' });
     expect(parseTypedDate('31 Foo 2026')).toEqual({ problem: '"Foo" is not a month; type a date like 10 Mar 2026 or 2026-03-10.' });
     expect(parseTypedDate('3/2/26')).toEqual({ problem: 'Type a date like 2026-03-10 or 10 Mar 2026 (not "3/2/26").' });
+  });
+});
+
+describe('a date in a file', () => {
+  it('a date as a spreadsheet shows it is refused, never guessed, saying how to save it', () => {
+    const refusal = (v: string) =>
+      `"${v}" is not in the form YYYY-MM-DD (is it day or month first?): write it like 2026-03-10; in a spreadsheet, format the column as yyyy-mm-dd.`;
+    for (const v of ['12/01/2025', '13/31/2026', '1.12.2026', '01-12-26']) expect(calendarDateProblem(v)).toBe(refusal(v));
+    expect(calendarDateProblem('yesterday')).toBe('Enter a date like 2026-03-10 (not "yesterday").');
+    expect(calendarDateProblem('2026-02-30')).toBe('2026-02-30 is not a date: February 2026 has 28 days.');
   });
 });
 

@@ -35,6 +35,7 @@ export function ContactEditor({ contact, onDone }: { contact: ContactRow; onDone
       width={420}
       submitLabel="Save contact"
       canSubmit={v.lastName.trim() !== ''}
+      onOpen={() => setV(fieldsOf(contact))}
       onSubmit={async () => {
         await call(api().contacts.update({ id: contact.id, ...v, memberNumber: v.memberNumber.trim() || null }));
         onDone();

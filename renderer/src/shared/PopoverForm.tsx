@@ -1,5 +1,5 @@
 import { Alert, Button, Popover, Stack, type ButtonProps, type PopoverProps } from '@mantine/core';
-import { useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { ApiError, fieldMessageOf } from '../api';
 import { useSubmit } from './useSubmit';
 
@@ -20,6 +20,8 @@ export function PopoverForm(props: {
   /** The values a confirmation is about; when they change, a confirmation given no longer holds. */
   confirmFor?: string;
   onSubmit: (confirmed: boolean) => Promise<void>;
+  /** Each opening: the form starts from the stored values, not from edits left unsaved last time. */
+  onOpen?: () => void;
   children: (error: string | null) => ReactNode;
 }) {
   const [open, setOpen] = useState(false);
@@ -40,10 +42,20 @@ export function PopoverForm(props: {
       return fieldMessageOf(err);
     },
   );
+  const submitButton = useRef<HTMLButtonElement>(null);
+  // A busy button is disabled, and a disabled button loses focus to the page (where Esc closes the drawer
+  // behind): once main has answered and the form is still open (a refusal), focus goes back to the button.
+  useEffect(() => {
+    if (!busy && open && document.activeElement === document.body) submitButton.current?.focus();
+  }, [busy, open]);
+  const toggle = () => {
+    if (!open) props.onOpen?.();
+    setOpen(!open);
+  };
   return (
     <Popover opened={open} onChange={setOpen} withinPortal position={props.position ?? 'left'} trapFocus>
       <Popover.Target>
-        <Button size="compact-xs" variant="light" {...props.triggerProps} onClick={() => setOpen((o) => !o)}>
+        <Button size="compact-xs" variant="light" {...props.triggerProps} onClick={toggle}>
           {props.trigger}
         </Button>
       </Popover.Target>
@@ -56,7 +68,14 @@ export function PopoverForm(props: {
               {confirm.message}
             </Alert>
           )}
-          <Button size="xs" color={asking ? 'orange' : undefined} disabled={props.canSubmit === false} loading={busy} onClick={() => void submit()}>
+          <Button
+            ref={submitButton}
+            size="xs"
+            color={asking ? 'orange' : undefined}
+            disabled={props.canSubmit === false}
+            loading={busy}
+            onClick={() => void submit()}
+          >
             {asking ? `Yes, ${props.submitLabel.toLowerCase()}` : props.submitLabel}
           </Button>
         </Stack>

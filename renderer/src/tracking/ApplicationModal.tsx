@@ -6,7 +6,7 @@ import { api, call } from '../api';
 import { useSession } from '../session';
 import { CalendarDateInput } from '../shared/CalendarDateInput';
 import { useSubmit } from '../shared/useSubmit';
-import { ContactPicker, ProgramPicker, useContactChoice, type PresetContact } from './ContactProgramPicker';
+import { ContactPicker, ProgramPicker, useContactChoice, type PresetContact, type ContactDialogProps } from './ContactProgramPicker';
 
 export interface ApplicationTarget {
   contact?: PresetContact;
@@ -17,7 +17,7 @@ export interface ApplicationTarget {
  * contact found or made here (or the one it was opened from). The rules engine decides
  * Applied (the certification requires approval) or In Progress, dated the day it was made.
  */
-export function ApplicationModal({ target, onClose, onDone }: { target: ApplicationTarget | null; onClose: () => void; onDone: (recordId: number) => void }) {
+export function ApplicationModal({ target, opened, onClose, onClosed, onDone }: ContactDialogProps) {
   const { info } = useSession();
   const choice = useContactChoice(target?.contact);
   const [programId, setProgramId] = useState<string | null>(null);
@@ -36,11 +36,11 @@ export function ApplicationModal({ target, onClose, onDone }: { target: Applicat
   }, choice.describe);
 
   return (
-    <Modal opened={target !== null} onClose={onClose} title="Record application" size="lg" centered>
+    <Modal opened={opened} onClose={onClose} onExitTransitionEnd={onClosed} title="Record application" size="lg" centered>
       <Stack data-testid="application-modal">
         {error && <Alert color="red">{error}</Alert>}
         <ContactPicker choice={choice} />
-        <ProgramPicker value={programId} onChange={setProgramId} withApproval />
+        <ProgramPicker value={programId} onChange={setProgramId} focusFirst={Boolean(choice.preset)} withApproval />
         <Group grow align="flex-start">
           <CalendarDateInput
             label="Application date"
@@ -52,7 +52,7 @@ export function ApplicationModal({ target, onClose, onDone }: { target: Applicat
           />
           <Select
             label="Received by"
-            data={APPLICATION_CHANNELS.map((c) => ({ value: c, label: c }))}
+            data={APPLICATION_CHANNELS.map((c) => ({ value: c, label: c.charAt(0).toUpperCase() + c.slice(1) }))}
             value={channel}
             onChange={(v) => v && setChannel(v)}
             allowDeselect={false}

@@ -13,6 +13,17 @@ import { useLoad } from '../shared/useLoad';
 
 export type PresetContact = Pick<ContactRow, 'id' | 'first_name' | 'last_name'>;
 
+/** What the Enroll and Record application dialogs are given (their state: useDialogTarget). */
+export interface ContactDialogProps {
+  opened: boolean;
+  /** For whom: `contact` given, or anyone (chosen in the dialog). */
+  target: { contact?: PresetContact } | null;
+  onClose: () => void;
+  /** Its fade-out has ended (the next opening starts empty). */
+  onClosed: () => void;
+  onDone: (recordId: number) => void;
+}
+
 const NEW_CONTACT = { firstName: '', lastName: '', email: '', memberNumber: '', organization: '', phone: '' };
 
 export function useContactChoice(preset: PresetContact | undefined) {
@@ -75,6 +86,8 @@ export function ContactPicker({ choice }: { choice: ContactChoice }) {
           searchValue={preset ? undefined : query}
           onSearchChange={preset ? undefined : choice.setQuery}
           disabled={Boolean(preset)}
+          // The dialog opens here, ready to type a name (Mantine's focus trap starts at data-autofocus).
+          data-autofocus={preset ? undefined : true}
           placeholder="Type a name, email or member number"
           nothingFoundMessage={query.length < 2 ? 'Type at least two letters' : 'Nobody by that name: add them as a new contact'}
           comboboxProps={{ withinPortal: true }}
@@ -101,15 +114,20 @@ export function ContactPicker({ choice }: { choice: ContactChoice }) {
   );
 }
 
-/** The certifications that take new records (archived ones do not); `withApproval` names those that require approval. */
+/**
+ * The certifications that take new records (archived ones do not); `withApproval` names those that require approval.
+ * `focusFirst`: the dialog opens here (its contact is given).
+ */
 export function ProgramPicker({
   value,
   onChange,
   withApproval = false,
+  focusFirst = false,
 }: {
   value: string | null;
   onChange: (id: string | null) => void;
   withApproval?: boolean;
+  focusFirst?: boolean;
 }) {
   const programs = useLoad(() => call(api().programs.list({})), []);
   const label = (p: ProgramRow) => `${p.name} (${p.code})${withApproval && p.require_approval ? ' · requires approval' : ''}`;
@@ -120,6 +138,7 @@ export function ProgramPicker({
       value={value}
       onChange={onChange}
       searchable
+      data-autofocus={focusFirst || undefined}
       comboboxProps={{ withinPortal: true }}
     />
   );

@@ -3,14 +3,14 @@ import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { api, call } from '../api';
 import { useSubmit } from '../shared/useSubmit';
-import { ContactPicker, ProgramPicker, useContactChoice, type PresetContact } from './ContactProgramPicker';
+import { ContactPicker, ProgramPicker, useContactChoice, type PresetContact, type ContactDialogProps } from './ContactProgramPicker';
 
 export interface EnrollTarget {
   contact?: PresetContact;
 }
 
 /** Enrolls an existing contact, or one made on the spot, into a certification (In Progress, by staff). */
-export function EnrollModal({ target, onClose, onDone }: { target: EnrollTarget | null; onClose: () => void; onDone: (recordId: number) => void }) {
+export function EnrollModal({ target, opened, onClose, onClosed, onDone }: ContactDialogProps) {
   const choice = useContactChoice(target?.contact);
   const [programId, setProgramId] = useState<string | null>(null);
   const { submit, busy, error } = useSubmit(async () => {
@@ -23,11 +23,11 @@ export function EnrollModal({ target, onClose, onDone }: { target: EnrollTarget 
   }, choice.describe);
 
   return (
-    <Modal opened={target !== null} onClose={onClose} title="Enroll a contact in a certification" size="lg" centered>
+    <Modal opened={opened} onClose={onClose} onExitTransitionEnd={onClosed} title="Enroll a contact in a certification" size="lg" centered>
       <Stack>
         {error && <Alert color="red">{error}</Alert>}
         <ContactPicker choice={choice} />
-        <ProgramPicker value={programId} onChange={setProgramId} />
+        <ProgramPicker value={programId} onChange={setProgramId} focusFirst={Boolean(choice.preset)} />
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>
             Close

@@ -48,6 +48,69 @@ function Count({ label, value, color }: { label: string; value: number; color: s
   );
 }
 
+/** "Rejected: the first 200 of 30,000 lines": the preview lists only the first lines of each kind. */
+function ListHeading({ what, listed, total, testId }: { what: string; listed: number; total: number; testId: string }) {
+  return (
+    <Text size="sm" fw={600} data-testid={testId}>
+      {what}
+      {listed < total ? `: the first ${listed.toLocaleString()} of ${total.toLocaleString()} lines` : ''}
+    </Text>
+  );
+}
+
+/** "Notes, Fax and 2 columns without a header" (a spreadsheet's trailing commas), not "Notes, Fax, , ". */
+function unmappedInWords(headers: string[]): string {
+  const named = headers.filter((h) => h !== '');
+  const blank = headers.length - named.length;
+  const words = blank === 0 ? [] : [blank === 1 ? 'a column without a header' : `${blank} columns without a header`];
+  return [...named, ...words].join(', ');
+}
+
+/**
+ * Which column holds each field. Detected from the headers; a choice here re-runs the preview. While the
+ * header row cannot be mapped by itself, the fields not chosen yet are still found by their headers.
+ */
+function ColumnMapping({
+  preview,
+  mapping,
+  onChange,
+}: {
+  preview: CsvImportResult<string>;
+  mapping: Record<string, string | null>;
+  onChange: (field: string, header: string | null) => void;
+}) {
+  // A header that appears twice, or an empty one, is listed once (the select takes each option once).
+  const headers = [...new Set(preview.headers)].filter((h) => h !== '');
+  return (
+    <Stack gap="xs" data-testid="import-columns">
+      <Text size="sm" fw={600}>
+        Columns
+      </Text>
+      <SimpleGrid cols={4}>
+        {preview.fields.map(({ field, label, required }) => (
+          <Select
+            key={field}
+            size="xs"
+            label={label}
+            withAsterisk={required}
+            placeholder={preview.fileError ? 'Found by its header' : 'Not imported'}
+            data={headers}
+            value={mapping[field] ?? preview.mapping[field] ?? null}
+            clearable
+            comboboxProps={{ withinPortal: true }}
+            onChange={(h) => onChange(field, h)}
+          />
+        ))}
+      </SimpleGrid>
+      {!preview.fileError && preview.unmappedHeaders.length > 0 && (
+        <Text size="xs" c="dimmed" data-testid="import-unmapped">
+          Not imported: {unmappedInWords(preview.unmappedHeaders)}
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
 /**
  * Import contacts or certification programs from CSV: a preview (new, changed,
  * unchanged, rejected with line and reason), then one transaction with progress.
@@ -95,6 +158,12 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
     await runPreview.submit(content, file.name, {});
   };
 
+  const remap = (field: string, header: string | null) => {
+    const next = { ...mapping, [field]: header };
+    setMapping(next);
+    if (data) void runPreview.submit(data, fileName, next);
+  };
+
   return (
     <Modal opened={opened} onClose={() => (reset(), onClose())} title="Import from CSV" size="xl" centered>
       <Stack data-testid="import-modal">
@@ -140,6 +209,8 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
             {preview.fileError.reason} Nothing will be imported.
           </Alert>
         )}
+        {/* A header the import cannot map by itself ("Surname" and "Last Name") is answered here, not in the file. */}
+        {preview?.fileError && preview.headers.length > 0 && <ColumnMapping preview={preview} mapping={mapping} onChange={remap} />}
         {preview && !preview.fileError && (
           <Stack gap="sm" data-testid="import-preview">
             <SimpleGrid cols={4}>
@@ -161,35 +232,16 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
               Read as {preview.encoding}
               {preview.encoding === 'Windows-1252' ? ' (the file is not UTF-8; check that names with accents look right below)' : ''}.
             </Text>
-            <Text size="sm" fw={600}>
-              Columns
-            </Text>
-            <SimpleGrid cols={4}>
-              {preview.fields.map(({ field, label, required }) => (
-                <Select
-                  key={field}
-                  size="xs"
-                  label={label}
-                  withAsterisk={required}
-                  placeholder="Not imported"
-                  data={preview.headers}
-                  value={mapping[field] ?? preview.mapping[field] ?? null}
-                  clearable
-                  comboboxProps={{ withinPortal: true }}
-                  onChange={(h) => {
-                    const next = { ...mapping, [field]: h };
-                    setMapping(next);
-                    if (data) void runPreview.submit(data, fileName, next);
-                  }}
-                />
-              ))}
-            </SimpleGrid>
-            {preview.unmappedHeaders.length > 0 && (
-              <Text size="xs" c="dimmed">
-                Not imported: {preview.unmappedHeaders.join(', ')}
-              </Text>
+            <ColumnMapping preview={preview} mapping={mapping} onChange={remap} />
+            {preview.changes.length > 0 && (
+              <>
+                <ListHeading testId="import-changes-heading" what="To import" listed={preview.changes.length} total={preview.rows.new + preview.rows.changed} />
+                <ImportChanges changes={preview.changes} />
+              </>
             )}
-            {preview.changes.length > 0 && <ImportChanges changes={preview.changes} />}
+            {preview.rejected.length > 0 && (
+              <ListHeading testId="import-rejected-heading" what="Rejected" listed={preview.rejected.length} total={preview.rows.rejected} />
+            )}
             {preview.rejected.length > 0 && (
               <RejectedLines
                 testId="import-rejected"
@@ -204,7 +256,7 @@ export function ImportModal({ opened, onClose, onDone }: { opened: boolean; onCl
                 Close
               </Button>
               <Button onClick={() => void apply.submit()} disabled={preview.rows.new + preview.rows.changed === 0} loading={apply.busy}>
-                Import {(preview.rows.new + preview.rows.changed).toLocaleString()} rows
+                Import {(preview.rows.new + preview.rows.changed).toLocaleString()} {preview.rows.new + preview.rows.changed === 1 ? 'row' : 'rows'}
                 {preview.rows.rejected ? ` (skip ${preview.rows.rejected} rejected)` : ''}
               </Button>
             </Group>

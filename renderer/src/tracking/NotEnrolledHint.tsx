@@ -1,6 +1,7 @@
 import { Alert, Button, Group, Stack, Text } from '@mantine/core';
 import type { ContactRow } from '../../../main/ipc/contract';
 import { api, call } from '../api';
+import { ContactEditor } from '../record/ContactEditor';
 import { useLoad } from '../shared/useLoad';
 
 /**
@@ -37,9 +38,12 @@ export function NotEnrolledHint({
               <b>
                 {c.first_name} {c.last_name}
               </b>{' '}
-              exists ({c.email || c.member_number}) but is not enrolled in any certification, so they are not on the Tracking list.
+              exists ({[c.email, c.member_number].filter(Boolean).join(' · ') || 'no email or member number'}) but is not enrolled in any certification, so they
+              are not on the Tracking list.
             </Text>
             <Group gap="xs" wrap="nowrap">
+              {/* Enrolled nowhere, they have no record drawer: their details are corrected here. */}
+              <ContactEditor key={c.updated_at} contact={c} onDone={contacts.reload} />
               <Button size="xs" variant="default" onClick={() => onApplication(c)}>
                 Record application
               </Button>

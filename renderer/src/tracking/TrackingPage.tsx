@@ -7,6 +7,7 @@ import type { SortColumn, TrackingRow } from '../../../main/ipc/contract';
 import { useAppEvent } from '../events';
 import { formatDatesIn } from '../shared/dates';
 import { useAfterFirstPaint } from '../shared/useAfterFirstPaint';
+import { useDialogTarget } from '../shared/useDialogTarget';
 import { sayFirstScreenShown } from '../firstScreen';
 import { ActionRequired } from './ActionRequired';
 import type { ApplicationTarget } from './ApplicationModal';
@@ -65,13 +66,13 @@ export function TrackingPage({ opening = null }: { opening?: Selection | null })
   }, [listShown]);
   const [openId, setOpenId] = useState<number | null>(null);
   const [builderOpen, setBuilderOpen] = useState(false);
-  const [enroll, setEnroll] = useState<EnrollTarget | null>(null);
+  const enroll = useDialogTarget<EnrollTarget>();
   const [importOpen, setImportOpen] = useState(false);
-  const [application, setApplication] = useState<ApplicationTarget | null>(null);
+  const application = useDialogTarget<ApplicationTarget>();
   useAppEvent('menu:import', () => setImportOpen(true));
   const searchBox = useRef<HTMLInputElement>(null);
   const csv = useCsvExport(view, total);
-  const dialogOpen = openId !== null || builderOpen || importOpen || enroll !== null || application !== null;
+  const dialogOpen = openId !== null || builderOpen || importOpen || enroll.opened || application.opened;
   // The page's shortcuts (also listed in the desktop app's Help menu); not while a dialog is in front.
   useHotkeys(
     [
@@ -129,10 +130,10 @@ export function TrackingPage({ opening = null }: { opening?: Selection | null })
           <Button variant="default" onClick={() => setImportOpen(true)}>
             Import…
           </Button>
-          <Button variant="default" onClick={() => setApplication({})}>
+          <Button variant="default" onClick={() => application.open({})}>
             Record application
           </Button>
-          <Button variant="default" onClick={() => setEnroll({})}>
+          <Button variant="default" onClick={() => enroll.open({})}>
             Enroll contact
           </Button>
           <ExportButton csv={csv} />
@@ -176,11 +177,11 @@ export function TrackingPage({ opening = null }: { opening?: Selection | null })
       {view && list.data && total === 0 && (view.search ?? '').trim() !== '' && (
         <NotEnrolledHint
           search={view.search ?? ''}
-          onEnroll={(contact) => setEnroll({ contact })}
+          onEnroll={(contact) => enroll.open({ contact })}
           onApplication={(contact) => {
             // The dialog takes the drawer's place; recording opens the new record.
             setOpenId(null);
-            setApplication({ contact });
+            application.open({ contact });
           }}
         />
       )}
@@ -231,7 +232,7 @@ export function TrackingPage({ opening = null }: { opening?: Selection | null })
             onApplication={(contact) => {
               // The dialog takes the drawer's place; recording opens the new record.
               setOpenId(null);
-              setApplication({ contact });
+              application.open({ contact });
             }}
           />
           {builderOpen && view && (
@@ -255,21 +256,25 @@ export function TrackingPage({ opening = null }: { opening?: Selection | null })
             }}
           />
           <ApplicationModal
-            key={application ? `application-for-${application.contact?.id ?? 'anyone'}` : 'application-closed'}
-            target={application}
-            onClose={() => setApplication(null)}
+            key={`application-${application.key}`}
+            target={application.target}
+            opened={application.opened}
+            onClose={application.close}
+            onClosed={application.closed}
             onDone={(recordId) => {
-              setApplication(null);
+              application.close();
               t.changed();
               setOpenId(recordId);
             }}
           />
           <EnrollModal
-            key={enroll ? `enroll-for-${enroll.contact?.id ?? 'anyone'}` : 'enroll-closed'}
-            target={enroll}
-            onClose={() => setEnroll(null)}
+            key={`enroll-${enroll.key}`}
+            target={enroll.target}
+            opened={enroll.opened}
+            onClose={enroll.close}
+            onClosed={enroll.closed}
             onDone={(recordId) => {
-              setEnroll(null);
+              enroll.close();
               t.changed();
               setOpenId(recordId);
             }}
