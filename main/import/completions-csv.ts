@@ -23,7 +23,7 @@ import type { JobProgress } from '../domain/progress';
 import { rulesOf } from '../domain/program';
 import type { ComponentRow, ProgramRow, RecordRow } from '../domain/rows';
 import { whereInJson } from '../db/where-in-json';
-import { isCalendarDate } from '../rules/calendar';
+import { calendarDateProblem, isCalendarDate } from '../rules/calendar';
 import { evaluate } from '../rules/engine';
 import { counted, recordCompletionsInSteps, type CompletedRecord, type NewCompletion } from '../services/completions';
 import { stamp, type Actor, type Executor, type ServiceContext } from '../services/context';
@@ -301,7 +301,7 @@ async function planFile(db: Executor, prepared: PreparedCsv<CompletionField>, to
     else if (!isActivity && v.component === undefined)
       problems.push(hasActivities ? 'The row names no component (a completion) and no CE category (a CE activity).' : 'Component is empty.');
     if (v.completedOn === undefined) problems.push('Completed on is empty.');
-    else if (!isCalendarDate(v.completedOn)) problems.push(`Completed on "${String(v.completedOn)}" is not a date (YYYY-MM-DD).`);
+    else if (!isCalendarDate(v.completedOn)) problems.push(`Completed on: ${calendarDateProblem(v.completedOn) ?? 'not a date'}`);
     else if (v.completedOn > today) problems.push(`Completed on ${v.completedOn} is in the future (today is ${today}).`);
     const credits = isActivity || v.credits === undefined ? null : parseCredits(v.credits);
     if (typeof credits === 'string') problems.push(credits);

@@ -56,6 +56,7 @@ const FILE = [
   'M-3,CPR,Core Course,2025-03-20,5,Annual conference',
   'M-4,ADV,Core Course,2026-03-09,,',
   'M-1,BCS,Course A,2026-02-02,,',
+  'M-4,ADV,Core Course,2026-02-30,,',
 ].join('\n');
 
 describe('completions CSV', () => {
@@ -73,7 +74,7 @@ describe('completions CSV', () => {
       credits: 'Credits',
       source: 'Source',
     });
-    expect(preview.rows).toEqual({ new: 4, changed: 0, unchanged: 2, rejected: 4 });
+    expect(preview.rows).toEqual({ new: 4, changed: 0, unchanged: 2, rejected: 5 });
     expect(preview.rejected).toEqual([
       { line: 6, reason: 'Zoë Öztürk is not enrolled in BCS — enroll first or import the enrollment.' },
       { line: 7, reason: 'Completed on 2026-03-11 is in the future (today is 2026-03-10).' },
@@ -83,6 +84,7 @@ describe('completions CSV', () => {
         reason:
           'Joan Adams (member M-1) → BCS: Course A is already recorded as completed on 2026-02-01, not 2026-02-02; remove that completion first to change its date.',
       },
+      { line: 12, reason: 'Completed on: 2026-02-30 is not a date: February 2026 has 28 days.' },
     ]);
     expect(preview.changes.find((c) => c.line === 3)?.fields).toEqual([
       { field: 'Completed on', from: '', to: '2026-03-05' },
@@ -125,7 +127,7 @@ describe('completions CSV', () => {
     // The same file again: every completion it brought is unchanged; nothing is written.
     const after = await snapshot(t.db);
     const again = await previewCompletionsCsv(t.ctx, input);
-    expect(again.rows).toEqual({ new: 0, changed: 0, unchanged: 6, rejected: 4 });
+    expect(again.rows).toEqual({ new: 0, changed: 0, unchanged: 6, rejected: 5 });
     await applyCompletionsCsv(t.ctx, staff, { ...input, expectSha256: again.sha256 });
     // The list's counts and sort keys follow the statuses the import changed.
     expect(await keptListDataProblems(t.db)).toEqual([]);
