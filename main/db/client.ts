@@ -5,6 +5,10 @@ import type { DatabaseRefusedError } from './errors';
 
 /** Statements still allowed once writes are refused: plain reads. */
 const READ_ONLY = /^\s*(select|explain)\b/i;
+/** knex's rollback of a transaction or of a nested one's savepoint. */
+const ROLLBACK = /^\s*rollback\b/i;
+/** What SQLite answers a rollback after it rolled the transaction back itself. */
+const NOTHING_TO_ROLL_BACK = /no transaction is active|no such savepoint/i;
 /** Keyed by the client's config, which knex shares with each transaction's client (made by Object.create). */
 const refusals = new WeakMap<object, DatabaseRefusedError>();
 
@@ -25,7 +29,16 @@ export class ImmediateSqliteClient extends Client_SQLite3 {
   _query(connection: unknown, obj: { sql?: string }): Promise<unknown> {
     const refusal = refusals.get(this.config as object);
     if (refusal && !READ_ONLY.test(obj.sql ?? '')) return Promise.reject(refusal);
-    return super._query(connection, obj);
+    const done = super._query(connection, obj);
+    if (!ROLLBACK.test(obj.sql ?? '')) return done;
+    // SQLite rolls a whole transaction back by itself when a statement that keeps no statement journal
+    // (the record writer's, bulk-update.ts) meets a full disk or an I/O error. knex's ROLLBACK then finds
+    // none and would be reported instead of the error that caused it ("the disk is full" lost): the
+    // rollback wanted has happened.
+    return done.catch((err: unknown) => {
+      if (err instanceof Error && NOTHING_TO_ROLL_BACK.test(err.message)) return undefined;
+      throw err;
+    });
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- knex's own signature

@@ -140,6 +140,36 @@ describe('opening the database', () => {
     expect(await keptListDataProblems(t.db)).toEqual([]);
   });
 
+  it('says the disk is full when it fills during a write of many records, and keeps nothing of that write', async () => {
+    // Without a statement journal SQLite rolls the whole transaction back itself on a full disk; the
+    // error that says so must reach staff, not the failure of the rollback that followed it.
+    const t = await track(freshDb());
+    const { program } = await makeProgram(t.ctx);
+    const ids: number[] = [];
+    for (let i = 0; i < 20; i++)
+      ids.push((await enroll(t.ctx, SYSTEM, { contactId: (await makeContact(t.ctx, `Full${i}`)).id, programId: program.id, source: 'back-office' })).id);
+    const before = await t.db('records').orderBy('id').select('id', 'status', 'notes');
+    // No page more than the file has now: as a disk with no space left.
+    await t.db.raw('PRAGMA max_page_count = 1');
+    const failure = await t.db
+      .transaction((trx) =>
+        bulkUpdate(
+          trx,
+          'records',
+          ids.map((id) => ({ id, status: 'Inactive', notes: 'n'.repeat(3000) })),
+        ),
+      )
+      .then(
+        () => null,
+        (err: unknown) => err as { code?: string; message?: string },
+      );
+    await t.db.raw('PRAGMA max_page_count = 1073741823');
+    expect(failure?.code).toBe('SQLITE_FULL');
+    expect(failure?.message).toMatch(/full/i);
+    expect(await t.db('records').orderBy('id').select('id', 'status', 'notes')).toEqual(before);
+    expect(await keptListDataProblems(t.db)).toEqual([]);
+  });
+
   it('keeps every row across a close and reopen, without migrating again or taking a backup', async () => {
     const t = await track(freshDb());
     const { program } = await makeProgram(t.ctx);
