@@ -77,6 +77,15 @@ describe('CSV import (Chromium, npm run web)', () => {
     await columns.getByLabel('Last name').click();
     await page.getByRole('option', { name: 'Last Name', exact: true }).click();
     await expect.poll(() => page.getByTestId('import-changes').innerText()).toContain('Nováková, Hana');
+    // The column chosen again is let go: Last name is then not imported, and the field says so.
+    await columns.getByLabel('Last name').click();
+    await page.getByRole('option', { name: 'Last Name', exact: true }).click();
+    await expect.poll(() => page.getByTestId('import-file-error').innerText()).toContain('No column holds Last name.');
+    expect(await columns.getByLabel('Last name').inputValue()).toBe('');
+    expect(await columns.getByLabel('Last name').getAttribute('placeholder')).toBe('Not imported');
+    await columns.getByLabel('Last name').click();
+    await page.getByRole('option', { name: 'Last Name', exact: true }).click();
+    await expect.poll(() => page.getByTestId('import-changes').innerText()).toContain('Nováková, Hana');
     // Excel's trailing commas: columns without a header, said in words.
     expect(await page.getByTestId('import-unmapped').innerText()).toBe('Not imported: Surname, Notes, Notes, 2 columns without a header');
     await columns.getByLabel('Phone').click();

@@ -93,7 +93,8 @@ function ColumnMapping({
             size="xs"
             label={label}
             withAsterisk={required}
-            placeholder={preview.fileError ? 'Found by its header' : 'Not imported'}
+            // A column staff cleared is not imported, even while the file cannot be read as it stands.
+            placeholder={preview.fileError && mapping[field] !== null ? 'Found by its header' : 'Not imported'}
             data={headers}
             value={mapping[field] ?? preview.mapping[field] ?? null}
             clearable
