@@ -26,14 +26,18 @@ describe('Renewal screens: keyboard alone and axe-core (Chromium, npm run web)',
     }
     throw new Error(`Tab never reached ${target.toString()}`);
   };
-  /** In a focused Mantine Select: arrow keys to the option, Enter picks it. */
+  /**
+   * In a focused Mantine Select: arrow keys to the option, Enter picks it. The list opens on the first
+   * arrow and renders its options a frame later, so wait for the option before stepping, and for it to
+   * be the highlighted one before Enter (a blind count of presses once picked nothing on a busy CI).
+   */
   const pick = async (option: string) => {
+    const highlighted = page.locator('[role=option][data-combobox-selected]');
+    const isHighlighted = async () => (await highlighted.count()) > 0 && (await highlighted.first().innerText()).trim() === option;
     await page.keyboard.press('ArrowDown');
-    for (let i = 0; i < 12; i++) {
-      const selected = page.locator('[role=option][data-combobox-selected]');
-      if ((await selected.count()) && (await selected.first().innerText()).trim() === option) break;
-      await page.keyboard.press('ArrowDown');
-    }
+    await page.getByRole('option', { name: option, exact: true }).waitFor();
+    for (let i = 0; i < 30 && !(await isHighlighted()); i++) await page.keyboard.press('ArrowDown');
+    await expect.poll(isHighlighted).toBe(true);
     await page.keyboard.press('Enter');
   };
   /** Moves to a settings tab with the arrow keys. */

@@ -11,9 +11,13 @@ import { tint } from '../theme';
 
 const pct = (earned: number, of: number): number => (of <= 0 ? 100 : Math.min(100, (earned / of) * 100));
 
-/** Renewal credits of a record: progress per category, the activities of every cycle, add, remove with a reason, renew. */
-export function CreditsPanel({ recordId, today, onDone }: { recordId: number; today: string; onDone: () => void }) {
-  const credits = useLoad(() => call(api().credits.get({ id: recordId })), [recordId]);
+/**
+ * Renewal credits of a record: progress per category, the activities of every cycle, add, remove with a reason, renew.
+ * `version` (the record's updated_at) reloads the credits when the record changed elsewhere; the panel keeps
+ * showing the last answer meanwhile, rather than vanishing and coming back under the reader's eyes.
+ */
+export function CreditsPanel({ recordId, version, today, onDone }: { recordId: number; version: string; today: string; onDone: () => void }) {
+  const credits = useLoad(() => call(api().credits.get({ id: recordId })), [recordId, version]);
   const categories = useLoad(() => call(api().credits.categories({})), []);
   const c = credits.data;
   const changed = () => {

@@ -93,9 +93,7 @@ export function RecordDrawer({
           <Divider label={`Components (cycle ${d.record.cycle})`} labelPosition="left" />
           <ComponentsTable detail={d} today={info.today} onDone={changed} />
           {d.program.renewal_credits !== null && <Divider label="Renewal credits" labelPosition="left" />}
-          {d.program.renewal_credits !== null && (
-            <CreditsPanel key={`credits-${d.record.updated_at}`} recordId={d.record.id} today={info.today} onDone={changed} />
-          )}
+          {d.program.renewal_credits !== null && <CreditsPanel recordId={d.record.id} version={d.record.updated_at} today={info.today} onDone={changed} />}
           <Divider label="Notes" labelPosition="left" />
           <NotesEditor key={`notes-${d.record.updated_at}`} recordId={d.record.id} notes={d.record.notes} onDone={changed} />
           <Divider label="History" labelPosition="left" />
