@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { queryDb } from '../support/db';
-import { SCREENSHOT_DIR, type Harness } from '../support/harness';
+import { apiCall, SCREENSHOT_DIR, type Harness } from '../support/harness';
 import { browserSessionPerSuite, openTracking } from '../support/e2e';
 
 describe('Contacts and applications (Chromium, npm run web)', () => {
@@ -70,6 +70,13 @@ describe('Contacts and applications (Chromium, npm run web)', () => {
     await editor.getByLabel('Email').fill(other?.email.toUpperCase() ?? '');
     await page.getByRole('button', { name: 'Save contact' }).click();
     await expect.poll(() => page.getByRole('alert').filter({ hasText: 'two contacts cannot share an email' }).count()).toBe(1);
+    // Said on the Email field (not under the form), so staff see which value to change.
+    const email = editor.getByLabel('Email');
+    expect(await email.getAttribute('aria-invalid')).toBe('true');
+    const describedBy = (await email.getAttribute('aria-describedby')) ?? '';
+    expect(await page.locator(`[id="${describedBy.split(' ').find((id) => id.endsWith('error')) ?? 'none'}"]`).innerText()).toContain(
+      'two contacts cannot share an email',
+    );
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'contact-edit-refused.png') });
     await expect.poll(() => page.evaluate(() => document.activeElement?.textContent ?? '')).toBe('Save contact');
     await page.keyboard.press('Escape');
@@ -155,4 +162,43 @@ describe('Contacts and applications (Chromium, npm run web)', () => {
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'application-duplicate-email.png') });
     await page.keyboard.press('Escape');
   }, 240_000);
+
+  it('an application refused after its new contact was made: the retry, with a name corrected, records it for that contact, made once', async () => {
+    const programs = await queryDb<{ id: number; name: string; code: string; require_approval: number }>(
+      harness.dataDir,
+      'select id, name, code, require_approval from programs where archived_at is null order by id',
+    );
+    const [gone, other] = programs;
+    expect(gone && other).toBeTruthy();
+    if (!gone || !other) return;
+    const label = (p: typeof gone) => `${p.name} (${p.code})${p.require_approval ? ' · requires approval' : ''}`;
+
+    await page.getByRole('button', { name: 'Record application' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'Record application' });
+    await dialog.getByText('New contact', { exact: true }).click();
+    await dialog.getByLabel('First name').fill('Rita');
+    await dialog.getByLabel('Last name').fill('Retry');
+    await dialog.getByLabel('Email').fill('rita.retry@example.org');
+    await dialog.getByRole('combobox', { name: 'Certification' }).click();
+    await page.getByRole('option', { name: label(gone), exact: true }).click();
+    // Archived by another user while the dialog is open: main refuses the application after making the contact.
+    await apiCall(harness, 'programs.setArchived', { id: gone.id, archived: true });
+    try {
+      await dialog.getByRole('button', { name: 'Record application' }).click();
+      await expect.poll(() => dialog.getByRole('alert').innerText()).toContain(`${gone.name} is archived`);
+      await dialog.getByLabel('First name').fill('Ritah');
+      await dialog.getByRole('combobox', { name: 'Certification' }).click();
+      await page.getByRole('option', { name: label(other), exact: true }).click();
+      await dialog.getByRole('button', { name: 'Record application' }).click();
+      await expect.poll(() => page.getByTestId('record-drawer').getByRole('heading', { level: 3 }).innerText()).toContain('Ritah Retry');
+    } finally {
+      await apiCall(harness, 'programs.setArchived', { id: gone.id, archived: false });
+    }
+    const made = await queryDb<{ first_name: string; code: string }>(
+      harness.dataDir,
+      "select c.first_name, p.code from contacts c left join records r on r.contact_id = c.id left join programs p on p.id = r.program_id where c.email = 'rita.retry@example.org'",
+    );
+    expect(made).toEqual([{ first_name: 'Ritah', code: other.code }]);
+    await page.keyboard.press('Escape');
+  }, 120_000);
 });

@@ -55,4 +55,26 @@ describe('dates in the record drawer (Chromium, npm run web)', () => {
     await expect.poll(async () => (await stored())?.status).toBe('Expired');
     expect((await stored())?.expires_on).toBe(rec?.completed_on);
   });
+
+  it('Record completion with the mouse: the calendar opens beside the date, so Save is clickable at once and records today', async () => {
+    const [rec] = await queryDb<{ id: number; name: string }>(
+      harness.dataDir,
+      "select r.id, c.first_name || ' ' || c.last_name as name from records r join contacts c on c.id = r.contact_id where r.status = 'In Progress' order by r.id limit 1",
+    );
+    const done = async () =>
+      (await queryDb<{ n: number }>(harness.dataDir, 'select count(*) as n from component_progress where record_id = ?', [rec?.id]))[0]?.n ?? 0;
+    const before = await done();
+    await page.keyboard.press('Escape');
+    await page.getByLabel('Contact name').fill(rec?.name ?? '');
+    await page.waitForTimeout(300);
+    await page.locator(`[data-record-id="${rec?.id}"]`).click();
+    await page.getByRole('button', { name: 'Record completion' }).first().click();
+    const field = page.getByLabel(/ completed on$/);
+    await field.waitFor();
+    // The field has the focus, and its calendar opens with it: beside the form, not over the Save button.
+    const form = page.locator('.mantine-Popover-dropdown').filter({ has: field }).first();
+    await form.getByRole('table').first().waitFor();
+    await form.getByRole('button', { name: 'Save', exact: true }).click({ timeout: 5_000 });
+    await expect.poll(done).toBe(before + 1);
+  });
 });

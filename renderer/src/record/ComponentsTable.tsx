@@ -3,7 +3,7 @@ import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import type { RecordDetail } from '../../../main/ipc/contract';
 import { api, call } from '../api';
-import { CalendarDateInput } from '../shared/CalendarDateInput';
+import { CALENDAR_IN_POPOVER_FORM, CalendarDateInput } from '../shared/CalendarDateInput';
 import { PopoverForm } from '../shared/PopoverForm';
 import { formatDate } from '../shared/dates';
 
@@ -44,7 +44,7 @@ function CompleteButton({
           onProblem={setDateProblem}
           maxDate={today}
           error={error}
-          popoverProps={{ withinPortal: false }}
+          popoverProps={CALENDAR_IN_POPOVER_FORM}
         />
       )}
     </PopoverForm>

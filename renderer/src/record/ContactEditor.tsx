@@ -41,21 +41,24 @@ export function ContactEditor({ contact, onDone }: { contact: ContactRow; onDone
         onDone();
       }}
     >
-      {(error) => (
+      {(error, field) => (
         <>
           <SimpleGrid cols={2} spacing="xs" data-testid="contact-editor">
-            {LABELS.map(([field, label]) => (
+            {LABELS.map(([name, label]) => (
               <TextInput
-                key={field}
+                key={name}
                 size="xs"
                 label={label}
-                withAsterisk={field === 'lastName'}
-                value={v[field]}
-                onChange={(e) => setV({ ...v, [field]: e.currentTarget.value })}
+                withAsterisk={name === 'lastName'}
+                value={v[name]}
+                onChange={(e) => setV({ ...v, [name]: e.currentTarget.value })}
+                // Another contact's email or member number: said on that field, naming the contact.
+                error={name === field ? error : undefined}
+                errorProps={{ role: 'alert' }}
               />
             ))}
           </SimpleGrid>
-          {error && (
+          {error && !LABELS.some(([name]) => name === field) && (
             <Text size="xs" c="red" role="alert">
               {error}
             </Text>

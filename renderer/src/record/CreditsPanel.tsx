@@ -2,7 +2,7 @@ import { Alert, Badge, Button, Group, NumberInput, Progress, Select, Stack, Tabl
 import { useState } from 'react';
 import type { RecordCredits } from '../../../main/ipc/contract';
 import { api, call } from '../api';
-import { CalendarDateInput } from '../shared/CalendarDateInput';
+import { CALENDAR_IN_POPOVER_FORM, CalendarDateInput } from '../shared/CalendarDateInput';
 import { formatDate, formatDatesIn } from '../shared/dates';
 import { PopoverForm } from '../shared/PopoverForm';
 import { useLoad } from '../shared/useLoad';
@@ -144,7 +144,7 @@ function AddActivity({ recordId, today, categories, onDone }: { recordId: number
               {error}
             </Text>
           )}
-          <CalendarDateInput label="Date" value={earnedOn} onChange={setEarnedOn} maxDate={today} required popoverProps={{ withinPortal: false }} />
+          <CalendarDateInput label="Date" value={earnedOn} onChange={setEarnedOn} maxDate={today} required popoverProps={CALENDAR_IN_POPOVER_FORM} />
           <TextInput label="Title" value={title} onChange={(e) => setTitle(e.currentTarget.value)} required />
           <Select
             label="Category"

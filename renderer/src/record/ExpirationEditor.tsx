@@ -1,7 +1,7 @@
 import { Textarea } from '@mantine/core';
 import { useState } from 'react';
 import { api, call } from '../api';
-import { CalendarDateInput } from '../shared/CalendarDateInput';
+import { CALENDAR_IN_POPOVER_FORM, CalendarDateInput } from '../shared/CalendarDateInput';
 import { PopoverForm } from '../shared/PopoverForm';
 
 /** Staff change one record's expiration date (with a reason); Expiring / Expired follow at once. */
@@ -31,7 +31,7 @@ export function ExpirationEditor({ recordId, current, onDone }: { recordId: numb
             onChange={setDate}
             onProblem={setDateProblem}
             clearable
-            popoverProps={{ withinPortal: false }}
+            popoverProps={CALENDAR_IN_POPOVER_FORM}
             description="Empty: never expires"
           />
           <Textarea label="Reason" withAsterisk value={reason} onChange={(e) => setReason(e.currentTarget.value)} error={error} />

@@ -3,6 +3,13 @@ import { useState } from 'react';
 import { parseTypedDate } from '../../../main/domain/typed-date';
 
 /**
+ * The calendar of a date field inside a pop-over form: rendered in the form (a calendar in a portal would
+ * count as a click outside and close it), and beside the field rather than under it, where it opened on
+ * focus over the form's other fields and its Save button.
+ */
+export const CALENDAR_IN_POPOVER_FORM = { withinPortal: false, position: 'left-start' } as const;
+
+/**
  * A date field that takes only real calendar days (SPEC §6): typed text is read
  * strictly (2026-02-30 is an error on the field, never 2 March), a date that
  * is not one stays as typed with its reason, and `onProblem` tells the form to

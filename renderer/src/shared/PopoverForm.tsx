@@ -22,9 +22,11 @@ export function PopoverForm(props: {
   onSubmit: (confirmed: boolean) => Promise<void>;
   /** Each opening: the form starts from the stored values, not from edits left unsaved last time. */
   onOpen?: () => void;
-  children: (error: string | null) => ReactNode;
+  /** `field`: the input main's refusal is about (as main names it), so the form can say it on that field. */
+  children: (error: string | null, field: string | undefined) => ReactNode;
 }) {
   const [open, setOpen] = useState(false);
+  const [errorField, setErrorField] = useState<string | undefined>(undefined);
   const [confirm, setConfirm] = useState<{ message: string; for: string | undefined } | null>(null);
   const asking = confirm !== null && confirm.for === props.confirmFor;
   const { submit, busy, error } = useSubmit(
@@ -34,6 +36,7 @@ export function PopoverForm(props: {
       setOpen(false);
     },
     (err) => {
+      setErrorField(err instanceof ApiError ? err.field : undefined);
       // Main asks to confirm (e.g. a completion after the expiration): ask here, not as an error.
       if (err instanceof ApiError && err.code === 'CONFIRM') {
         setConfirm({ message: fieldMessageOf(err), for: props.confirmFor });
@@ -62,7 +65,7 @@ export function PopoverForm(props: {
       {/* Esc inside closes this form only: Mantine's modals and drawers leave alone a key whose target carries this mark. */}
       <Popover.Dropdown onFocus={(e) => e.target.setAttribute('data-mantine-stop-propagation', 'true')}>
         <Stack gap="xs" w={props.width}>
-          {props.children(error)}
+          {props.children(error, error === null ? undefined : errorField)}
           {asking && (
             <Alert color="orange" p="xs" role="alert">
               {confirm.message}

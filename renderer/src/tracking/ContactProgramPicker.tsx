@@ -5,7 +5,7 @@
  */
 import { Group, SegmentedControl, Select, Stack, TextInput } from '@mantine/core';
 import { schemaResolver, useForm } from '@mantine/form';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { newContactSchema } from '../../../main/domain/contact';
 import type { ContactRow, ProgramRow } from '../../../main/ipc/contract';
 import { api, ApiError, call, fieldMessageOf, messageOf } from '../api';
@@ -32,6 +32,10 @@ export function useContactChoice(preset: PresetContact | undefined) {
   const [contactId, setContactId] = useState<string | null>(null);
   const found = useLoad(() => (preset || query.trim().length < 2 ? Promise.resolve([]) : call(api().contacts.search({ text: query }))), [query, preset]);
   const form = useForm({ mode: 'uncontrolled', initialValues: NEW_CONTACT, validate: schemaResolver(newContactSchema, { sync: true }) });
+  // The contact this dialog already made, with the fields it was made from: when the rest of the submit
+  // was refused (a date, the certification), the retry uses that contact (corrected if its fields were
+  // edited since) instead of making the same person twice, or refusing them as a duplicate of themselves.
+  const made = useRef<{ fields: string; id: number } | null>(null);
 
   /** The chosen contact's id, creating the new contact first; null while the new contact's fields need fixing (said on them). */
   const resolve = async (): Promise<number | null> => {
@@ -42,7 +46,13 @@ export function useContactChoice(preset: PresetContact | undefined) {
     }
     if (form.validate().hasErrors) return null;
     const values = form.getValues();
-    return (await call(api().contacts.create({ ...values, memberNumber: values.memberNumber || null }))).id;
+    const fields = JSON.stringify(values);
+    const contact = { ...values, memberNumber: values.memberNumber || null };
+    if (made.current?.fields === fields) return made.current.id;
+    if (made.current) await call(api().contacts.update({ id: made.current.id, ...contact }));
+    const id = made.current?.id ?? (await call(api().contacts.create(contact))).id;
+    made.current = { fields, id };
+    return id;
   };
 
   /** A refusal about a new contact's field goes on that field (null: no banner); any other is a sentence for the banner. */
