@@ -201,4 +201,23 @@ describe('Contacts and applications (Chromium, npm run web)', () => {
     expect(made).toEqual([{ first_name: 'Ritah', code: other.code }]);
     await page.keyboard.press('Escape');
   }, 120_000);
+
+  it('Record application opened again while it fades out starts empty, and Esc still gives the focus back to its button', async () => {
+    const button = page.getByRole('button', { name: 'Record application' }).first();
+    const dialog = page.getByRole('dialog', { name: 'Record application' });
+    await button.click();
+    await dialog.getByLabel('Note').fill('typed, then abandoned');
+    await page.keyboard.press('Escape');
+    // At once, inside the fade-out (0.2 s; focus is back on the button): the dialog came back with the abandoned note.
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Record application', undefined, { polling: 'raf' });
+    await page.keyboard.press('Enter');
+    await expect.poll(() => dialog.getByLabel('Note').inputValue()).toBe('');
+    // It opened at the Contact field with its list open: the first Esc closes the list, the second the dialog.
+    await page.getByRole('listbox').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('listbox').waitFor({ state: 'hidden' });
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent ?? '')).toBe('Record application');
+  }, 60_000);
 });

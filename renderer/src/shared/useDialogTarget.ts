@@ -1,4 +1,12 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
+
+interface DialogState<T> {
+  target: T | null;
+  opened: boolean;
+  key: number;
+  /** Asked to open again while it faded out: it is remounted closed first, then opened (see `open`). */
+  reopening: boolean;
+}
 
 /**
  * A dialog opened for a target (a contact, or anyone), mounted closed. Mantine's modal notes where focus was
@@ -7,9 +15,20 @@ import { useCallback, useState } from 'react';
  * exit transition's end), and the target stays while it fades out.
  */
 export function useDialogTarget<T>() {
-  const [state, setState] = useState<{ target: T | null; opened: boolean; key: number }>({ target: null, opened: false, key: 0 });
-  const open = useCallback((target: T) => setState((s) => ({ ...s, target, opened: true })), []);
+  const [state, setState] = useState<DialogState<T>>({ target: null, opened: false, key: 0, reopening: false });
+  // Opened again during the fade-out (its target is still set): the old form would come back with what was
+  // typed before, so a fresh dialog is mounted closed, and opened once mounted.
+  const open = useCallback(
+    (target: T) =>
+      setState((s) => (!s.opened && s.target !== null ? { target, opened: false, key: s.key + 1, reopening: true } : { ...s, target, opened: true })),
+    [],
+  );
+  useEffect(() => {
+    if (!state.reopening) return;
+    const frame = requestAnimationFrame(() => setState((s) => ({ ...s, opened: true, reopening: false })));
+    return () => cancelAnimationFrame(frame);
+  }, [state.reopening]);
   const close = useCallback(() => setState((s) => ({ ...s, opened: false })), []);
-  const closed = useCallback(() => setState((s) => (s.opened ? s : { target: null, opened: false, key: s.key + 1 })), []);
-  return { ...state, open, close, closed };
+  const closed = useCallback(() => setState((s) => (s.opened || s.reopening ? s : { target: null, opened: false, key: s.key + 1, reopening: false })), []);
+  return { target: state.target, opened: state.opened, key: state.key, open, close, closed };
 }
