@@ -9,6 +9,7 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { seriousAxeFindings } from '../support/axe';
 import { queryDb } from '../support/db';
 import { apiCall, SCREENSHOT_DIR, type Harness } from '../support/harness';
 import { browserSessionPerSuite, openTracking } from '../support/e2e';
@@ -17,6 +18,25 @@ describe('Contacts and applications (Chromium, npm run web)', () => {
   let harness: Harness;
   let page: Page;
   const settle = () => page.waitForFunction(() => document.querySelector('[data-testid="tracking-table"]')?.getAttribute('aria-busy') === 'false');
+  const applicationDialog = () => page.getByRole('dialog', { name: 'Record application' });
+
+  type Program = { id: number; name: string; code: string; require_approval: number };
+  /** The certifications that take new records. */
+  const openPrograms = () => queryDb<Program>(harness.dataDir, 'select id, name, code, require_approval from programs where archived_at is null order by id');
+  /** Picks `program` in the dialog's Certification list, by the label staff see there. */
+  const pickProgram = async (program: Program) => {
+    await applicationDialog().getByRole('combobox', { name: 'Certification' }).click();
+    await page.getByRole('option', { name: `${program.name} (${program.code})${program.require_approval ? ' · requires approval' : ''}`, exact: true }).click();
+  };
+  /** Record application from the toolbar, for a new contact typed in, with `program` picked. */
+  const startApplication = async (contact: { first?: string; last: string; email: string }, program: Program) => {
+    await page.getByRole('button', { name: 'Record application' }).first().click();
+    await applicationDialog().getByText('New contact', { exact: true }).click();
+    if (contact.first) await applicationDialog().getByLabel('First name').fill(contact.first);
+    await applicationDialog().getByLabel('Last name').fill(contact.last);
+    await applicationDialog().getByLabel('Email').fill(contact.email);
+    await pickProgram(program);
+  };
 
   browserSessionPerSuite({ timeout: 30_000, setupTimeout: 240_000 }, async (session) => {
     ({ harness, page } = session);
@@ -78,6 +98,7 @@ describe('Contacts and applications (Chromium, npm run web)', () => {
       'two contacts cannot share an email',
     );
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'contact-edit-refused.png') });
+    expect(await seriousAxeFindings(page)).toEqual([]);
     await expect.poll(() => page.evaluate(() => document.activeElement?.textContent ?? '')).toBe('Save contact');
     await page.keyboard.press('Escape');
     await editor.waitFor({ state: 'detached' });
@@ -93,23 +114,14 @@ describe('Contacts and applications (Chromium, npm run web)', () => {
   }, 120_000);
 
   it('Record application with a new contact: Applied or In Progress by Require Approval; a duplicate email is refused on the field', async () => {
-    const programs = await queryDb<{ id: number; name: string; code: string; require_approval: number }>(
-      harness.dataDir,
-      'select id, name, code, require_approval from programs where archived_at is null order by id',
-    );
+    const programs = await openPrograms();
     const approval = programs.find((p) => p.require_approval === 1);
     const open = programs.find((p) => p.require_approval === 0);
     expect(approval && open).toBeTruthy();
     if (!approval || !open) return;
 
-    await page.getByRole('button', { name: 'Record application' }).first().click();
-    const dialog = page.getByRole('dialog', { name: 'Record application' });
-    await dialog.getByText('New contact', { exact: true }).click();
-    await dialog.getByLabel('First name').fill('Quinn');
-    await dialog.getByLabel('Last name').fill('Applicant');
-    await dialog.getByLabel('Email').fill('quinn.applicant@example.org');
-    await dialog.getByRole('combobox', { name: 'Certification' }).click();
-    await page.getByRole('option', { name: `${approval.name} (${approval.code}) · requires approval` }).click();
+    await startApplication({ first: 'Quinn', last: 'Applicant', email: 'quinn.applicant@example.org' }, approval);
+    const dialog = applicationDialog();
     const date = dialog.getByLabel('Application date');
     await date.fill('');
     await date.pressSequentially('2026-02-30');
@@ -133,8 +145,7 @@ describe('Contacts and applications (Chromium, npm run web)', () => {
     // From the record's contact section: the same contact, another certification without approval.
     await drawer.getByRole('button', { name: 'Record application' }).click();
     await expect.poll(() => dialog.getByRole('combobox', { name: 'Contact' }).inputValue()).toBe('Quinn Applicant');
-    await dialog.getByRole('combobox', { name: 'Certification' }).click();
-    await page.getByRole('option', { name: `${open.name} (${open.code})`, exact: true }).click();
+    await pickProgram(open);
     await dialog.getByRole('button', { name: 'Record application' }).click();
     await expect.poll(() => page.getByTestId('record-history').innerText()).toContain('Application received by mail');
     const statuses = await queryDb<{ code: string; status: string }>(
@@ -148,12 +159,7 @@ describe('Contacts and applications (Chromium, npm run web)', () => {
     await page.keyboard.press('Escape');
 
     // A second new contact with the same email is refused on the Email field, naming the first.
-    await page.getByRole('button', { name: 'Record application' }).first().click();
-    await dialog.getByText('New contact', { exact: true }).click();
-    await dialog.getByLabel('Last name').fill('Someone Else');
-    await dialog.getByLabel('Email').fill('quinn.applicant@example.org');
-    await dialog.getByRole('combobox', { name: 'Certification' }).click();
-    await page.getByRole('option', { name: `${open.name} (${open.code})`, exact: true }).click();
+    await startApplication({ last: 'Someone Else', email: 'quinn.applicant@example.org' }, open);
     await dialog.getByRole('button', { name: 'Record application' }).click();
     await expect.poll(() => dialog.getByText(/Quinn Applicant already has the email quinn\.applicant@example\.org/).count()).toBe(1);
     expect(await dialog.getByRole('alert').count()).toBe(0);
@@ -164,31 +170,19 @@ describe('Contacts and applications (Chromium, npm run web)', () => {
   }, 240_000);
 
   it('an application refused after its new contact was made: the retry, with a name corrected, records it for that contact, made once', async () => {
-    const programs = await queryDb<{ id: number; name: string; code: string; require_approval: number }>(
-      harness.dataDir,
-      'select id, name, code, require_approval from programs where archived_at is null order by id',
-    );
-    const [gone, other] = programs;
+    const [gone, other] = await openPrograms();
     expect(gone && other).toBeTruthy();
     if (!gone || !other) return;
-    const label = (p: typeof gone) => `${p.name} (${p.code})${p.require_approval ? ' · requires approval' : ''}`;
 
-    await page.getByRole('button', { name: 'Record application' }).first().click();
-    const dialog = page.getByRole('dialog', { name: 'Record application' });
-    await dialog.getByText('New contact', { exact: true }).click();
-    await dialog.getByLabel('First name').fill('Rita');
-    await dialog.getByLabel('Last name').fill('Retry');
-    await dialog.getByLabel('Email').fill('rita.retry@example.org');
-    await dialog.getByRole('combobox', { name: 'Certification' }).click();
-    await page.getByRole('option', { name: label(gone), exact: true }).click();
+    await startApplication({ first: 'Rita', last: 'Retry', email: 'rita.retry@example.org' }, gone);
+    const dialog = applicationDialog();
     // Archived by another user while the dialog is open: main refuses the application after making the contact.
     await apiCall(harness, 'programs.setArchived', { id: gone.id, archived: true });
     try {
       await dialog.getByRole('button', { name: 'Record application' }).click();
       await expect.poll(() => dialog.getByRole('alert').innerText()).toContain(`${gone.name} is archived`);
       await dialog.getByLabel('First name').fill('Ritah');
-      await dialog.getByRole('combobox', { name: 'Certification' }).click();
-      await page.getByRole('option', { name: label(other), exact: true }).click();
+      await pickProgram(other);
       await dialog.getByRole('button', { name: 'Record application' }).click();
       await expect.poll(() => page.getByTestId('record-drawer').getByRole('heading', { level: 3 }).innerText()).toContain('Ritah Retry');
     } finally {
@@ -204,7 +198,7 @@ describe('Contacts and applications (Chromium, npm run web)', () => {
 
   it('Record application opened again while it fades out starts empty, and Esc still gives the focus back to its button', async () => {
     const button = page.getByRole('button', { name: 'Record application' }).first();
-    const dialog = page.getByRole('dialog', { name: 'Record application' });
+    const dialog = applicationDialog();
     await button.click();
     await dialog.getByLabel('Note').fill('typed, then abandoned');
     await page.keyboard.press('Escape');

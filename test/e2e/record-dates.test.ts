@@ -7,6 +7,7 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { seriousAxeFindings } from '../support/axe';
 import { queryDb } from '../support/db';
 import { SCREENSHOT_DIR, type Harness } from '../support/harness';
 import { browserSessionPerSuite, openTracking } from '../support/e2e';
@@ -74,6 +75,8 @@ describe('dates in the record drawer (Chromium, npm run web)', () => {
     // The field has the focus, and its calendar opens with it: beside the form, not over the Save button.
     const form = page.locator('.mantine-Popover-dropdown').filter({ has: field }).first();
     await form.getByRole('table').first().waitFor();
+    expect(await seriousAxeFindings(page)).toEqual([]);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'record-completion-calendar.png') });
     await form.getByRole('button', { name: 'Save', exact: true }).click({ timeout: 5_000 });
     await expect.poll(done).toBe(before + 1);
   });

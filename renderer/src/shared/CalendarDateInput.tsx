@@ -9,6 +9,15 @@ import { parseTypedDate } from '../../../main/domain/typed-date';
  */
 export const CALENDAR_IN_POPOVER_FORM = { withinPortal: false, position: 'left-start' } as const;
 
+const CALENDAR_ARIA_LABELS = {
+  previousMonth: 'Previous month',
+  nextMonth: 'Next month',
+  previousYear: 'Previous year',
+  nextYear: 'Next year',
+  previousDecade: 'Previous decade',
+  nextDecade: 'Next decade',
+};
+
 /**
  * A date field that takes only real calendar days (SPEC §6): typed text is read
  * strictly (2026-02-30 is an error on the field, never 2 March), a date that
@@ -34,6 +43,10 @@ export function CalendarDateInput({
   return (
     <DateInput
       valueFormat="D MMM YYYY"
+      // The calendar's arrows are icons: name them for screen readers (axe: button-name).
+      ariaLabels={CALENDAR_ARIA_LABELS}
+      // Days of the months before and after are drawn at half opacity, under 4.5:1 contrast (axe): not shown.
+      hideOutsideDates
       {...rest}
       value={value}
       onChange={(next) => {
